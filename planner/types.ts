@@ -1,0 +1,137 @@
+// The shared vocabulary of acp: what a caller asks for, what the planner decides, what a quote offers.
+// Everything here is plain data so it can cross the workflow/activity boundary and live in history.
+
+export const PRODUCTS = ['ecs', 'fc', 'ack', 'pai'] as const;
+export type Product = (typeof PRODUCTS)[number];
+
+export type Currency = 'USD' | 'CNY';
+
+/** Workflow input (DESIGN §3). `temporal workflow start --input '<json>'` sends exactly this. */
+export interface ProvisionRequest {
+  intent?: string;
+  script?: { path?: string; content?: string };
+  product?: Product;
+  region?: string;
+  cpu?: number;
+  memoryGiB?: number;
+  gpu?: { model: string; count: number };
+  durationMinutes?: number;
+  budget?: { amount: number; currency: string };
+  service?: boolean;
+  ports?: number[];
+  /** CIDR allowed to reach SSH (22). Never defaulted to 0.0.0.0/0. */
+  sshCidr?: string;
+  skipConfirmation?: boolean;
+  /** Temporal duration string ('30m', '2s'); default 30 minutes. */
+  confirmTimeout?: string;
+  /** How long a service may live before it is torn down ('8h'). */
+  ttl?: string;
+}
+
+export type TaskKind = 'oneshot' | 'service' | 'training';
+
+export type GpuModel = 'T4' | 'V100' | 'A10' | 'A100' | 'P100' | 'H800' | 'L20';
+
+export interface Budget {
+  amount: number;
+  currency: Currency;
+  /** The same budget in CNY, the currency every price is compared in. */
+  cny: number;
+}
+
+export type TemplateName = 'nginx' | 'static-site' | 'docker' | 'python-training' | 'custom';
+
+/** What the planner understood from the request: typed, validated, defaults applied. */
+export interface Intent {
+  kind: TaskKind;
+  cpu: number;
+  memoryGiB: number;
+  gpu?: { model: GpuModel; count: number };
+  durationMinutes: number;
+  budget?: Budget;
+  product?: Product;
+  region?: string;
+  ports: number[];
+  sshCidr?: string;
+  /** The user asked for Kubernetes or containers. */
+  containers: boolean;
+  /** A script template the text asked for ("deploy nginx"), when no script was given. */
+  template?: TemplateName;
+  /** A model named in the text ("qwen-7b"), kept for the training template and the summary. */
+  model?: string;
+  /** One line a person reads back: "AI training · 1× A10 · ~2 h · budget CNY 300". */
+  summary: string;
+  warnings: string[];
+}
+
+/** A request that cannot be planned. `field` names what the user must change. */
+export class IntentError extends Error {
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(`${field}: ${message}`);
+    this.name = 'IntentError';
+    this.field = field;
+  }
+}
+
+export interface RegionChoice {
+  region: string;
+  reason: string;
+  /** Other regions of the same class, best first, for failover. */
+  fallbacks: string[];
+  overseas: boolean;
+}
+
+export type PackageManager = 'apt-get' | 'yum' | 'dnf' | 'none';
+
+export interface Script {
+  content: string;
+  /** Where it came from: a path, 'inline', or 'template:<name>'. */
+  source: string;
+  template?: TemplateName;
+  packageManager: PackageManager;
+  /** ECS image family the script expects (apt → Ubuntu, yum/dnf → Alibaba Cloud Linux). */
+  imageFamily: string;
+  lines: number;
+}
+
+export interface ScriptCheck {
+  ok: boolean;
+  errors: string[];
+  warnings: string[];
+  /** Frameworks the script uses (torch, tensorflow, …), for the summary. */
+  frameworks: string[];
+  /** Overseas hosts or registries the script fetches from, for the region choice. */
+  overseasFetches: string[];
+}
+
+/** One priced way to run the job. Prices are CNY; totals are unit price × duration. */
+export interface QuoteOption {
+  product: Product;
+  region: string;
+  zone?: string;
+  spec: string;
+  /** Extra words shown next to the spec ("24 GB", "spot"). */
+  specNote?: string;
+  unitPricePerHour: number;
+  durationMinutes: number;
+  estimatedTotal: number;
+  /** Seconds from confirmation until the script starts. */
+  readyInSeconds: number;
+  resources: string[];
+  cleanup: string;
+  feasible: boolean;
+  reason?: string;
+  spot?: boolean;
+  /** Facts the create step needs (vCPU, memory, GPU) so it does not re-derive them. */
+  cpu?: number;
+  memoryGiB?: number;
+  gpu?: { model: string; count: number };
+}
+
+export interface Choice {
+  /** Index into the sorted options of the recommended one, or undefined when nothing fits. */
+  recommended?: number;
+  withinBudget: boolean;
+  reason: string;
+}
