@@ -62,6 +62,23 @@ export interface Intent {
   /** One line a person reads back: "AI training · 1× A10 · ~2 h · budget CNY 300". */
   summary: string;
   warnings: string[];
+  // Additions by the planner (all optional, so hand-built intents in tests stay valid).
+  /** The free text as given, kept so the region scan can read it. */
+  text?: string;
+  /** The user asked for Kubernetes itself ("on k8s"), not only containers: ACK is the only fit. */
+  kubernetes?: boolean;
+  /** A container image named in the text ("run a docker container redis:7"). */
+  image?: string;
+  /** An ECS instance type named in the text ("ecs.g7.xlarge"); cpu/memory/gpu come from it. */
+  instanceType?: string;
+  /** A script file named in the text ("run train.py"), for the CLI to resolve. */
+  scriptName?: string;
+  /** Model size in billions of parameters ("qwen-72b" → 72), used for GPU and duration defaults. */
+  modelSizeB?: number;
+  /** `confirmTimeout` parsed, in ms (default 30 min). */
+  confirmTimeoutMs?: number;
+  /** `ttl` parsed, in ms, when given. */
+  ttlMs?: number;
 }
 
 /** A request that cannot be planned. `field` names what the user must change. */
@@ -80,6 +97,8 @@ export interface RegionChoice {
   /** Other regions of the same class, best first, for failover. */
   fallbacks: string[];
   overseas: boolean;
+  /** What the scan found ("pip install", "github.com"), empty when nothing overseas was found. */
+  fetches?: string[];
 }
 
 export type PackageManager = 'apt-get' | 'yum' | 'dnf' | 'none';
@@ -110,6 +129,8 @@ export interface QuoteOption {
   product: Product;
   region: string;
   zone?: string;
+  /** Every zone of the region with stock for this spec, best first (failover tries them in order). */
+  zones?: string[];
   spec: string;
   /** Extra words shown next to the spec ("24 GB", "spot"). */
   specNote?: string;
@@ -127,6 +148,11 @@ export interface QuoteOption {
   cpu?: number;
   memoryGiB?: number;
   gpu?: { model: string; count: number };
+  /**
+   * A cheaper fallback that does not fully match the request (a smaller spec than asked): offered when
+   * nothing else fits the budget, never recommended on its own. (Spot options are treated the same.)
+   */
+  alternative?: boolean;
 }
 
 export interface Choice {
@@ -134,4 +160,8 @@ export interface Choice {
   recommended?: number;
   withinBudget: boolean;
   reason: string;
+  /** 'recommended', 'over-budget' (→ OVER_BUDGET), or 'none-feasible' (every quote failed). */
+  outcome?: 'recommended' | 'over-budget' | 'none-feasible';
+  /** Over budget: indices (into the sorted options) of cheaper spot/smaller options within the budget. */
+  alternatives?: number[];
 }

@@ -1,0 +1,216 @@
+// Pricing arithmetic. Every price acp compares is CNY per hour; totals are unit price × duration,
+// rounded to the fen. ECS, ACK nodes and PAI-DLC specs are priced by the cloud (DescribePrice) at quote
+// time; Function Compute has no price API, so its published unit prices live here with their source.
+
+import type { FcFit } from './products';
+import type { Budget, Choice, Currency, QuoteOption } from './types';
+import { IntentError } from './types';
+
+/** The skill's and acp's default exchange rate ("$1 ≈ CNY 7.2"); configurable per request. */
+export const DEFAULT_USD_TO_CNY = 7.2;
+
+/** Round to the fen (0.01 CNY), half away from zero, without binary-float surprises (1.005 → 1.01). */
+export function roundFen(amount: number): number {
+  return (Math.sign(amount) * Math.round(Number((Math.abs(amount) * 100).toFixed(6)))) / 100;
+}
+
+export function toCny(amount: number, currency: Currency, usdToCny = DEFAULT_USD_TO_CNY): number {
+  return currency === 'CNY' ? amount : amount * usdToCny;
+}
+
+export function fromCny(cny: number, currency: Currency, usdToCny = DEFAULT_USD_TO_CNY): number {
+  return currency === 'CNY' ? cny : cny / usdToCny;
+}
+
+/** A budget in its own currency plus its CNY value (what every price is compared with). */
+export function makeBudget(amount: number, currency: Currency, usdToCny = DEFAULT_USD_TO_CNY): Budget {
+  if (!(amount > 0) || !Number.isFinite(amount)) {
+    throw new IntentError('budget.amount', `a budget must be a positive amount, got ${amount}`);
+  }
+  if (!(usdToCny > 0) || !Number.isFinite(usdToCny)) {
+    throw new IntentError('usdToCny', `the exchange rate must be positive, got ${usdToCny}`);
+  }
+  return { amount, currency, cny: roundFen(toCny(amount, currency, usdToCny)) };
+}
+
+/** Unit price × run time, rounded to the fen. */
+export function estimateTotal(unitPricePerHour: number, durationMinutes: number): number {
+  return roundFen((unitPricePerHour * durationMinutes) / 60);
+}
+
+/** What a running resource has cost so far (the budget guard of long-running services). */
+export function accruedCost(unitPricePerHour: number, elapsedMs: number): number {
+  return roundFen((unitPricePerHour * Math.max(0, elapsedMs)) / 3_600_000);
+}
+
+/** Minutes the budget buys at this unit price (PAI-DLC JobMaxRunningTimeMinutes, ECS AutoReleaseTime). */
+export function minutesWithinBudget(unitPricePerHour: number, budgetCny: number): number {
+  if (unitPricePerHour <= 0) return Number.POSITIVE_INFINITY;
+  return Math.floor((budgetCny / unitPricePerHour) * 60);
+}
+
+/**
+ * Function Compute 3.0 pay-as-you-go unit prices, China site, CNY.
+ * - vCPU-second, GB-second and requests: the Alibaba skill's FC reference (aliyun/alibabacloud-aiops-skills
+ *   @087d35a3 `…/alibabacloud-compute-provision/references/fc.md` l.264-296, 2026-05-14).
+ * - GPU: FC GPU billing notice, effective 2024-06-14 (help.aliyun.com …/the-idle-gpu-usage-billable-item-
+ *   is-added-to-function-compute): active GPU CNY 0.00011 per GB of GPU memory per second. The notice
+ *   has no separate Ampere (A10) figure, so A10 uses the same per-GB rate.
+ * Since 2024-08-27 FC bills in compute units (CU); the International-site CU rates are in
+ * FC_CU_PRICES_USD for reference. Quotes label FC prices "published", not live.
+ */
+export const FC_UNIT_PRICES = {
+  currency: 'CNY' as const,
+  vcpuSecond: 0.00003167,
+  gbSecond: 0.00000397,
+  perRequest: 0.0133 / 10_000,
+  gpuGbSecond: { 'fc.gpu.tesla.1': 0.00011, 'fc.gpu.ampere.1': 0.00011 },
+  source:
+    'aliyun/alibabacloud-aiops-skills@087d35a3 compute-provision references/fc.md (vCPU, memory, requests); FC GPU billing notice effective 2024-06-14 (GPU)',
+  date: '2026-05-14',
+};
+
+/**
+ * International-site CU model (alibabacloud.com FC 3.0 pay-as-you-go billing, Last Updated 2024-08-27):
+ * tier 0–100 M CU at USD 0.000020 per CU; 1 CU per vCPU-second, 0.15 CU per GB-second, 75 CU per 10 000
+ * invocations, Tesla (T4) GPU 2.1 CU per GB-second active.
+ */
+export const FC_CU_PRICES_USD = {
+  perCu: 0.00002,
+  cuPerVcpuSecond: 1,
+  cuPerGbSecond: 0.15,
+  cuPerRequest: 75 / 10_000,
+  cuPerTeslaGbSecond: 2.1,
+  source: 'alibabacloud.com/help/en/functioncompute/fc-3-0/product-overview/pay-as-you-go-billing-method-1',
+  date: '2024-08-27',
+};
+
+export type FcPrices = Omit<typeof FC_UNIT_PRICES, 'source' | 'date'>;
+
+/** CNY per hour of a function of this size while it runs (the one request is added by fcEstimate). */
+export function fcUnitPricePerHour(
+  fit: Pick<FcFit, 'cpu' | 'memoryMiB' | 'gpu'>,
+  prices: FcPrices = FC_UNIT_PRICES,
+): number {
+  const perSecond =
+    fit.cpu * prices.vcpuSecond +
+    (fit.memoryMiB / 1024) * prices.gbSecond +
+    (fit.gpu ? (fit.gpu.gpuMemoryMiB / 1024) * prices.gpuGbSecond[fit.gpu.gpuType] : 0);
+  return perSecond * 3600;
+}
+
+/** The FC total for one invocation that runs `durationMinutes`. */
+export function fcEstimate(
+  fit: Pick<FcFit, 'cpu' | 'memoryMiB' | 'gpu'>,
+  durationMinutes: number,
+  prices: FcPrices = FC_UNIT_PRICES,
+): number {
+  return roundFen((fcUnitPricePerHour(fit, prices) * durationMinutes) / 60 + prices.perRequest);
+}
+
+/**
+ * ACK managed cluster fee. Pro: USD 0.09 per cluster-hour on the International site
+ * (alibabacloud.com/help/en/ack/ack-managed-and-ack-dedicated/product-overview/ack-pro-cluster-billing,
+ * Nov 2024 and Mar 2026 versions); about CNY 0.64 per hour on the China site (aiops skill
+ * select-resource.md, 2026-05-14). Basic: free. Worker nodes are ECS instances priced by DescribePrice.
+ */
+export const ACK_CLUSTER_FEE = {
+  pro: { cnyPerHour: 0.64, usdPerHour: 0.09 },
+  basic: { cnyPerHour: 0, usdPerHour: 0 },
+  source:
+    'alibabacloud.com/help/en/ack/ack-managed-and-ack-dedicated/product-overview/ack-pro-cluster-billing (USD); aiops compute-provision select-resource.md (CNY)',
+  date: '2026-03',
+};
+
+export function ackClusterFeePerHour(edition: 'pro' | 'basic' = 'pro'): number {
+  return ACK_CLUSTER_FEE[edition].cnyPerHour;
+}
+
+const PRODUCT_ORDER = ['pai', 'ecs', 'fc', 'ack'];
+
+/**
+ * Options in the order a person reads them: feasible before not feasible, then cheapest total, then
+ * quickest to start; product, region and spec break ties so the order is the same on every replay.
+ */
+export function sortOptions(options: QuoteOption[]): QuoteOption[] {
+  return [...options].sort(
+    (a, b) =>
+      Number(b.feasible) - Number(a.feasible) ||
+      a.estimatedTotal - b.estimatedTotal ||
+      a.readyInSeconds - b.readyInSeconds ||
+      PRODUCT_ORDER.indexOf(a.product) - PRODUCT_ORDER.indexOf(b.product) ||
+      a.region.localeCompare(b.region) ||
+      (a.zone ?? '').localeCompare(b.zone ?? '') ||
+      a.spec.localeCompare(b.spec),
+  );
+}
+
+/** The budget in CNY, from a Budget or a plain CNY number. */
+function budgetCny(budget: Budget | number | undefined): number | undefined {
+  if (budget === undefined) return undefined;
+  return typeof budget === 'number' ? budget : budget.cny;
+}
+
+function money(n: number): string {
+  return `CNY ${n.toFixed(2)}`;
+}
+
+/**
+ * The recommendation (DESIGN §1 step 6) over `sortOptions(options)`: the cheapest feasible option
+ * within the budget. Spot options and `alternative` downgrades are not picked on their own — they can
+ * be reclaimed or are smaller than asked — but are offered, cheapest first, when nothing regular fits.
+ */
+export function chooseOption(options: QuoteOption[], budget?: Budget | number): Choice {
+  const sorted = sortOptions(options);
+  const limit = budgetCny(budget);
+  const within = (o: QuoteOption) => limit === undefined || o.estimatedTotal <= limit;
+  const regular = (o: QuoteOption) => !o.spot && !o.alternative;
+  const feasible = sorted.map((o, i) => ({ o, i })).filter(({ o }) => o.feasible);
+
+  if (feasible.length === 0) {
+    const why = sorted.map((o) => `${o.product}: ${o.reason ?? 'not feasible'}`).join('; ');
+    return {
+      withinBudget: false,
+      outcome: 'none-feasible',
+      reason: sorted.length === 0 ? 'no product could be quoted' : `no option is feasible (${why})`,
+      alternatives: [],
+    };
+  }
+  const pick =
+    feasible.find(({ o }) => regular(o) && within(o)) ??
+    (feasible.every(({ o }) => !regular(o)) ? feasible.find(({ o }) => within(o)) : undefined);
+  if (pick) {
+    const cheaperRejected = feasible.filter(({ o, i }) => i < pick.i && !regular(o));
+    const note =
+      cheaperRejected.length > 0 ? `; cheaper spot/smaller options are listed but not chosen for you` : '';
+    return {
+      recommended: pick.i,
+      withinBudget: true,
+      outcome: 'recommended',
+      reason:
+        limit === undefined
+          ? `${pick.o.product} is the cheapest feasible option at ${money(pick.o.estimatedTotal)}${note}`
+          : `${pick.o.product} is the cheapest feasible option at ${money(pick.o.estimatedTotal)}, within the budget of ${money(limit)}${note}`,
+      alternatives: [],
+    };
+  }
+  const cheapest = feasible[0].o;
+  const alternatives = feasible.filter(({ o }) => within(o)).map(({ i }) => i);
+  const over = `the cheapest feasible option (${cheapest.product}, ${cheapest.spec}) costs ${money(cheapest.estimatedTotal)}, over the budget of ${money(limit ?? 0)}`;
+  return {
+    withinBudget: false,
+    outcome: 'over-budget',
+    reason:
+      alternatives.length > 0
+        ? `${over}; cheaper alternatives within budget: ${alternatives.map((i) => `#${i + 1} ${sorted[i].product} ${sorted[i].spec}${sorted[i].spot ? ' (spot)' : ''} at ${money(sorted[i].estimatedTotal)}`).join(', ')}`
+        : `${over}; nothing fits: raise the budget, shorten the run or ask for a smaller spec`,
+    alternatives,
+  };
+}
+
+/** A re-quote asks again when the total rose by more than 10 % (compared in whole fen). */
+export function requoteNeedsConfirmation(oldTotal: number, newTotal: number, threshold = 0.1): boolean {
+  const oldFen = Math.round(oldTotal * 100);
+  const newFen = Math.round(newTotal * 100);
+  return newFen * 100 > oldFen * Math.round((1 + threshold) * 100);
+}
