@@ -3,6 +3,8 @@
 // request, applies faults, then hands it to the product module that owns (product, action).
 // Product modules never touch HTTP; they return data or throw ApiError.
 
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
 export type EmulatedProduct = 'ecs' | 'vpc' | 'sts' | 'fc' | 'cs' | 'dlc' | 'k8s';
 
 export interface ApiRequest {
@@ -20,7 +22,10 @@ export interface ApiRequest {
   /** Body parsed as JSON when it is JSON (ROA), else undefined. */
   json: any;
   accessKeyId: string;
-  /** RegionId from the query, or the region the product module derives (ROA has none on the wire). */
+  /**
+   * RegionId from the query (or a ROA body's region_id/RegionId). A handler may set it for ROA
+   * calls that carry none; the call log records the value after the handler ran.
+   */
   regionId?: string;
   requestId: string;
 }
@@ -79,6 +84,10 @@ export interface ScriptRun {
   output: string;
   /** Emulated ms the run took. */
   durationMs: number;
+  /** True when the run was killed at its timeout (exitCode is then 124). */
+  timedOut?: boolean;
+  /** Bytes of output dropped beyond the cap (the head is kept, like Cloud Assistant). */
+  droppedBytes?: number;
 }
 
 /** What every product module can use. Implemented by the core (emulator/world.ts). */
@@ -87,20 +96,64 @@ export interface World {
   now(): number;
   speed: number;
   /** Runs a script in a sandboxed temp dir with a timeout (exec mode 'local'), or pretends (mode 'none'). */
-  runScript(script: string, opts: { timeoutSeconds: number; env?: Record<string, string> }): Promise<ScriptRun>;
+  runScript(
+    script: string,
+    opts: { timeoutSeconds: number; env?: Record<string, string> },
+  ): Promise<ScriptRun>;
   /** Resource store: every create goes through add(), every delete through release(). */
   add(resource: Omit<Resource, 'createdAt'>): Resource;
   get(type: string, id: string): Resource | undefined;
-  /** Live resources (not released), optionally filtered. */
-  list(filter?: { type?: string; regionId?: string; tag?: Record<string, string> }): Resource[];
+  /** Live resources (not released), optionally filtered; includeReleased adds released ones. */
+  list(filter?: {
+    type?: string;
+    regionId?: string;
+    tag?: Record<string, string>;
+    includeReleased?: boolean;
+  }): Resource[];
   release(type: string, id: string): void;
-  newId(prefix: string): string;
+  /** An Alibaba-looking id: newId('i', 'cn-hangzhou') → 'i-bp1…' (the region picks the letters). */
+  newId(prefix: string, regionId?: string): string;
   /** Catalogue facts shared by all products (regions, zones, instance types, prices). */
   catalogue: Catalogue;
   /** Throws the sold-out error when the fault table says (region, zone, type) is sold out or stock is 0. */
   checkStock(regionId: string, zoneId: string | undefined, instanceType: string): void;
-  /** Throws QuotaExceed.* / InvalidAccountStatus.NotEnoughBalance when a fault says so. */
-  checkQuotaAndBalance(product: EmulatedProduct, regionId: string, add: { instances?: number; vcpus?: number; gpus?: number }): void;
+  /**
+   * Throws the product's quota error / InvalidAccountStatus.NotEnoughBalance when a fault says so.
+   * `add` counts what the create adds; the quota fault key is `<product>.<counter>` (see faults.ts).
+   * Call it only for paid creates (balance applies to every call of it).
+   */
+  checkQuotaAndBalance(
+    product: EmulatedProduct,
+    regionId: string,
+    add: { instances?: number; vcpus?: number; gpus?: number; [counter: string]: number | undefined },
+  ): void;
+
+  // ---- added by the core (emulator/world.ts) ----
+  /** Quota only, no balance check: for free resources that still have quotas (VPCs, vSwitches). */
+  checkQuota(product: EmulatedProduct, regionId: string, add: Record<string, number | undefined>): void;
+  /** The account id of this emulator (STS GetCallerIdentity, FC ARNs, endpoints). */
+  accountId: string;
+  /** The account's own key (other keys are RAM users). */
+  primaryAccessKeyId?: string;
+  /** Script mode chosen at start. */
+  exec: 'local' | 'none';
+  /**
+   * Runs fn once the emulated clock reaches atMs. Due tasks run before every request, after
+   * advance(), and on a ~50 ms wall-clock tick, in time order. Use it for lifecycles.
+   */
+  schedule(atMs: number, fn: () => void): void;
+  /** Resolves when the emulated clock reaches atMs (sooner if a test advances the clock). */
+  sleepUntil(atMs: number): Promise<void>;
+  /**
+   * ClientToken idempotency: the first call with (scope, token) runs create and remembers its
+   * result; later calls with the same scope and token return that result without creating again.
+   * No token → always create. A create that throws is not remembered.
+   */
+  idempotent<T>(scope: string, token: string | undefined, create: () => T): T;
+  /** Stock left for (region, zone, type); 0 when not offered there or a soldOut fault matches. */
+  stockOf(regionId: string, zoneId: string, instanceType: string): number;
+  /** Takes stock on create (negative delta) and gives it back on release (positive). */
+  adjustStock(regionId: string, zoneId: string, instanceType: string, delta: number): void;
 }
 
 export interface InstanceTypeFacts {
@@ -122,6 +175,8 @@ export interface ZoneFacts {
 export interface RegionFacts {
   regionId: string;
   localName: string;
+  /** LocalName for AcceptLanguage=en-US. */
+  englishName?: string;
   mainland: boolean;
   zones: ZoneFacts[];
   /** Multiplier on the cn-hangzhou price. */
@@ -139,10 +194,37 @@ export interface Catalogue {
 
 export type Handler = (req: ApiRequest, world: World) => ApiResult | Promise<ApiResult>;
 
+/**
+ * A raw HTTP route outside the ACS signature scheme (the emulated Kubernetes API authenticates with
+ * the kubeconfig's bearer token). It must write the whole response itself.
+ */
+export type RawRouteHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  world: World,
+) => void | Promise<void>;
+
+export interface RawRoute {
+  /** URL path prefix, e.g. '/k8s-api/'. Requests carrying x-acs-action never reach raw routes. */
+  prefix: string;
+  handle: RawRouteHandler;
+}
+
 /** A product module: RPC and ROA actions keyed by x-acs-action. */
 export interface ProductModule {
   product: EmulatedProduct;
   /** x-acs-version this module answers. */
   version: string;
   actions: Record<string, Handler>;
+  /** Host name used in error bodies' HostId (e.g. 'ecs.aliyuncs.com'). */
+  hostId?: string;
+  /** Raw routes this module serves (registered when the server starts). */
+  rawRoutes?: RawRoute[];
+  /** Called on POST /__emulator/reset after the store is cleared (drop module-level caches). */
+  reset?(world: World): void;
+  /**
+   * The error body for this product. Default: {RequestId, HostId, Code, Message, Recommend, ...extra}
+   * (the POP envelope every SDK understands).
+   */
+  errorBody?(err: ApiError, requestId: string, hostId: string): unknown;
 }

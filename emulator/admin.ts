@@ -1,0 +1,132 @@
+// The admin API under /__emulator/ (unauthenticated; the emulator only listens on loopback).
+// Tests, benchmarks and operators rely on these exact paths:
+//   GET    /__emulator/resources[?all=1][&type=instance]  {"resources":[{type,id,regionId,status,tags,…}]}
+//   GET    /__emulator/calls                             {"calls":[{action,product,regionId,code,httpStatus,at,…}]}
+//                                                        code is the error Code, or "OK"; at = emulated ms
+//   DELETE /__emulator/calls
+//   GET    /__emulator/faults                            the current fault table
+//   POST   /__emulator/faults                            merge a partial fault table (faults.ts)
+//   POST   /__emulator/reset                             forget every resource, call, fault and extra key
+//   GET    /__emulator/cost                              {"resources":[{type,id,regionId,status,hourlyPrice,cost}],"total","currency":"CNY"}
+//   GET    /__emulator/clock | POST {"advanceMs":n}      {"now":ms,"iso":…,"speed":n}
+//   POST   /__emulator/keys {"accessKeyId","accessKeySecret","policy?":["ecs:Describe*"]}
+//   GET    /__emulator/health                            {"ok":true,"accountId",…}
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { mergeFaults } from './faults';
+import { ApiError, type ProductModule, type Resource } from './types';
+import type { EmulatorWorld } from './world';
+
+export async function handleAdmin(
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+  world: EmulatorWorld,
+  modules: ProductModule[],
+): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://emulator');
+  const route = `${req.method} ${url.pathname.replace(/\/+$/, '')}`;
+  try {
+    const input = body.length > 0 ? parseJson(body) : {};
+    send(res, 200, answer(route, url, input, world, modules));
+  } catch (err) {
+    const e =
+      err instanceof ApiError
+        ? err
+        : new ApiError(500, 'InternalError', String((err as Error)?.message ?? err));
+    send(res, e.status, { Code: e.code, Message: e.message });
+  }
+}
+
+function answer(
+  route: string,
+  url: URL,
+  input: any,
+  world: EmulatorWorld,
+  modules: ProductModule[],
+): unknown {
+  switch (route) {
+    case 'GET /__emulator/resources': {
+      const all = url.searchParams.get('all') === '1';
+      const type = url.searchParams.get('type');
+      const rows = (all ? world.all() : world.list()).filter((r) => !type || r.type === type);
+      return { resources: rows.map(resourceRow) };
+    }
+    case 'GET /__emulator/calls':
+      return { calls: world.calls };
+    case 'DELETE /__emulator/calls':
+      world.calls = [];
+      return { ok: true };
+    case 'GET /__emulator/faults':
+      return world.faults;
+    case 'POST /__emulator/faults':
+      world.faults = mergeFaults(world.faults, input);
+      if (typeof input.seed === 'number') world.dice.reseed(input.seed);
+      return world.faults;
+    case 'POST /__emulator/reset':
+      world.reset();
+      for (const m of modules) m.reset?.(world);
+      return { ok: true };
+    case 'GET /__emulator/cost': {
+      const resources = world
+        .all()
+        .filter((r) => r.hourlyPrice > 0)
+        .map((r) => ({ ...resourceRow(r), hourlyPrice: r.hourlyPrice, cost: round(world.costOf(r)) }));
+      return { resources, total: round(resources.reduce((s, r) => s + r.cost, 0)), currency: 'CNY' };
+    }
+    case 'GET /__emulator/clock':
+      return clock(world);
+    case 'POST /__emulator/clock':
+      world.advance(Number(input.advanceMs ?? 0));
+      return clock(world);
+    case 'POST /__emulator/keys': {
+      const { accessKeyId, accessKeySecret, policy } = input;
+      if (typeof accessKeyId !== 'string' || typeof accessKeySecret !== 'string') {
+        throw new ApiError(400, 'MissingParameter', 'accessKeyId and accessKeySecret are required');
+      }
+      world.keys.set(accessKeyId, accessKeySecret);
+      if (Array.isArray(policy))
+        world.faults = mergeFaults(world.faults, { policy: { [accessKeyId]: policy } });
+      return { accessKeyId, policy: policy ?? null };
+    }
+    case 'GET /__emulator/health':
+      return { ok: true, accountId: world.accountId, speed: world.speed, exec: world.exec, now: world.now() };
+    default:
+      throw new ApiError(404, 'NotFound', `no admin route ${route}`);
+  }
+}
+
+function resourceRow(r: Resource) {
+  return {
+    type: r.type,
+    id: r.id,
+    regionId: r.regionId,
+    status: r.status,
+    tags: r.tags,
+    createdAt: r.createdAt,
+    ...(r.releasedAt !== undefined ? { releasedAt: r.releasedAt } : {}),
+  };
+}
+
+function clock(world: EmulatorWorld) {
+  const now = world.now();
+  return { now, iso: new Date(now).toISOString(), speed: world.speed };
+}
+
+const round = (n: number) => Math.round(n * 1e6) / 1e6;
+
+function parseJson(body: Buffer): any {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new ApiError(400, 'InvalidParameter', 'the body is not valid JSON');
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json;charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}

@@ -1,0 +1,537 @@
+// ECS read-only catalogue APIs: regions, zones, instance types, stock, prices, recommendations,
+// images. Shapes follow the official response examples (alibaba-facts.md §5) and the SDK models.
+import { latestOfFamily, SYSTEM_IMAGES } from './ecs-images';
+import { hashSeed } from './rng';
+import { bool, int, list, page, required, str } from './rpc-params';
+import {
+  ApiError,
+  type ApiRequest,
+  type Handler,
+  type InstanceTypeFacts,
+  type RegionFacts,
+  type World,
+} from './types';
+
+/** The region named by RegionId, or the ECS error for a missing / unknown one. */
+export function requireRegion(req: ApiRequest, world: World): RegionFacts {
+  const regionId = required(req, 'RegionId');
+  const region = world.catalogue.region(regionId);
+  if (!region) throw new ApiError(404, 'InvalidRegionId.NotFound', 'The specified RegionId does not exist.');
+  return region;
+}
+
+const english = (req: ApiRequest) => (str(req, 'AcceptLanguage') ?? '').toLowerCase().startsWith('en');
+
+function zoneLocalName(region: RegionFacts, zoneId: string, en: boolean): string {
+  const letter = zoneId.slice(-1).toUpperCase();
+  return en
+    ? `${region.englishName ?? region.regionId} Zone ${letter}`
+    : `${region.localName} 可用区 ${letter}`;
+}
+
+export function instanceCategory(t: InstanceTypeFacts): string {
+  if (t.gpuAmount > 0) return 'GPU-accelerated';
+  if (t.family.startsWith('ecs.t')) return 'Shared';
+  if (t.family.startsWith('ecs.c')) return 'Compute-optimized';
+  if (t.family.startsWith('ecs.r')) return 'Memory-optimized';
+  return 'General-purpose';
+}
+
+/** Spot price as a fraction of pay-as-you-go: a stable draw in [0.15, 0.40] per (region, type). An assumption; no public spot table was available. */
+export function spotFactor(regionId: string, instanceType: string): number {
+  return 0.15 + 0.25 * ((hashSeed(`spot/${regionId}/${instanceType}`) % 1000) / 1000);
+}
+
+export const SYSTEM_DISK_CATEGORIES = [
+  'cloud_essd',
+  'cloud_auto',
+  'cloud_essd_entry',
+  'cloud_efficiency',
+  'cloud_ssd',
+];
+
+const describeRegions: Handler = (req, world) => ({
+  body: {
+    RequestId: req.requestId,
+    Regions: {
+      Region: world.catalogue.regions.map((r) => ({
+        RegionId: r.regionId,
+        LocalName: english(req) ? (r.englishName ?? r.localName) : r.localName,
+        RegionEndpoint:
+          r.regionId === 'cn-hangzhou' ? 'ecs-cn-hangzhou.aliyuncs.com' : `ecs.${r.regionId}.aliyuncs.com`,
+        Status: 'available',
+      })),
+    },
+  },
+});
+
+const describeZones: Handler = (req, world) => {
+  const region = requireRegion(req, world);
+  const verbose = str(req, 'Verbose') !== 'false';
+  return {
+    body: {
+      RequestId: req.requestId,
+      Zones: {
+        Zone: region.zones.map((z) => {
+          const types = Object.keys(z.stock);
+          return {
+            ZoneId: z.zoneId,
+            LocalName: zoneLocalName(region, z.zoneId, english(req)),
+            ZoneType: 'AvailabilityZone',
+            AvailableResourceCreation: {
+              ResourceTypes: ['VSwitch', 'IoOptimized', 'Instance', 'Disk', 'DedicatedHost'],
+            },
+            AvailableDiskCategories: { DiskCategories: SYSTEM_DISK_CATEGORIES },
+            AvailableVolumeCategories: { VolumeCategories: ['san_ssd', 'san_efficiency'] },
+            AvailableInstanceTypes: { InstanceTypes: types },
+            ...(verbose
+              ? {
+                  AvailableResources: {
+                    ResourcesInfo: [
+                      {
+                        IoOptimized: true,
+                        InstanceTypes: { supportedInstanceType: types },
+                        InstanceTypeFamilies: {
+                          supportedInstanceTypeFamily: [
+                            ...new Set(types.map((t) => world.catalogue.instanceType(t)?.family ?? '')),
+                          ],
+                        },
+                        InstanceGenerations: { supportedInstanceGeneration: ['ecs-5', 'ecs-6', 'ecs-7'] },
+                        SystemDiskCategories: { supportedSystemDiskCategory: SYSTEM_DISK_CATEGORIES },
+                        DataDiskCategories: { supportedDataDiskCategory: SYSTEM_DISK_CATEGORIES },
+                        NetworkTypes: { supportedNetworkCategory: ['vpc'] },
+                      },
+                    ],
+                  },
+                }
+              : {}),
+          };
+        }),
+      },
+    },
+  };
+};
+
+const describeInstanceTypes: Handler = (req, world) => {
+  const wanted = list(req, 'InstanceTypes');
+  if (wanted.length > 10) {
+    throw new ApiError(400, 'InvalidParameter', 'The number of InstanceTypes cannot exceed 10.');
+  }
+  const family = str(req, 'InstanceTypeFamily');
+  const families = list(req, 'InstanceTypeFamilies');
+  const gpuSpec = str(req, 'GPUSpec');
+  const minCpu = int(req, 'MinimumCpuCoreCount');
+  const maxCpu = int(req, 'MaximumCpuCoreCount');
+  const minMem = int(req, 'MinimumMemorySize');
+  const maxMem = int(req, 'MaximumMemorySize');
+  const minGpu = int(req, 'MinimumGPUAmount');
+  const maxGpu = int(req, 'MaximumGPUAmount');
+  const matches = world.catalogue.instanceTypes.filter(
+    (t) =>
+      (wanted.length === 0 || wanted.includes(t.instanceTypeId)) &&
+      (!family || t.family === family) &&
+      (families.length === 0 || families.includes(t.family)) &&
+      (!gpuSpec || t.gpuSpec === gpuSpec) &&
+      (minCpu === undefined || t.cpu >= minCpu) &&
+      (maxCpu === undefined || t.cpu <= maxCpu) &&
+      (minMem === undefined || t.memoryGiB >= minMem) &&
+      (maxMem === undefined || t.memoryGiB <= maxMem) &&
+      (minGpu === undefined || t.gpuAmount >= minGpu) &&
+      (maxGpu === undefined || t.gpuAmount <= maxGpu),
+  );
+  const maxResults = int(req, 'MaxResults', 1600)!;
+  const start = Number(str(req, 'NextToken') ?? 0) || 0;
+  const slice = matches.slice(start, start + maxResults);
+  return {
+    body: {
+      RequestId: req.requestId,
+      NextToken: start + maxResults < matches.length ? String(start + maxResults) : '',
+      InstanceTypes: {
+        InstanceType: slice.map((t) => ({
+          InstanceTypeId: t.instanceTypeId,
+          InstanceTypeFamily: t.family,
+          InstanceCategory: instanceCategory(t),
+          InstanceFamilyLevel: t.family.startsWith('ecs.t') ? 'CreditEntryLevel' : 'EnterpriseLevel',
+          CpuCoreCount: t.cpu,
+          MemorySize: t.memoryGiB,
+          GPUAmount: t.gpuAmount,
+          GPUSpec: t.gpuSpec,
+          GPUMemorySize: t.gpuMemoryGiB,
+          CpuArchitecture: 'X86',
+          LocalStorageCapacity: 0,
+          LocalStorageAmount: 0,
+          EniQuantity: Math.min(8, Math.max(2, t.cpu / 2)),
+          InstanceBandwidthRx: t.cpu * 256_000,
+          InstanceBandwidthTx: t.cpu * 256_000,
+          InstancePpsRx: t.cpu * 100_000,
+          InstancePpsTx: t.cpu * 100_000,
+          NvmeSupport: 'required',
+          SupportedBootModes: { SupportedBootMode: ['BIOS', 'UEFI'] },
+        })),
+      },
+    },
+  };
+};
+
+const DESTINATIONS = ['Zone', 'IoOptimized', 'InstanceType', 'SystemDisk', 'DataDisk', 'Network', 'ddh'];
+
+const describeAvailableResource: Handler = (req, world) => {
+  const region = requireRegion(req, world);
+  const destination = str(req, 'DestinationResource');
+  if (!destination) {
+    throw new ApiError(
+      400,
+      'Invalid.Param',
+      'The input parameter DestinationResource that is mandatory for processing this request is not supplied.',
+    );
+  }
+  if (!DESTINATIONS.includes(destination)) {
+    throw new ApiError(404, 'Invalid.DestinationResource', 'The specified DestinationResource is not valid.');
+  }
+  const zoneId = str(req, 'ZoneId');
+  const onlyType = str(req, 'InstanceType');
+  const cores = int(req, 'Cores');
+  const memory = int(req, 'Memory');
+  const zones = region.zones.filter((z) => !zoneId || z.zoneId === zoneId);
+  const status = (inStock: boolean) => ({
+    Status: inStock ? 'Available' : 'SoldOut',
+    StatusCategory: inStock ? 'WithStock' : 'WithoutStock',
+  });
+  const AvailableZone = zones
+    .map((z) => {
+      const types = Object.keys(z.stock).filter((t) => {
+        const facts = world.catalogue.instanceType(t)!;
+        return (
+          (!onlyType || t === onlyType) &&
+          (cores === undefined || facts.cpu === cores) &&
+          (memory === undefined || facts.memoryGiB === memory)
+        );
+      });
+      const withStock = types.filter((t) => world.stockOf(region.regionId, z.zoneId, t) > 0);
+      let resources: unknown[] = [];
+      if (destination === 'InstanceType') {
+        resources = [
+          {
+            Type: 'InstanceType',
+            SupportedResources: {
+              SupportedResource: types.map((t) => ({
+                Value: t,
+                ...status(world.stockOf(region.regionId, z.zoneId, t) > 0),
+              })),
+            },
+          },
+        ];
+      } else if (destination === 'SystemDisk' || destination === 'DataDisk') {
+        resources = [
+          {
+            Type: destination,
+            SupportedResources: {
+              SupportedResource: SYSTEM_DISK_CATEGORIES.map((c) => ({
+                Value: c,
+                Min: 20,
+                Max: destination === 'SystemDisk' ? 2048 : 32768,
+                Unit: 'GiB',
+                ...status(true),
+              })),
+            },
+          },
+        ];
+      } else if (destination === 'Network') {
+        resources = [
+          { Type: 'Network', SupportedResources: { SupportedResource: [{ Value: 'vpc', ...status(true) }] } },
+        ];
+      } else if (destination === 'IoOptimized') {
+        resources = [
+          {
+            Type: 'IoOptimized',
+            SupportedResources: { SupportedResource: [{ Value: 'optimized', ...status(true) }] },
+          },
+        ];
+      }
+      return {
+        RegionId: region.regionId,
+        ZoneId: z.zoneId,
+        ...status(withStock.length > 0 || (destination !== 'InstanceType' && destination !== 'Zone')),
+        AvailableResources: { AvailableResource: resources },
+      };
+    })
+    .filter(
+      (z) =>
+        destination !== 'InstanceType' ||
+        (z.AvailableResources.AvailableResource[0] as any).SupportedResources.SupportedResource.length > 0,
+    );
+  return { body: { RequestId: req.requestId, AvailableZones: { AvailableZone } } };
+};
+
+/** CNY per GiB-hour by system disk category. PL0/PL1 are the Hangzhou list prices (facts §1.5); others are assumptions. */
+export const DISK_GIB_HOUR: Record<string, number> = {
+  'cloud_essd/PL0': 0.001,
+  'cloud_essd/PL1': 0.0021,
+  'cloud_essd/PL2': 0.0042,
+  'cloud_essd/PL3': 0.0084,
+  cloud_essd_entry: 0.001,
+  cloud_auto: 0.001,
+  cloud_efficiency: 0.0005,
+  cloud_ssd: 0.0014,
+};
+
+export function diskHourly(category: string, sizeGiB: number, performanceLevel?: string): number | undefined {
+  const key = category === 'cloud_essd' ? `cloud_essd/${performanceLevel ?? 'PL1'}` : category;
+  const unit = DISK_GIB_HOUR[key];
+  return unit === undefined ? undefined : unit * sizeGiB;
+}
+
+/** Pay-by-bandwidth: 1–5 Mbps at 0.063/Mbps/h, each Mbps above 5 at 0.248 (facts §1.6). Pay-by-traffic: billed per GB, 0/h. */
+export function bandwidthHourly(chargeType: string, mbps: number): number {
+  if (chargeType !== 'PayByBandwidth' || mbps <= 0) return 0;
+  return Math.min(mbps, 5) * 0.063 + Math.max(0, mbps - 5) * 0.248;
+}
+
+const UNIT_HOURS: Record<string, number> = { Hour: 1, Week: 24 * 7, Month: 24 * 30, Year: 24 * 365 };
+const money = (n: number) => Math.round(n * 10000) / 10000;
+
+const describePrice: Handler = (req, world) => {
+  const region = requireRegion(req, world);
+  const resourceType = str(req, 'ResourceType') ?? 'instance';
+  if (!['instance', 'disk', 'bandwidth'].includes(resourceType)) {
+    throw new ApiError(
+      400,
+      'InvalidResourceType.ValueNotSupported',
+      'The specified parameter ResourceType is not valid.',
+    );
+  }
+  const priceUnit = str(req, 'PriceUnit') ?? 'Hour';
+  const hours = UNIT_HOURS[priceUnit];
+  if (hours === undefined)
+    throw new ApiError(
+      400,
+      'InvalidPriceUnit.ValueNotSupported',
+      'The specified parameter PriceUnit is not valid.',
+    );
+  const amount = int(req, 'Amount', 1)!;
+  const details: { Resource: string; hourly: number; original: number }[] = [];
+
+  if (resourceType === 'instance') {
+    const type = required(req, 'InstanceType');
+    if (!world.catalogue.instanceType(type)) {
+      throw new ApiError(
+        400,
+        'InvalidInstanceType.ValueNotSupported',
+        'The specified InstanceType does not exist or beyond the permitted range.',
+      );
+    }
+    const base = world.catalogue.hourlyPrice(region.regionId, type);
+    if (base === undefined) {
+      throw new ApiError(
+        400,
+        'PriceNotFound',
+        'The price of your queried resource is not available now, please try other resources.',
+      );
+    }
+    const spot = ['SpotAsPriceGo', 'SpotWithPriceLimit'].includes(str(req, 'SpotStrategy') ?? 'NoSpot');
+    const hourly = spot ? base * spotFactor(region.regionId, type) : base;
+    details.push({ Resource: 'instanceType', hourly, original: base });
+  }
+  if (resourceType === 'instance' || resourceType === 'disk') {
+    const category =
+      str(req, 'SystemDisk.Category') ??
+      (resourceType === 'disk' ? str(req, 'DataDisk.1.Category') : undefined) ??
+      'cloud_essd';
+    const size = int(req, 'SystemDisk.Size') ?? int(req, 'DataDisk.1.Size') ?? 40;
+    const pl = str(req, 'SystemDisk.PerformanceLevel') ?? str(req, 'DataDisk.1.PerformanceLevel');
+    const hourly = diskHourly(category, size!, pl);
+    if (hourly === undefined) {
+      throw new ApiError(
+        400,
+        'InvalidSystemDiskCategory.ValueNotSupported',
+        'The specified parameter "SystemDisk.Category" is not valid.',
+      );
+    }
+    details.push({ Resource: 'systemDisk', hourly, original: hourly });
+  }
+  const mbps = int(req, 'InternetMaxBandwidthOut', 0)!;
+  if (resourceType === 'bandwidth' || mbps > 0) {
+    const hourly = bandwidthHourly(str(req, 'InternetChargeType') ?? 'PayByTraffic', mbps);
+    details.push({ Resource: 'bandwidth', hourly, original: hourly });
+  }
+
+  const scale = (h: number) => money(h * hours * amount);
+  const DetailInfo = details.map((d) => ({
+    Resource: d.Resource,
+    OriginalPrice: scale(d.original),
+    DiscountPrice: money(scale(d.original) - scale(d.hourly)),
+    TradePrice: scale(d.hourly),
+    SubRules: { Rule: [] },
+  }));
+  const sum = (k: 'OriginalPrice' | 'DiscountPrice' | 'TradePrice') =>
+    money(DetailInfo.reduce((s, d) => s + d[k], 0));
+  return {
+    body: {
+      RequestId: req.requestId,
+      PriceInfo: {
+        Price: {
+          Currency: 'CNY',
+          OriginalPrice: sum('OriginalPrice'),
+          DiscountPrice: sum('DiscountPrice'),
+          TradePrice: sum('TradePrice'),
+          DetailInfos: { DetailInfo },
+        },
+        Rules: { Rule: [] },
+      },
+    },
+  };
+};
+
+const describeRecommendInstanceType: Handler = (req, world) => {
+  const region = requireRegion(req, world);
+  const cores = int(req, 'Cores');
+  const memory = int(req, 'Memory');
+  const base = str(req, 'InstanceType');
+  const families = list(req, 'InstanceTypeFamily');
+  const maxPrice = int(req, 'MaxPrice');
+  const zoneId = str(req, 'ZoneId');
+  const spotStrategy = str(req, 'SpotStrategy') ?? 'NoSpot';
+  const ref = base ? world.catalogue.instanceType(base) : undefined;
+  if (base && !ref) {
+    throw new ApiError(
+      400,
+      'InvalidInstanceType.ValueNotSupported',
+      'The specified InstanceType does not exist or beyond the permitted range.',
+    );
+  }
+  const wantCpu = cores ?? ref?.cpu;
+  const wantMem = memory ?? ref?.memoryGiB;
+  if (wantCpu === undefined && wantMem === undefined) {
+    throw new ApiError(
+      400,
+      'MissingParameter',
+      'The input parameter "Cores" or "InstanceType" that is mandatory for processing this request is not supplied.',
+    );
+  }
+  const candidates = world.catalogue.instanceTypes
+    .filter(
+      (t) =>
+        (wantCpu === undefined || t.cpu === wantCpu) &&
+        (wantMem === undefined || t.memoryGiB === wantMem) &&
+        (families.length === 0 || families.includes(t.family)) &&
+        (!ref || t.gpuAmount === ref.gpuAmount),
+    )
+    .map((t) => ({ t, price: world.catalogue.hourlyPrice(region.regionId, t.instanceTypeId) }))
+    .filter(
+      (c): c is { t: InstanceTypeFacts; price: number } =>
+        c.price !== undefined && (maxPrice === undefined || c.price <= maxPrice),
+    )
+    .sort((a, b) => a.price - b.price);
+  const RecommendInstanceType = candidates.flatMap(({ t }) =>
+    region.zones
+      .filter(
+        (z) =>
+          (!zoneId || z.zoneId === zoneId) && world.stockOf(region.regionId, z.zoneId, t.instanceTypeId) > 0,
+      )
+      .slice(0, 1)
+      .map((z) => ({
+        CommodityCode: 'ecs',
+        InstanceChargeType: str(req, 'InstanceChargeType') ?? 'PostPaid',
+        SpotStrategy: spotStrategy,
+        NetworkType: 'vpc',
+        Scene: str(req, 'Scene') ?? 'CREATE',
+        RegionId: region.regionId,
+        ZoneId: z.zoneId,
+        InstanceType: {
+          InstanceType: t.instanceTypeId,
+          InstanceTypeFamily: t.family,
+          Cores: t.cpu,
+          Memory: t.memoryGiB * 1024,
+          Generation: 'ecs-5',
+          SupportIoOptimized: 'optimized',
+        },
+        // The lowercase `zone` is how the real API spells it.
+        Zones: {
+          zone: region.zones
+            .filter((zz) => world.stockOf(region.regionId, zz.zoneId, t.instanceTypeId) > 0)
+            .map((zz) => ({ ZoneNo: zz.zoneId, NetworkTypes: { NetworkType: ['vpc'] } })),
+        },
+      })),
+  );
+  return {
+    body: {
+      RequestId: req.requestId,
+      Data: { RecommendInstanceType: RecommendInstanceType.map((r, i) => ({ ...r, Priority: i + 1 })) },
+    },
+  };
+};
+
+const describeImages: Handler = (req, world) => {
+  const region = requireRegion(req, world);
+  const ids = (str(req, 'ImageId') ?? '').split(',').filter(Boolean);
+  const family = str(req, 'ImageFamily');
+  const owner = str(req, 'ImageOwnerAlias');
+  const osType = str(req, 'OSType');
+  const arch = str(req, 'Architecture');
+  const name = str(req, 'ImageName');
+  let images = SYSTEM_IMAGES.filter(
+    (i) =>
+      (ids.length === 0 || ids.includes(i.imageId)) &&
+      (!owner || owner === 'system') &&
+      (!osType || osType.toLowerCase() === 'linux') &&
+      (!arch || arch === 'x86_64') &&
+      (!name || i.imageId.includes(name.replace(/\*/g, ''))),
+  );
+  if (family) {
+    const latest = latestOfFamily(family);
+    images = latest && images.includes(latest) ? [latest] : [];
+  }
+  const p = page(req, 100);
+  const slice = images.slice((p.number - 1) * p.size, p.number * p.size);
+  const en = english(req) || bool(req, 'English');
+  return {
+    body: {
+      RequestId: req.requestId,
+      RegionId: region.regionId,
+      TotalCount: images.length,
+      PageNumber: p.number,
+      PageSize: p.size,
+      Images: {
+        Image: slice.map((i) => ({
+          ImageId: i.imageId,
+          ImageName: i.imageId,
+          ImageFamily: i.family,
+          ImageVersion: i.version,
+          OSName: en ? i.osNameEn : i.osName,
+          OSNameEn: i.osNameEn,
+          OSType: 'linux',
+          Platform: i.platform,
+          Architecture: 'x86_64',
+          Size: 20,
+          Status: 'Available',
+          Progress: '100%',
+          CreationTime: i.creationTime,
+          ImageOwnerAlias: 'system',
+          IsPublic: true,
+          IsSupportCloudinit: true,
+          IsSupportIoOptimized: true,
+          Usage: 'instance',
+          BootMode: 'BIOS',
+          Description: '',
+          Tags: { Tag: [] },
+          DiskDeviceMappings: {
+            DiskDeviceMapping: [
+              { Device: '/dev/xvda', Size: '20', Type: 'system', Format: '', SnapshotId: '' },
+            ],
+          },
+          Features: { NvmeSupport: 'supported', ImdsSupport: 'v2' },
+        })),
+      },
+    },
+  };
+};
+
+export const catalogueActions: Record<string, Handler> = {
+  DescribeRegions: describeRegions,
+  DescribeZones: describeZones,
+  DescribeInstanceTypes: describeInstanceTypes,
+  DescribeAvailableResource: describeAvailableResource,
+  DescribePrice: describePrice,
+  DescribeRecommendInstanceType: describeRecommendInstanceType,
+  DescribeImages: describeImages,
+};

@@ -1,0 +1,193 @@
+// The fault table: what the emulated cloud does wrong, set through POST /__emulator/faults (merged
+// key by key into the current table) and cleared by POST /__emulator/reset.
+//
+// {
+//   "soldOut":   [{"regionId":"cn-hangzhou","zoneId?":"cn-hangzhou-k","instanceType?":"ecs.g7.large"}],
+//                → DescribeAvailableResource says SoldOut/WithoutStock, RunInstances (and every
+//                  product's stock check) answers 403 OperationDenied.NoStock.
+//   "quota":     {"ecs.instances":0, "ecs.vcpus":64, "ecs.gpus":0, "vpc.vpcs":10, "vpc.vswitches":150,
+//                 "fc.instances":…, "cs.instances":…, "dlc.instances":…}
+//                → live usage in the region + the create > limit answers the product's quota error
+//                  (QUOTA_ERRORS below; ECS: 403 QuotaExceed.ElasticQuota).
+//   "balance":   0            → ≤ 0 makes paid creates answer 403 InvalidAccountStatus.NotEnoughBalance
+//                               (CS: 400 InsufficientBalance); null/absent = unlimited.
+//   "throttleRate": 0..1      → that fraction of API calls answers 400 Throttling.User with header
+//                               x-acs-retry-after: <throttleRetryAfterMs, default 200> (ms).
+//   "errorRate": 0..1         → that fraction answers 500 InternalError or 503 ServiceUnavailable.
+//   "latencyMs": n            → added to every API call (wall-clock ms).
+//   "rateActions": ["RunInstances"] → limits throttleRate/errorRate/latencyMs to these actions.
+//   "dropResponse": [{"action":"RunInstances","count":1,"mode?":"reset"|"503"}]
+//                → the next `count` matching calls are APPLIED server-side, then the response is
+//                  lost: "reset" (default) destroys the socket, "503" answers ServiceUnavailable.
+//   "inject": [{"action":"RunInstances","code":"QuotaExceed.ElasticQuota","status?":403,
+//               "message?":"…","count?":1}]
+//                → the next `count` matching calls fail with exactly that error, before running.
+//   "policy": {"<accessKeyId>":["ecs:Describe*","vpc:*",…]}
+//                → RAM allow-list per key (`*` wildcards); any other action answers
+//                  403 Forbidden.RAM with AccessDeniedDetail. Keys not listed are unrestricted.
+//   "seed": 42                → reseeds the fault RNG.
+// }
+//
+// Determinism: rate faults draw from a seeded mulberry32 stream (seed = the emulator's seed unless
+// the table sets one), one draw per API call, so the same sequence of calls sees the same faults.
+import { type Rng, seededRng } from './rng';
+import { ApiError, type EmulatedProduct } from './types';
+
+export interface SoldOutRule {
+  regionId: string;
+  zoneId?: string;
+  instanceType?: string;
+}
+
+export interface DropRule {
+  action: string;
+  count?: number;
+  mode?: 'reset' | '503';
+}
+
+export interface InjectRule {
+  action: string;
+  code: string;
+  status?: number;
+  message?: string;
+  count?: number;
+}
+
+export interface FaultTable {
+  soldOut: SoldOutRule[];
+  quota: Record<string, number>;
+  balance: number | null;
+  throttleRate: number;
+  throttleRetryAfterMs: number;
+  errorRate: number;
+  latencyMs: number;
+  rateActions: string[] | null;
+  dropResponse: DropRule[];
+  inject: InjectRule[];
+  policy: Record<string, string[]>;
+  seed?: number;
+}
+
+export function emptyFaults(): FaultTable {
+  return {
+    soldOut: [],
+    // The real default: 10 VPCs per region (facts §3.3). Everything else is unlimited until set.
+    quota: { 'vpc.vpcs': 10 },
+    balance: null,
+    throttleRate: 0,
+    throttleRetryAfterMs: 200,
+    errorRate: 0,
+    latencyMs: 0,
+    rateActions: null,
+    dropResponse: [],
+    inject: [],
+    policy: {},
+  };
+}
+
+/** What a quota fault answers, per product (status and code as the real product does). */
+export const QUOTA_ERRORS: Record<EmulatedProduct, { status: number; code: string; message: string }> = {
+  ecs: {
+    status: 403,
+    code: 'QuotaExceed.ElasticQuota',
+    message:
+      'The number of the specified ECS instances has exceeded the quota of the specified instance type, or the number of vCPUs assigned to the ECS instances has exceeded the quota in the zone.',
+  },
+  vpc: { status: 400, code: 'QuotaExceeded.Vpc', message: 'VPC quota exceeded.' },
+  fc: { status: 400, code: 'LimitExceeded', message: 'The quota of functions has been exceeded.' },
+  cs: { status: 400, code: 'QuotaExceeded.Cluster', message: 'The cluster quota is exceeded.' },
+  dlc: { status: 400, code: 'QuotaExceeded', message: 'The quota of jobs has been exceeded.' },
+  sts: { status: 400, code: 'QuotaExceeded', message: 'Quota exceeded.' },
+  k8s: { status: 403, code: 'QuotaExceeded', message: 'exceeded quota' },
+};
+
+export const BALANCE_ERRORS: Partial<
+  Record<EmulatedProduct, { status: number; code: string; message: string }>
+> = {
+  cs: { status: 400, code: 'InsufficientBalance', message: 'Your account does not have enough balance.' },
+};
+export const DEFAULT_BALANCE_ERROR = {
+  status: 403,
+  code: 'InvalidAccountStatus.NotEnoughBalance',
+  message: 'Your account does not have enough balance.',
+};
+
+/** Merges a POSTed partial table into the current one (arrays and maps are replaced per key). */
+export function mergeFaults(current: FaultTable, patch: Record<string, unknown>): FaultTable {
+  const next = { ...current };
+  for (const [key, value] of Object.entries(patch)) {
+    if (!(key in next) && key !== 'seed') {
+      throw new ApiError(400, 'InvalidParameter', `unknown fault "${key}"`);
+    }
+    if (key === 'quota' || key === 'policy') {
+      (next as any)[key] = { ...(current as any)[key], ...(value as object) };
+    } else {
+      (next as any)[key] = value;
+    }
+  }
+  for (const rate of ['throttleRate', 'errorRate'] as const) {
+    if (typeof next[rate] !== 'number' || next[rate] < 0 || next[rate] > 1) {
+      throw new ApiError(400, 'InvalidParameter', `${rate} must be a number between 0 and 1`);
+    }
+  }
+  return next;
+}
+
+export function matchesSoldOut(
+  rules: SoldOutRule[],
+  regionId: string,
+  zoneId: string,
+  type: string,
+): boolean {
+  return rules.some(
+    (r) =>
+      r.regionId === regionId &&
+      (r.zoneId === undefined || r.zoneId === zoneId) &&
+      (r.instanceType === undefined || r.instanceType === type),
+  );
+}
+
+/** The per-call rate faults, drawn from the seeded stream. */
+export class FaultDice {
+  private rng: Rng;
+  constructor(seed: number) {
+    this.rng = seededRng(seed);
+  }
+  reseed(seed: number) {
+    this.rng = seededRng(seed);
+  }
+  roll(): number {
+    return this.rng();
+  }
+}
+
+export function appliesTo(faults: FaultTable, action: string): boolean {
+  return faults.rateActions === null || faults.rateActions.includes(action);
+}
+
+/** Consumes one use of the first matching count-limited rule; returns it, or undefined. */
+export function takeRule<R extends { action: string; count?: number }>(
+  rules: R[],
+  action: string,
+): R | undefined {
+  const i = rules.findIndex((r) => r.action === action && (r.count ?? 1) > 0);
+  if (i < 0) return undefined;
+  const rule = rules[i]!;
+  const left = (rule.count ?? 1) - 1;
+  if (left <= 0) rules.splice(i, 1);
+  else rules[i] = { ...rule, count: left };
+  return rule;
+}
+
+/** RAM allow-list check: `ecs:Describe*` style patterns, `*` alone allows everything. */
+export function ramAllows(patterns: string[], authAction: string): boolean {
+  return patterns.some((p) => {
+    if (p === '*') return true;
+    const re = new RegExp(`^${p.split('*').map(escapeRegExp).join('.*')}$`, 'i');
+    return re.test(authAction);
+  });
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+}
