@@ -308,7 +308,7 @@ function extractDuration(text: string, found: Found): string {
     return blank(text, half);
   }
   // One or more number+unit pairs in a row: "2h", "1h30m", "1 hour 30 minutes", "2小时".
-  const pair = `${NUM}\\s*${DURATION_UNITS}(?![a-z])`;
+  const pair = `${NUM}\\s*${DURATION_UNITS}(?![a-z])(?!\\d+\\b)`;
   const re = new RegExp(`(?<![\\w.$¥])${pair}(?:\\s*(?:and\\s+)?${pair})*`, 'g');
   for (const m of text.matchAll(re)) {
     let total = 0;

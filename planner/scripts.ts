@@ -139,8 +139,11 @@ export function checkScript(content: string, options: CheckOptions = {}): Script
     errors.push('the script has only comments: there is nothing to run');
     return { ok: false, errors, warnings, frameworks, overseasFetches };
   }
-  const logic = code.filter((l) => !SCAFFOLD.some((p) => p.test(l)));
   const emptyFns = [...emptyPythonFunctions(content), ...emptyShellFunctions(content)];
+  // Calling an empty function ("main", `main "$@"`) runs nothing either.
+  const callsEmpty = (l: string) =>
+    emptyFns.some((f) => new RegExp(`^${f}(?:\\s*\\(\\s*\\)|\\s+"\\$@")?\\s*;?$`).test(l));
+  const logic = code.filter((l) => !SCAFFOLD.some((p) => p.test(l)) && !callsEmpty(l));
   if (logic.length === 0) {
     const what =
       emptyFns.length > 0 ? `empty functions (${emptyFns.map((f) => `${f}()`).join(', ')})` : 'placeholders';

@@ -298,7 +298,7 @@ export function rankCandidateTypes<T extends TypeFacts & { type?: string; instan
 }
 
 /**
- * Catalogued types smaller than `type` with the same GPU model (or none), the next smaller first —
+ * Catalogued types smaller than `type` in its family (or with its GPU model), the next smaller first —
  * the "downgrade" step after zones and regions are exhausted, and the over-budget alternative. With an
  * intent, only those that still fit it.
  */
@@ -313,7 +313,8 @@ export function smallerSpecs(
     CATALOGUE.filter(
       (c) =>
         c.type !== type &&
-        gpuModelOf(c.gpuSpec) === model &&
+        // Same family for CPU types (g7 → smaller g7); same GPU model across families for GPU types.
+        (model ? gpuModelOf(c.gpuSpec) === model : familyOfType(c.type) === familyOfType(type)) &&
         c.gpuAmount <= t.gpuAmount &&
         c.cpu <= t.cpu &&
         c.memoryGiB <= t.memoryGiB &&
