@@ -53,7 +53,7 @@ function scheduleAutoRelease(world: World, instance: Resource) {
   const at = instance.data.autoReleaseTime as number | undefined;
   if (at === undefined) return;
   // A later ModifyInstanceAutoReleaseTime changes data.autoReleaseTime; stale tasks then do nothing.
-  world.schedule(at, () => {
+  world.scheduleWall(at, () => {
     if (instance.data.autoReleaseTime === at) releaseInstance(world, instance);
   });
 }
@@ -194,7 +194,7 @@ function createInstances(req: ApiRequest, world: World, regionId: string): RunRe
     throw new ApiError(400, 'InvalidSpotStrategy', 'The specified parameter "SpotStrategy" is not valid.');
   }
   const autoReleaseRaw = str(req, 'AutoReleaseTime');
-  const autoReleaseTime = autoReleaseRaw ? parseAutoReleaseTime(autoReleaseRaw, world.now()) : undefined;
+  const autoReleaseTime = autoReleaseRaw ? parseAutoReleaseTime(autoReleaseRaw, world.wallNow()) : undefined;
   const diskCategory = str(req, 'SystemDisk.Category') ?? 'cloud_essd';
   if (!SYSTEM_DISK_CATEGORIES.includes(diskCategory)) {
     throw new ApiError(
@@ -514,7 +514,7 @@ const modifyInstanceAutoReleaseTime: Handler = (req, world) => {
   const r = requireInstance(world, required(req, 'InstanceId'), region.regionId);
   const value = str(req, 'AutoReleaseTime');
   // An empty AutoReleaseTime cancels automatic release.
-  r.data.autoReleaseTime = value ? parseAutoReleaseTime(value, world.now()) : undefined;
+  r.data.autoReleaseTime = value ? parseAutoReleaseTime(value, world.wallNow()) : undefined;
   scheduleAutoRelease(world, r);
   return { body: { RequestId: req.requestId } };
 };

@@ -1,8 +1,8 @@
 // Runs a user's script for real (exec mode 'local') or pretends (mode 'none').
 // 'local' runs `bash script.sh` in a fresh temp directory with a minimal environment (the
 // emulator's own credentials never leak into scripts), in its own process group so a timeout can
-// kill everything it started. The timeout is in wall-clock seconds: scripts are real processes
-// and take real time; only the cloud's lifecycles run on the emulated clock.
+// kill everything it started. The timeout here is in wall-clock seconds (World.runScript converts
+// from the emulated clock).
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -56,7 +56,7 @@ export async function runLocalScript(
       const timer = setTimeout(() => {
         timedOut = true;
         killGroup(child.pid);
-      }, Math.max(1, opts.timeoutSeconds) * 1000);
+      }, Math.max(0.05, opts.timeoutSeconds) * 1000);
       let done = false;
       const finish = (exitCode: number) => {
         if (done) return;

@@ -95,7 +95,10 @@ export interface World {
   /** Emulated time in ms since epoch; advances `speed` times faster than the wall clock. */
   now(): number;
   speed: number;
-  /** Runs a script in a sandboxed temp dir with a timeout (exec mode 'local'), or pretends (mode 'none'). */
+  /**
+   * Runs a script in a sandboxed temp dir with a timeout (exec mode 'local'), or pretends (mode 'none').
+   * timeoutSeconds is emulated time (wall = timeout / speed, but at least min(timeout, 2) s).
+   */
   runScript(
     script: string,
     opts: { timeoutSeconds: number; env?: Record<string, string> },
@@ -142,6 +145,10 @@ export interface World {
    * advance(), and on a ~50 ms wall-clock tick, in time order. Use it for lifecycles.
    */
   schedule(atMs: number, fn: () => void): void;
+  /** The cloud's wall clock (real time + advances), for absolute times a client sends (AutoReleaseTime). */
+  wallNow(): number;
+  /** Runs fn once wallNow() reaches atWallMs. */
+  scheduleWall(atWallMs: number, fn: () => void): void;
   /** Resolves when the emulated clock reaches atMs (sooner if a test advances the clock). */
   sleepUntil(atMs: number): Promise<void>;
   /**

@@ -92,6 +92,7 @@ export class EmulatorWorld implements World {
   private resources = new Map<string, Resource>();
   private tokens = new Map<string, unknown>();
   private tasks: Task[] = [];
+  private wallTasks: Task[] = [];
   private taskSeq = 0;
   private sleepers: { at: number; wake: () => void }[] = [];
   private idRng: Rng;
@@ -121,6 +122,20 @@ export class EmulatorWorld implements World {
 
   now(): number {
     return Math.floor(this.startEmulated + (Date.now() - this.startWall) * this.speed + this.offsetMs);
+  }
+
+  /**
+   * The cloud's wall clock: real time plus every advance(). Absolute times a client sends
+   * (AutoReleaseTime) are read against this, because a client computes them from its own clock; only
+   * lifecycle durations run `speed` times faster (now()).
+   */
+  wallNow(): number {
+    return Date.now() + this.offsetMs;
+  }
+
+  /** Runs fn once the wall clock (wallNow) reaches atWallMs. */
+  scheduleWall(atWallMs: number, fn: () => void): void {
+    this.wallTasks.push({ at: atWallMs, seq: this.taskSeq++, fn });
   }
 
   /** Jumps the emulated clock forward (tests: prove AutoReleaseTime, lifecycles, cost). */
@@ -165,6 +180,16 @@ export class EmulatorWorld implements World {
         } catch (err) {
           console.error('emulator: scheduled task failed', err);
         }
+      }
+    }
+    const wall = this.wallNow();
+    const dueWall = this.wallTasks.filter((t) => t.at <= wall).sort((a, b) => a.at - b.at || a.seq - b.seq);
+    this.wallTasks = this.wallTasks.filter((t) => t.at > wall);
+    for (const t of dueWall) {
+      try {
+        t.fn();
+      } catch (err) {
+        console.error('emulator: scheduled task failed', err);
       }
     }
     const now = this.now();
@@ -333,13 +358,19 @@ export class EmulatorWorld implements World {
 
   // ---- scripts ----
 
+  /**
+   * timeoutSeconds is on the emulated clock (a 60 s Cloud Assistant timeout is 0.1 s of wall time at
+   * speed 600), but a script always gets at least min(timeout, 2) wall seconds: real processes need
+   * real time to start.
+   */
   async runScript(
     script: string,
     opts: { timeoutSeconds: number; env?: Record<string, string> },
   ): Promise<ScriptRun> {
     if (this.exec === 'none') return { exitCode: 0, output: '', durationMs: 0 };
     const start = this.now();
-    const run = await runLocalScript(script, opts);
+    const wallTimeout = Math.max(opts.timeoutSeconds / this.speed, Math.min(opts.timeoutSeconds, 2));
+    const run = await runLocalScript(script, { ...opts, timeoutSeconds: wallTimeout });
     return { ...run, durationMs: this.now() - start };
   }
 
