@@ -1,0 +1,101 @@
+// Official Alibaba Cloud SDK clients for every product acp drives, built one way:
+// - credentials only through @alicloud/credentials (the default chain unless a caller hands in one);
+// - explicit read/connect timeouts, because the SDK's default of 3 s (and min(connect, read) as the
+//   effective deadline) is shorter than a slow RunInstances or a synchronous FC invocation;
+// - ACP_ALIBABA_ENDPOINT=host:port sends every product to one plain-HTTP address (the emulator);
+//   otherwise each product's real regional endpoint.
+// No SDK-level retries: Temporal's activity retry policy is the one retry loop, so a retried create
+// is always the same activity with the same idempotency token.
+
+import Credential, { Config as CredentialConfig } from '@alicloud/credentials';
+import Cs from '@alicloud/cs20151215';
+import Ecs from '@alicloud/ecs20140526';
+import Fc from '@alicloud/fc20230330';
+import OpenApi, { $OpenApiUtil } from '@alicloud/openapi-core';
+import type * as $Sts from '@alicloud/sts20150401';
+import Sts from '@alicloud/sts20150401';
+import Vpc from '@alicloud/vpc20160428';
+
+export interface CloudConfig {
+  /** 'host:port' of an emulator (plain HTTP), or undefined for the real cloud. */
+  endpoint?: string;
+  credential: Credential;
+  /** FC 3.0 endpoints carry the account id; looked up with STS GetCallerIdentity when absent. */
+  accountId?: string;
+  timeoutMs: number;
+  /** FC sync invocations wait for the function; the SDK deadline must exceed FC's 60 s sync limit. */
+  longTimeoutMs: number;
+}
+
+export function cloudConfigFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  credential?: Credential,
+): CloudConfig {
+  return {
+    endpoint: env.ACP_ALIBABA_ENDPOINT || undefined,
+    credential: credential ?? new Credential(),
+    accountId: env.ALIBABA_CLOUD_ACCOUNT_ID || undefined,
+    timeoutMs: Number(env.ACP_SDK_TIMEOUT_MS ?? 30_000),
+    longTimeoutMs: Number(env.ACP_SDK_LONG_TIMEOUT_MS ?? 120_000),
+  };
+}
+
+/** A credential from fixed keys, for `--simulate` (the in-process emulator's keys) and tests. */
+export function staticCredential(accessKeyId: string, accessKeySecret: string): Credential {
+  return new Credential(new CredentialConfig({ type: 'access_key', accessKeyId, accessKeySecret }));
+}
+
+export interface AlibabaClients {
+  readonly config: CloudConfig;
+  ecs(regionId: string): Ecs;
+  vpc(regionId: string): Vpc;
+  sts(): Sts;
+  fc(regionId: string): Promise<Fc>;
+  cs(regionId: string): Cs;
+  /** PAI-DLC through openapi-core's generic client (the generated package is not on our registry). */
+  dlc(regionId: string): OpenApi;
+}
+
+export function createClients(config: CloudConfig): AlibabaClients {
+  const cache = new Map<string, unknown>();
+  const memo = <T>(key: string, make: () => T): T => {
+    if (!cache.has(key)) cache.set(key, make());
+    return cache.get(key) as T;
+  };
+  const sdkConfig = (regionId: string, endpoint: string | undefined, timeoutMs = config.timeoutMs) =>
+    new $OpenApiUtil.Config({
+      credential: config.credential,
+      regionId,
+      ...(config.endpoint ? { endpoint: config.endpoint, protocol: 'http' } : endpoint ? { endpoint } : {}),
+      readTimeout: timeoutMs,
+      connectTimeout: timeoutMs,
+    });
+  let accountId: Promise<string> | undefined;
+  const lookUpAccountId = (): Promise<string> => {
+    if (config.accountId) return Promise.resolve(config.accountId);
+    accountId ??= clients
+      .sts()
+      .getCallerIdentity()
+      .then((r: $Sts.GetCallerIdentityResponse) => {
+        const id = r.body?.accountId;
+        if (!id) throw new Error('STS GetCallerIdentity returned no AccountId');
+        return id;
+      });
+    return accountId;
+  };
+  const clients: AlibabaClients = {
+    config,
+    ecs: (regionId) => memo(`ecs:${regionId}`, () => new Ecs(sdkConfig(regionId, undefined))),
+    vpc: (regionId) => memo(`vpc:${regionId}`, () => new Vpc(sdkConfig(regionId, undefined))),
+    sts: () => memo('sts', () => new Sts(sdkConfig('cn-hangzhou', 'sts.aliyuncs.com'))),
+    fc: async (regionId) => {
+      // The FC 3.0 SDK has no regional endpoint rule: without this it would call fc.aliyuncs.com.
+      const host = config.endpoint ? undefined : `${await lookUpAccountId()}.${regionId}.fc.aliyuncs.com`;
+      return memo(`fc:${regionId}`, () => new Fc(sdkConfig(regionId, host, config.longTimeoutMs)));
+    },
+    cs: (regionId) => memo(`cs:${regionId}`, () => new Cs(sdkConfig(regionId, undefined))),
+    dlc: (regionId) =>
+      memo(`dlc:${regionId}`, () => new OpenApi(sdkConfig(regionId, `pai-dlc.${regionId}.aliyuncs.com`))),
+  };
+  return clients;
+}

@@ -1,0 +1,413 @@
+// ECS activities: stock and price look-ups for the quote, and one activity per state-changing call
+// for create, execute and release. Creates carry a ClientToken derived from (workflow, step) and
+// acp's tags; releases are idempotent (NotFound = done) and can find their resource by tag.
+import * as $Ecs from '@alicloud/ecs20140526';
+import { heartbeat, sleep } from '@temporalio/activity';
+import type { AlibabaClients } from './clients';
+import { alibabaCall, releaseCall } from './errors';
+import { clientToken, type Owner, ownerTags, resourceName, STEP_TAG, WORKFLOW_TAG } from './tags';
+import type { ReleaseOutcome, ReleaseTarget } from './vpc';
+
+export interface InstanceTypeInfo {
+  instanceTypeId: string;
+  family: string;
+  cpu: number;
+  memoryGiB: number;
+  gpuAmount: number;
+  gpuSpec: string;
+  gpuMemoryGiB: number;
+}
+
+export interface ZoneStock {
+  zoneId: string;
+  instanceType: string;
+}
+
+export interface InstancePrice {
+  regionId: string;
+  instanceType: string;
+  /** CNY per hour, instance + system disk + bandwidth as DescribePrice itemises them. */
+  hourly: number;
+  currency: string;
+  detail: { resource: string; price: number }[];
+}
+
+export interface Permission {
+  protocol: 'tcp' | 'udp' | 'icmp' | 'all';
+  portRange: string;
+  sourceCidr: string;
+  description: string;
+}
+
+export interface InvocationState {
+  status: string;
+  finished: boolean;
+  exitCode?: number;
+  output: string;
+}
+
+const SYSTEM_DISK = { category: 'cloud_essd', size: 40 };
+const POLL_MS = 1_000;
+
+export function createEcsActivities(clients: AlibabaClients) {
+  const ecs = (regionId: string) => clients.ecs(regionId);
+
+  async function instancesOf(regionId: string, owner: Owner): Promise<string[]> {
+    const r = await alibabaCall(`DescribeInstances in ${regionId}`, () =>
+      ecs(regionId).describeInstances(
+        new $Ecs.DescribeInstancesRequest({
+          regionId,
+          pageSize: 100,
+          tag: [
+            new $Ecs.DescribeInstancesRequestTag({ key: WORKFLOW_TAG, value: owner.workflowId }),
+            new $Ecs.DescribeInstancesRequestTag({ key: STEP_TAG, value: owner.step }),
+          ],
+        }),
+      ),
+    );
+    return (r.body?.instances?.instance ?? []).map((i) => i.instanceId).filter((x): x is string => !!x);
+  }
+
+  async function securityGroupsOf(regionId: string, owner: Owner): Promise<string[]> {
+    const r = await alibabaCall(`DescribeSecurityGroups in ${regionId}`, () =>
+      ecs(regionId).describeSecurityGroups(
+        new $Ecs.DescribeSecurityGroupsRequest({
+          regionId,
+          pageSize: 50,
+          tag: [
+            new $Ecs.DescribeSecurityGroupsRequestTag({ key: WORKFLOW_TAG, value: owner.workflowId }),
+            new $Ecs.DescribeSecurityGroupsRequestTag({ key: STEP_TAG, value: owner.step }),
+          ],
+        }),
+      ),
+    );
+    return (r.body?.securityGroups?.securityGroup ?? [])
+      .map((g) => g.securityGroupId)
+      .filter((x): x is string => !!x);
+  }
+
+  return {
+    /** Every instance type's facts (DescribeInstanceTypes takes no region). */
+    async listInstanceTypes(): Promise<InstanceTypeInfo[]> {
+      const out: InstanceTypeInfo[] = [];
+      let nextToken: string | undefined;
+      do {
+        const r = await alibabaCall('DescribeInstanceTypes', () =>
+          ecs('cn-hangzhou').describeInstanceTypes(
+            new $Ecs.DescribeInstanceTypesRequest({ maxResults: 1600, ...(nextToken ? { nextToken } : {}) }),
+          ),
+        );
+        for (const t of r.body?.instanceTypes?.instanceType ?? []) {
+          if (!t.instanceTypeId) continue;
+          out.push({
+            instanceTypeId: t.instanceTypeId,
+            family: t.instanceTypeFamily ?? '',
+            cpu: t.cpuCoreCount ?? 0,
+            memoryGiB: t.memorySize ?? 0,
+            gpuAmount: t.GPUAmount ?? 0,
+            gpuSpec: t.GPUSpec ?? '',
+            gpuMemoryGiB: t.GPUMemorySize ?? 0,
+          });
+        }
+        nextToken = r.body?.nextToken || undefined;
+      } while (nextToken);
+      return out;
+    },
+
+    /** Which instance types have stock in which zones of a region: one call covers every zone. */
+    async describeZoneStock(input: { regionId: string }): Promise<ZoneStock[]> {
+      const r = await alibabaCall(`DescribeAvailableResource in ${input.regionId}`, () =>
+        ecs(input.regionId).describeAvailableResource(
+          new $Ecs.DescribeAvailableResourceRequest({
+            regionId: input.regionId,
+            destinationResource: 'InstanceType',
+            instanceChargeType: 'PostPaid',
+            ioOptimized: 'optimized',
+          }),
+        ),
+      );
+      const out: ZoneStock[] = [];
+      for (const zone of r.body?.availableZones?.availableZone ?? []) {
+        if (!zone.zoneId || zone.status !== 'Available') continue;
+        for (const res of zone.availableResources?.availableResource ?? []) {
+          for (const s of res.supportedResources?.supportedResource ?? []) {
+            if (s.value && s.status === 'Available') out.push({ zoneId: zone.zoneId, instanceType: s.value });
+          }
+        }
+      }
+      return out;
+    },
+
+    async describeInstancePrice(input: {
+      regionId: string;
+      instanceType: string;
+      zoneId?: string;
+      spot?: boolean;
+    }): Promise<InstancePrice> {
+      const r = await alibabaCall(`DescribePrice ${input.instanceType} in ${input.regionId}`, () =>
+        ecs(input.regionId).describePrice(
+          new $Ecs.DescribePriceRequest({
+            regionId: input.regionId,
+            resourceType: 'instance',
+            instanceType: input.instanceType,
+            ...(input.zoneId ? { zoneId: input.zoneId } : {}),
+            priceUnit: 'Hour',
+            period: 1,
+            amount: 1,
+            internetChargeType: 'PayByTraffic',
+            internetMaxBandwidthOut: 0,
+            systemDisk: new $Ecs.DescribePriceRequestSystemDisk(SYSTEM_DISK),
+            spotStrategy: input.spot ? 'SpotAsPriceGo' : 'NoSpot',
+          }),
+        ),
+      );
+      const price = r.body?.priceInfo?.price;
+      if (price?.tradePrice === undefined)
+        throw new Error(`DescribePrice returned no TradePrice for ${input.instanceType}`);
+      return {
+        regionId: input.regionId,
+        instanceType: input.instanceType,
+        hourly: price.tradePrice,
+        currency: price.currency ?? 'CNY',
+        detail: (price.detailInfos?.detailInfo ?? []).map((d) => ({
+          resource: d.resource ?? '',
+          price: d.tradePrice ?? 0,
+        })),
+      };
+    },
+
+    /** The newest public image of a family (Ubuntu for apt scripts, Alibaba Cloud Linux for yum/dnf). */
+    async findImage(input: { regionId: string; imageFamily: string }): Promise<string> {
+      const r = await alibabaCall(`DescribeImages ${input.imageFamily}`, () =>
+        ecs(input.regionId).describeImages(
+          new $Ecs.DescribeImagesRequest({
+            regionId: input.regionId,
+            imageFamily: input.imageFamily,
+            imageOwnerAlias: 'system',
+            status: 'Available',
+            pageSize: 10,
+          }),
+        ),
+      );
+      const image = (r.body?.images?.image ?? []).find((i) => i.imageId);
+      if (!image?.imageId)
+        throw new Error(`no public image of family ${input.imageFamily} in ${input.regionId}`);
+      return image.imageId;
+    },
+
+    async createSecurityGroup(
+      input: Owner & { regionId: string; vpcId: string },
+    ): Promise<{ securityGroupId: string }> {
+      const r = await alibabaCall(`CreateSecurityGroup in ${input.regionId}`, () =>
+        ecs(input.regionId).createSecurityGroup(
+          new $Ecs.CreateSecurityGroupRequest({
+            regionId: input.regionId,
+            vpcId: input.vpcId,
+            securityGroupName: resourceName(input),
+            description: 'Created by acp: ingress only for the job’s ports.',
+            securityGroupType: 'normal',
+            clientToken: clientToken(input),
+            tag: ownerTags(input).map((t) => new $Ecs.CreateSecurityGroupRequestTag(t)),
+          }),
+        ),
+      );
+      const securityGroupId = r.body?.securityGroupId;
+      if (!securityGroupId) throw new Error('CreateSecurityGroup returned no SecurityGroupId');
+      return { securityGroupId };
+    },
+
+    async authorizeSecurityGroup(
+      input: Owner & { regionId: string; securityGroupId: string; permissions: Permission[] },
+    ): Promise<void> {
+      if (input.permissions.length === 0) return;
+      await alibabaCall(`AuthorizeSecurityGroup ${input.securityGroupId}`, () =>
+        ecs(input.regionId).authorizeSecurityGroup(
+          new $Ecs.AuthorizeSecurityGroupRequest({
+            regionId: input.regionId,
+            securityGroupId: input.securityGroupId,
+            clientToken: clientToken(input),
+            permissions: input.permissions.map(
+              (p) =>
+                new $Ecs.AuthorizeSecurityGroupRequestPermissions({
+                  ipProtocol: p.protocol,
+                  portRange: p.portRange,
+                  sourceCidrIp: p.sourceCidr,
+                  policy: 'accept',
+                  description: p.description,
+                }),
+            ),
+          }),
+        ),
+      );
+    },
+
+    async runInstance(
+      input: Owner & {
+        regionId: string;
+        zoneId: string;
+        instanceType: string;
+        imageId: string;
+        securityGroupId: string;
+        vSwitchId: string;
+        /** ISO time (UTC, no millis) the cloud releases the instance on its own if acp is gone. */
+        autoReleaseTime: string;
+        spot?: boolean;
+      },
+    ): Promise<{ instanceId: string }> {
+      const r = await alibabaCall(`RunInstances ${input.instanceType} in ${input.zoneId}`, () =>
+        ecs(input.regionId).runInstances(
+          new $Ecs.RunInstancesRequest({
+            regionId: input.regionId,
+            zoneId: input.zoneId,
+            instanceType: input.instanceType,
+            imageId: input.imageId,
+            securityGroupId: input.securityGroupId,
+            vSwitchId: input.vSwitchId,
+            instanceName: resourceName(input),
+            instanceChargeType: 'PostPaid',
+            spotStrategy: input.spot ? 'SpotAsPriceGo' : 'NoSpot',
+            internetMaxBandwidthOut: 0,
+            systemDisk: new $Ecs.RunInstancesRequestSystemDisk({
+              category: SYSTEM_DISK.category,
+              size: String(SYSTEM_DISK.size),
+            }),
+            amount: 1,
+            autoReleaseTime: input.autoReleaseTime,
+            clientToken: clientToken(input),
+            tag: ownerTags(input).map((t) => new $Ecs.RunInstancesRequestTag(t)),
+          }),
+        ),
+      );
+      const instanceId = r.body?.instanceIdSets?.instanceIdSet?.[0];
+      if (!instanceId) throw new Error('RunInstances returned no instance id');
+      return { instanceId };
+    },
+
+    async waitInstanceRunning(input: { regionId: string; instanceId: string }): Promise<void> {
+      for (;;) {
+        const r = await alibabaCall(`DescribeInstanceStatus ${input.instanceId}`, () =>
+          ecs(input.regionId).describeInstanceStatus(
+            new $Ecs.DescribeInstanceStatusRequest({
+              regionId: input.regionId,
+              instanceId: [input.instanceId],
+            }),
+          ),
+        );
+        const status = r.body?.instanceStatuses?.instanceStatus?.[0]?.status;
+        if (status === 'Running') return;
+        heartbeat({ instanceId: input.instanceId, status });
+        await sleep(POLL_MS);
+      }
+    },
+
+    /** Moves the cloud-side backstop forward while the workflow is alive. */
+    async extendAutoReleaseTime(input: {
+      regionId: string;
+      instanceId: string;
+      autoReleaseTime: string;
+    }): Promise<void> {
+      await alibabaCall(`ModifyInstanceAutoReleaseTime ${input.instanceId}`, () =>
+        ecs(input.regionId).modifyInstanceAutoReleaseTime(
+          new $Ecs.ModifyInstanceAutoReleaseTimeRequest({
+            regionId: input.regionId,
+            instanceId: input.instanceId,
+            autoReleaseTime: input.autoReleaseTime,
+          }),
+        ),
+      );
+    },
+
+    /** Starts the script through Cloud Assistant; the ClientToken makes a retried start the same run. */
+    async runCommand(
+      input: Owner & { regionId: string; instanceId: string; script: string; timeoutSeconds: number },
+    ): Promise<{ invokeId: string }> {
+      const r = await alibabaCall(`RunCommand on ${input.instanceId}`, () =>
+        ecs(input.regionId).runCommand(
+          new $Ecs.RunCommandRequest({
+            regionId: input.regionId,
+            instanceId: [input.instanceId],
+            type: 'RunShellScript',
+            commandContent: Buffer.from(input.script, 'utf8').toString('base64'),
+            contentEncoding: 'Base64',
+            timeout: input.timeoutSeconds,
+            name: resourceName(input),
+            clientToken: clientToken(input),
+          }),
+        ),
+      );
+      const invokeId = r.body?.invokeId;
+      if (!invokeId) throw new Error('RunCommand returned no InvokeId');
+      return { invokeId };
+    },
+
+    async describeInvocation(input: {
+      regionId: string;
+      instanceId: string;
+      invokeId: string;
+    }): Promise<InvocationState> {
+      const r = await alibabaCall(`DescribeInvocationResults ${input.invokeId}`, () =>
+        ecs(input.regionId).describeInvocationResults(
+          new $Ecs.DescribeInvocationResultsRequest({
+            regionId: input.regionId,
+            invokeId: input.invokeId,
+            instanceId: input.instanceId,
+          }),
+        ),
+      );
+      const result = r.body?.invocation?.invocationResults?.invocationResult?.[0];
+      const status = result?.invocationStatus ?? 'Pending';
+      const finished = ['Success', 'Failed', 'Stopped', 'PartialFailed', 'Cancelled', 'Terminated'].includes(
+        status,
+      );
+      // Cloud Assistant returns Output base64-encoded unless told otherwise.
+      const output = result?.output ? Buffer.from(result.output, 'base64').toString('utf8') : '';
+      return { status, finished, exitCode: finished ? (result?.exitCode ?? undefined) : undefined, output };
+    },
+
+    async deleteInstance(target: ReleaseTarget): Promise<ReleaseOutcome> {
+      const ids = target.id ? [target.id] : await instancesOf(target.regionId, target);
+      let outcome: 'released' | 'gone' = 'gone';
+      for (const id of ids) {
+        // Force: a Running instance cannot be released otherwise. IncorrectInstanceStatus (still
+        // Pending) is retryable in the error table, so the activity simply tries again.
+        const o = await releaseCall(`DeleteInstance ${id}`, () =>
+          ecs(target.regionId).deleteInstance(
+            new $Ecs.DeleteInstanceRequest({ instanceId: id, force: true }),
+          ),
+        );
+        if (o === 'released') outcome = 'released';
+      }
+      for (const id of ids) {
+        // The security group cannot go until the instance is really gone.
+        for (;;) {
+          const r = await alibabaCall(`DescribeInstances ${id}`, () =>
+            ecs(target.regionId).describeInstances(
+              new $Ecs.DescribeInstancesRequest({
+                regionId: target.regionId,
+                instanceIds: JSON.stringify([id]),
+              }),
+            ),
+          );
+          if ((r.body?.instances?.instance ?? []).length === 0) break;
+          heartbeat({ waitingFor: id });
+          await sleep(POLL_MS);
+        }
+      }
+      return { ids, outcome };
+    },
+
+    async deleteSecurityGroup(target: ReleaseTarget): Promise<ReleaseOutcome> {
+      const ids = target.id ? [target.id] : await securityGroupsOf(target.regionId, target);
+      let outcome: 'released' | 'gone' = 'gone';
+      for (const id of ids) {
+        const o = await releaseCall(`DeleteSecurityGroup ${id}`, () =>
+          ecs(target.regionId).deleteSecurityGroup(
+            new $Ecs.DeleteSecurityGroupRequest({ regionId: target.regionId, securityGroupId: id }),
+          ),
+        );
+        if (o === 'released') outcome = 'released';
+      }
+      return { ids, outcome };
+    },
+  };
+}

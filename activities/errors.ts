@@ -1,0 +1,207 @@
+// The one table that maps an Alibaba error code to what acp does about it (DESIGN §1 Failures), and
+// the translation of SDK errors into Temporal failures. The Alibaba code travels as the failure's
+// `type`, so the workflow, the CLI and the Web UI all show the code the user can search for.
+import { ApplicationFailure } from '@temporalio/common';
+
+export type ErrorKind =
+  /** Capacity: try the next zone, region or spec (never another product when locked). */
+  | 'sold-out'
+  /** Quota, balance or permission: a person must fix something; the run waits for `retry`. */
+  | 'blocked'
+  /** Transient: the activity retries with backoff (honouring x-acs-retry-after). */
+  | 'retryable'
+  /** The resource is already gone: a release treats this as done. */
+  | 'not-found'
+  /** The request itself is wrong: fail now, release what exists. */
+  | 'fatal';
+
+interface Rule {
+  match: (code: string) => boolean;
+  kind: ErrorKind;
+  nextStep: string;
+}
+
+const exact =
+  (...codes: string[]) =>
+  (code: string) =>
+    codes.includes(code);
+const prefix = (p: string) => (code: string) => code.startsWith(p);
+
+const RULES: Rule[] = [
+  {
+    match: exact(
+      'OperationDenied.NoStock',
+      'Zone.NotOnSale',
+      'Zone.NotOpen',
+      'InvalidInstanceType.NotSupported',
+      'InvalidInstanceType.ZoneNotSupported',
+      'InvalidResourceType.NotSupported',
+      'ResourceNotAvailable',
+      'InvalidOperation.PublicIpAddressNoStock',
+      'OperationDenied.ZoneNotAllowed',
+    ),
+    kind: 'sold-out',
+    nextStep: 'acp tries the next zone, region or smaller spec; lock a region or product only if you must.',
+  },
+  {
+    match: (c) => c.startsWith('QuotaExceed') || c === 'ResourceQuotaExceeded' || c === 'QuotaExceeded',
+    kind: 'blocked',
+    nextStep:
+      'raise the quota in the Quota Center (https://quotas.console.aliyun.com), then send `acp retry ID` or the `retry` signal.',
+  },
+  {
+    match: prefix('InvalidAccountStatus'),
+    kind: 'blocked',
+    nextStep:
+      'top up the account in the Billing console (https://usercenter2.aliyun.com), then send `acp retry ID` or the `retry` signal.',
+  },
+  {
+    match: (c) => c === 'Forbidden.RAM' || c === 'Forbidden' || c.startsWith('NoPermission'),
+    kind: 'blocked',
+    nextStep:
+      'grant the missing action to the RAM user (`acp ram-policy` prints the policy acp needs), then send `acp retry ID`.',
+  },
+  {
+    match: (c) =>
+      c.includes('Throttling') ||
+      c === 'ResourceThrottled' ||
+      c === 'ServiceUnavailable' ||
+      c === 'InternalError' ||
+      c === 'InternalServerError' ||
+      c === 'UnknownError' ||
+      c.startsWith('IncorrectInstanceStatus') ||
+      c.startsWith('IncorrectVpcStatus') ||
+      c.startsWith('IncorrectVSwitchStatus') ||
+      c.startsWith('DependencyViolation') ||
+      c === 'OperationConflict' ||
+      c.startsWith('LastTokenProcessing') ||
+      c === 'IdempotentProcessing',
+    kind: 'retryable',
+    nextStep: 'acp retries with backoff; nothing to do.',
+  },
+  {
+    match: (c) =>
+      c.endsWith('.NotFound') || c === 'FunctionNotFound' || c === 'ErrorClusterNotFound' || c === 'NotFound',
+    kind: 'not-found',
+    nextStep: 'nothing: the resource is already gone.',
+  },
+];
+
+const FATAL: Rule = {
+  match: () => true,
+  kind: 'fatal',
+  nextStep: 'fix the request (the message names the parameter) and run again.',
+};
+
+export function classify(code: string): { kind: ErrorKind; nextStep: string } {
+  const rule = RULES.find((r) => r.match(code)) ?? FATAL;
+  return { kind: rule.kind, nextStep: rule.nextStep };
+}
+
+/** Codes that are worth a structured `kind` for the workflow to branch on. */
+export interface AlibabaErrorDetails {
+  code: string;
+  message: string;
+  kind: ErrorKind;
+  nextStep: string;
+  httpStatus?: number;
+  requestId?: string;
+  /** The RAM action that was denied (Forbidden.RAM), so the user knows what to grant. */
+  authAction?: string;
+  /** Where it happened ("RunInstances in cn-hangzhou-k"), for the message. */
+  operation: string;
+}
+
+interface SdkError {
+  name?: string;
+  code?: string;
+  message?: string;
+  statusCode?: number;
+  requestId?: string;
+  retryAfter?: number;
+  data?: Record<string, any>;
+  accessDeniedDetail?: Record<string, any> | null;
+}
+
+const NETWORK_CODES = [
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+];
+
+/** Extracts the Alibaba code, message and status from whatever the SDK threw. */
+export function describeSdkError(err: unknown, operation: string): AlibabaErrorDetails {
+  const e = (err ?? {}) as SdkError;
+  const name = e.name ?? '';
+  let code = typeof e.code === 'string' && e.code !== 'undefined' ? e.code : '';
+  if (!code && name === 'RequestTimeoutError') code = 'RequestTimeout';
+  if (!code) code = name === 'SyntaxError' ? 'MalformedResponse' : 'UnknownError';
+  const bodyMessage = typeof e.data?.Message === 'string' ? e.data.Message : undefined;
+  const message = bodyMessage ?? e.message ?? String(err);
+  let { kind, nextStep } = classify(code);
+  if (NETWORK_CODES.includes(code) || code === 'RequestTimeout' || code === 'MalformedResponse') {
+    kind = 'retryable';
+    nextStep = 'acp retries with backoff; check the network if it persists.';
+  }
+  if (kind === 'fatal' && (e.statusCode ?? 0) >= 500) kind = 'retryable';
+  const authAction = e.accessDeniedDetail?.AuthAction ?? e.data?.AccessDeniedDetail?.AuthAction;
+  return {
+    code,
+    message,
+    kind,
+    nextStep: authAction ? `grant \`${authAction}\` to the RAM user, then send \`acp retry ID\`.` : nextStep,
+    httpStatus: e.statusCode,
+    requestId: e.requestId && e.requestId !== 'undefined' ? e.requestId : undefined,
+    authAction,
+    operation,
+  };
+}
+
+/**
+ * Turns an SDK error into the Temporal failure the workflow understands. Transient errors stay
+ * retryable (with the server's x-acs-retry-after as the next delay); everything else is
+ * non-retryable and carries its kind, so the workflow can fail over, block or fail.
+ */
+export function toFailure(err: unknown, operation: string): ApplicationFailure {
+  if (err instanceof ApplicationFailure) return err;
+  const d = describeSdkError(err, operation);
+  const retryAfter = (err as SdkError | undefined)?.retryAfter;
+  const text = `${d.code}: ${d.message} (${operation})`;
+  if (d.kind === 'retryable') {
+    return ApplicationFailure.create({
+      message: text,
+      type: d.code,
+      details: [d],
+      nonRetryable: false,
+      ...(typeof retryAfter === 'number' && retryAfter > 0 ? { nextRetryDelay: retryAfter } : {}),
+    });
+  }
+  return ApplicationFailure.create({ message: text, type: d.code, details: [d], nonRetryable: true });
+}
+
+/** Runs one SDK call and rethrows its error as a classified Temporal failure. */
+export async function alibabaCall<T>(operation: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw toFailure(err, operation);
+  }
+}
+
+/** A release is idempotent: an already-missing resource counts as released. */
+export async function releaseCall(
+  operation: string,
+  call: () => Promise<unknown>,
+): Promise<'released' | 'gone'> {
+  try {
+    await call();
+    return 'released';
+  } catch (err) {
+    if (describeSdkError(err, operation).kind === 'not-found') return 'gone';
+    throw toFailure(err, operation);
+  }
+}

@@ -1,0 +1,90 @@
+// Where acp finds a Temporal server, in the order a user would expect:
+//   1. TEMPORAL_ADDRESS — an existing server (a cluster, or a dev server someone already runs);
+//   2. TEMPORAL_CLI_PATH — a `temporal` binary to start a dev server with;
+//   3. a `temporal` on PATH;
+//   4. the binary acp built from Go modules (scripts/build-temporal-cli.sh) under ~/.cache/acp;
+//   5. the SDK's own download (only works with internet access).
+// The dev server always gets acp's search attributes registered, because the Web UI's list view and
+// `acp list` query them and an unregistered attribute fails every upsert in the workflow.
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+import type { Connection } from '@temporalio/client';
+import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+
+export const TEMPORAL_CLI_VERSION = '1.5.1';
+
+export function cachedTemporalCliPath(): string {
+  const base = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
+  return join(base, 'acp', `temporal-cli-${TEMPORAL_CLI_VERSION}`, 'temporal');
+}
+
+export type ServerSource =
+  | { kind: 'existing'; address: string }
+  | { kind: 'binary'; path: string; from: 'TEMPORAL_CLI_PATH' | 'PATH' | 'cache' }
+  | { kind: 'download' };
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function onPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    if (isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** Decides where the server comes from without starting anything. */
+export function findTemporalServer(env: NodeJS.ProcessEnv = process.env): ServerSource {
+  if (env.TEMPORAL_ADDRESS) return { kind: 'existing', address: env.TEMPORAL_ADDRESS };
+  if (env.TEMPORAL_CLI_PATH) {
+    const path = resolve(env.TEMPORAL_CLI_PATH);
+    if (!existsSync(path)) throw new Error(`TEMPORAL_CLI_PATH points at ${path}, which does not exist`);
+    return { kind: 'binary', path, from: 'TEMPORAL_CLI_PATH' };
+  }
+  const fromPath = onPath('temporal');
+  if (fromPath) return { kind: 'binary', path: fromPath, from: 'PATH' };
+  const cached = cachedTemporalCliPath();
+  if (isExecutable(cached)) return { kind: 'binary', path: cached, from: 'cache' };
+  return { kind: 'download' };
+}
+
+/** `--search-attribute Name=Type` pairs for `temporal server start-dev`. */
+export function searchAttributeArgs(): string[] {
+  return SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${cliType(key.type)}`]);
+}
+
+function cliType(type: string): string {
+  // SearchAttributeType values are upper-case ('KEYWORD', 'DOUBLE'); the CLI wants 'Keyword', 'Double'.
+  return type.charAt(0) + type.slice(1).toLowerCase();
+}
+
+/** Registers acp's search attributes on a server that may not have them (an existing cluster). */
+export async function registerSearchAttributes(connection: Connection, namespace: string): Promise<void> {
+  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const known = new Set(Object.keys(existing.customAttributes ?? {}));
+  const missing = SEARCH_ATTRIBUTES.filter((key) => !known.has(key.name));
+  if (missing.length === 0) return;
+
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(
+      missing.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)!]),
+    ),
+  });
+}
+
+/** The CLI version line of a binary, for `acp doctor`-style messages. */
+export function temporalCliVersion(path: string): string {
+  return execFileSync(path, ['--version'], { encoding: 'utf8' }).trim();
+}

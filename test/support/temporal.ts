@@ -1,0 +1,52 @@
+// A real Temporal server for workflow tests: TEMPORAL_ADDRESS when CI (or a developer) runs one,
+// otherwise a dev server started from the binary client/temporal-server.ts finds. acp's search
+// attributes are registered either way. One workflow bundle per test process, shared by its workers.
+
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { findTemporalServer, registerSearchAttributes } from '../../client/temporal-server';
+import { workflowsPath } from '../../worker/worker';
+import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+
+export async function startTemporal(): Promise<TestWorkflowEnvironment> {
+  const source = findTemporalServer();
+  if (source.kind === 'existing') {
+    const env = await TestWorkflowEnvironment.createFromExistingServer({
+      address: source.address,
+      namespace: 'default',
+    });
+    await registerSearchAttributes(env.connection, 'default');
+    return env;
+  }
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      ...(source.kind === 'binary' ? { executable: { type: 'existing-path', path: source.path } } : {}),
+      searchAttributes: SEARCH_ATTRIBUTES,
+      extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'],
+    },
+  });
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietLogger });
+  return bundle;
+}
+
+const quietLogger = {
+  log() {},
+  trace() {},
+  debug() {},
+  info() {},
+  warn() {},
+  error(message: string, meta?: unknown) {
+    console.error(message, meta ?? '');
+  },
+};
+
+let counter = 0;
+/** A task queue no other test process uses, so tests can share one server. */
+export function uniqueTaskQueue(name: string): string {
+  counter += 1;
+  return `test-${name}-${process.pid}-${counter}`;
+}

@@ -1,0 +1,252 @@
+// The provision workflow on ECS, end to end: a real Temporal server, the emulator, the official SDKs.
+// Given an intent and a cloud state, the user sees this status, this output, and zero resources left.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { WorkflowFailedError } from '@temporalio/client';
+import type { ProvisionRequest } from '../../planner/types';
+import {
+  confirmSignal,
+  type ProvisionResult,
+  rejectSignal,
+  retrySignal,
+  statusQuery,
+  teardownSignal,
+} from '../../workflows/messages';
+import { provision } from '../../workflows/provision';
+import { type Stack, startStack } from '../support/stack';
+
+let stack: Stack;
+let n = 0;
+
+before(async () => {
+  stack = await startStack('ecs');
+});
+after(async () => {
+  await stack?.stop();
+});
+
+function start(request: ProvisionRequest & { blockedTimeout?: string }) {
+  n += 1;
+  return stack.env.client.workflow.start(provision, {
+    taskQueue: stack.taskQueue,
+    workflowId: `acp-test-ecs-${process.pid}-${n}`,
+    args: [request],
+  });
+}
+
+async function liveResources(workflowId?: string): Promise<any[]> {
+  const { resources } = await stack.admin('/__emulator/resources');
+  return workflowId ? resources.filter((r: any) => r.tags?.['acp:workflow-id'] === workflowId) : resources;
+}
+
+async function waitForStatus(
+  handle: { query: any },
+  status: string,
+  timeoutMs = 60_000,
+): Promise<ProvisionResult> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s: ProvisionResult = await handle.query(statusQuery);
+    if (s.status === status) return s;
+    if (Date.now() > deadline) throw new Error(`still ${s.status} (${s.message}), wanted ${status}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('provision on ECS', () => {
+  test('a one-shot script runs on the cheapest ECS option and everything is released', async () => {
+    const handle = await start({
+      product: 'ecs',
+      script: { content: 'echo hello-acp' },
+      skipConfirmation: true,
+    });
+    const result = await handle.result();
+    assert.equal(result.status, 'SUCCEEDED', result.message);
+    assert.equal(result.execution?.exitCode, 0);
+    assert.match(result.execution?.outputTail ?? '', /hello-acp/);
+    assert.equal(result.chosen?.product, 'ecs');
+    const types = result.resourcesCreated.map((r) => r.type).sort();
+    assert.deepEqual(types, ['instance', 'security-group', 'vpc', 'vswitch']);
+    assert.deepEqual(result.leftBehind, []);
+    assert.equal(result.resourcesReleased.length, result.resourcesCreated.length);
+    assert.deepEqual(await liveResources(handle.workflowId), []);
+    // The cheapest feasible option is the recommended one, not the first found.
+    const feasible = result.options.filter((o) => o.feasible);
+    assert.ok(feasible.length > 1, 'several options were compared');
+    assert.equal(
+      result.options[result.recommended!].estimatedTotal,
+      Math.min(...feasible.map((o) => o.estimatedTotal)),
+    );
+  });
+
+  test('a script that exits 3 fails the run with its output, and everything is released', async () => {
+    const handle = await start({
+      product: 'ecs',
+      script: { content: 'echo about-to-fail; exit 3' },
+      skipConfirmation: true,
+    });
+    const result = await handle.result();
+    assert.equal(result.status, 'FAILED');
+    assert.equal(result.execution?.exitCode, 3);
+    assert.equal(result.error?.code, 'ScriptFailed');
+    assert.match(result.execution?.outputTail ?? '', /about-to-fail/);
+    assert.deepEqual(result.leftBehind, []);
+    assert.deepEqual(await liveResources(handle.workflowId), []);
+  });
+
+  test('confirmation by signal from another client: the chosen option is created', async () => {
+    const handle = await start({
+      product: 'ecs',
+      script: { content: 'echo confirmed-run' },
+      confirmTimeout: '5m',
+    });
+    const awaiting = await waitForStatus(handle, 'AWAITING_CONFIRMATION');
+    assert.ok(awaiting.options.length > 0);
+    assert.deepEqual(await liveResources(handle.workflowId), [], 'nothing exists before the yes');
+    const other = stack.env.client.workflow.getHandle(handle.workflowId);
+    await other.signal(confirmSignal, { option: 2, by: 'alice' });
+    const result = await handle.result();
+    assert.equal(result.status, 'SUCCEEDED', result.message);
+    assert.equal(result.confirmation?.by, 'alice');
+    assert.equal(result.confirmation?.option, 2);
+    assert.equal(result.chosen?.spec, awaiting.options[1].spec);
+  });
+
+  test('rejection ends the run with nothing created', async () => {
+    const handle = await start({ product: 'ecs', script: { content: 'echo never' }, confirmTimeout: '5m' });
+    await waitForStatus(handle, 'AWAITING_CONFIRMATION');
+    await handle.signal(rejectSignal, { reason: 'too expensive', by: 'bob' });
+    const result = await handle.result();
+    assert.equal(result.status, 'REJECTED');
+    assert.deepEqual(result.resourcesCreated, []);
+    assert.deepEqual(await liveResources(handle.workflowId), []);
+  });
+
+  test('nobody confirms within the timeout: EXPIRED, nothing created', async () => {
+    const handle = await start({ product: 'ecs', script: { content: 'echo never' }, confirmTimeout: '2s' });
+    const result = await handle.result();
+    assert.equal(result.status, 'EXPIRED');
+    assert.deepEqual(result.resourcesCreated, []);
+  });
+
+  test('bad input fails the workflow with a message naming the field', async () => {
+    const handle = await start({
+      product: 'ecs',
+      cpu: -4,
+      script: { content: 'echo x' },
+      skipConfirmation: true,
+    });
+    await assert.rejects(handle.result(), (err: unknown) => {
+      assert.ok(err instanceof WorkflowFailedError);
+      assert.match(String((err.cause as Error)?.message), /cpu/);
+      return true;
+    });
+    assert.deepEqual(await liveResources(handle.workflowId), []);
+  });
+
+  test('the cheapest zone sold out: the next zone is used', async () => {
+    const quote = await start({
+      product: 'ecs',
+      region: 'cn-hangzhou',
+      script: { content: 'echo z' },
+      confirmTimeout: '5m',
+    });
+    const awaiting = await waitForStatus(quote, 'AWAITING_CONFIRMATION');
+    const best = awaiting.options[awaiting.recommended!];
+    assert.ok((best.zones?.length ?? 0) > 1, 'the recommended spec has stock in several zones');
+    await stack.admin('/__emulator/faults', {
+      method: 'POST',
+      body: JSON.stringify({
+        soldOut: [{ regionId: best.region, zoneId: best.zones![0], instanceType: best.spec }],
+      }),
+    });
+    try {
+      await quote.signal(confirmSignal, {});
+      const result = await quote.result();
+      assert.equal(result.status, 'SUCCEEDED', result.message);
+      assert.equal(result.chosen?.spec, best.spec);
+      assert.equal(result.chosen?.zone, best.zones![1]);
+      assert.ok(result.events.some((e) => /NoStock|NotOnSale/.test(e.message)));
+      assert.deepEqual(await liveResources(quote.workflowId), []);
+    } finally {
+      await stack.admin('/__emulator/reset', { method: 'POST' });
+    }
+  });
+
+  test('a quota error blocks the run; retry after the quota is raised succeeds', async () => {
+    await stack.admin('/__emulator/faults', {
+      method: 'POST',
+      body: JSON.stringify({ quota: { 'ecs.instances': 0 } }),
+    });
+    try {
+      const handle = await start({
+        product: 'ecs',
+        script: { content: 'echo after-retry' },
+        skipConfirmation: true,
+      });
+      const blocked = await waitForStatus(handle, 'BLOCKED');
+      assert.match(blocked.blocked?.code ?? '', /QuotaExceed/);
+      assert.match(blocked.blocked?.nextStep ?? '', /quota/i);
+      // Lift the quota (a reset would also wipe the VPC this run already made).
+      await stack.admin('/__emulator/faults', {
+        method: 'POST',
+        body: JSON.stringify({ quota: { 'ecs.instances': 1000 } }),
+      });
+      await handle.signal(retrySignal, { by: 'ops' });
+      const result = await handle.result();
+      assert.equal(result.status, 'SUCCEEDED', result.message);
+      assert.match(result.execution?.outputTail ?? '', /after-retry/);
+      assert.deepEqual(await liveResources(handle.workflowId), []);
+    } finally {
+      await stack.admin('/__emulator/reset', { method: 'POST' });
+    }
+  });
+
+  test('a service stays up until teardown, then is released', async () => {
+    const handle = await start({
+      product: 'ecs',
+      service: true,
+      script: { content: 'echo service-started' },
+      skipConfirmation: true,
+    });
+    await waitForStatus(handle, 'RUNNING');
+    const running = await waitFor(async () => {
+      const s: ProvisionResult = await handle.query(statusQuery);
+      return s.execution?.exitCode === 0 ? s : undefined;
+    });
+    assert.equal(running.status, 'RUNNING');
+    assert.ok((await liveResources(handle.workflowId)).some((r) => r.type === 'instance'));
+    await handle.signal(teardownSignal, { by: 'carol' });
+    const result = await handle.result();
+    assert.equal(result.status, 'SUCCEEDED');
+    assert.deepEqual(await liveResources(handle.workflowId), []);
+  });
+
+  test('a service with a budget is released by the budget guard', async () => {
+    const handle = await start({
+      product: 'ecs',
+      service: true,
+      script: { content: 'echo serving' },
+      budget: { amount: 0.01, currency: 'CNY' },
+      durationMinutes: 1,
+      skipConfirmation: true,
+    });
+    const result = await handle.result();
+    assert.ok(['SUCCEEDED', 'OVER_BUDGET'].includes(result.status), result.message);
+    if (result.status === 'SUCCEEDED') {
+      assert.ok(result.events.some((e) => /budget guard/.test(e.message)));
+      assert.ok((result.accruedCost ?? 0) >= 0.01);
+    }
+    assert.deepEqual(await liveResources(handle.workflowId), []);
+  });
+});
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -1,0 +1,51 @@
+// The acp worker: one process that runs the provision workflow and every activity on the task queue
+// `compute-provision` (ACP_TASK_QUEUE). More workers on the same queue scale it out.
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { type AlibabaClients, cloudConfigFromEnv, createClients } from '../activities/clients';
+
+export const DEFAULT_TASK_QUEUE = 'compute-provision';
+
+export function taskQueue(env: NodeJS.ProcessEnv = process.env): string {
+  return env.ACP_TASK_QUEUE || DEFAULT_TASK_QUEUE;
+}
+
+export interface AcpWorkerOptions {
+  connection: NativeConnection;
+  namespace?: string;
+  taskQueue?: string;
+  clients?: AlibabaClients;
+  /** A pre-built workflow bundle (tests build one and share it across workers). */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  extra?: Partial<WorkerOptions>;
+}
+
+export function workflowsPath(): string {
+  return require.resolve('../workflows');
+}
+
+export async function createAcpWorker(options: AcpWorkerOptions): Promise<Worker> {
+  const clients = options.clients ?? createClients(cloudConfigFromEnv());
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default',
+    taskQueue: options.taskQueue ?? taskQueue(),
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: workflowsPath() }),
+    activities: createActivities(clients),
+    ...options.extra,
+  });
+}
+
+/** `acp worker`: connects to TEMPORAL_ADDRESS (default localhost:7233) and runs until SIGINT/SIGTERM. */
+export async function runWorker(address: string, clients?: AlibabaClients): Promise<void> {
+  const connection = await NativeConnection.connect({ address });
+  try {
+    const worker = await createAcpWorker({ connection, clients });
+    console.error(`acp worker on ${address}, task queue ${taskQueue()}`);
+    await worker.run();
+  } finally {
+    await connection.close();
+  }
+}

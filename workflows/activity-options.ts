@@ -1,0 +1,34 @@
+// How each kind of activity is called. Timeouts and retries are chosen per kind of call:
+// - api: one Alibaba call; throttling and 5xx retry with backoff (x-acs-retry-after wins, set by the
+//   activity as nextRetryDelay); everything the error table calls non-retryable stops at once.
+// - wait: polls a lifecycle (instance Running, VPC Available) with heartbeats.
+// - release: compensations; generous retries, because giving up means a leaked paid resource.
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+
+export const api = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 12 },
+  summary: 'Alibaba Cloud API call',
+});
+
+export const wait = proxyActivities<Activities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 20 },
+});
+
+export const release = proxyActivities<Activities>({
+  startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 60 },
+});
+
+/** Calls an activity with a one-line summary the Web UI shows next to the event ("RunInstances … in cn-hangzhou-k"). */
+export function described<A extends unknown[], R>(
+  activity: { executeWithOptions(options: { summary: string }, args: A): Promise<R> },
+  summary: string,
+  ...args: A
+): Promise<R> {
+  return activity.executeWithOptions({ summary }, args);
+}

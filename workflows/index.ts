@@ -1,0 +1,3 @@
+// Every workflow type the acp worker registers.
+export { provision, quote } from './provision';
+export { quoteProduct } from './quote';

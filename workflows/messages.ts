@@ -1,0 +1,127 @@
+// Signals, queries and updates of the provision workflow, defined once and imported by the workflow,
+// the CLI, the Slack app and the MCP server. The names are the contract of DESIGN §1 step 7 and what
+// `temporal workflow signal --name confirm` / `temporal workflow query --type status` use.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Intent, Product, QuoteOption, RegionChoice } from '../planner/types';
+
+export const STATUSES = [
+  'PARSING',
+  'QUOTING',
+  'AWAITING_CONFIRMATION',
+  'PROVISIONING',
+  'RUNNING',
+  'RELEASING',
+  'SUCCEEDED',
+  'FAILED',
+  'REJECTED',
+  'EXPIRED',
+  'OVER_BUDGET',
+  'BLOCKED',
+  'CANCELLED',
+] as const;
+export type Status = (typeof STATUSES)[number];
+
+export const TERMINAL_STATUSES: readonly Status[] = [
+  'SUCCEEDED',
+  'FAILED',
+  'REJECTED',
+  'EXPIRED',
+  'OVER_BUDGET',
+  'CANCELLED',
+];
+
+export interface ConfirmInput {
+  /** 1-based row of the options table; the recommended option when absent. */
+  option?: number;
+  by?: string;
+}
+export interface RejectInput {
+  reason?: string;
+  by?: string;
+}
+export interface TeardownInput {
+  reason?: string;
+  by?: string;
+}
+export interface RetryInput {
+  by?: string;
+}
+
+/** Sent by a person (CLI, Slack, `temporal workflow signal`) to accept the quote. */
+export const confirmSignal = defineSignal<[ConfirmInput?]>('confirm');
+export const rejectSignal = defineSignal<[RejectInput?]>('reject');
+/** Ends a long-running service (and releases it). */
+export const teardownSignal = defineSignal<[TeardownInput?]>('teardown');
+/** Resumes a BLOCKED run once the quota, balance or permission was fixed. */
+export const retrySignal = defineSignal<[RetryInput?]>('retry');
+/** Like `confirm`, but answers with the accepted plan (or refuses with a reason). */
+export const approveUpdate = defineUpdate<AcceptedPlan, [ConfirmInput]>('approve');
+export const statusQuery = defineQuery<RunStatus>('status');
+
+export interface AcceptedPlan {
+  option: number;
+  choice: QuoteOption;
+  by: string;
+}
+
+export interface ResourceRecord {
+  /** 'vpc' | 'vswitch' | 'security-group' | 'instance' | 'function' | 'cluster' | 'k8s-job' | 'dlc-job' */
+  type: string;
+  id: string;
+  regionId: string;
+  /** Reused resources (a shared VPC, an existing cluster) are never released by this run. */
+  reused?: boolean;
+}
+
+export interface Execution {
+  exitCode?: number;
+  /** The last lines of the script's output. */
+  outputTail: string;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+export interface Decision {
+  by: string;
+  at: string;
+  option?: number;
+  reason?: string;
+}
+
+export interface BlockedReason {
+  code: string;
+  message: string;
+  nextStep: string;
+}
+
+/** What the status query returns at any moment; the result is its final value. */
+export interface RunStatus {
+  workflowId: string;
+  status: Status;
+  /** One sentence on what is happening now. */
+  message: string;
+  intent?: Intent;
+  region?: RegionChoice;
+  candidates?: Product[];
+  options: QuoteOption[];
+  recommended?: number;
+  chosen?: QuoteOption;
+  confirmation?: Decision;
+  resourcesCreated: ResourceRecord[];
+  resourcesReleased: ResourceRecord[];
+  /** Must be empty at the end of every run; a leak shows here. */
+  leftBehind: ResourceRecord[];
+  /** Reused resources that stay up on purpose (a shared VPC, an existing ACK cluster). */
+  kept: ResourceRecord[];
+  execution?: Execution;
+  estimatedCost?: number;
+  accruedCost?: number;
+  currency: 'CNY';
+  blocked?: BlockedReason;
+  error?: { code?: string; message: string };
+  warnings: string[];
+  /** Progress lines, oldest first (bounded). */
+  events: { at: string; message: string }[];
+}
+
+export type ProvisionResult = RunStatus;

@@ -1,0 +1,342 @@
+// ECS in the workflow layer: quote (stock in every zone with one call per region, prices for the
+// smallest fitting specs), deploy (VPC → vSwitch → security group → instance, each undo registered
+// before its create), execute (Cloud Assistant, polled so the status query shows output), keep-alive
+// (the AutoReleaseTime backstop moves forward while the workflow lives).
+import { sleep } from '@temporalio/workflow';
+import { ingressRules } from '../../planner/network';
+import { estimateTotal } from '../../planner/pricing';
+import { rankCandidateTypes } from '../../planner/specs';
+import type { QuoteOption } from '../../planner/types';
+import { api, described, release, wait } from '../activity-options';
+import type { Execution, ResourceRecord } from '../messages';
+import type { Attempt, DeployContext, Deployer, Deployment, ProductSteps, QuoteInput } from './types';
+
+/** How many of the smallest fitting specs get a DescribePrice per region. */
+const SPECS_PRICED = 4;
+/** Seconds from confirmation to a running script: network + RunInstances + boot + Cloud Assistant. */
+const READY_IN_SECONDS = 120;
+const VPC_CIDR = '192.168.0.0/16';
+/** The cloud releases an orphaned instance this long after acp last extended it. */
+const BACKSTOP_MINUTES = 60;
+const OUTPUT_TAIL_CHARS = 4000;
+
+// Burstable families throttle a busy CPU to a baseline; a job that runs flat out would crawl.
+const isBurstable = (type: string) => /^ecs\.t\d/.test(type);
+
+export function autoReleaseTime(nowMs: number, minutesAhead: number): string {
+  return new Date(nowMs + minutesAhead * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+async function quote(input: QuoteInput): Promise<QuoteOption[]> {
+  const { intent, regions } = input;
+  const [types, stock] = await Promise.all([
+    described(api.listInstanceTypes, 'DescribeInstanceTypes: facts of every instance type'),
+    Promise.all(
+      regions.map((regionId) =>
+        described(api.describeZoneStock, `DescribeAvailableResource: stock in every zone of ${regionId}`, {
+          regionId,
+        }),
+      ),
+    ),
+  ]);
+  const fitting = rankCandidateTypes(
+    types.filter((t) => !isBurstable(t.instanceTypeId)),
+    intent,
+  ).slice(0, SPECS_PRICED);
+  const options: QuoteOption[] = [];
+  const priced = await Promise.all(
+    regions.flatMap((regionId, r) =>
+      fitting.map(async (t) => {
+        const zones = [
+          ...new Set(stock[r].filter((s) => s.instanceType === t.instanceTypeId).map((s) => s.zoneId)),
+        ];
+        if (zones.length === 0) return undefined;
+        const price = await described(
+          api.describeInstancePrice,
+          `DescribePrice: ${t.instanceTypeId} in ${regionId}`,
+          { regionId, instanceType: t.instanceTypeId },
+        );
+        return { regionId, t, zones, price };
+      }),
+    ),
+  );
+  for (const p of priced) {
+    if (!p) continue;
+    options.push({
+      product: 'ecs',
+      region: p.regionId,
+      zone: p.zones[0],
+      zones: p.zones,
+      spec: p.t.instanceTypeId,
+      specNote:
+        p.t.gpuAmount > 0 ? `${p.t.gpuAmount}× ${p.t.gpuSpec}` : `${p.t.cpu} vCPU ${p.t.memoryGiB} GiB`,
+      unitPricePerHour: p.price.hourly,
+      durationMinutes: intent.durationMinutes,
+      estimatedTotal: estimateTotal(p.price.hourly, intent.durationMinutes),
+      readyInSeconds: READY_IN_SECONDS,
+      resources: ['VPC', 'vSwitch', 'security group', `instance ${p.t.instanceTypeId}`],
+      cleanup: 'instance → security group → vSwitch → VPC',
+      feasible: true,
+      cpu: p.t.cpu,
+      memoryGiB: p.t.memoryGiB,
+      ...(p.t.gpuAmount > 0 ? { gpu: { model: p.t.gpuSpec, count: p.t.gpuAmount } } : {}),
+    });
+  }
+  if (options.length === 0) {
+    const why =
+      fitting.length === 0
+        ? 'no ECS instance type fits the requested vCPU, memory and GPU'
+        : `no stock of ${fitting.map((t) => t.instanceTypeId).join(', ')} in ${regions.join(', ')}`;
+    options.push(infeasible(regions[0], why, intent.durationMinutes));
+  }
+  return options;
+}
+
+function infeasible(region: string, reason: string, durationMinutes: number): QuoteOption {
+  return {
+    product: 'ecs',
+    region,
+    spec: '—',
+    unitPricePerHour: 0,
+    durationMinutes,
+    estimatedTotal: 0,
+    readyInSeconds: READY_IN_SECONDS,
+    resources: [],
+    cleanup: '',
+    feasible: false,
+    reason,
+  };
+}
+
+async function requote(option: QuoteOption): Promise<number | undefined> {
+  const price = await described(
+    api.describeInstancePrice,
+    `DescribePrice again: ${option.spec} in ${option.region}`,
+    {
+      regionId: option.region,
+      instanceType: option.spec,
+    },
+  );
+  return price.hourly;
+}
+
+interface RegionNetwork {
+  vpcId: string;
+  securityGroupId: string;
+  vSwitches: Map<string, string>;
+}
+
+function deployer(ctx: DeployContext): Deployer {
+  const networks = new Map<string, Promise<RegionNetwork>>();
+  let vSwitchCount = 0;
+  const owner = (step: string) => ({ workflowId: ctx.workflowId, step });
+  const record = (type: string, id: string, regionId: string): ResourceRecord => ({ type, id, regionId });
+
+  /** Registers the undo for a create whose id is not known yet: it finds the resource by tag. */
+  function undoByTag(
+    label: string,
+    type: string,
+    regionId: string,
+    step: string,
+    known: () => string | undefined,
+    run: typeof release.deleteInstance,
+    what: string,
+  ) {
+    ctx.saga.add(label, async () => {
+      const id = known();
+      const out = await described(run, `${what}${id ? ` ${id}` : ` (found by tag ${step})`}`, {
+        regionId,
+        ...owner(step),
+        ...(id ? { id } : {}),
+      });
+      return out.ids.map((i) => record(type, i, regionId));
+    });
+  }
+
+  async function network(regionId: string): Promise<RegionNetwork> {
+    const shared = await described(api.findSharedVpc, `DescribeVpcs: a shared acp VPC in ${regionId}`, {
+      regionId,
+    });
+    let vpcId: string;
+    if (shared) {
+      vpcId = shared.vpcId;
+      ctx.kept({ type: 'vpc', id: vpcId, regionId, reused: true });
+    } else {
+      const step = `vpc-${regionId}`;
+      let created: string | undefined;
+      undoByTag(`VPC in ${regionId}`, 'vpc', regionId, step, () => created, release.deleteVpc, 'DeleteVpc');
+      const vpc = await described(api.createVpc, `CreateVpc in ${regionId}`, {
+        regionId,
+        cidrBlock: VPC_CIDR,
+        ...owner(step),
+      });
+      created = vpc.vpcId;
+      vpcId = vpc.vpcId;
+      ctx.created(record('vpc', vpcId, regionId));
+      await described(wait.waitVpcAvailable, `Wait for VPC ${vpcId} to be Available`, { regionId, vpcId });
+    }
+    const sgStep = `sg-${regionId}`;
+    let sgId: string | undefined;
+    undoByTag(
+      `security group in ${regionId}`,
+      'security-group',
+      regionId,
+      sgStep,
+      () => sgId,
+      release.deleteSecurityGroup,
+      'DeleteSecurityGroup',
+    );
+    const sg = await described(api.createSecurityGroup, `CreateSecurityGroup in ${regionId}`, {
+      regionId,
+      vpcId,
+      ...owner(sgStep),
+    });
+    sgId = sg.securityGroupId;
+    ctx.created(record('security-group', sgId, regionId));
+    const { rules, warnings } = ingressRules(ctx.intent);
+    for (const w of warnings) ctx.progress(w);
+    if (rules.length > 0) {
+      await described(
+        api.authorizeSecurityGroup,
+        `AuthorizeSecurityGroup: ${rules.map((r) => `${r.portRange} from ${r.sourceCidr}`).join(', ')}`,
+        { regionId, securityGroupId: sgId, permissions: rules, ...owner(`${sgStep}-ingress`) },
+      );
+    }
+    return { vpcId, securityGroupId: sgId, vSwitches: new Map() };
+  }
+
+  async function vSwitch(regionId: string, zoneId: string, net: RegionNetwork): Promise<string> {
+    const existing = net.vSwitches.get(zoneId);
+    if (existing) return existing;
+    vSwitchCount += 1;
+    const step = `vsw-${zoneId}`;
+    let created: string | undefined;
+    undoByTag(
+      `vSwitch in ${zoneId}`,
+      'vswitch',
+      regionId,
+      step,
+      () => created,
+      release.deleteVSwitch,
+      'DeleteVSwitch',
+    );
+    const vsw = await described(api.createVSwitch, `CreateVSwitch in ${zoneId}`, {
+      regionId,
+      zoneId,
+      vpcId: net.vpcId,
+      cidrBlock: `192.168.${vSwitchCount}.0/24`,
+      ...owner(step),
+    });
+    created = vsw.vSwitchId;
+    ctx.created(record('vswitch', created, regionId));
+    net.vSwitches.set(zoneId, created);
+    return created;
+  }
+
+  return {
+    async deploy(attempt: Attempt): Promise<Deployment> {
+      const { regionId, spec } = attempt;
+      const zoneId = attempt.zoneId ?? attempt.option.zone;
+      if (!zoneId) throw new Error(`ECS option ${spec} in ${regionId} has no zone`);
+      let net = networks.get(regionId);
+      if (!net) {
+        net = network(regionId);
+        networks.set(regionId, net);
+      }
+      const n = await net;
+      const vSwitchId = await vSwitch(regionId, zoneId, n);
+      const imageId = await described(api.findImage, `DescribeImages: ${ctx.script.imageFamily}`, {
+        regionId,
+        imageFamily: ctx.script.imageFamily,
+      });
+      const step = `instance-${zoneId}-${spec}`;
+      let instanceId: string | undefined;
+      undoByTag(
+        `instance ${spec} in ${zoneId}`,
+        'instance',
+        regionId,
+        step,
+        () => instanceId,
+        release.deleteInstance,
+        'DeleteInstance',
+      );
+      ctx.progress(`creating ${spec} in ${zoneId}`);
+      const created = await described(api.runInstance, `RunInstances: ${spec} in ${zoneId}`, {
+        regionId,
+        zoneId,
+        instanceType: spec,
+        imageId,
+        securityGroupId: n.securityGroupId,
+        vSwitchId,
+        autoReleaseTime: autoReleaseTime(
+          Date.now(),
+          Math.max(BACKSTOP_MINUTES, ctx.intent.durationMinutes * 2),
+        ),
+        spot: attempt.option.spot,
+        ...owner(step),
+      });
+      instanceId = created.instanceId;
+      ctx.created(record('instance', instanceId, regionId));
+      await described(wait.waitInstanceRunning, `Wait for ${instanceId} to be Running`, {
+        regionId,
+        instanceId,
+      });
+      return { attempt: { ...attempt, zoneId }, handles: { instanceId } };
+    },
+
+    async execute(deployment: Deployment): Promise<Execution> {
+      const { regionId } = deployment.attempt;
+      const { instanceId } = deployment.handles;
+      const timeoutSeconds = Math.min(86_400, Math.max(600, ctx.intent.durationMinutes * 60 * 2));
+      const started = new Date(Date.now()).toISOString();
+      const { invokeId } = await described(api.runCommand, `RunCommand: the script on ${instanceId}`, {
+        regionId,
+        instanceId,
+        script: ctx.script.content,
+        timeoutSeconds,
+        ...owner(`command-${instanceId}`),
+      });
+      // Poll from the workflow (not inside one long activity) so each poll updates the status query
+      // and the Web UI; the interval grows so a long job does not bloat the history.
+      let interval = 1_000;
+      let lastExtended = Date.now();
+      for (;;) {
+        const state = await described(api.describeInvocation, `DescribeInvocationResults ${invokeId}`, {
+          regionId,
+          instanceId,
+          invokeId,
+        });
+        const tail = state.output.slice(-OUTPUT_TAIL_CHARS);
+        if (state.finished) {
+          return {
+            exitCode: state.exitCode ?? (state.status === 'Success' ? 0 : 1),
+            outputTail: tail,
+            startedAt: started,
+            finishedAt: new Date(Date.now()).toISOString(),
+          };
+        }
+        ctx.executing({ outputTail: tail, startedAt: started });
+        if (Date.now() - lastExtended > (BACKSTOP_MINUTES / 2) * 60_000) {
+          await this.keepAlive?.(deployment, Date.now() + BACKSTOP_MINUTES * 60_000);
+          lastExtended = Date.now();
+        }
+        await sleep(interval);
+        interval = Math.min(interval * 2, 30_000);
+      }
+    },
+
+    async keepAlive(deployment: Deployment, untilMs: number): Promise<void> {
+      await described(
+        api.extendAutoReleaseTime,
+        `ModifyInstanceAutoReleaseTime ${deployment.handles.instanceId}`,
+        {
+          regionId: deployment.attempt.regionId,
+          instanceId: deployment.handles.instanceId,
+          autoReleaseTime: autoReleaseTime(untilMs, 0),
+        },
+      );
+    },
+  };
+}
+
+export const ecs: ProductSteps = { product: 'ecs', quote, requote, deployer };

@@ -1,0 +1,11 @@
+// The products acp can run, by id. The provision workflow looks a product up here and never
+// branches on which one it is.
+import type { Product } from '../../planner/types';
+import { ecs } from './ecs';
+import type { ProductSteps } from './types';
+
+export const PRODUCT_STEPS: Partial<Record<Product, ProductSteps>> = { ecs };
+
+export function stepsFor(product: Product): ProductSteps | undefined {
+  return PRODUCT_STEPS[product];
+}

@@ -1,0 +1,59 @@
+// The shape every product has in the workflow layer (DESIGN §2): a quote, a deployer that creates
+// one attempt's resources (registering each compensation before its create), execute, and keep-alive.
+// The provision workflow only ever talks to this interface, so adding a product adds a module here.
+import type { Intent, Product, QuoteOption, Script } from '../../planner/types';
+import type { Execution, ResourceRecord } from '../messages';
+import type { Saga } from '../saga';
+
+export interface QuoteInput {
+  product: Product;
+  intent: Intent;
+  /** Regions to compare, best first (the chosen region, then its fallbacks). */
+  regions: string[];
+}
+
+/** One concrete try: a (region, zone, spec) of the chosen option. */
+export interface Attempt {
+  option: QuoteOption;
+  regionId: string;
+  zoneId?: string;
+  spec: string;
+}
+
+export interface DeployContext {
+  workflowId: string;
+  intent: Intent;
+  script: Script;
+  saga: Saga;
+  /** Records a resource once its create returned (for the result and the status query). */
+  created(resource: ResourceRecord): void;
+  /** Records a resource reused instead of created (never released by this run). */
+  kept(resource: ResourceRecord): void;
+  progress(message: string): void;
+  /** Latest known execution state, shown by the status query while the script runs. */
+  executing(execution: Execution): void;
+}
+
+export interface Deployment {
+  attempt: Attempt;
+  /** Product-specific handles (instance id, function name, …). */
+  handles: Record<string, string>;
+}
+
+export interface Deployer {
+  /** Creates what one attempt needs. Throws the activity failure on sold-out, quota, etc. */
+  deploy(attempt: Attempt): Promise<Deployment>;
+  /** Runs the script to completion and returns its exit code and output tail. */
+  execute(deployment: Deployment): Promise<Execution>;
+  /** Called periodically while a deployment lives (e.g. to push ECS AutoReleaseTime forward). */
+  keepAlive?(deployment: Deployment, untilMs: number): Promise<void>;
+}
+
+export interface ProductSteps {
+  product: Product;
+  /** Runs inside the product's quote child workflow. */
+  quote(input: QuoteInput): Promise<QuoteOption[]>;
+  /** Prices one option again right before the first paid create (undefined: price unchanged). */
+  requote?(option: QuoteOption): Promise<number | undefined>;
+  deployer(ctx: DeployContext): Deployer;
+}

@@ -1,0 +1,486 @@
+// The provisioning workflow (DESIGN §1): parse → script → region → candidates → quotes → choose →
+// confirm → re-quote → create (with failover) → execute → release → result. Every step is durable:
+// a crashed worker resumes here, a lost create response is found by tag and released, a cancelled run
+// still releases everything it made.
+import {
+  ApplicationFailure,
+  condition,
+  executeChild,
+  isCancellation,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  candidateProducts,
+  checkScript,
+  chooseRegion,
+  describeScript,
+  generateScript,
+  parseDuration,
+  parseIntent,
+} from '../planner';
+import { failoverOrder, placementKey } from '../planner/failover';
+import {
+  accruedCost,
+  chooseOption,
+  estimateTotal,
+  requoteNeedsConfirmation,
+  sortOptions,
+} from '../planner/pricing';
+import {
+  type Intent,
+  IntentError,
+  type Product,
+  type ProvisionRequest,
+  type QuoteOption,
+  type RegionChoice,
+  type Script,
+} from '../planner/types';
+import { api } from './activity-options';
+import { alibabaDetails, errorSummary } from './failures';
+import {
+  type AcceptedPlan,
+  approveUpdate,
+  type ConfirmInput,
+  confirmSignal,
+  type Decision,
+  type ProvisionResult,
+  rejectSignal,
+  retrySignal,
+  statusQuery,
+  teardownSignal,
+} from './messages';
+import { stepsFor } from './products';
+import type { Deployer, Deployment } from './products/types';
+import { quoteProduct } from './quote';
+import { RunState } from './run-state';
+import { Saga } from './saga';
+
+const DEFAULT_CONFIRM_TIMEOUT = '30m';
+const DEFAULT_BLOCKED_TIMEOUT = '1h';
+/** How often a live service's cloud-side backstop is pushed forward. */
+const KEEP_ALIVE_MS = 20 * 60_000;
+const BACKSTOP_MS = 60 * 60_000;
+
+type Answer =
+  | { kind: 'confirm'; option: number; by: string }
+  | { kind: 'reject'; reason?: string; by: string };
+
+export interface ProvisionOptions extends ProvisionRequest {
+  /** How long a BLOCKED run waits for `retry` before it releases and fails. */
+  blockedTimeout?: string;
+}
+
+export async function provision(request: ProvisionOptions): Promise<ProvisionResult> {
+  const { workflowId } = workflowInfo();
+  const run = new RunState(workflowId);
+  const s = run.status;
+  let answer: Answer | undefined;
+  let awaiting = false;
+  let teardown: { by: string; reason?: string } | undefined;
+  let retryRequested = false;
+
+  const optionFor = (input: ConfirmInput | undefined): number | string => {
+    const n = input?.option ?? (s.recommended !== undefined ? s.recommended + 1 : undefined);
+    if (n === undefined) return 'there is no recommended option; name one with --option';
+    if (!Number.isInteger(n) || n < 1 || n > s.options.length)
+      return `option ${n} does not exist (1–${s.options.length})`;
+    if (!s.options[n - 1].feasible) return `option ${n} is not feasible: ${s.options[n - 1].reason ?? ''}`;
+    return n;
+  };
+
+  setHandler(statusQuery, () => s);
+  setHandler(confirmSignal, (input) => {
+    if (!awaiting || answer) return;
+    const n = optionFor(input);
+    if (typeof n === 'string') {
+      run.progress(`confirmation ignored: ${n}`);
+      return;
+    }
+    answer = { kind: 'confirm', option: n, by: input?.by ?? 'signal' };
+  });
+  setHandler(rejectSignal, (input) => {
+    if (!awaiting || answer) return;
+    answer = { kind: 'reject', reason: input?.reason, by: input?.by ?? 'signal' };
+  });
+  setHandler(
+    approveUpdate,
+    (input): AcceptedPlan => {
+      const n = optionFor(input) as number;
+      answer = { kind: 'confirm', option: n, by: input?.by ?? 'update' };
+      return { option: n, choice: s.options[n - 1], by: answer.by };
+    },
+    {
+      validator: (input) => {
+        if (!awaiting || answer)
+          throw new Error(`run ${workflowId} is ${s.status}, not awaiting confirmation`);
+        const n = optionFor(input);
+        if (typeof n === 'string') throw new Error(n);
+      },
+    },
+  );
+  setHandler(teardownSignal, (input) => {
+    teardown ??= { by: input?.by ?? 'signal', reason: input?.reason };
+  });
+  setHandler(retrySignal, () => {
+    retryRequested = true;
+  });
+
+  /** Waits for a person; returns the chosen option, or ends the run as rejected/expired. */
+  async function awaitAnswer(timeout: string | undefined, message: string): Promise<Answer | undefined> {
+    answer = undefined;
+    awaiting = true;
+    run.set('AWAITING_CONFIRMATION', message);
+    const timeoutMs = parseDuration(timeout ?? DEFAULT_CONFIRM_TIMEOUT, 'confirmTimeout');
+    await condition(() => answer !== undefined, timeoutMs);
+    awaiting = false;
+    return answer;
+  }
+
+  // 1–4: plan.
+  const plan = await planRun(request, run);
+  if (!plan) return s;
+  const { intent, script } = plan;
+
+  // 6: choose.
+  const choice = chooseOption(s.options, intent.budget);
+  s.recommended = choice.recommended;
+  if (choice.recommended === undefined) {
+    run.set('OVER_BUDGET', choice.reason);
+    return s;
+  }
+  s.estimatedCost = s.options[choice.recommended].estimatedTotal;
+
+  // 7: confirm.
+  let chosenIndex = choice.recommended;
+  if (request.skipConfirmation) {
+    s.confirmation = { by: 'skipConfirmation', at: now(), option: chosenIndex + 1 };
+    run.progress(`proceeding without confirmation (skipConfirmation): ${choice.reason}`);
+  } else {
+    const a = await awaitAnswer(request.confirmTimeout, `waiting for confirmation: ${choice.reason}`);
+    if (!a) {
+      run.set(
+        'EXPIRED',
+        `nobody confirmed within ${request.confirmTimeout ?? DEFAULT_CONFIRM_TIMEOUT}; nothing was created`,
+      );
+      return s;
+    }
+    if (a.kind === 'reject') {
+      s.confirmation = decision(a.by, undefined, a.reason);
+      run.set('REJECTED', `rejected by ${a.by}${a.reason ? `: ${a.reason}` : ''}; nothing was created`);
+      return s;
+    }
+    chosenIndex = a.option - 1;
+    s.confirmation = decision(a.by, a.option);
+  }
+  let chosen = s.options[chosenIndex];
+  s.chosen = chosen;
+  s.estimatedCost = chosen.estimatedTotal;
+
+  const steps = stepsFor(chosen.product);
+  if (!steps) {
+    s.error = { code: 'ProductUnavailable', message: `acp cannot provision ${chosen.product} yet` };
+    run.set('FAILED', s.error.message);
+    return s;
+  }
+
+  // 8: re-quote right before the first paid create.
+  run.set('PROVISIONING', `checking the price of ${chosen.spec} in ${chosen.region} again`);
+  const hourly = steps.requote ? await steps.requote(chosen) : undefined;
+  if (hourly !== undefined) {
+    const total = estimateTotal(hourly, chosen.durationMinutes);
+    if (requoteNeedsConfirmation(chosen.estimatedTotal, total)) {
+      const was = chosen.estimatedTotal;
+      chosen = { ...chosen, unitPricePerHour: hourly, estimatedTotal: total };
+      s.options[chosenIndex] = chosen;
+      s.chosen = chosen;
+      s.estimatedCost = total;
+      const message = `the price rose from CNY ${was.toFixed(2)} to CNY ${total.toFixed(2)} since the quote`;
+      if (request.skipConfirmation) {
+        if (intent.budget && total > intent.budget.cny) {
+          run.set(
+            'OVER_BUDGET',
+            `${message}, over the budget of CNY ${intent.budget.cny.toFixed(2)}; nothing was created`,
+          );
+          return s;
+        }
+        run.progress(`${message}; still within budget, proceeding (skipConfirmation)`);
+      } else {
+        const a = await awaitAnswer(request.confirmTimeout, `${message}: confirm again`);
+        if (!a || a.kind === 'reject') {
+          run.set(
+            a ? 'REJECTED' : 'EXPIRED',
+            `${message}; ${a ? `rejected by ${a.by}` : 'not confirmed again'}; nothing was created`,
+          );
+          return s;
+        }
+        s.confirmation = decision(a.by, a.option);
+        chosen = s.options[a.option - 1];
+        s.chosen = chosen;
+      }
+      run.set('PROVISIONING', `creating ${chosen.product} resources`);
+    }
+  }
+
+  // 9–11: create, execute, release.
+  const saga = new Saga();
+  const deployer = steps.deployer({
+    workflowId,
+    intent,
+    script,
+    saga,
+    created: (r) => run.created(r),
+    kept: (r) => run.kept(r),
+    progress: (m) => run.progress(m),
+    executing: (e) => run.executing(e),
+  });
+  let cancelled: unknown;
+  let deployedAt: number | undefined;
+  try {
+    const deployment = await deployWithFailover(deployer, chosen);
+    deployedAt = Date.now();
+    s.chosen = {
+      ...chosen,
+      region: deployment.attempt.regionId,
+      zone: deployment.attempt.zoneId,
+      spec: deployment.attempt.spec,
+    };
+    run.set('RUNNING', `running the script on ${describeDeployment(deployment)}`);
+    const execution = await deployer.execute(deployment);
+    s.execution = execution;
+    s.accruedCost = accruedCost(chosen.unitPricePerHour, Date.now() - deployedAt);
+    if (execution.exitCode !== 0) {
+      s.error = { code: 'ScriptFailed', message: `the script exited with code ${execution.exitCode}` };
+    } else if (intent.kind === 'service') {
+      await keepServiceAlive(deployer, deployment, deployedAt);
+    }
+  } catch (err) {
+    if (isCancellation(err)) cancelled = err;
+    else s.error = errorSummary(err);
+  } finally {
+    run.set('RELEASING', 'releasing everything this run created');
+    const report = await saga.compensate((label) => run.progress(`releasing ${label}`));
+    const releasedIds = new Set(report.released.map((r) => r.id));
+    for (const r of report.released) {
+      if (!s.resourcesCreated.some((c) => c.id === r.id)) s.resourcesCreated.push(r);
+    }
+    s.resourcesReleased = report.released;
+    s.leftBehind = [
+      ...s.resourcesCreated.filter((r) => !releasedIds.has(r.id)),
+      ...report.failed.map((f) => ({ type: 'unknown', id: f.label, regionId: chosen.region })),
+    ];
+    if (deployedAt !== undefined)
+      s.accruedCost = accruedCost(chosen.unitPricePerHour, Date.now() - deployedAt);
+  }
+  if (cancelled) {
+    run.set('CANCELLED', 'cancelled; everything it created was released');
+    throw cancelled;
+  }
+  const leak = s.leftBehind.length > 0 ? `; LEFT BEHIND: ${s.leftBehind.map((r) => r.id).join(', ')}` : '';
+  if (s.error)
+    run.set('FAILED', `${s.error.code ? `${s.error.code}: ` : ''}${s.error.message}; released${leak}`);
+  else
+    run.set(
+      'SUCCEEDED',
+      `finished${s.execution ? ` with exit code ${s.execution.exitCode}` : ''}; released${leak}`,
+    );
+  return s;
+
+  // ---- steps ----
+
+  async function deployWithFailover(d: Deployer, option: QuoteOption): Promise<Deployment> {
+    const soldOut = new Set<string>();
+    for (;;) {
+      const [next] = failoverOrder(option, s.options, soldOut);
+      if (!next) {
+        throw ApplicationFailure.nonRetryable(
+          `every zone, region and spec acp may use for ${option.product} is sold out (tried ${[...soldOut].join(', ')})`,
+          'OperationDenied.NoStock',
+        );
+      }
+      try {
+        return await d.deploy({
+          option: next.option,
+          regionId: next.regionId,
+          zoneId: next.zoneId,
+          spec: next.spec,
+        });
+      } catch (err) {
+        const details = alibabaDetails(err);
+        if (details?.kind === 'sold-out') {
+          soldOut.add(placementKey(next));
+          run.progress(
+            `${details.code} for ${next.spec} in ${next.zoneId ?? next.regionId}; trying the next placement`,
+          );
+          continue;
+        }
+        if (details?.kind === 'blocked') {
+          s.blocked = { code: details.code, message: details.message, nextStep: details.nextStep };
+          retryRequested = false;
+          run.set('BLOCKED', `${details.code}: ${details.message} — ${details.nextStep}`);
+          const resumed = await condition(
+            () => retryRequested,
+            parseDuration(request.blockedTimeout ?? DEFAULT_BLOCKED_TIMEOUT, 'blockedTimeout'),
+          );
+          s.blocked = undefined;
+          if (!resumed) throw err;
+          run.set('PROVISIONING', `retrying after ${details.code}`);
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  /** A service stays up until teardown, its TTL, or the budget guard; its backstop moves with it. */
+  async function keepServiceAlive(d: Deployer, deployment: Deployment, since: number): Promise<void> {
+    const ttlMs = request.ttl ? parseDuration(request.ttl, 'ttl') : undefined;
+    const unit = chosen.unitPricePerHour;
+    const budget = intent.budget?.cny;
+    for (;;) {
+      const elapsed = Date.now() - since;
+      s.accruedCost = accruedCost(unit, elapsed);
+      if (budget !== undefined && s.accruedCost >= budget) {
+        run.progress(
+          `budget guard: accrued CNY ${s.accruedCost.toFixed(2)} reached the budget of CNY ${budget.toFixed(2)}`,
+        );
+        return;
+      }
+      if (ttlMs !== undefined && elapsed >= ttlMs) {
+        run.progress(`TTL of ${request.ttl} reached`);
+        return;
+      }
+      const untilBudget =
+        budget !== undefined && unit > 0 ? ((budget - s.accruedCost) / unit) * 3_600_000 : Infinity;
+      const untilTtl = ttlMs !== undefined ? ttlMs - elapsed : Infinity;
+      const wakeIn = Math.max(1_000, Math.ceil(Math.min(KEEP_ALIVE_MS, untilBudget, untilTtl)));
+      run.status.message = `service running${teardown ? '' : `; send \`acp teardown ${workflowId}\` to release it`}`;
+      if (await condition(() => teardown !== undefined, wakeIn)) {
+        run.progress(
+          `teardown requested by ${teardown!.by}${teardown!.reason ? `: ${teardown!.reason}` : ''}`,
+        );
+        return;
+      }
+      await d.keepAlive?.(deployment, Date.now() + BACKSTOP_MS);
+    }
+  }
+}
+
+/** Steps 1–5, shared by `provision` and `quote`: nothing is created here. Returns undefined when ended. */
+async function planRun(
+  request: ProvisionRequest,
+  run: RunState,
+): Promise<{ intent: Intent; script: Script; region: RegionChoice } | undefined> {
+  const s = run.status;
+  run.set('PARSING', 'reading the request');
+  const intent = invalidInputAsFailure(() => parseIntent(request));
+  s.intent = intent;
+  s.warnings.push(...intent.warnings);
+  const script = await prepareScript(request, intent);
+  const check = checkScript(script.content, { kind: intent.kind });
+  if (!check.ok) {
+    throw ApplicationFailure.nonRetryable(`script: ${check.errors.join('; ')}`, 'InvalidIntent', {
+      field: 'script',
+    });
+  }
+  s.warnings.push(...check.warnings);
+  const region = chooseRegion(intent, script.content);
+  s.region = region;
+  const candidates = candidateProducts(intent);
+  s.candidates = candidates;
+  run.set('QUOTING', `comparing ${candidates.join(', ')} in ${regionsFor(intent, region).length} region(s)`);
+  s.options = await compareQuotes(s.workflowId, intent, region, candidates);
+  return { intent, script, region };
+}
+
+async function prepareScript(request: ProvisionRequest, intent: Intent): Promise<Script> {
+  if (request.script?.content !== undefined) return describeScript(request.script.content, 'inline');
+  if (request.script?.path) {
+    const content = await api.loadScript({ path: request.script.path });
+    return describeScript(content, request.script.path);
+  }
+  return invalidInputAsFailure(() => generateScript(intent));
+}
+
+function regionsFor(intent: Intent, region: RegionChoice): string[] {
+  return intent.region ? [intent.region] : [region.region, ...region.fallbacks];
+}
+
+/** Step 5: one child workflow per product, started together; a failed child is a "not feasible" row. */
+async function compareQuotes(
+  workflowId: string,
+  intent: Intent,
+  region: RegionChoice,
+  products: Product[],
+): Promise<QuoteOption[]> {
+  const regions = regionsFor(intent, region);
+  const settled = await Promise.allSettled(
+    products.map((product) =>
+      executeChild(quoteProduct, {
+        workflowId: `${workflowId}/quote/${product}`,
+        args: [{ product, intent, regions }],
+        staticSummary: `Quote ${product} in ${regions.join(', ')}`,
+      }),
+    ),
+  );
+  const options = settled.flatMap((r, i) =>
+    r.status === 'fulfilled'
+      ? r.value
+      : [
+          {
+            product: products[i],
+            region: regions[0],
+            spec: '—',
+            unitPricePerHour: 0,
+            durationMinutes: intent.durationMinutes,
+            estimatedTotal: 0,
+            readyInSeconds: 0,
+            resources: [],
+            cleanup: '',
+            feasible: false,
+            reason: errorSummary(r.reason).message,
+          } satisfies QuoteOption,
+        ],
+  );
+  return sortOptions(options);
+}
+
+/** The `quote` workflow behind `acp quote`: steps 1–6 only, nothing is created. */
+export async function quote(request: ProvisionRequest): Promise<ProvisionResult> {
+  const run = new RunState(workflowInfo().workflowId);
+  setHandler(statusQuery, () => run.status);
+  const plan = await planRun(request, run);
+  if (!plan) return run.status;
+  const choice = chooseOption(run.status.options, plan.intent.budget);
+  run.status.recommended = choice.recommended;
+  if (choice.recommended !== undefined)
+    run.status.estimatedCost = run.status.options[choice.recommended].estimatedTotal;
+  run.set(choice.recommended === undefined ? 'OVER_BUDGET' : 'SUCCEEDED', choice.reason);
+  return run.status;
+}
+
+function invalidInputAsFailure<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof IntentError) {
+      // A plain Error would fail the workflow task and retry forever; bad input is final.
+      throw ApplicationFailure.nonRetryable(err.message, 'InvalidIntent', { field: err.field });
+    }
+    throw err;
+  }
+}
+
+function decision(by: string, option?: number, reason?: string): Decision {
+  return { by, at: now(), ...(option !== undefined ? { option } : {}), ...(reason ? { reason } : {}) };
+}
+
+function now(): string {
+  return new Date(Date.now()).toISOString();
+}
+
+function describeDeployment(d: Deployment): string {
+  const where = d.attempt.zoneId ?? d.attempt.regionId;
+  const handle = Object.values(d.handles)[0];
+  return `${d.attempt.spec} in ${where}${handle ? ` (${handle})` : ''}`;
+}

@@ -1,0 +1,137 @@
+// The run's visible state: what the status query returns, what the Web UI shows (search attributes,
+// memo, Markdown current details) and, at the end, the result. Every status change goes through
+// `set`, so the three views can never disagree.
+import { setCurrentDetails, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import type { QuoteOption } from '../planner/types';
+import type { Execution, ResourceRecord, RunStatus, Status } from './messages';
+import { AcpBudget, AcpEstimatedCost, AcpProduct, AcpRegion, AcpStatus } from './search-attributes';
+
+const MAX_EVENTS = 200;
+
+export class RunState {
+  readonly status: RunStatus;
+
+  constructor(workflowId: string) {
+    this.status = {
+      workflowId,
+      status: 'PARSING',
+      message: 'reading the request',
+      options: [],
+      resourcesCreated: [],
+      resourcesReleased: [],
+      leftBehind: [],
+      kept: [],
+      currency: 'CNY',
+      warnings: [],
+      events: [],
+    };
+  }
+
+  set(status: Status, message: string): void {
+    this.status.status = status;
+    this.status.message = message;
+    this.event(message);
+    const s = this.status;
+    const chosen = s.chosen ?? (s.recommended !== undefined ? s.options[s.recommended] : undefined);
+    upsertSearchAttributes([
+      { key: AcpStatus, value: status },
+      ...(chosen ? [{ key: AcpProduct, value: chosen.product }] : []),
+      ...(chosen || s.region ? [{ key: AcpRegion, value: chosen?.region ?? s.region!.region }] : []),
+      ...(s.estimatedCost !== undefined ? [{ key: AcpEstimatedCost, value: s.estimatedCost }] : []),
+      ...(s.intent?.budget ? [{ key: AcpBudget, value: s.intent.budget.cny }] : []),
+    ]);
+    this.publish();
+  }
+
+  event(message: string): void {
+    this.status.events.push({ at: new Date(Date.now()).toISOString(), message });
+    if (this.status.events.length > MAX_EVENTS)
+      this.status.events.splice(0, this.status.events.length - MAX_EVENTS);
+  }
+
+  progress(message: string): void {
+    this.status.message = message;
+    this.event(message);
+    this.publish();
+  }
+
+  created(r: ResourceRecord): void {
+    this.status.resourcesCreated.push(r);
+    this.event(`created ${r.type} ${r.id}`);
+    this.publish();
+  }
+
+  kept(r: ResourceRecord): void {
+    this.status.kept.push(r);
+    this.event(`reusing ${r.type} ${r.id}`);
+  }
+
+  executing(execution: Execution): void {
+    this.status.execution = execution;
+    this.publish();
+  }
+
+  /** Memo and current details for the Web UI: the comparison and where the run stands. */
+  private publish(): void {
+    const s = this.status;
+    upsertMemo({
+      status: s.status,
+      message: s.message,
+      options: s.options.map(
+        (o) => `${o.product} ${o.region} ${o.zone ?? '-'} ${o.spec} CNY ${o.estimatedTotal}`,
+      ),
+      ...(s.chosen ? { chosen: `${s.chosen.product} ${s.chosen.region} ${s.chosen.spec}` } : {}),
+    });
+    setCurrentDetails(renderDetails(s));
+  }
+}
+
+export function renderOptionsMarkdown(
+  options: QuoteOption[],
+  recommended?: number,
+  chosen?: QuoteOption,
+): string {
+  if (options.length === 0) return '_no options yet_';
+  const rows = options.map((o, i) => {
+    const mark = chosen === o ? ' **chosen**' : i === recommended ? ' ← recommended' : '';
+    const num = o.feasible ? String(i + 1) : '';
+    return o.feasible
+      ? `| ${num} | ${o.product} | ${o.region} | ${o.zone ?? '—'} | ${o.spec}${o.spot ? ' (spot)' : ''} | ${o.unitPricePerHour.toFixed(2)} | ${o.estimatedTotal.toFixed(2)} | ~${Math.ceil(o.readyInSeconds / 60)} min |${mark} |`
+      : `| | ${o.product} | ${o.region} | — | — | — | — | not feasible: ${o.reason ?? ''} | |`;
+  });
+  return [
+    '| # | product | region | zone | spec | CNY/h | est. total | ready in | |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
+}
+
+function renderDetails(s: RunStatus): string {
+  const lines = [`### ${s.status}`, '', s.message, ''];
+  if (s.intent) lines.push(`**Intent:** ${s.intent.summary}`, '');
+  if (s.region) lines.push(`**Region:** ${s.region.region} — ${s.region.reason}`, '');
+  if (s.options.length > 0) lines.push(renderOptionsMarkdown(s.options, s.recommended, s.chosen), '');
+  if (s.status === 'AWAITING_CONFIRMATION') {
+    lines.push(
+      `Approve with \`acp confirm ${s.workflowId}\` or \`temporal workflow signal -w ${s.workflowId} --name confirm\`.`,
+      '',
+    );
+  }
+  if (s.resourcesCreated.length > 0) {
+    lines.push(`**Created:** ${s.resourcesCreated.map((r) => `${r.type} ${r.id}`).join(', ')}`, '');
+  }
+  if (s.resourcesReleased.length > 0) {
+    lines.push(`**Released:** ${s.resourcesReleased.map((r) => `${r.type} ${r.id}`).join(', ')}`, '');
+  }
+  if (s.leftBehind.length > 0)
+    lines.push(`**Left behind:** ${s.leftBehind.map((r) => `${r.type} ${r.id}`).join(', ')}`, '');
+  if (s.execution?.outputTail) {
+    lines.push('**Output (tail):**', '```', s.execution.outputTail.split('\n').slice(-15).join('\n'), '```');
+  }
+  if (s.estimatedCost !== undefined) {
+    lines.push(
+      `Estimated CNY ${s.estimatedCost.toFixed(2)}${s.accruedCost !== undefined ? ` · accrued CNY ${s.accruedCost.toFixed(2)}` : ''}`,
+    );
+  }
+  return lines.join('\n');
+}
