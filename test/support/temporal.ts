@@ -3,12 +3,26 @@
 // attributes are registered either way. One workflow bundle per test process, shared by its workers.
 
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { findTemporalServer, registerSearchAttributes } from '../../client/temporal-server';
 import { workflowsPath } from '../../worker/worker';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 
+let runtimeInstalled = false;
+/** Worker state changes at INFO drown the test output; warnings and errors still show. */
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+}
+
 export async function startTemporal(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
   const source = findTemporalServer();
   if (source.kind === 'existing') {
     const env = await TestWorkflowEnvironment.createFromExistingServer({

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import type { ProvisionRequest } from '../../planner/types';
 import {
   confirmSignal,
@@ -14,6 +15,7 @@ import {
 } from '../../workflows/messages';
 import { provision } from '../../workflows/provision';
 import { type Stack, startStack } from '../support/stack';
+import { workflowBundle } from '../support/temporal';
 
 let stack: Stack;
 let n = 0;
@@ -202,6 +204,34 @@ describe('provision on ECS', () => {
     }
   });
 
+  test('a RunInstances whose response is lost is not duplicated on retry and is released', async () => {
+    await stack.admin('/__emulator/calls', { method: 'DELETE' });
+    await stack.admin('/__emulator/faults', {
+      method: 'POST',
+      body: JSON.stringify({ dropResponse: [{ action: 'RunInstances', count: 1, mode: 'reset' }] }),
+    });
+    try {
+      const handle = await start({
+        product: 'ecs',
+        script: { content: 'echo once' },
+        skipConfirmation: true,
+      });
+      const result = await handle.result();
+      assert.equal(result.status, 'SUCCEEDED', result.message);
+      const { calls } = await stack.admin('/__emulator/calls');
+      const runs = calls.filter((c: any) => c.action === 'RunInstances');
+      assert.ok(runs.length >= 2, 'the lost call was retried');
+      const { resources } = await stack.admin('/__emulator/resources?all=1');
+      const instances = resources.filter(
+        (r: any) => r.type === 'instance' && r.tags?.['acp:workflow-id'] === handle.workflowId,
+      );
+      assert.equal(instances.length, 1, 'exactly one instance was ever created');
+      assert.deepEqual(await liveResources(handle.workflowId), []);
+    } finally {
+      await stack.admin('/__emulator/reset', { method: 'POST' });
+    }
+  });
+
   test('a service stays up until teardown, then is released', async () => {
     const handle = await start({
       product: 'ecs',
@@ -223,21 +253,39 @@ describe('provision on ECS', () => {
   });
 
   test('a service with a budget is released by the budget guard', async () => {
+    // A big spec (≈ CNY 5/h) makes the smallest budget (one fen) run out within seconds.
     const handle = await start({
       product: 'ecs',
       service: true,
+      cpu: 32,
+      memoryGiB: 64,
       script: { content: 'echo serving' },
       budget: { amount: 0.01, currency: 'CNY' },
-      durationMinutes: 1,
+      durationMinutes: 0.05,
       skipConfirmation: true,
     });
     const result = await handle.result();
-    assert.ok(['SUCCEEDED', 'OVER_BUDGET'].includes(result.status), result.message);
-    if (result.status === 'SUCCEEDED') {
-      assert.ok(result.events.some((e) => /budget guard/.test(e.message)));
-      assert.ok((result.accruedCost ?? 0) >= 0.01);
-    }
+    assert.equal(result.status, 'SUCCEEDED', result.message);
+    assert.ok(result.events.some((e) => /budget guard/.test(e.message)));
+    assert.ok((result.accruedCost ?? 0) >= 0.01, `accrued ${result.accruedCost}`);
     assert.deepEqual(await liveResources(handle.workflowId), []);
+  });
+
+  test('every history recorded above replays without nondeterminism', async () => {
+    const histories = [];
+    for (let i = 1; i <= n; i++) {
+      const workflowId = `acp-test-ecs-${process.pid}-${i}`;
+      histories.push({
+        workflowId,
+        history: await stack.env.client.workflow.getHandle(workflowId).fetchHistory(),
+      });
+    }
+    let replayed = 0;
+    for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+      assert.equal(r.error, undefined, `${r.workflowId}: ${r.error?.message}`);
+      replayed += 1;
+    }
+    assert.equal(replayed, n);
   });
 });
 
