@@ -562,18 +562,26 @@ describe('Cloud Assistant', () => {
     );
     assert.equal(refused.code, 'InvalidTimeout.ExceedLimit');
 
-    const slow = await ecs.runCommand(
+    // Timeouts run on the emulated clock: at speed 600 the 10 s timeout is the 2 s wall minimum.
+    const fast = await testEmulator({ speed: 600 });
+    after(() => fast.emu.stop());
+    const net = await createNetwork(fast.emu);
+    const fastRun = await fast.ecs.runInstances(runRequest(net));
+    fast.emu.world.advance(120_000);
+    const slow = await fast.ecs.runCommand(
       new $Ecs.RunCommandRequest({
         regionId: REGION,
         type: 'RunShellScript',
         commandContent: 'echo start; sleep 30',
-        instanceId: [id],
+        instanceId: fastRun.body!.instanceIdSets!.instanceIdSet,
         timeout: 10,
       }),
     );
     const timedOut = await eventually(async () => {
-      const r = (await results(slow.body!.invokeId!)).body!.invocation!.invocationResults!
-        .invocationResult![0]!;
+      const { body } = await fast.ecs.describeInvocationResults(
+        new $Ecs.DescribeInvocationResultsRequest({ regionId: REGION, invokeId: slow.body!.invokeId }),
+      );
+      const r = body!.invocation!.invocationResults!.invocationResult![0]!;
       return r.invocationStatus === 'Timeout' ? r : undefined;
     });
     assert.equal(timedOut.errorCode, 'ExecutionTimeout');

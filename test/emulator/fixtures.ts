@@ -10,8 +10,12 @@ export const ZONE = 'cn-hangzhou-k';
 
 export type TestEmulator = Awaited<ReturnType<typeof testEmulator>>;
 
+/**
+ * Speed 1 by default: every transition a test observes is driven by world.advance(), so a test
+ * never races the clock (a 5 s Pending phase would last 8 ms of wall time at speed 600).
+ */
 export async function testEmulator(opts: EmulatorOptions = {}) {
-  const emu: RunningEmulator = await startEmulator({ speed: 600, ...opts });
+  const emu: RunningEmulator = await startEmulator({ speed: 1, ...opts });
   return { emu, ecs: ecsClient(emu), vpc: vpcClient(emu), admin: emulatorAdmin(emu) };
 }
 
@@ -64,7 +68,7 @@ export async function rejection(fn: () => Promise<unknown>): Promise<any> {
   throw new Error('expected the call to fail');
 }
 
-/** Polls (in wall time) until check() is truthy; the emulated clock runs at 600x meanwhile. */
+/** Polls (in wall time) until check() is truthy. */
 export async function eventually<T>(
   check: () => Promise<T | undefined | false>,
   timeoutMs = 10_000,

@@ -117,6 +117,9 @@ export interface EmulatorCallRow {
   httpStatus: number;
   at: number;
   accessKeyId?: string;
+  requestId?: string;
+  /** True when a dropResponse fault lost this (applied) call's response. */
+  dropped?: boolean;
 }
 
 /** Plain-fetch client for the unauthenticated admin API under /__emulator/. */
