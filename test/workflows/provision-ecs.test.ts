@@ -146,6 +146,31 @@ describe('provision on ECS', () => {
     assert.deepEqual(await liveResources(handle.workflowId), []);
   });
 
+  test('nothing fits the budget: OVER_BUDGET with the table and spot alternatives, nothing created', async () => {
+    const handle = await start({
+      product: 'ecs',
+      cpu: 16,
+      memoryGiB: 64,
+      durationMinutes: 600,
+      budget: { amount: 1, currency: 'CNY' },
+      script: { content: 'echo too-dear' },
+      skipConfirmation: true,
+    });
+    const result = await handle.result();
+    assert.equal(result.status, 'OVER_BUDGET');
+    assert.match(result.message, /over the budget/);
+    assert.ok(
+      result.options.some((o) => o.feasible && !o.spot),
+      'the regular options are shown',
+    );
+    assert.ok(
+      result.options.some((o) => o.spot),
+      'spot prices are offered as alternatives',
+    );
+    assert.deepEqual(result.resourcesCreated, []);
+    assert.deepEqual(await liveResources(handle.workflowId), []);
+  });
+
   test('the cheapest zone sold out: the next zone is used', async () => {
     const quote = await start({
       product: 'ecs',
@@ -253,11 +278,11 @@ describe('provision on ECS', () => {
   });
 
   test('a service with a budget is released by the budget guard', async () => {
-    // A big spec (≈ CNY 5/h) makes the smallest budget (one fen) run out within seconds.
+    // A big spec (≈ CNY 4/h) makes the smallest budget (one fen) run out within seconds.
     const handle = await start({
       product: 'ecs',
       service: true,
-      cpu: 32,
+      cpu: 16,
       memoryGiB: 64,
       script: { content: 'echo serving' },
       budget: { amount: 0.01, currency: 'CNY' },

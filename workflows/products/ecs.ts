@@ -13,6 +13,8 @@ import type { Attempt, DeployContext, Deployer, Deployment, ProductSteps, QuoteI
 
 /** How many of the smallest fitting specs get a DescribePrice per region. */
 const SPECS_PRICED = 4;
+/** How many of the cheapest placements get a spot price when nothing fits the budget. */
+const SPOT_ALTERNATIVES = 2;
 /** Seconds from confirmation to a running script: network + RunInstances + boot + Cloud Assistant. */
 const READY_IN_SECONDS = 120;
 const VPC_CIDR = '192.168.0.0/16';
@@ -80,6 +82,37 @@ async function quote(input: QuoteInput): Promise<QuoteOption[]> {
       cpu: p.t.cpu,
       memoryGiB: p.t.memoryGiB,
       ...(p.t.gpuAmount > 0 ? { gpu: { model: p.t.gpuSpec, count: p.t.gpuAmount } } : {}),
+    });
+  }
+  // Over budget: offer spot instances of the cheapest placements as alternatives (a person may accept
+  // the interruption risk). Services are not offered spot: a reclaimed instance is an outage.
+  const budget = intent.budget?.cny;
+  const cheapest = [...options]
+    .sort((a, b) => a.estimatedTotal - b.estimatedTotal)
+    .slice(0, SPOT_ALTERNATIVES);
+  if (
+    budget !== undefined &&
+    intent.kind !== 'service' &&
+    cheapest.length > 0 &&
+    cheapest[0].estimatedTotal > budget
+  ) {
+    const spots = await Promise.all(
+      cheapest.map((o) =>
+        described(api.describeInstancePrice, `DescribePrice (spot): ${o.spec} in ${o.region}`, {
+          regionId: o.region,
+          instanceType: o.spec,
+          spot: true,
+        }),
+      ),
+    );
+    cheapest.forEach((o, i) => {
+      options.push({
+        ...o,
+        spot: true,
+        specNote: `${o.specNote} · spot, may be reclaimed`,
+        unitPricePerHour: spots[i].hourly,
+        estimatedTotal: estimateTotal(spots[i].hourly, intent.durationMinutes),
+      });
     });
   }
   if (options.length === 0) {
