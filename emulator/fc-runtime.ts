@@ -23,7 +23,8 @@ export interface RuntimeSpec {
   /** Startup command for custom runtimes (already resolved from customRuntimeConfig/customContainerConfig). */
   command: string[];
   port: number;
-  timeoutSeconds: number;
+  /** Wall-clock seconds the shim allows the function (its timeout, scaled to the emulated clock). */
+  wallTimeoutSeconds: number;
 }
 
 export type InvocationOutcome =
@@ -46,13 +47,13 @@ export function invocationScript(spec: RuntimeSpec, event: Buffer): string {
   if (spec.runtime.startsWith('python')) {
     // coreutils timeout enforces the function timeout; its exit 124 becomes the 'timeout' trailer.
     lines.push(
-      `timeout --kill-after=2 ${spec.timeoutSeconds} python3 -c ${shellQuote(PYTHON_SHIM)} "$FC_EVENT" ${shellQuote(RESULT_MARKER)} ${shellQuote(spec.handler)}`,
+      `timeout --kill-after=2 ${spec.wallTimeoutSeconds} python3 -c ${shellQuote(PYTHON_SHIM)} "$FC_EVENT" ${shellQuote(RESULT_MARKER)} ${shellQuote(spec.handler)}`,
       `if [ $? -eq 124 ]; then printf '\\n%stimeout\\n' ${shellQuote(RESULT_MARKER)}; fi`,
     );
   } else {
     const command = spec.command.map((a) => shellWord(a, [CODE_DIR])).join(' ');
     lines.push(
-      `${shellQuote(process.execPath)} -e ${shellQuote(CUSTOM_RUNTIME_DRIVER)} "$FC_EVENT" ${shellQuote(RESULT_MARKER)} ${spec.port} ${spec.timeoutSeconds} ${shellQuote(command)}`,
+      `${shellQuote(process.execPath)} -e ${shellQuote(CUSTOM_RUNTIME_DRIVER)} "$FC_EVENT" ${shellQuote(RESULT_MARKER)} ${spec.port} ${spec.wallTimeoutSeconds} ${shellQuote(command)}`,
     );
   }
   return `${lines.join('\n')}\n`;

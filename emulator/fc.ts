@@ -211,6 +211,9 @@ async function runInvocation(
   const data = fn.data as FunctionData;
   await world.sleepUntil(data.activeAt); // a Pending function starts serving once Active
   const input = data.input;
+  // Function timeouts run on the emulated clock, with the same wall-clock floor as every script
+  // (World.runScript): real processes need real time to start.
+  const wallTimeout = Math.max(input.timeout / world.speed, Math.min(input.timeout, 2));
   const instance = world.add({
     type: 'fc-instance',
     id: `${data.functionName}/${requestId}`,
@@ -229,13 +232,14 @@ async function runInvocation(
           files: data.files,
           command: startupCommand(input),
           port: input.customRuntimeConfig?.port ?? input.customContainerConfig?.port ?? DEFAULT_PORT,
-          timeoutSeconds: input.timeout,
+          wallTimeoutSeconds: wallTimeout,
         },
         event,
       ),
       {
-        // A cold start may take a while on top of the function's own timeout.
-        timeoutSeconds: input.timeout + 30,
+        // The shim enforces the function timeout; this outer limit (emulated seconds) only
+        // catches a shim that hangs, with room for a cold start.
+        timeoutSeconds: Math.max(input.timeout + 30, (wallTimeout + 5) * world.speed),
         env: {
           ...(input.environmentVariables ?? {}),
           FC_FUNCTION_NAME: data.functionName,

@@ -12,7 +12,7 @@ let emu: TestEmulator['emu'];
 let admin: TestEmulator['admin'];
 let fc: ReturnType<typeof fcClient>;
 before(async () => {
-  ({ emu, admin } = await testEmulator());
+  ({ emu, admin } = await testEmulator({ speed: 600 }));
   // Sync invocations run real scripts: the read timeout must outlast the slowest one.
   fc = fcClient(emu, { timeoutMs: 30_000 });
 });
