@@ -2,6 +2,7 @@
 // acp's tags; releases are idempotent and can find their resource by tag when no id is known.
 import * as $Vpc from '@alicloud/vpc20160428';
 import { heartbeat, sleep } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import type { AlibabaClients } from './clients';
 import { alibabaCall, releaseCall } from './errors';
 import {
@@ -127,11 +128,21 @@ export function createVpcActivities(clients: AlibabaClients) {
       const vSwitchId = r.body?.vSwitchId;
       if (!vSwitchId) throw new Error('CreateVSwitch returned no VSwitchId');
       for (;;) {
+        // A throttled or 5xx look-up must not fail the activity: its retry would call CreateVSwitch
+        // again (harmless thanks to the ClientToken, but a second successful create in the log).
         const d = await alibabaCall(`DescribeVSwitches ${vSwitchId}`, () =>
           vpc(input.regionId).describeVSwitches(
             new $Vpc.DescribeVSwitchesRequest({ regionId: input.regionId, vSwitchId }),
           ),
-        );
+        ).catch((err: unknown) => {
+          if (err instanceof ApplicationFailure && !err.nonRetryable) return undefined;
+          throw err;
+        });
+        if (!d) {
+          heartbeat({ vSwitchId, retrying: 'DescribeVSwitches' });
+          await sleep(POLL_MS);
+          continue;
+        }
         const status = d.body?.vSwitches?.vSwitch?.[0]?.status;
         if (status === 'Available' || status === undefined) return { vSwitchId };
         heartbeat({ vSwitchId, status });

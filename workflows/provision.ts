@@ -3,6 +3,7 @@
 // a crashed worker resumes here, a lost create response is found by tag and released, a cancelled run
 // still releases everything it made.
 import {
+  ActivityFailure,
   ApplicationFailure,
   condition,
   executeChild,
@@ -45,6 +46,7 @@ import {
   confirmSignal,
   type Decision,
   type ProvisionResult,
+  type RejectInput,
   rejectSignal,
   retrySignal,
   statusQuery,
@@ -90,7 +92,15 @@ export async function provision(request: ProvisionOptions): Promise<ProvisionRes
   };
 
   setHandler(statusQuery, () => s);
+  // A signal sent before the comparison is ready (an operator who pre-approves) is kept and applied
+  // when the run starts waiting, instead of being dropped.
+  let early: { kind: 'confirm'; input?: ConfirmInput } | { kind: 'reject'; input?: RejectInput } | undefined;
+  const beforeQuote = () => s.status === 'PARSING' || s.status === 'QUOTING';
   setHandler(confirmSignal, (input) => {
+    if (!awaiting && beforeQuote()) {
+      early ??= { kind: 'confirm', input };
+      return;
+    }
     if (!awaiting || answer) return;
     const n = optionFor(input);
     if (typeof n === 'string') {
@@ -100,6 +110,10 @@ export async function provision(request: ProvisionOptions): Promise<ProvisionRes
     answer = { kind: 'confirm', option: n, by: input?.by ?? 'signal' };
   });
   setHandler(rejectSignal, (input) => {
+    if (!awaiting && beforeQuote()) {
+      early ??= { kind: 'reject', input };
+      return;
+    }
     if (!awaiting || answer) return;
     answer = { kind: 'reject', reason: input?.reason, by: input?.by ?? 'signal' };
   });
@@ -131,6 +145,17 @@ export async function provision(request: ProvisionOptions): Promise<ProvisionRes
     answer = undefined;
     awaiting = true;
     run.set('AWAITING_CONFIRMATION', message);
+    if (early) {
+      const e = early;
+      early = undefined;
+      if (e.kind === 'reject')
+        answer = { kind: 'reject', reason: e.input?.reason, by: e.input?.by ?? 'signal' };
+      else {
+        const n = optionFor(e.input);
+        if (typeof n === 'string') run.progress(`early confirmation ignored: ${n}`);
+        else answer = { kind: 'confirm', option: n, by: e.input?.by ?? 'signal' };
+      }
+    }
     const timeoutMs = parseDuration(timeout ?? DEFAULT_CONFIRM_TIMEOUT, 'confirmTimeout');
     await condition(() => answer !== undefined, timeoutMs);
     awaiting = false;
@@ -396,7 +421,13 @@ async function planRun(
 async function prepareScript(request: ProvisionRequest, intent: Intent): Promise<Script> {
   if (request.script?.content !== undefined) return describeScript(request.script.content, 'inline');
   if (request.script?.path) {
-    const content = await api.loadScript({ path: request.script.path });
+    // The workflow's failure must itself be InvalidIntent naming script.path, not "Activity task failed".
+    const content = await api.loadScript({ path: request.script.path }).catch((err: unknown) => {
+      if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
+        if (err.cause.type === 'InvalidIntent') throw err.cause;
+      }
+      throw err;
+    });
     return describeScript(content, request.script.path);
   }
   return invalidInputAsFailure(() => generateScript(intent));
