@@ -114,6 +114,14 @@ describe('provision on ECS', () => {
     assert.equal(result.chosen?.spec, awaiting.options[1].spec);
   });
 
+  test('a confirmation sent before the comparison is ready is kept, not dropped', async () => {
+    const handle = await start({ product: 'ecs', script: { content: 'echo early-yes' }, confirmTimeout: '5m' });
+    await handle.signal(confirmSignal, { by: 'eager-operator' });
+    const result = await handle.result();
+    assert.equal(result.status, 'SUCCEEDED', result.message);
+    assert.equal(result.confirmation?.by, 'eager-operator');
+  });
+
   test('rejection ends the run with nothing created', async () => {
     const handle = await start({ product: 'ecs', script: { content: 'echo never' }, confirmTimeout: '5m' });
     await waitForStatus(handle, 'AWAITING_CONFIRMATION');
