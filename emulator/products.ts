@@ -1,11 +1,15 @@
 // Which product modules the emulator serves. Keep PRODUCT_MODULES a plain array: each product
 // module adds one import and one entry.
+import { cs } from './cs';
+import { dlc } from './dlc';
 import { ecs } from './ecs';
+import { fc } from './fc';
 import { sts } from './sts';
 import type { ProductModule, RawRoute } from './types';
 import { vpc } from './vpc';
 
-export const PRODUCT_MODULES: ProductModule[] = [ecs, vpc, sts];
+// cs brings the emulated Kubernetes API along as its raw route.
+export const PRODUCT_MODULES: ProductModule[] = [ecs, vpc, sts, fc, cs, dlc];
 
 // Modules built in parallel elsewhere. Loaded when their file exists, so the emulator runs before
 // they land; once one is imported above as well, the duplicate is ignored.

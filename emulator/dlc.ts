@@ -1,0 +1,504 @@
+// PAI-DLC (API 2020-12-03, ROA, PascalCase JSON under /api/v1). A job walks the documented
+// lifecycle Creating → Queuing → EnvPreparing → Running → Succeeded | Failed | Stopped
+// (alibaba-facts §3.8, §6: 1-3 min of environment preparation and image pull), on the emulated
+// clock. Its UserCommand really runs, once per pod, in the script sandbox. A public EcsSpec without
+// stock keeps the job Queuing until stock returns, as on the real service.
+//
+// Billing is job running time × the spec's ECS price × pods (facts §2.4): each running pod is a
+// 'dlc-pod' resource priced from the catalogue, alive exactly while the job runs. The job itself
+// is a free 'dlc-job' resource until DeleteJob.
+import { randomBytes, randomUUID } from 'node:crypto';
+import {
+  ApiError,
+  type ApiRequest,
+  type ApiResult,
+  type ProductModule,
+  type Resource,
+  type World,
+} from './types';
+
+const VERSION = '2020-12-03';
+
+/** Emulated stage durations (facts §6). */
+const TIMINGS = { creating: 5_000, queuing: 10_000, envPreparing: 90_000, requeue: 30_000, stopping: 5_000 };
+
+const JOB_TYPES = [
+  'TFJob',
+  'PyTorchJob',
+  'XGBoostJob',
+  'OneFlowJob',
+  'ElasticBatchJob',
+  'RayJob',
+  'MPIJob',
+  'SlurmJob',
+];
+const FINISHED = ['Succeeded', 'Failed', 'Stopped'];
+/** Output lines GetPodLogs returns when MaxLines is not given. */
+const DEFAULT_LOG_LINES = 2000;
+
+interface Pod {
+  PodId: string;
+  PodUid: string;
+  Type: string;
+  Status: string;
+  Ip: string;
+  NodeName: string;
+  GmtCreateTime: string;
+  GmtStartTime?: string;
+  GmtFinishTime?: string;
+  output: string;
+  exitCode?: number;
+}
+
+interface StatusEntry {
+  Status: string;
+  StartTime: string;
+  EndTime?: string;
+  ReasonCode: string;
+  ReasonMessage: string;
+}
+
+interface JobData {
+  input: Record<string, any>;
+  status: string;
+  reasonCode: string;
+  reasonMessage: string;
+  history: StatusEntry[];
+  pods: Pod[];
+  created: number;
+  runningAt?: number;
+  finishedAt?: number;
+  ecsSpec: string;
+  podCount: number;
+  hourlyPrice: number;
+}
+
+// ---- ListEcsSpecs ----
+
+function listEcsSpecs(req: ApiRequest, world: World): ApiResult {
+  const region = regionOf(req);
+  const q = req.query;
+  const wanted = q.InstanceTypes ? new Set(q.InstanceTypes.split(',').map((s) => s.trim())) : undefined;
+  const regionFacts = world.catalogue.region(region);
+  const specs = world.catalogue.instanceTypes
+    // DLC's public resources offer general-purpose and GPU families, not burstable ones.
+    .filter((t) => !t.family.startsWith('ecs.t'))
+    .filter((t) => world.catalogue.hourlyPrice(region, t.instanceTypeId) !== undefined)
+    .filter((t) => !q.AcceleratorType || (t.gpuAmount > 0 ? 'GPU' : 'CPU') === q.AcceleratorType)
+    .filter((t) => !wanted || wanted.has(t.instanceTypeId))
+    .map((t) => {
+      const available = (regionFacts?.zones ?? []).some(
+        (z) => world.stockOf(region, z.zoneId, t.instanceTypeId) > 0,
+      );
+      return {
+        InstanceType: t.instanceTypeId,
+        AcceleratorType: t.gpuAmount > 0 ? 'GPU' : 'CPU',
+        Cpu: t.cpu,
+        Memory: t.memoryGiB,
+        Gpu: t.gpuAmount,
+        GpuType: t.gpuSpec,
+        GpuMemory: t.gpuMemoryGiB,
+        IsAvailable: available,
+        ResourceType: 'ECS',
+        PaymentTypes: ['PostPaid'],
+        SpotStockStatus: available ? 'WithStock' : 'NoStock',
+        NonProtectSpotDiscount: 0.1,
+        ...(t.gpuAmount > 0
+          ? { DefaultGPUDriver: '535.161.08', SupportedGPUDrivers: ['470.199.02', '535.161.08'] }
+          : {}),
+      };
+    });
+  const order = q.Order === 'desc' ? -1 : 1;
+  const sortKey = q.SortBy === 'Gpu' ? 'Gpu' : q.SortBy === 'Memory' ? 'Memory' : 'Cpu';
+  specs.sort((a, b) => order * ((a[sortKey] as number) - (b[sortKey] as number)));
+  const pageSize = Math.min(Math.max(Number(q.PageSize ?? 10) || 10, 1), 100);
+  const pageNumber = Math.max(Number(q.PageNumber ?? 1) || 1, 1);
+  return {
+    body: {
+      RequestId: req.requestId,
+      EcsSpecs: specs.slice((pageNumber - 1) * pageSize, pageNumber * pageSize),
+      TotalCount: specs.length,
+    },
+  };
+}
+
+// ---- jobs ----
+
+function createJob(req: ApiRequest, world: World): ApiResult {
+  const region = regionOf(req);
+  const input = (req.json ?? {}) as Record<string, any>;
+  const { ecsSpec, podCount } = validateJob(input, world, region);
+  world.checkQuotaAndBalance('dlc', region, { instances: 1 });
+  const now = world.now();
+  const jobId = `dlc${randomBytes(8).toString('hex').slice(0, 14)}`;
+  const spec = input.JobSpecs[0];
+  const type = String(spec.Type ?? 'Worker');
+  const data: JobData = {
+    input,
+    status: 'Creating',
+    reasonCode: '',
+    reasonMessage: '',
+    history: [{ Status: 'Creating', StartTime: iso(now), ReasonCode: '', ReasonMessage: '' }],
+    pods: Array.from({ length: podCount }, (_, i) => ({
+      PodId: `${jobId}-${type.toLowerCase()}-${i}`,
+      PodUid: randomUUID(),
+      Type: type,
+      Status: 'Pending',
+      Ip: '',
+      NodeName: '',
+      GmtCreateTime: iso(now),
+      output: '',
+    })),
+    created: now,
+    ecsSpec,
+    podCount,
+    hourlyPrice: (world.catalogue.hourlyPrice(region, ecsSpec) ?? 0) * podCount,
+  };
+  const job = world.add({
+    type: 'dlc-job',
+    id: jobId,
+    regionId: region,
+    status: 'Creating',
+    tags: tagsOf(input),
+    hourlyPrice: 0, // billed through its running pods
+    data,
+  });
+  world.schedule(now + TIMINGS.creating, () => queue(world, job));
+  return { body: { JobId: jobId, RequestId: req.requestId } };
+}
+
+function getJob(req: ApiRequest, world: World): ApiResult {
+  const job = mustFindJob(world, req, segment(req.path, 4));
+  return { body: { ...jobBody(world, job), RequestId: req.requestId } };
+}
+
+function listJobs(req: ApiRequest, world: World): ApiResult {
+  const region = regionOf(req);
+  const q = req.query;
+  const pageSize = Math.min(Math.max(Number(q.PageSize ?? 50) || 50, 1), 100);
+  const pageNumber = Math.max(Number(q.PageNumber ?? 1) || 1, 1);
+  const jobs = world
+    .list({ type: 'dlc-job', regionId: region })
+    .filter((j) => !q.DisplayName || (j.data as JobData).input.DisplayName.includes(q.DisplayName))
+    .filter((j) => !q.Status || (j.data as JobData).status === q.Status)
+    .filter((j) => !q.JobType || (j.data as JobData).input.JobType === q.JobType)
+    .filter((j) => !q.WorkspaceId || (j.data as JobData).input.WorkspaceId === q.WorkspaceId)
+    .sort((a, b) => b.createdAt - a.createdAt);
+  return {
+    body: {
+      Jobs: jobs.slice((pageNumber - 1) * pageSize, pageNumber * pageSize).map((j) => jobBody(world, j)),
+      TotalCount: jobs.length,
+      RequestId: req.requestId,
+    },
+  };
+}
+
+function getPodLogs(req: ApiRequest, world: World): ApiResult {
+  const job = mustFindJob(world, req, segment(req.path, 4));
+  const podId = segment(req.path, 6);
+  const pod = (job.data as JobData).pods.find((p) => p.PodId === podId);
+  if (!pod) throw new ApiError(404, 'NotFound', `pod ${podId} of job ${job.id} not found`);
+  const maxLines = Number(req.query.MaxLines ?? DEFAULT_LOG_LINES) || DEFAULT_LOG_LINES;
+  const lines = pod.output.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return {
+    body: {
+      JobId: job.id,
+      PodId: pod.PodId,
+      PodUid: pod.PodUid,
+      Logs: lines.slice(Math.max(0, lines.length - maxLines)),
+      RequestId: req.requestId,
+    },
+  };
+}
+
+function stopJob(req: ApiRequest, world: World): ApiResult {
+  const job = mustFindJob(world, req, segment(req.path, 4));
+  const data = job.data as JobData;
+  // Stopping a job that already finished changes nothing (it stays Succeeded/Failed/Stopped).
+  if (!FINISHED.includes(data.status) && data.status !== 'Stopping') {
+    transition(world, job, 'Stopping', 'JobStoppedByUser', 'Job is being stopped by user.');
+    world.schedule(world.now() + TIMINGS.stopping, () => {
+      endJob(world, job, 'Stopped', 'JobStoppedByUser', 'Job is stopped by user.');
+    });
+  }
+  return { body: { JobId: job.id, RequestId: req.requestId } };
+}
+
+function deleteJob(req: ApiRequest, world: World): ApiResult {
+  const job = mustFindJob(world, req, segment(req.path, 4));
+  const data = job.data as JobData;
+  if (!FINISHED.includes(data.status)) {
+    // Only a finished job can be deleted; the code string is our choice (none is published).
+    throw new ApiError(
+      400,
+      'InvalidParameter',
+      `Job ${job.id} is in status ${data.status} and cannot be deleted; stop it first and wait until it is Stopped.`,
+    );
+  }
+  world.release('dlc-job', job.id);
+  return { body: { JobId: job.id, RequestId: req.requestId } };
+}
+
+// ---- lifecycle ----
+
+function queue(world: World, job: Resource): void {
+  const data = job.data as JobData;
+  if (data.status !== 'Creating') return;
+  transition(world, job, 'Queuing', '', '');
+  world.schedule(world.now() + TIMINGS.queuing, () => admit(world, job));
+}
+
+/** Leaves the queue once the public pool has the spec in stock; otherwise waits and retries. */
+function admit(world: World, job: Resource): void {
+  const data = job.data as JobData;
+  if (data.status !== 'Queuing') return;
+  const zones = world.catalogue.region(job.regionId)?.zones ?? [];
+  const inStock = zones.some((z) => world.stockOf(job.regionId, z.zoneId, data.ecsSpec) >= 1);
+  if (!inStock) {
+    data.reasonCode = 'ResourceNotEnough';
+    data.reasonMessage = 'resource type is not enough';
+    world.schedule(world.now() + TIMINGS.requeue, () => admit(world, job));
+    return;
+  }
+  transition(world, job, 'EnvPreparing', '', '');
+  world.schedule(world.now() + TIMINGS.envPreparing, () => void run(world, job));
+}
+
+async function run(world: World, job: Resource): Promise<void> {
+  const data = job.data as JobData;
+  if (data.status !== 'EnvPreparing') return;
+  const now = world.now();
+  data.runningAt = now;
+  transition(world, job, 'Running', '', '');
+  const maxMinutes = Number(data.input.JobMaxRunningTimeMinutes ?? 0);
+  if (maxMinutes > 0) {
+    world.schedule(now + maxMinutes * 60_000, () => {
+      if (data.status !== 'Running') return;
+      // The real system stops an over-running job; its exact reason code is not in our sources.
+      endJob(
+        world,
+        job,
+        'Stopped',
+        'JobStoppedBySystem',
+        `Job is stopped because it ran longer than JobMaxRunningTimeMinutes (${maxMinutes}).`,
+      );
+    });
+  }
+  const price = world.catalogue.hourlyPrice(job.regionId, data.ecsSpec) ?? 0;
+  const runs = data.pods.map(async (pod, i) => {
+    pod.Status = 'Running';
+    pod.GmtStartTime = iso(now);
+    pod.Ip = `10.0.0.${10 + i}`;
+    pod.NodeName = `${job.regionId}.10.0.0.${10 + i}`;
+    world.add({
+      type: 'dlc-pod',
+      id: pod.PodId,
+      regionId: job.regionId,
+      status: 'Running',
+      tags: { ...job.tags },
+      hourlyPrice: price,
+      data: { jobId: job.id, instanceType: data.ecsSpec },
+    });
+    const result = await world.runScript(String(data.input.UserCommand), {
+      // Emulated seconds: just past JobMaxRunningTimeMinutes (its own timer ends the job), or a week.
+      timeoutSeconds: maxMinutes > 0 ? maxMinutes * 60 + 60 : 7 * 86_400,
+      env: {
+        ...(data.input.Envs ?? {}),
+        JOB_ID: job.id,
+        POD_NAME: pod.PodId,
+        RANK: String(i),
+        WORLD_SIZE: String(data.pods.length),
+        MASTER_ADDR: data.pods[0]!.Ip || '10.0.0.10',
+        MASTER_PORT: '23456',
+      },
+    });
+    pod.output = result.output;
+    pod.exitCode = result.exitCode;
+    return result.exitCode;
+  });
+  const codes = await Promise.all(runs);
+  if ((data.status as string) !== 'Running') return; // stopped or timed out meanwhile
+  const failed = codes.findIndex((c) => c !== 0);
+  if (failed < 0) {
+    endJob(world, job, 'Succeeded', 'JobSucceeded', 'Job has succeeded.');
+  } else {
+    endJob(
+      world,
+      job,
+      'Failed',
+      'JobFailed',
+      `Job failed: pod ${data.pods[failed]!.PodId} exited with code ${codes[failed]}.`,
+    );
+  }
+}
+
+function endJob(
+  world: World,
+  job: Resource,
+  status: string,
+  reasonCode: string,
+  reasonMessage: string,
+): void {
+  const data = job.data as JobData;
+  if (FINISHED.includes(data.status)) return;
+  const now = world.now();
+  data.finishedAt = now;
+  for (const pod of data.pods) {
+    if (pod.Status === 'Running' || pod.Status === 'Pending') {
+      pod.Status = status === 'Succeeded' ? 'Succeeded' : pod.exitCode === 0 ? 'Succeeded' : 'Failed';
+      if (status === 'Stopped') pod.Status = 'Stopped';
+      pod.GmtFinishTime = iso(now);
+    }
+    world.release('dlc-pod', pod.PodId);
+  }
+  transition(world, job, status, reasonCode, reasonMessage);
+}
+
+function transition(
+  world: World,
+  job: Resource,
+  status: string,
+  reasonCode: string,
+  reasonMessage: string,
+): void {
+  const data = job.data as JobData;
+  const now = iso(world.now());
+  const last = data.history[data.history.length - 1];
+  if (last && !last.EndTime) last.EndTime = now;
+  data.history.push({ Status: status, StartTime: now, ReasonCode: reasonCode, ReasonMessage: reasonMessage });
+  data.status = status;
+  data.reasonCode = reasonCode;
+  data.reasonMessage = reasonMessage;
+  job.status = status;
+}
+
+// ---- validation ----
+
+function invalid(message: string): ApiError {
+  return new ApiError(400, 'InvalidParameter', message);
+}
+
+function validateJob(
+  input: Record<string, any>,
+  world: World,
+  region: string,
+): { ecsSpec: string; podCount: number } {
+  const name = input.DisplayName;
+  if (typeof name !== 'string' || !name) throw invalid('DisplayName is required.');
+  if (name.length > 1024 || !/^[A-Za-z0-9_.-]+$/.test(name)) {
+    throw invalid(
+      'DisplayName may contain only letters, digits, underscores (_), periods (.) and hyphens (-).',
+    );
+  }
+  if (!JOB_TYPES.includes(input.JobType)) throw invalid(`JobType ${input.JobType} is not supported.`);
+  if (!input.UserCommand) throw invalid('UserCommand is required.');
+  if (!Array.isArray(input.JobSpecs) || input.JobSpecs.length === 0) throw invalid('JobSpecs is required.');
+  if (input.JobMaxRunningTimeMinutes !== undefined) {
+    const m = Number(input.JobMaxRunningTimeMinutes);
+    if (!Number.isInteger(m) || m < 0)
+      throw invalid('JobMaxRunningTimeMinutes must be a non-negative integer.');
+  }
+  let ecsSpec = '';
+  let podCount = 0;
+  for (const spec of input.JobSpecs) {
+    if (!spec.Image) throw invalid('JobSpecs.Image is required.');
+    if (spec.EcsSpec && spec.ResourceConfig)
+      throw invalid('EcsSpec and ResourceConfig cannot be set at the same time.');
+    if (!spec.EcsSpec) throw invalid('JobSpecs.EcsSpec is required for public resources.');
+    const count = Number(spec.PodCount ?? 1);
+    if (!Number.isInteger(count) || count < 1) throw invalid('JobSpecs.PodCount must be a positive integer.');
+    if (
+      !world.catalogue.instanceType(spec.EcsSpec) ||
+      world.catalogue.hourlyPrice(region, spec.EcsSpec) === undefined
+    ) {
+      throw invalid(`EcsSpec ${spec.EcsSpec} is not supported in ${region}.`);
+    }
+    ecsSpec ||= spec.EcsSpec;
+    podCount += count;
+  }
+  return { ecsSpec, podCount };
+}
+
+// ---- bodies and lookups ----
+
+function jobBody(world: World, job: Resource): Record<string, unknown> {
+  const d = job.data as JobData;
+  const i = d.input;
+  const end = d.finishedAt ?? world.now();
+  return {
+    JobId: job.id,
+    DisplayName: i.DisplayName,
+    JobType: i.JobType,
+    WorkspaceId: i.WorkspaceId ?? '',
+    ResourceId: i.ResourceId ?? '',
+    ResourceType: 'ECS',
+    Status: d.status,
+    SubStatus: '',
+    ReasonCode: d.reasonCode,
+    ReasonMessage: d.reasonMessage,
+    UserId: world.accountId,
+    UserCommand: i.UserCommand,
+    Envs: i.Envs ?? {},
+    JobMaxRunningTimeMinutes: i.JobMaxRunningTimeMinutes ?? 0,
+    Priority: i.Priority ?? 1,
+    JobSpecs: i.JobSpecs,
+    Duration: d.runningAt === undefined ? 0 : Math.floor((end - d.runningAt) / 1000),
+    GmtCreateTime: iso(d.created),
+    GmtSubmittedTime: iso(d.created),
+    ...(d.runningAt !== undefined ? { GmtRunningTime: iso(d.runningAt) } : {}),
+    ...(d.finishedAt !== undefined ? { GmtFinishTime: iso(d.finishedAt) } : {}),
+    ...(d.status === 'Succeeded' ? { GmtSuccessedTime: iso(d.finishedAt!) } : {}),
+    ...(d.status === 'Failed' ? { GmtFailedTime: iso(d.finishedAt!) } : {}),
+    ...(d.status === 'Stopped' ? { GmtStoppedTime: iso(d.finishedAt!) } : {}),
+    Pods: d.pods.map(({ output: _o, exitCode: _e, ...pod }) => ({ ...pod, HistoryPods: [] })),
+    StatusHistory: d.history,
+    RestartTimes: '0',
+    Settings: i.Settings ?? {},
+  };
+}
+
+/** PAI-DLC has no RegionId parameter: the region is in the host (pai-dlc.<region>.aliyuncs.com). */
+function regionOf(req: ApiRequest): string {
+  const fromHost = /^pai-dlc(?:-vpc)?\.([a-z0-9-]+)\.aliyuncs\.com/.exec(String(req.headers.host ?? ''))?.[1];
+  req.regionId = req.regionId ?? fromHost ?? 'cn-hangzhou';
+  return req.regionId;
+}
+
+function mustFindJob(world: World, req: ApiRequest, id: string): Resource {
+  const job = world.get('dlc-job', id);
+  if (!job || job.releasedAt !== undefined) throw new ApiError(404, 'NotFound', `Job ${id} not found.`);
+  req.regionId = job.regionId;
+  return job;
+}
+
+function segment(path: string, i: number): string {
+  return path.split('/')[i] ?? '';
+}
+
+function tagsOf(input: Record<string, any>): Record<string, string> {
+  // Newer SDKs send a Tags list ({Key, Value}); older callers send none.
+  const out: Record<string, string> = {};
+  for (const t of Array.isArray(input.Tags) ? input.Tags : [])
+    if (t?.Key) out[String(t.Key)] = String(t.Value ?? '');
+  return out;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export const dlc: ProductModule = {
+  product: 'dlc',
+  version: VERSION,
+  hostId: 'pai-dlc.aliyuncs.com',
+  actions: {
+    ListEcsSpecs: listEcsSpecs,
+    CreateJob: createJob,
+    GetJob: getJob,
+    ListJobs: listJobs,
+    GetPodLogs: getPodLogs,
+    StopJob: stopJob,
+    DeleteJob: deleteJob,
+  },
+};
