@@ -88,3 +88,19 @@ export async function registerSearchAttributes(connection: Connection, namespace
 export function temporalCliVersion(path: string): string {
   return execFileSync(path, ['--version'], { encoding: 'utf8' }).trim();
 }
+
+/**
+ * Like findTemporalServer, but when nothing is found and Go is installed, builds the CLI from Go
+ * modules first (once, ~6 minutes on 2 cores) instead of relying on the SDK's download, which needs
+ * internet access. Progress goes to stderr.
+ */
+export function ensureTemporalServer(env: NodeJS.ProcessEnv = process.env): ServerSource {
+  const found = findTemporalServer(env);
+  if (found.kind !== 'download' || !onPath('go')) return found;
+  const script = join(__dirname, '..', 'scripts', 'build-temporal-cli.sh');
+  process.stderr.write(
+    'No Temporal server or CLI found: building the Temporal CLI from Go modules (once, ~6 min)…\n',
+  );
+  execFileSync('bash', [script], { stdio: ['ignore', process.stderr, process.stderr] });
+  return findTemporalServer(env);
+}
