@@ -1,0 +1,244 @@
+// The `acp` command line (DESIGN §3). This module only declares commands and flags; each command's
+// work is imported when it runs, so `acp --help` does not load Temporal, the SDKs or the emulator.
+import { Command, CommanderError, Option } from 'commander';
+import { CliError, EXIT, type ExitCode } from './exit-codes';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+// Each command's module is required when the command runs (`require`, not `import()`: the CLI runs
+// through tsx's CommonJS hook, which does not serve dynamic ESM imports of .ts files).
+const runCommands = () => require('./run-command') as typeof import('./run-command');
+const controlCommands = () => require('./run-control') as typeof import('./run-control');
+const processCommands = () => require('./worker-command') as typeof import('./worker-command');
+
+/** The flags `run` and `quote` share: the request itself. */
+function requestOptions(cmd: Command): Command {
+  return cmd
+    .argument(
+      '[intent...]',
+      'what to run, in plain words ("fine-tune qwen-7b on one A10 for 2 hours under 300 CNY")',
+    )
+    .option('--script <path>', 'the script to run (read here, sent as content)')
+    .option('--inline <content>', 'the script to run, given inline')
+    .option('--product <product>', 'only this product: ecs, fc, ack or pai')
+    .option('--region <region>', 'only this region (e.g. cn-hangzhou)')
+    .option('--cpu <n>', 'vCPUs')
+    .option('--memory <GiB>', 'memory in GiB')
+    .option('--gpu <model[:n]>', 'GPU model and count, e.g. A10 or A100:2')
+    .option('--duration <time>', "expected duration: minutes, or '2h', '90m'")
+    .option('--budget <amount>', "spending limit: '50 USD', '$50', '300 CNY', '¥300'")
+    .option('--service', 'a long-running service: stays up until `acp teardown`, --ttl or the budget')
+    .option('--port <n>', 'open this TCP port (repeatable)', collect)
+    .option('--ssh-cidr <cidr>', 'allow SSH from this CIDR only (never 0.0.0.0/0 by default)')
+    .option('--ttl <time>', "how long a service may live, e.g. '8h'")
+    .option('--confirm-timeout <time>', "how long to wait for a yes (default '30m')")
+    .option(
+      '--simulate',
+      'run against an in-process Alibaba Cloud emulator: no account, output marked SIMULATED',
+    )
+    .option('--workflow-id <id>', 'the run id (default acp-<8 hex>)')
+    .option('--json', 'print only the result document (JSON) on stdout');
+}
+
+function jsonOption(cmd: Command): Command {
+  return cmd.option('--json', 'print one JSON document on stdout');
+}
+
+type Handler = () => Promise<ExitCode>;
+
+/** Builds the program; each action stores its exit code so `main` can end the process with it. */
+export function buildProgram(setExit: (code: ExitCode) => void): Command {
+  const program = new Command();
+  const action =
+    (fn: (...args: any[]) => Handler) =>
+    async (...args: any[]) => {
+      setExit(await fn(...args)());
+    };
+
+  program
+    .name('acp')
+    .description(
+      'Provision Alibaba Cloud compute from a plain intent, durably, on Temporal: the cheapest fit is quoted, confirmed by a person, created, runs your script, and everything it created is released.',
+    )
+    .showHelpAfterError('(acp --help lists the commands; acp <command> --help their flags)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 done · 2 bad input · 3 rejected, expired or over budget · 4 provisioning failed (released) · 5 script failed (released)\n' +
+        'Try it without an account: acp run --simulate --inline "echo hello" --yes',
+    );
+
+  requestOptions(
+    program.command('run').description('quote, confirm, create, run the script, release: the whole job'),
+  )
+    .option('-y, --yes', 'skip the confirmation (the estimate is still recorded)')
+    .action(
+      action((intent: string[], flags) => async () => {
+        return runCommands().runCommand(intent.join(' '), flags);
+      }),
+    );
+
+  requestOptions(
+    program.command('quote').description('compare options and prices; nothing is created'),
+  ).action(
+    action((intent: string[], flags) => async () => {
+      return runCommands().quoteCommand(intent.join(' '), flags);
+    }),
+  );
+
+  jsonOption(
+    program
+      .command('confirm')
+      .description('approve a run waiting for confirmation (the `confirm` signal)')
+      .argument('<id>', 'workflow id')
+      .option('--option <n>', 'the option number from the table (default: the recommended one)')
+      .option('--by <name>', 'who approves (default: your user name)'),
+  ).action(action((id: string, flags) => async () => controlCommands().signalCommand('confirm', id, flags)));
+
+  jsonOption(
+    program
+      .command('reject')
+      .description('decline a run waiting for confirmation; nothing is created')
+      .argument('<id>', 'workflow id')
+      .option('--reason <text>', 'why, for the record')
+      .option('--by <name>', 'who rejects (default: your user name)'),
+  ).action(action((id: string, flags) => async () => controlCommands().signalCommand('reject', id, flags)));
+
+  jsonOption(
+    program
+      .command('status')
+      .description('where a run stands: status, options, resources, costs')
+      .argument('<id>', 'workflow id'),
+  ).action(action((id: string, flags) => async () => controlCommands().statusCommand(id, flags)));
+
+  jsonOption(
+    program
+      .command('list')
+      .description(
+        'runs on the Temporal server, newest first (a visibility query on the Acp* search attributes)',
+      )
+      .option('--status <status>', 'only runs in this status, e.g. AWAITING_CONFIRMATION')
+      .option('--limit <n>', 'at most this many (default 50)')
+      .option('--query <visibility query>', 'an extra visibility filter, e.g. \'AcpProduct="ecs"\''),
+  ).action(action((flags) => async () => controlCommands().listCommand(flags)));
+
+  jsonOption(
+    program
+      .command('logs')
+      .description("the script's output (its tail)")
+      .argument('<id>', 'workflow id')
+      .option('-f, --follow', 'keep printing new output until the run ends'),
+  ).action(action((id: string, flags) => async () => controlCommands().logsCommand(id, flags)));
+
+  jsonOption(
+    program
+      .command('teardown')
+      .description('release a long-running service now (the `teardown` signal)')
+      .argument('<id>', 'workflow id')
+      .option('--reason <text>', 'why, for the record')
+      .option('--by <name>', 'who (default: your user name)'),
+  ).action(action((id: string, flags) => async () => controlCommands().signalCommand('teardown', id, flags)));
+
+  jsonOption(
+    program
+      .command('retry')
+      .description('resume a BLOCKED run once the quota, balance or permission is fixed (the `retry` signal)')
+      .argument('<id>', 'workflow id')
+      .option('--by <name>', 'who (default: your user name)'),
+  ).action(action((id: string, flags) => async () => controlCommands().signalCommand('retry', id, flags)));
+
+  jsonOption(
+    program
+      .command('worker')
+      .description('run an acp worker on the task queue (ACP_TASK_QUEUE, default compute-provision)'),
+  ).action(
+    action((flags) => async () => {
+      return processCommands().workerCommand(flags);
+    }),
+  );
+
+  program
+    .command('emulator')
+    .description('run the Alibaba Cloud API emulator on its own, and print what to export to use it')
+    .option('--port <n>', 'port (default: a free one)')
+    .addOption(
+      new Option('--exec <mode>', 'run scripts for real in a temp dir, or not at all').choices([
+        'local',
+        'none',
+      ]),
+    )
+    .option('--speed <x>', 'emulated seconds per wall second (default 60)')
+    .option('--access-key-id <id>', 'the key pair the emulator accepts (with --access-key-secret)')
+    .option('--access-key-secret <secret>', 'see --access-key-id')
+    .option('--account-id <id>', 'the account id it reports')
+    .option('--seed <n>', 'seed for ids and rate faults')
+    .option('--json', 'print the environment to export as one JSON document')
+    .action(
+      action((flags) => async () => {
+        return processCommands().emulatorCommand(flags);
+      }),
+    );
+
+  const notBuilt = (name: string, what: string) =>
+    jsonOption(program.command(name).description(`${what} (not built yet)`)).action(
+      action((...args: any[]) => async () => {
+        const flags =
+          args.find((a) => a && typeof a === 'object' && !Array.isArray(a) && !(a instanceof Command)) ?? {};
+        const message = `acp ${name} is not built yet`;
+        if (flags.json) process.stdout.write(`${JSON.stringify({ error: message, exitCode: EXIT.error })}\n`);
+        process.stderr.write(
+          `${message}; it is on the roadmap (DESIGN §3) and tracked by the project lead.\n`,
+        );
+        return EXIT.error;
+      }),
+    );
+  notBuilt('gc', 'find and release acp-tagged resources no run owns').option(
+    '--apply',
+    'release them (default: list only)',
+  );
+  notBuilt('ram-policy', 'print the least-privilege RAM policy acp needs');
+  notBuilt('slack', 'run the Slack approvals app');
+
+  return program;
+}
+
+function reportError(err: unknown, json: boolean): ExitCode {
+  if (err instanceof CliError) {
+    process.stderr.write(`acp: ${err.message}${err.next ? `\n  → ${err.next}` : ''}\n`);
+    if (json)
+      process.stdout.write(
+        `${JSON.stringify({ error: err.message, next: err.next, exitCode: err.exitCode })}\n`,
+      );
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`acp: ${message}\n`);
+  if (process.env.ACP_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  if (json) process.stdout.write(`${JSON.stringify({ error: message, exitCode: EXIT.error })}\n`);
+  return EXIT.error;
+}
+
+/** Runs `acp` with `argv` (as in process.argv) and exits with the command's code. */
+export async function main(argv: string[]): Promise<void> {
+  let code: ExitCode = EXIT.ok;
+  const json = argv.includes('--json');
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander printed the problem already; --help and --version are not errors (a bare `acp`,
+      // which prints the help because no command was named, is).
+      code =
+        err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? EXIT.ok : EXIT.badInput;
+      if (code !== EXIT.ok && json)
+        process.stdout.write(`${JSON.stringify({ error: err.message, exitCode: code })}\n`);
+    } else {
+      code = reportError(err, json);
+    }
+  }
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  process.exit(code);
+}
