@@ -50,6 +50,13 @@ const RULES: Rule[] = [
       'raise the quota in the Quota Center (https://quotas.console.aliyun.com), then send `acp retry ID` or the `retry` signal.',
   },
   {
+    // Function Compute answers its function/instance quotas with 400 LimitExceeded.
+    match: exact('LimitExceeded', 'LimitExceededError'),
+    kind: 'blocked',
+    nextStep:
+      'raise the Function Compute quota (functions or instances per region) in the Quota Center (https://quotas.console.aliyun.com), then send `acp retry ID` or the `retry` signal.',
+  },
+  {
     match: prefix('InvalidAccountStatus'),
     kind: 'blocked',
     nextStep:
@@ -65,6 +72,8 @@ const RULES: Rule[] = [
     match: (c) =>
       c.includes('Throttling') ||
       c === 'ResourceThrottled' ||
+      // FC: the account's concurrent instances are all busy (429); capacity frees up on its own.
+      c === 'ResourceExhausted' ||
       c === 'ServiceUnavailable' ||
       c === 'InternalError' ||
       c === 'InternalServerError' ||

@@ -2,6 +2,7 @@
 // clients pointed at the emulator; the worker hands in the real ones).
 import type { AlibabaClients } from './clients';
 import { createEcsActivities } from './ecs';
+import { createFcActivities } from './fc';
 import { createScriptActivities } from './script';
 import { createVpcActivities } from './vpc';
 
@@ -9,6 +10,7 @@ export function createActivities(clients: AlibabaClients) {
   return {
     ...createEcsActivities(clients),
     ...createVpcActivities(clients),
+    ...createFcActivities(clients),
     ...createScriptActivities(),
   };
 }

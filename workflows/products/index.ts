@@ -2,9 +2,10 @@
 // branches on which one it is.
 import type { Product } from '../../planner/types';
 import { ecs } from './ecs';
+import { fc } from './fc';
 import type { ProductSteps } from './types';
 
-export const PRODUCT_STEPS: Partial<Record<Product, ProductSteps>> = { ecs };
+export const PRODUCT_STEPS: Partial<Record<Product, ProductSteps>> = { ecs, fc };
 
 export function stepsFor(product: Product): ProductSteps | undefined {
   return PRODUCT_STEPS[product];

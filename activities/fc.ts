@@ -1,0 +1,367 @@
+// Function Compute 3.0 activities: create a function that wraps the script, wait for it to be Active,
+// invoke it (sync, or async with a task id FC de-duplicates), read an async task, delete it.
+//
+// The script is shipped as a custom runtime (custom.debian10): `bootstrap` starts a small Python HTTP
+// server that answers FC's POST /invoke by running `script.sh` and replying {exitCode, output}. A
+// script that exits non-zero is still an HTTP 200 from the function: FC retries failed async
+// invocations by default, and a one-shot script must not run again because it failed. Platform-level
+// failures (timeout, crash) arrive as HTTP 200 with x-fc-error-type and become a failed run too.
+//
+// Idempotency: the function name is derived from the workflow id, so a retried CreateFunction finds
+// the first attempt's function (FunctionAlreadyExists → reused when its tags say it is this run's);
+// the async task id is derived the same way, so a retried async InvokeFunction does not start the
+// script twice.
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import * as $Fc from '@alicloud/fc20230330';
+import * as $dara from '@darabonba/typescript';
+import { heartbeat, sleep } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import JSZip from 'jszip';
+import type { AlibabaClients } from './clients';
+import { alibabaCall, describeSdkError, releaseCall, toFailure } from './errors';
+import { MANAGED_TAG, type Owner, ownerTags, WORKFLOW_TAG } from './tags';
+import type { ReleaseOutcome } from './vpc';
+
+export const FC_RUNTIME = 'custom.debian10';
+/** The port the custom runtime's server listens on (FC_SERVER_PORT on the platform). */
+const SERVER_PORT = 9000;
+/** What the activity keeps of the script's output; the workflow keeps its own, shorter tail. */
+const OUTPUT_TAIL_CHARS = 16_000;
+const POLL_MS = 1_000;
+const HEARTBEAT_MS = 10_000;
+/** The SDK waits this much longer than the function timeout for a sync answer (cold start, network). */
+const SYNC_READ_SLACK_MS = 30_000;
+/** GetAsyncTask statuses after which nothing changes any more. */
+const FINISHED_TASK = new Set(['Succeeded', 'Failed', 'Stopped', 'Expired', 'Invalid']);
+
+export interface FunctionSize {
+  cpu: number;
+  memoryMiB: number;
+  timeoutSeconds: number;
+  gpu?: { gpuType: string; gpuMemoryMiB: number };
+}
+
+export interface FunctionTarget {
+  regionId: string;
+  functionName: string;
+}
+
+export interface InvocationResult {
+  exitCode: number;
+  output: string;
+  /** x-fc-error-type (sync) or the task's error (async): the platform, not the script, failed. */
+  errorType?: string;
+}
+
+export interface AsyncTaskState extends Partial<InvocationResult> {
+  status: string;
+  finished: boolean;
+}
+
+/** FC names allow 64 characters and must start with a letter: a hash of the workflow id fits. */
+export function functionNameFor(workflowId: string): string {
+  return `acp-${createHash('sha256').update(workflowId).digest('hex').slice(0, 24)}`;
+}
+
+/** FC async task ids: letters, digits, _ and -, ≤ 128, not starting with a digit. */
+export function asyncTaskIdFor(workflowId: string, functionName: string): string {
+  return `acp_${createHash('sha256').update(`${workflowId}\n${functionName}`).digest('hex').slice(0, 32)}`;
+}
+
+// custom.debian10 ships Python 3.10 under /var/fc/lang (off PATH) and Debian's own python3; the
+// server only needs the standard library, so either one runs it.
+const BOOTSTRAP = `#!/bin/bash
+export PATH=/var/fc/lang/python3.10/bin:$PATH
+exec python3 "$(dirname "$0")/server.py"
+`;
+
+const SERVER = `# Answers Function Compute's POST /invoke by running script.sh; written by acp.
+import http.server, json, os, signal, subprocess, sys
+HERE = os.path.dirname(os.path.abspath(__file__))
+TAIL = ${OUTPUT_TAIL_CHARS}
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        length = int(self.headers.get('content-length') or 0)
+        if length:
+            self.rfile.read(length)
+        if self.path.startswith('/initialize'):
+            return self.answer(b'')
+        run = subprocess.run(['bash', os.path.join(HERE, 'script.sh')], cwd=HERE,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        output = run.stdout.decode('utf-8', 'replace')
+        sys.stdout.write(output)
+        sys.stdout.flush()
+        code = run.returncode if run.returncode >= 0 else 128 - run.returncode
+        self.answer(json.dumps({'exitCode': code, 'output': output[-TAIL:]}).encode())
+    def answer(self, body):
+        self.send_response(200)
+        self.send_header('content-type', 'application/json')
+        self.send_header('content-length', str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+port = int(os.environ.get('FC_SERVER_PORT') or ${SERVER_PORT})
+http.server.ThreadingHTTPServer(('0.0.0.0', port), Handler).serve_forever()
+`;
+
+/** The code package: the script plus the runtime that runs it, zipped with Unix modes kept. */
+export async function functionCode(script: string): Promise<Buffer> {
+  const zip = new JSZip();
+  zip.file('bootstrap', BOOTSTRAP, { unixPermissions: 0o755 });
+  zip.file('server.py', SERVER, { unixPermissions: 0o644 });
+  zip.file('script.sh', script, { unixPermissions: 0o755 });
+  return zip.generateAsync({ type: 'nodebuffer', platform: 'UNIX', compression: 'DEFLATE' });
+}
+
+/** Reads what the function answered: our server's {exitCode, output}, or the platform's error. */
+export function readInvocation(
+  payload: string,
+  errorType: string | undefined,
+  logTail = '',
+): InvocationResult {
+  let parsed: { exitCode?: unknown; output?: unknown; errorMessage?: unknown } | undefined;
+  try {
+    parsed = JSON.parse(payload);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed && typeof parsed.exitCode === 'number') {
+    return {
+      exitCode: parsed.exitCode,
+      output: String(parsed.output ?? '').slice(-OUTPUT_TAIL_CHARS),
+      ...(errorType ? { errorType } : {}),
+    };
+  }
+  if (!errorType) return { exitCode: 0, output: (logTail || payload).slice(-OUTPUT_TAIL_CHARS) };
+  const message = typeof parsed?.errorMessage === 'string' ? parsed.errorMessage : payload;
+  const output = `${logTail}${logTail && !logTail.endsWith('\n') ? '\n' : ''}FC ${errorType}: ${message}`;
+  return { exitCode: 1, output: output.slice(-OUTPUT_TAIL_CHARS), errorType };
+}
+
+async function readBody(body: Readable | undefined): Promise<string> {
+  if (!body) return '';
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The function's log between FC's "Invoke Start/End" frame lines. */
+function decodeLogTail(header: string | undefined): string {
+  if (!header) return '';
+  return Buffer.from(header, 'base64')
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => !/^FC Invoke (Start|End) RequestId/.test(line))
+    .join('\n');
+}
+
+function header(headers: Record<string, string> | undefined, name: string): string | undefined {
+  if (!headers) return undefined;
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+  return key ? headers[key] : undefined;
+}
+
+/** Heartbeats while one long call is outstanding (a sync invocation holds the socket the whole run). */
+async function withHeartbeats<T>(details: unknown, call: () => Promise<T>): Promise<T> {
+  const timer = setInterval(() => heartbeat(details), HEARTBEAT_MS);
+  try {
+    return await call();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+export function createFcActivities(clients: AlibabaClients) {
+  const fc = (regionId: string) => clients.fc(regionId);
+
+  async function getFunction(target: FunctionTarget): Promise<$Fc.Function | undefined> {
+    try {
+      const r = await (await fc(target.regionId)).getFunction(
+        target.functionName,
+        new $Fc.GetFunctionRequest({}),
+      );
+      return r.body;
+    } catch (err) {
+      if (describeSdkError(err, `GetFunction ${target.functionName}`).kind === 'not-found') return undefined;
+      throw toFailure(err, `GetFunction ${target.functionName} in ${target.regionId}`);
+    }
+  }
+
+  const ownedBy = (fn: $Fc.Function, workflowId: string) => {
+    const tags = Object.fromEntries((fn.tags ?? []).map((t) => [t.key ?? '', t.value ?? '']));
+    return tags[MANAGED_TAG] === 'true' && tags[WORKFLOW_TAG] === workflowId;
+  };
+
+  return {
+    /**
+     * CreateFunction for this run. Its name comes from the workflow id, so a retry (or a response that
+     * was lost) finds the function the first attempt made and reuses it instead of failing.
+     */
+    async createFunction(
+      input: Owner & FunctionSize & { regionId: string; script: string },
+    ): Promise<{ functionName: string; reused: boolean }> {
+      const functionName = functionNameFor(input.workflowId);
+      const operation = `CreateFunction ${functionName} in ${input.regionId}`;
+      const zipFile = (await functionCode(input.script)).toString('base64');
+      const client = await fc(input.regionId);
+      try {
+        await client.createFunction(
+          new $Fc.CreateFunctionRequest({
+            body: new $Fc.CreateFunctionInput({
+              functionName,
+              description: `acp run ${input.workflowId}`.slice(0, 256),
+              runtime: FC_RUNTIME,
+              handler: 'index.handler',
+              code: new $Fc.InputCodeLocation({ zipFile }),
+              customRuntimeConfig: new $Fc.CustomRuntimeConfig({
+                command: ['/code/bootstrap'],
+                port: SERVER_PORT,
+              }),
+              cpu: input.cpu,
+              memorySize: input.memoryMiB,
+              diskSize: 512,
+              timeout: input.timeoutSeconds,
+              // One invocation per instance: the script gets the whole function.
+              instanceConcurrency: 1,
+              ...(input.gpu
+                ? {
+                    gpuConfig: new $Fc.GPUConfig({
+                      gpuType: input.gpu.gpuType,
+                      gpuMemorySize: input.gpu.gpuMemoryMiB,
+                    }),
+                  }
+                : {}),
+              tags: ownerTags(input).map((t) => new $Fc.Tag(t)),
+            }),
+          }),
+        );
+        return { functionName, reused: false };
+      } catch (err) {
+        if (describeSdkError(err, operation).code !== 'FunctionAlreadyExists')
+          throw toFailure(err, operation);
+        const existing = await getFunction({ regionId: input.regionId, functionName });
+        if (existing && ownedBy(existing, input.workflowId)) return { functionName, reused: true };
+        throw ApplicationFailure.nonRetryable(
+          `function ${functionName} already exists in ${input.regionId} and is not tagged as this run's (${operation})`,
+          'FunctionAlreadyExists',
+        );
+      }
+    },
+
+    /** Waits until the function serves (state Active); Failed is final. */
+    async waitFunctionActive(target: FunctionTarget): Promise<void> {
+      for (;;) {
+        const fn = await getFunction(target);
+        if (!fn) {
+          throw ApplicationFailure.nonRetryable(
+            `function ${target.functionName} disappeared from ${target.regionId} while starting`,
+            'FunctionNotFound',
+          );
+        }
+        if (fn.state === 'Active' || fn.state === undefined) return;
+        if (fn.state === 'Failed') {
+          throw ApplicationFailure.nonRetryable(
+            `function ${target.functionName} failed to start: ${fn.stateReason ?? 'no reason given'}`,
+            fn.stateReasonCode || 'FunctionFailed',
+          );
+        }
+        heartbeat({ functionName: target.functionName, state: fn.state });
+        await sleep(POLL_MS);
+      }
+    },
+
+    /**
+     * One synchronous invocation: the answer is the run. The SDK's read timeout is set above the
+     * function timeout for this call only. A retry after a lost answer runs the script again, which
+     * is why only short runs are invoked this way.
+     */
+    async invokeFunction(target: FunctionTarget & { timeoutSeconds: number }): Promise<InvocationResult> {
+      const operation = `InvokeFunction ${target.functionName} in ${target.regionId}`;
+      const client = await fc(target.regionId);
+      const readTimeout = target.timeoutSeconds * 1000 + SYNC_READ_SLACK_MS;
+      let r: $Fc.InvokeFunctionResponse;
+      try {
+        r = await withHeartbeats({ functionName: target.functionName }, () =>
+          client.invokeFunctionWithOptions(
+            target.functionName,
+            new $Fc.InvokeFunctionRequest({ body: Readable.from(Buffer.from('{}')) }),
+            new $Fc.InvokeFunctionHeaders({ xFcInvocationType: 'Sync', xFcLogType: 'Tail' }),
+            new $dara.RuntimeOptions({ readTimeout, connectTimeout: readTimeout }),
+          ),
+        );
+      } catch (err) {
+        // The runtime died under the script (CAExited): the run failed, retrying would not help.
+        const d = describeSdkError(err, operation);
+        if (d.code === 'CAExited') return { exitCode: 1, output: d.message, errorType: d.code };
+        throw toFailure(err, operation);
+      }
+      const payload = await readBody(r.body);
+      return readInvocation(
+        payload,
+        header(r.headers, 'x-fc-error-type'),
+        decodeLogTail(header(r.headers, 'x-fc-log-result')),
+      );
+    },
+
+    /** Starts an async invocation whose task id FC de-duplicates: a retry never runs the script twice. */
+    async startAsyncInvocation(target: FunctionTarget & { workflowId: string }): Promise<{ taskId: string }> {
+      const taskId = asyncTaskIdFor(target.workflowId, target.functionName);
+      const operation = `InvokeFunction (async) ${target.functionName} in ${target.regionId}`;
+      const client = await fc(target.regionId);
+      try {
+        await client.invokeFunctionWithOptions(
+          target.functionName,
+          new $Fc.InvokeFunctionRequest({ body: Readable.from(Buffer.from('{}')) }),
+          new $Fc.InvokeFunctionHeaders({ xFcInvocationType: 'Async', xFcAsyncTaskId: taskId }),
+          new $dara.RuntimeOptions({}),
+        );
+      } catch (err) {
+        const d = describeSdkError(err, operation);
+        // The first attempt's request arrived even though its answer did not.
+        if (d.httpStatus === 409 && /AlreadyExists/.test(d.code)) return { taskId };
+        throw toFailure(err, operation);
+      }
+      return { taskId };
+    },
+
+    async describeAsyncTask(target: FunctionTarget & { taskId: string }): Promise<AsyncTaskState> {
+      const r = await alibabaCall(`GetAsyncTask ${target.taskId}`, async () =>
+        (await fc(target.regionId)).getAsyncTask(
+          target.functionName,
+          target.taskId,
+          new $Fc.GetAsyncTaskRequest({}),
+        ),
+      );
+      const task = r.body;
+      const status = task?.status ?? 'Unknown';
+      if (!FINISHED_TASK.has(status)) return { status, finished: false };
+      const failed = status !== 'Succeeded';
+      const logs = (task?.events ?? []).map((e) => e.eventDetail ?? '').join('');
+      const result = readInvocation(
+        task?.returnPayload ?? '',
+        failed ? task?.taskErrorMessage || status : undefined,
+        logs,
+      );
+      return { status, finished: true, ...result };
+    },
+
+    /** DeleteFunction by the run's name; already gone is done, someone else's function is never touched. */
+    async deleteFunction(target: { regionId: string; workflowId: string }): Promise<ReleaseOutcome> {
+      const functionName = functionNameFor(target.workflowId);
+      const fn = await getFunction({ regionId: target.regionId, functionName });
+      if (!fn) return { ids: [], outcome: 'gone' };
+      if (!ownedBy(fn, target.workflowId)) {
+        throw ApplicationFailure.nonRetryable(
+          `function ${functionName} in ${target.regionId} is not tagged as run ${target.workflowId}'s; not deleting it`,
+          'NotOwned',
+        );
+      }
+      const outcome = await releaseCall(`DeleteFunction ${functionName} in ${target.regionId}`, async () =>
+        (await fc(target.regionId)).deleteFunction(functionName),
+      );
+      return { ids: outcome === 'released' ? [functionName] : [], outcome };
+    },
+  };
+}

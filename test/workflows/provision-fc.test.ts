@@ -1,0 +1,271 @@
+// The provision workflow on Function Compute 3.0, end to end: a real Temporal server, the emulator
+// (which runs the function's code for real), the official FC SDK. Given an intent and a cloud state,
+// the user sees this status, this output, and no function left behind.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { WorkflowFailedError } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import { parseIntent } from '../../planner';
+import type { ProvisionRequest } from '../../planner/types';
+import { type ProvisionResult, retrySignal, statusQuery } from '../../workflows/messages';
+import { fc } from '../../workflows/products/fc';
+import { provision } from '../../workflows/provision';
+import { type Stack, startStack } from '../support/stack';
+import { workflowBundle } from '../support/temporal';
+
+let stack: Stack;
+let n = 0;
+
+before(async () => {
+  stack = await startStack('fc');
+});
+after(async () => {
+  await stack?.stop();
+});
+
+function start(request: ProvisionRequest & { blockedTimeout?: string }) {
+  n += 1;
+  return stack.env.client.workflow.start(provision, {
+    taskQueue: stack.taskQueue,
+    workflowId: `acp-test-fc-${process.pid}-${n}`,
+    args: [request],
+  });
+}
+
+async function liveResources(workflowId: string): Promise<any[]> {
+  const { resources } = await stack.admin('/__emulator/resources');
+  return resources.filter((r: any) => r.tags?.['acp:workflow-id'] === workflowId);
+}
+
+async function calls(): Promise<{ action: string; code: string; httpStatus: number }[]> {
+  return (await stack.admin('/__emulator/calls')).calls;
+}
+
+async function faults(table: Record<string, unknown>): Promise<void> {
+  await stack.admin('/__emulator/faults', { method: 'POST', body: JSON.stringify(table) });
+}
+
+async function waitForStatus(handle: { query: any }, status: string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s: ProvisionResult = await handle.query(statusQuery);
+    if (s.status === status) return s;
+    if (Date.now() > deadline) throw new Error(`still ${s.status} (${s.message}), wanted ${status}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function assertReleased(result: ProvisionResult) {
+  assert.deepEqual(
+    result.resourcesCreated.map((r) => r.type),
+    ['function'],
+  );
+  assert.deepEqual(result.leftBehind, []);
+  assert.deepEqual(
+    result.resourcesReleased.map((r) => r.id),
+    result.resourcesCreated.map((r) => r.id),
+  );
+}
+
+describe('provision on Function Compute', () => {
+  test('a one-shot script (expected 30 min) runs as an async invocation; its output is captured and the function deleted', async () => {
+    await stack.admin('/__emulator/calls', { method: 'DELETE' });
+    const handle = await start({
+      product: 'fc',
+      script: { content: 'echo hello-acp' },
+      skipConfirmation: true,
+    });
+    const result = await handle.result();
+    assert.equal(result.status, 'SUCCEEDED', result.message);
+    assert.equal(result.chosen?.product, 'fc');
+    assert.equal(result.execution?.exitCode, 0);
+    assert.match(result.execution?.outputTail ?? '', /hello-acp/);
+    assertReleased(result);
+    assert.deepEqual(await liveResources(handle.workflowId), []);
+    const actions = (await calls()).map((c) => c.action);
+    assert.ok(actions.includes('GetAsyncTask'), 'a 30-minute job is polled, not held on one socket');
+    assert.ok(actions.includes('DeleteFunction'));
+    // Every option is an FC option priced from the published table, one per region compared.
+    assert.ok(result.options.every((o) => o.product === 'fc' && o.feasible));
+    assert.ok(result.options.length > 1, 'every region of the list gets a function option');
+    assert.equal(result.options[0].cleanup, 'DeleteFunction');
+    assert.ok((result.options[0].estimatedTotal ?? 0) > 0);
+  });
+
+  test('a run expected to take at most a minute is one synchronous invocation', async () => {
+    await stack.admin('/__emulator/calls', { method: 'DELETE' });
+    const handle = await start({
+      product: 'fc',
+      durationMinutes: 1,
+      script: { content: 'echo quick-sync; echo to-stderr >&2' },
+      skipConfirmation: true,
+    });
+    const result = await handle.result();
+    assert.equal(result.status, 'SUCCEEDED', result.message);
+    assert.match(result.execution?.outputTail ?? '', /quick-sync/);
+    assert.match(result.execution?.outputTail ?? '', /to-stderr/);
+    const actions = (await calls()).map((c) => c.action);
+    assert.equal(actions.filter((a) => a === 'InvokeFunction').length, 1);
+    assert.ok(!actions.includes('GetAsyncTask'));
+    assert.deepEqual(await liveResources(handle.workflowId), []);
+  });
+
+  test('a T4 job gets a GPU function (fc.gpu.tesla.1, a whole 16 GB card) and runs', async () => {
+    const handle = await start({
+      product: 'fc',
+      gpu: { model: 'T4', count: 1 },
+      durationMinutes: 1,
+      script: { content: 'echo on-a-gpu-function' },
+      skipConfirmation: true,
+    });
+    const result = await handle.result();
+    assert.equal(result.status, 'SUCCEEDED', result.message);
+    assert.match(result.chosen?.spec ?? '', /^fc\.gpu\.tesla\.1 /);
+    assert.match(result.chosen?.specNote ?? '', /16 GB GPU memory/);
+    assert.match(result.execution?.outputTail ?? '', /on-a-gpu-function/);
+    assertReleased(result);
+    assert.deepEqual(await liveResources(handle.workflowId), []);
+  });
+
+  test('a script that exits 3 fails the run with its output (no retry loop), and the function is deleted', async () => {
+    await stack.admin('/__emulator/calls', { method: 'DELETE' });
+    const handle = await start({
+      product: 'fc',
+      script: { content: 'echo about-to-fail; exit 3' },
+      skipConfirmation: true,
+    });
+    const result = await handle.result();
+    assert.equal(result.status, 'FAILED');
+    assert.equal(result.error?.code, 'ScriptFailed');
+    assert.equal(result.execution?.exitCode, 3);
+    assert.match(result.execution?.outputTail ?? '', /about-to-fail/);
+    assertReleased(result);
+    assert.deepEqual(await liveResources(handle.workflowId), []);
+    const invokes = (await calls()).filter((c) => c.action === 'InvokeFunction');
+    assert.equal(invokes.length, 1, 'the script ran once');
+  });
+
+  test('a function that outlives its timeout is a failed run (x-fc-error-type), and is deleted', async () => {
+    // Expected 30 s → a 60 s function timeout on the emulated clock; the script sleeps far longer.
+    const handle = await start({
+      product: 'fc',
+      durationMinutes: 0.5,
+      script: { content: 'echo started; sleep 60; echo never-printed' },
+      skipConfirmation: true,
+    });
+    const result = await handle.result();
+    assert.equal(result.status, 'FAILED');
+    assert.equal(result.error?.code, 'ScriptFailed');
+    assert.notEqual(result.execution?.exitCode, 0);
+    assert.match(result.execution?.outputTail ?? '', /timed out/);
+    assert.doesNotMatch(result.execution?.outputTail ?? '', /never-printed/);
+    assertReleased(result);
+    assert.deepEqual(await liveResources(handle.workflowId), []);
+  });
+
+  for (const [what, request, why] of [
+    ['a long-running service', { service: true }, /not long-running services/],
+    ['32 vCPU', { cpu: 32 }, /at most 16 vCPU/],
+  ] as const) {
+    test(`FC locked, ${what}: the run fails saying why, nothing created, no fallback to ECS`, async () => {
+      const handle = await start({
+        product: 'fc',
+        ...request,
+        script: { content: 'echo never' },
+        skipConfirmation: true,
+      });
+      await assert.rejects(handle.result(), (err: unknown) => {
+        assert.ok(err instanceof WorkflowFailedError);
+        assert.match(String((err.cause as Error)?.message), why);
+        return true;
+      });
+      const { resources } = await stack.admin('/__emulator/resources');
+      assert.deepEqual(
+        resources.filter((r: any) => r.tags?.['acp:workflow-id'] === handle.workflowId),
+        [],
+        'nothing at all was created for this run (no function, no ECS instance)',
+      );
+    });
+  }
+
+  test('the FC quote of a size FC cannot serve is one not-feasible row with the reason', async () => {
+    const intent = parseIntent({ product: 'fc', cpu: 2, memoryGiB: 4, script: { content: 'echo x' } });
+    const feasible = await fc.quote({ product: 'fc', intent, regions: ['cn-hangzhou', 'cn-shanghai'] });
+    assert.deepEqual(
+      feasible.map((o) => [o.region, o.spec, o.feasible]),
+      [
+        ['cn-hangzhou', '2 vCPU 4 GB', true],
+        ['cn-shanghai', '2 vCPU 4 GB', true],
+      ],
+    );
+    // A 20 vCPU job cannot be asked for with the FC lock (the planner refuses it), but an unlocked
+    // intent can still reach the FC quote: it answers with the reason instead of a price.
+    const big = parseIntent({ cpu: 20, memoryGiB: 40, script: { content: 'echo x' } });
+    const [row] = await fc.quote({ product: 'fc', intent: big, regions: ['cn-hangzhou'] });
+    assert.equal(row.feasible, false);
+    assert.match(row.reason ?? '', /at most 16 vCPU/);
+  });
+
+  test('the FC quota is exhausted: BLOCKED with what to raise; retry after raising it succeeds', async () => {
+    await faults({ quota: { 'fc.instances': 0 } });
+    try {
+      const handle = await start({
+        product: 'fc',
+        script: { content: 'echo after-retry' },
+        skipConfirmation: true,
+      });
+      const blocked = await waitForStatus(handle, 'BLOCKED');
+      assert.equal(blocked.blocked?.code, 'LimitExceeded');
+      assert.match(blocked.blocked?.nextStep ?? '', /Function Compute quota/);
+      assert.deepEqual(await liveResources(handle.workflowId), []);
+      await faults({ quota: { 'fc.instances': 1000 } });
+      await handle.signal(retrySignal, { by: 'ops' });
+      const result = await handle.result();
+      assert.equal(result.status, 'SUCCEEDED', result.message);
+      assert.match(result.execution?.outputTail ?? '', /after-retry/);
+      assertReleased(result);
+      assert.deepEqual(await liveResources(handle.workflowId), []);
+    } finally {
+      await stack.admin('/__emulator/reset', { method: 'POST' });
+    }
+  });
+
+  test('a CreateFunction whose response is lost is retried, the same function reused, then deleted', async () => {
+    await stack.admin('/__emulator/calls', { method: 'DELETE' });
+    await faults({ dropResponse: [{ action: 'CreateFunction', count: 1, mode: 'reset' }] });
+    try {
+      const handle = await start({ product: 'fc', script: { content: 'echo once' }, skipConfirmation: true });
+      const result = await handle.result();
+      assert.equal(result.status, 'SUCCEEDED', result.message);
+      const creates = (await calls()).filter((c) => c.action === 'CreateFunction');
+      assert.ok(creates.length >= 2, 'the lost call was retried');
+      assert.ok(creates.some((c) => c.code === 'FunctionAlreadyExists'));
+      const { resources } = await stack.admin('/__emulator/resources?all=1');
+      const functions = resources.filter(
+        (r: any) => r.type === 'function' && r.tags?.['acp:workflow-id'] === handle.workflowId,
+      );
+      assert.equal(functions.length, 1, 'exactly one function was ever created');
+      assertReleased(result);
+      assert.deepEqual(await liveResources(handle.workflowId), []);
+    } finally {
+      await stack.admin('/__emulator/reset', { method: 'POST' });
+    }
+  });
+
+  test('every history recorded above replays without nondeterminism', async () => {
+    const histories = [];
+    for (let i = 1; i <= n; i++) {
+      const workflowId = `acp-test-fc-${process.pid}-${i}`;
+      histories.push({
+        workflowId,
+        history: await stack.env.client.workflow.getHandle(workflowId).fetchHistory(),
+      });
+    }
+    let replayed = 0;
+    for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+      assert.equal(r.error, undefined, `${r.workflowId}: ${r.error?.message}`);
+      replayed += 1;
+    }
+    assert.equal(replayed, n);
+  });
+});
