@@ -3,6 +3,7 @@
 import type { AlibabaClients } from './clients';
 import { createEcsActivities } from './ecs';
 import { createFcActivities } from './fc';
+import { createGcActivities } from './gc';
 import { createScriptActivities } from './script';
 import { createVpcActivities } from './vpc';
 
@@ -12,6 +13,7 @@ export function createActivities(clients: AlibabaClients) {
     ...createVpcActivities(clients),
     ...createFcActivities(clients),
     ...createScriptActivities(),
+    ...createGcActivities(clients),
   };
 }
 

@@ -1,3 +1,4 @@
 // Every workflow type the acp worker registers.
+export { gcSweep } from './gc';
 export { provision, quote } from './provision';
 export { quoteProduct } from './quote';
