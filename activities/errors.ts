@@ -39,6 +39,9 @@ const RULES: Rule[] = [
       'ResourceNotAvailable',
       'InvalidOperation.PublicIpAddressNoStock',
       'OperationDenied.ZoneNotAllowed',
+      // PAI-DLC: a job queued because the public resource group has none of its spec (acp's name
+      // for DLC's "resource type is not enough"; activities/pai.ts).
+      'ResourceNotEnough',
     ),
     kind: 'sold-out',
     nextStep: 'acp tries the next zone, region or smaller spec; lock a region or product only if you must.',

@@ -49,6 +49,8 @@ type Handler = () => Promise<ExitCode>;
 /** Builds the program; each action stores its exit code so `main` can end the process with it. */
 export function buildProgram(setExit: (code: ExitCode) => void): Command {
   const program = new Command();
+  // Set before the subcommands are declared, which inherit it: parse errors throw to `main`.
+  program.exitOverride();
   const action =
     (fn: (...args: any[]) => Handler) =>
     async (...args: any[]) => {
@@ -224,7 +226,6 @@ export async function main(argv: string[]): Promise<void> {
   const program = buildProgram((c) => {
     code = c;
   });
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
   } catch (err) {

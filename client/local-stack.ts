@@ -78,7 +78,9 @@ async function quietRuntime(): Promise<void> {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const { DefaultLogger, Runtime } = workerSdk();
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  // No shutdown signals: Ctrl-C detaches from (or, simulated, cancels) the run; the CLI decides when
+  // its embedded worker stops, not the SDK.
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
 }
 
 function portAnswers(host: string, port: number, timeoutMs = 500): Promise<boolean> {

@@ -3,9 +3,10 @@
 import type { Product } from '../../planner/types';
 import { ecs } from './ecs';
 import { fc } from './fc';
+import { pai } from './pai';
 import type { ProductSteps } from './types';
 
-export const PRODUCT_STEPS: Partial<Record<Product, ProductSteps>> = { ecs, fc };
+export const PRODUCT_STEPS: Partial<Record<Product, ProductSteps>> = { ecs, fc, pai };
 
 export function stepsFor(product: Product): ProductSteps | undefined {
   return PRODUCT_STEPS[product];

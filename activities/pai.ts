@@ -1,0 +1,276 @@
+// PAI-DLC activities: spec stock for the quote, and one activity per state-changing call for create,
+// execute and release. CreateJob has no ClientToken, so a job's DisplayName is derived from
+// (workflow, step) and looked up with ListJobs before every create: a retried activity whose first
+// CreateJob succeeded finds that job instead of starting a second one. Releases stop the job when it
+// has not finished (DeleteJob refuses a live job), then delete it; NotFound counts as done.
+import { createHash } from 'node:crypto';
+import { heartbeat, sleep } from '@temporalio/activity';
+import type { AlibabaClients } from './clients';
+import { alibabaCall, describeSdkError, releaseCall, toFailure } from './errors';
+import { type CreateJobRequest, type DlcApi, type DlcJob, type DlcJobStatus, dlcApi } from './pai-dlc-api';
+import { type Owner, ownerTags, WORKFLOW_TAG } from './tags';
+import type { ReleaseOutcome, ReleaseTarget } from './vpc';
+
+export interface DlcSpecInfo {
+  instanceType: string;
+  cpu: number;
+  memoryGiB: number;
+  gpuAmount: number;
+  gpuSpec: string;
+  gpuMemoryGiB: number;
+  /** ListEcsSpecs IsAvailable: the public resource group has stock of it now. */
+  available: boolean;
+}
+
+export interface DlcJobState {
+  jobId: string;
+  status: DlcJobStatus | 'Unknown';
+  /** Succeeded, Failed or Stopped (or one of the *Reserving states: the script has ended). */
+  finished: boolean;
+  reasonCode: string;
+  reasonMessage: string;
+  podIds: string[];
+  maxRunningMinutes?: number;
+}
+
+export interface DlcJobInput extends Owner {
+  regionId: string;
+  ecsSpec: string;
+  image: string;
+  jobType: CreateJobRequest['JobType'];
+  command: string;
+  maxRunningMinutes: number;
+}
+
+/** Final states: DeleteJob accepts the job only in one of these. */
+const FINAL: readonly string[] = ['Succeeded', 'Failed', 'Stopped'];
+/** The script has ended; the node may still be reserved (facts §3.8). */
+const ENDED: readonly string[] = [...FINAL, 'SucceededReserving', 'FailedReserving'];
+const WAITING: readonly string[] = ['Creating', 'Queuing', 'Bidding'];
+const POLL_MS = 2_000;
+/** A job queued for lack of resources this long (wall time, one attempt) counts as sold out. */
+const QUEUE_PATIENCE_MS = 15 * 60_000;
+/** Wait this long for a stopped job to reach Stopped before trying DeleteJob anyway. */
+const STOP_PATIENCE_MS = 10 * 60_000;
+
+/** The sold-out code acp reports for a job the public pool cannot place (errors.ts: sold-out). */
+export const DLC_NO_STOCK = 'ResourceNotEnough';
+
+/**
+ * The job's DisplayName: who made it and a hash of (workflow, step), so the same step always finds
+ * its job and two workflows never share one. DLC allows letters, digits, `_`, `.` and `-`.
+ */
+export function dlcJobName(owner: Owner): string {
+  const hash = createHash('sha256').update(`${owner.workflowId}\n${owner.step}`).digest('hex').slice(0, 10);
+  const clean = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '-');
+  return `acp-${clean(owner.workflowId).slice(0, 60)}-${clean(owner.step).slice(0, 50)}-${hash}`;
+}
+
+/** "Queuing: resource type is not enough" is how DLC says the public pool has none of the spec. */
+function queuedForResources(job: DlcJob): boolean {
+  const why = `${job.ReasonCode ?? ''} ${job.ReasonMessage ?? ''}`;
+  return job.Status === 'Queuing' && /not ?enough|insufficient|no ?stock/i.test(why);
+}
+
+function stateOf(job: DlcJob): DlcJobState {
+  const status = job.Status ?? 'Unknown';
+  return {
+    jobId: job.JobId,
+    status,
+    finished: ENDED.includes(status),
+    reasonCode: job.ReasonCode ?? '',
+    reasonMessage: job.ReasonMessage ?? '',
+    podIds: (job.Pods ?? []).map((p) => p.PodId).filter((x): x is string => !!x),
+    ...(job.JobMaxRunningTimeMinutes ? { maxRunningMinutes: Number(job.JobMaxRunningTimeMinutes) } : {}),
+  };
+}
+
+export function createPaiActivities(
+  clients: AlibabaClients,
+  options: { workspaceId?: string } = { workspaceId: process.env.ACP_PAI_WORKSPACE_ID || undefined },
+) {
+  const dlc = (regionId: string): DlcApi =>
+    dlcApi(clients.dlc(regionId), clients.config.endpoint ? { extraQuery: { RegionId: regionId } } : {});
+
+  /** Jobs carrying this DisplayName exactly (ListJobs matches DisplayName loosely). */
+  async function jobsNamed(regionId: string, displayName: string): Promise<DlcJob[]> {
+    const r = await alibabaCall(`ListJobs ${displayName} in ${regionId}`, () =>
+      dlc(regionId).listJobs({ DisplayName: displayName, PageSize: 100 }),
+    );
+    return (r.Jobs ?? []).filter((j) => j.DisplayName === displayName && j.JobId);
+  }
+
+  async function getJob(regionId: string, jobId: string): Promise<DlcJob> {
+    return alibabaCall(`GetJob ${jobId}`, () => dlc(regionId).getJob(jobId));
+  }
+
+  async function listSpecs(regionId: string, accelerator: 'CPU' | 'GPU', instanceTypes?: string) {
+    const out: DlcSpecInfo[] = [];
+    for (let page = 1; ; page++) {
+      const r = await alibabaCall(`ListEcsSpecs ${accelerator} in ${regionId}`, () =>
+        dlc(regionId).listEcsSpecs({
+          AcceleratorType: accelerator,
+          ...(instanceTypes ? { InstanceTypes: instanceTypes } : {}),
+          PageNumber: page,
+          PageSize: 100,
+        }),
+      );
+      const specs = r.EcsSpecs ?? [];
+      for (const s of specs) {
+        if (!s.InstanceType) continue;
+        out.push({
+          instanceType: s.InstanceType,
+          cpu: Number(s.Cpu ?? 0),
+          memoryGiB: Number(s.Memory ?? 0),
+          gpuAmount: Number(s.Gpu ?? 0),
+          gpuSpec: s.GpuType ?? '',
+          gpuMemoryGiB: Number(s.GpuMemory ?? 0),
+          available: s.IsAvailable === true,
+        });
+      }
+      if (specs.length < 100 || out.length >= Number(r.TotalCount ?? 0)) return out;
+    }
+  }
+
+  /** Stops a job that has not finished; a job already gone or finished needs nothing. */
+  async function stopIfLive(regionId: string, jobId: string): Promise<'stopping' | 'finished' | 'gone'> {
+    let job: DlcJob;
+    try {
+      job = await dlc(regionId).getJob(jobId);
+    } catch (err) {
+      if (describeSdkError(err, `GetJob ${jobId}`).kind === 'not-found') return 'gone';
+      throw toFailure(err, `GetJob ${jobId}`);
+    }
+    if (FINAL.includes(job.Status ?? '')) return 'finished';
+    if (job.Status !== 'Stopping') {
+      const o = await releaseCall(`StopJob ${jobId}`, () => dlc(regionId).stopJob(jobId));
+      if (o === 'gone') return 'gone';
+    }
+    return 'stopping';
+  }
+
+  return {
+    /** The public resource group's specs of one accelerator type, with their stock (no prices). */
+    async listDlcSpecs(input: { regionId: string; accelerator: 'CPU' | 'GPU' }): Promise<DlcSpecInfo[]> {
+      return listSpecs(input.regionId, input.accelerator);
+    },
+
+    /** CreateJob, after a ListJobs look-up by the step's DisplayName (CreateJob has no ClientToken). */
+    async createDlcJob(input: DlcJobInput): Promise<{ jobId: string; displayName: string; reused: boolean }> {
+      const displayName = dlcJobName(input);
+      const [existing] = await jobsNamed(input.regionId, displayName);
+      if (existing) return { jobId: existing.JobId, displayName, reused: true };
+      const r = await alibabaCall(`CreateJob ${input.ecsSpec} in ${input.regionId}`, () =>
+        dlc(input.regionId).createJob({
+          DisplayName: displayName,
+          JobType: input.jobType,
+          JobSpecs: [{ Type: 'Worker', Image: input.image, PodCount: 1, EcsSpec: input.ecsSpec }],
+          UserCommand: input.command,
+          JobMaxRunningTimeMinutes: input.maxRunningMinutes,
+          Envs: { ACP_WORKFLOW_ID: input.workflowId },
+          Description: `Created by acp for workflow ${input.workflowId}`,
+          Tags: ownerTags(input).map((t) => ({ Key: t.key, Value: t.value })),
+          ...(options.workspaceId ? { WorkspaceId: options.workspaceId } : {}),
+        }),
+      );
+      if (!r.JobId) throw new Error('CreateJob returned no JobId');
+      return { jobId: r.JobId, displayName, reused: false };
+    },
+
+    /**
+     * Waits until the job leaves the queue (environment preparation, running or already ended).
+     * A job queued because the public pool lacks the spec is reported as sold out once ListEcsSpecs
+     * confirms it (or after QUEUE_PATIENCE_MS), so the workflow fails over instead of waiting forever.
+     */
+    async waitDlcJobAdmitted(input: {
+      regionId: string;
+      jobId: string;
+      ecsSpec: string;
+    }): Promise<DlcJobState> {
+      const started = Date.now();
+      for (;;) {
+        const job = await getJob(input.regionId, input.jobId);
+        if (!WAITING.includes(job.Status ?? '')) return stateOf(job);
+        if (queuedForResources(job)) {
+          const [spec] = await listSpecs(
+            input.regionId,
+            /^ecs\.(ebm)?gn/.test(input.ecsSpec) ? 'GPU' : 'CPU',
+            input.ecsSpec,
+          );
+          if (spec?.available === false || Date.now() - started > QUEUE_PATIENCE_MS) {
+            throw toFailure(
+              {
+                code: DLC_NO_STOCK,
+                message: `the public resource group has no ${input.ecsSpec} for job ${input.jobId}: ${job.ReasonMessage ?? 'queued'}`,
+              },
+              `CreateJob ${input.ecsSpec} in ${input.regionId}`,
+            );
+          }
+        }
+        heartbeat({ jobId: input.jobId, status: job.Status });
+        await sleep(POLL_MS);
+      }
+    },
+
+    async getDlcJob(input: { regionId: string; jobId: string }): Promise<DlcJobState> {
+      return stateOf(await getJob(input.regionId, input.jobId));
+    },
+
+    /** The last lines a pod printed; none yet while the pod starts. */
+    async getDlcPodLogs(input: {
+      regionId: string;
+      jobId: string;
+      podId: string;
+      maxLines: number;
+    }): Promise<string[]> {
+      try {
+        const r = await dlc(input.regionId).getPodLogs(input.jobId, input.podId, {
+          MaxLines: input.maxLines,
+        });
+        return r.Logs ?? [];
+      } catch (err) {
+        const operation = `GetPodLogs ${input.podId}`;
+        if (describeSdkError(err, operation).kind === 'not-found') return [];
+        throw toFailure(err, operation);
+      }
+    },
+
+    /** StopJob when the job is still live (timeout, cancellation); a finished or missing job is left alone. */
+    async stopDlcJob(input: { regionId: string; jobId: string }): Promise<'stopping' | 'finished' | 'gone'> {
+      return stopIfLive(input.regionId, input.jobId);
+    },
+
+    /** The compensation: StopJob if the job has not finished, wait until it has, DeleteJob. */
+    async releaseDlcJob(target: ReleaseTarget): Promise<ReleaseOutcome> {
+      const ids = target.id
+        ? [target.id]
+        : (await jobsNamed(target.regionId, dlcJobName(target))).map((j) => j.JobId);
+      let outcome: ReleaseOutcome['outcome'] = 'gone';
+      for (const id of ids) {
+        const stop = await stopIfLive(target.regionId, id);
+        if (stop === 'gone') continue;
+        const since = Date.now();
+        while (stop === 'stopping' && Date.now() - since < STOP_PATIENCE_MS) {
+          const job = await dlc(target.regionId)
+            .getJob(id)
+            .catch(() => undefined);
+          if (!job || FINAL.includes(job.Status ?? '')) break;
+          heartbeat({ jobId: id, status: job.Status });
+          await sleep(POLL_MS);
+        }
+        const o = await releaseCall(`DeleteJob ${id}`, () => dlc(target.regionId).deleteJob(id));
+        if (o === 'released') outcome = 'released';
+      }
+      // A job already gone counts as released, as for every other resource.
+      return { ids, outcome };
+    },
+
+    /** Jobs acp made for a workflow (for `acp gc`): the ones tagged with its id. */
+    async listDlcJobsOf(input: { regionId: string; workflowId: string }): Promise<string[]> {
+      const r = await alibabaCall(`ListJobs of ${input.workflowId} in ${input.regionId}`, () =>
+        dlc(input.regionId).listJobs({ Tags: { [WORKFLOW_TAG]: input.workflowId }, PageSize: 100 }),
+      );
+      return (r.Jobs ?? []).map((j) => j.JobId).filter((x): x is string => !!x);
+    },
+  };
+}

@@ -1,0 +1,211 @@
+// What a person sees, as data: the comparison table, the step lines, the prompt, the receipt.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  confirmQuestion,
+  formatReadyIn,
+  outputDelta,
+  readAnswer,
+  receipt,
+  renderOptionsTable,
+  renderRunList,
+  stepLines,
+} from '../../client/render';
+import { OPTIONS, status, succeeded } from './fixtures';
+
+describe('the comparison table', () => {
+  const table = renderOptionsTable(OPTIONS, 0);
+
+  test('has the columns of DESIGN §5 and one row per option', () => {
+    assert.match(table[0]!, /^ {2}# +product +region +zone +spec +CNY\/h +est\. total +ready in$/);
+    assert.equal(table.length, 1 + OPTIONS.length);
+  });
+
+  test('numbers feasible rows, marks the recommended one, right-aligns prices', () => {
+    assert.match(
+      table[1]!,
+      /^ {2}1 +ecs +cn-zhangjiakou +cn-zhangjiakou-a +ecs\.c6\.large +0\.43 +0\.22 +~2 min +← recommended$/,
+    );
+    assert.match(table[2]!, /^ {2}2 +ecs +cn-hangzhou/);
+    assert.doesNotMatch(table[2]!, /recommended/);
+    assert.match(table[3]!, /fc +cn-hangzhou +— +fc\.cpu\.2c4g .* ~10 s$/);
+    // The price column ends at the same place on every row.
+    const end = (row: string, price: string) => row.indexOf(price) + price.length;
+    assert.equal(end(table[1]!, '0.43'), end(table[3]!, '0.90'));
+  });
+
+  test('an infeasible row has no number and says why', () => {
+    assert.match(table[4]!, /^ +ack .*not feasible: one-shot job: cluster fee \+ 5-15 min start$/);
+  });
+
+  test('long comparisons are cut, but the recommended and infeasible rows stay', () => {
+    const many = Array.from({ length: 12 }, (_, i) => ({ ...OPTIONS[1]!, estimatedTotal: 1 + i }));
+    const cut = renderOptionsTable([...many, OPTIONS[3]!], 11, { maxRows: 3 });
+    assert.ok(cut.some((l) => /^ {2}12 .*← recommended/.test(l)));
+    assert.ok(cut.some((l) => /not feasible/.test(l)));
+    assert.match(cut.at(-1)!, /… 8 more options/);
+  });
+
+  test('ready in reads like a person says it', () => {
+    assert.equal(formatReadyIn(10), '~10 s');
+    assert.equal(formatReadyIn(180), '~3 min');
+    assert.equal(formatReadyIn(5400), '~1.5 h');
+  });
+});
+
+describe('step lines', () => {
+  test('while waiting: intent, script, region, quotes with counts and time, then the table', () => {
+    const lines = stepLines(status(), {
+      script: {
+        script: {
+          content: 'pip install torch',
+          source: 'train.py',
+          packageManager: 'none',
+          imageFamily: 'x',
+          lines: 84,
+        },
+        check: {
+          ok: true,
+          errors: [],
+          warnings: [],
+          frameworks: ['torch'],
+          overseasFetches: ['pip install'],
+        },
+      },
+    });
+    assert.deepEqual(
+      lines.map((l) => l.key),
+      ['intent', 'script', 'region', 'quotes', 'table'],
+    );
+    assert.equal(lines[0]!.text, '✔ intent     one-shot script · 2 vCPU 4 GiB · ~30 min · budget CNY 300');
+    assert.equal(
+      lines[1]!.text,
+      '✔ script     train.py (84 lines, torch; fetches from overseas: pip install)',
+    );
+    assert.equal(lines[2]!.text, '✔ region     cn-hangzhou — nothing downloads from overseas');
+    assert.equal(lines[3]!.text, '✔ quotes     3 products, 2 regions, 3 zones checked in 1 s');
+  });
+
+  test('a finished run: confirmation, resources, output bounds, release and a receipt', () => {
+    const lines = stepLines(succeeded());
+    const keys = lines.map((l) => l.key);
+    assert.deepEqual(keys.slice(keys.indexOf('confirmed')), [
+      'confirmed',
+      'created:vpc-1',
+      'created:i-1',
+      'running',
+      'finished',
+      'released',
+      'receipt',
+    ]);
+    const text = (key: string) => lines.find((l) => l.key === key)!.text;
+    assert.match(
+      text('confirmed'),
+      /^✔ confirmed {2}option 1 by alice at \d\d:\d\d \(workflow acp-1234abcd\)$/,
+    );
+    assert.equal(text('created:i-1'), '✔ created    ECS instance i-1');
+    assert.equal(text('finished'), '✔ finished   exit 0 in 2 s');
+    assert.equal(text('released'), '✔ released   ECS instance i-1, VPC vpc-1');
+    assert.equal(
+      text('receipt'),
+      '  receipt    estimated CNY 0.22 · accrued CNY 0.01 · left behind: nothing',
+    );
+  });
+
+  test('a failed script and a leak are said plainly', () => {
+    const lines = stepLines(
+      succeeded({
+        status: 'FAILED',
+        error: { code: 'ScriptFailed', message: 'the script exited with code 3' },
+        execution: { exitCode: 3, outputTail: 'boom\n' },
+        leftBehind: [{ type: 'instance', id: 'i-1', regionId: 'cn-zhangjiakou' }],
+      }),
+    );
+    const texts = lines.map((l) => l.text);
+    assert.ok(texts.includes('✘ finished   exit 3'));
+    assert.ok(texts.includes('✘ failed     ScriptFailed: the script exited with code 3'));
+    assert.ok(texts.some((t) => /LEFT .*ECS instance i-1/.test(t)));
+    assert.match(texts.at(-1)!, /left behind: i-1$/);
+  });
+
+  test('a blocked run says what to raise and how to resume', () => {
+    const lines = stepLines(
+      status({
+        status: 'BLOCKED',
+        blocked: {
+          code: 'QuotaExceed.ElasticQuota',
+          message: 'vCPU quota reached',
+          nextStep: 'raise the quota in Quota Center',
+        },
+      }),
+    );
+    const texts = lines.map((l) => l.text).join('\n');
+    assert.match(texts, /! blocked +QuotaExceed\.ElasticQuota: vCPU quota reached/);
+    assert.match(texts, /raise the quota in Quota Center; then `acp retry acp-1234abcd`/);
+  });
+
+  test('a quote ends with its recommendation, not a receipt', () => {
+    const lines = stepLines(status({ status: 'SUCCEEDED' }), { quote: true });
+    assert.match(
+      lines.at(-1)!.text,
+      /^✔ recommended option 1: ecs ecs\.c6\.large in cn-zhangjiakou-a, ≈ CNY 0\.22; nothing was created$/,
+    );
+  });
+});
+
+describe('the prompt', () => {
+  test('asks about the recommended option with its price and the budget', () => {
+    assert.equal(
+      confirmQuestion(status()),
+      'Proceed with option 1 (ecs, ≈ CNY 0.22, within budget 300)? [y/N/number] ',
+    );
+  });
+
+  test('y takes the recommendation, a number that option, anything else is a no', () => {
+    const s = status();
+    assert.deepEqual(readAnswer('y', s), { kind: 'confirm', option: 1 });
+    assert.deepEqual(readAnswer(' YES ', s), { kind: 'confirm', option: 1 });
+    assert.deepEqual(readAnswer('3', s), { kind: 'confirm', option: 3 });
+    assert.deepEqual(readAnswer('', s), { kind: 'reject' });
+    assert.deepEqual(readAnswer('n', s), { kind: 'reject' });
+    assert.equal(readAnswer('4', s).kind, 'invalid', 'option 4 is not feasible');
+    assert.equal(readAnswer('9', s).kind, 'invalid', 'there is no option 9');
+  });
+});
+
+describe('output and receipts', () => {
+  test('the appended output between two reads of a bounded tail', () => {
+    assert.equal(outputDelta('', 'a\n'), 'a\n');
+    assert.equal(outputDelta('a\n', 'a\nb\n'), 'b\n');
+    // The tail dropped its head: the overlap is found, only the new end is printed.
+    assert.equal(outputDelta('abcdef', 'defgh'), 'gh');
+    assert.equal(outputDelta('same', 'same'), '');
+  });
+
+  test('a receipt names what stays up on purpose', () => {
+    const r = receipt(
+      succeeded({ kept: [{ type: 'vpc', id: 'vpc-shared', regionId: 'cn-hangzhou', reused: true }] }),
+    );
+    assert.equal(
+      r,
+      'estimated CNY 0.22 · accrued CNY 0.01 · left behind: nothing · kept on purpose: VPC vpc-shared',
+    );
+  });
+
+  test('acp list shows one aligned row per run', () => {
+    const lines = renderRunList([
+      {
+        workflowId: 'acp-1',
+        type: 'provision',
+        status: 'AWAITING_CONFIRMATION',
+        product: 'ecs',
+        region: 'cn-hangzhou',
+        estimatedCost: 0.22,
+      },
+      { workflowId: 'acp-22', type: 'provision', status: 'SUCCEEDED' },
+    ]);
+    assert.equal(lines.length, 3);
+    assert.equal(lines[1]!.indexOf('AWAITING'), lines[2]!.indexOf('SUCCEEDED'));
+    assert.deepEqual(renderRunList([]), ['no runs match']);
+  });
+});

@@ -1,0 +1,136 @@
+// `acp run --simulate` end to end, as a user runs it: the real CLI process, a real Temporal server
+// (TEMPORAL_ADDRESS, or the one acp's local stack starts), the embedded worker, the in-process
+// emulator through the official SDKs. The Done-when of the ECS issue, seen from the terminal.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { RunStatus } from '../../workflows/messages';
+import { acp } from './spawn-acp';
+
+type RunDocument = RunStatus & { simulated?: boolean; emulator?: { liveResources: unknown[] } };
+
+function parse(stdout: string): RunDocument {
+  try {
+    return JSON.parse(stdout);
+  } catch {
+    throw new Error(`stdout is not one JSON document:\n${stdout}`);
+  }
+}
+
+function assertAllReleased(doc: RunDocument): void {
+  assert.deepEqual(doc.leftBehind, []);
+  const released = new Set(doc.resourcesReleased.map((r) => r.id));
+  for (const r of doc.resourcesCreated.filter((c) => !c.reused))
+    assert.ok(released.has(r.id), `${r.type} ${r.id} was released`);
+  assert.deepEqual(doc.emulator?.liveResources, [], 'nothing of this run is live in the emulator');
+}
+
+describe('acp run --simulate', () => {
+  test('echo hello-acp on ECS: exit 0, SUCCEEDED, the output, nothing left', async () => {
+    const r = await acp([
+      'run',
+      '--simulate',
+      '--product',
+      'ecs',
+      '--inline',
+      'echo hello-acp',
+      '--yes',
+      '--json',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = parse(r.stdout);
+    assert.equal(doc.status, 'SUCCEEDED', doc.message);
+    assert.equal(doc.simulated, true);
+    assert.equal(doc.chosen?.product, 'ecs');
+    assert.match(doc.execution?.outputTail ?? '', /hello-acp/);
+    assert.ok(
+      doc.resourcesCreated.some((c) => c.type === 'instance'),
+      'an instance was created',
+    );
+    assertAllReleased(doc);
+    assert.match(r.stderr, /\[SIMULATED\]/, 'human lines are labelled');
+  });
+
+  test('a script that exits 3: exit 5, FAILED, everything released', async () => {
+    const r = await acp([
+      'run',
+      '--simulate',
+      '--product',
+      'ecs',
+      '--inline',
+      'echo about-to-fail; exit 3',
+      '--yes',
+      '--json',
+    ]);
+    assert.equal(r.code, 5, r.stderr);
+    const doc = parse(r.stdout);
+    assert.equal(doc.status, 'FAILED');
+    assert.equal(doc.error?.code, 'ScriptFailed');
+    assert.equal(doc.execution?.exitCode, 3);
+    assert.match(doc.execution?.outputTail ?? '', /about-to-fail/);
+    assertAllReleased(doc);
+  });
+
+  test('the human view: steps, the table, the output and a receipt, every line SIMULATED', async () => {
+    const r = await acp([
+      'run',
+      '--simulate',
+      '--product',
+      'ecs',
+      '--inline',
+      'echo line-one; echo line-two',
+      '--yes',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trimEnd().split('\n');
+    assert.ok(
+      lines.every((l) => l.startsWith('[SIMULATED]')),
+      r.stdout,
+    );
+    for (const step of [
+      /✔ intent /,
+      /✔ script +inline/,
+      /✔ region +cn-/,
+      /✔ quotes +1 product/,
+      /# +product +region +zone +spec +CNY\/h +est\. total +ready in/,
+      /← recommended/,
+      /✔ confirmed +option 1 with --yes/,
+      /✔ created +ECS instance i-/,
+      /│ line-one/,
+      /│ line-two/,
+      /✔ finished +exit 0/,
+      /✔ released +ECS instance/,
+      /receipt +estimated CNY [\d.]+ · accrued CNY [\d.]+ · left behind: nothing/,
+    ]) {
+      assert.ok(
+        lines.some((l) => step.test(l)),
+        `a line matches ${step}\n${r.stdout}`,
+      );
+    }
+    const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    assert.ok(
+      at(/│ line-one/) > at(/✔ running/) && at(/│ line-one/) < at(/✔ finished/),
+      'output sits between running and finished',
+    );
+  });
+});
+
+describe('acp quote --simulate', () => {
+  test('over budget: exit 3, OVER_BUDGET, nothing created', async () => {
+    const r = await acp([
+      'quote',
+      '--simulate',
+      '--product',
+      'ecs',
+      '--inline',
+      'echo x',
+      '--budget',
+      '0.01 CNY',
+      '--json',
+    ]);
+    assert.equal(r.code, 3, r.stderr);
+    const doc = parse(r.stdout);
+    assert.equal(doc.status, 'OVER_BUDGET');
+    assert.ok(doc.options.length > 0, 'the comparison is still shown');
+    assert.deepEqual(doc.resourcesCreated, []);
+  });
+});

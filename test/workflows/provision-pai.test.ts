@@ -1,0 +1,327 @@
+// The provision workflow on PAI-DLC, end to end: a real Temporal server, the emulator, the generic
+// openapi-core client acp uses for DLC. Given an intent and a cloud state, the user sees this status,
+// this output, a job bounded by JobMaxRunningTimeMinutes, and zero resources left.
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, test } from 'node:test';
+import { WorkflowFailedError } from '@temporalio/client';
+import { estimateTotal, minutesWithinBudget, roundFen } from '../../planner/pricing';
+import type { ProvisionRequest } from '../../planner/types';
+import { confirmSignal, type ProvisionResult, retrySignal, statusQuery } from '../../workflows/messages';
+import { exitCodeOf, jobMaxRunningMinutes } from '../../workflows/products/pai';
+import { provision, quote } from '../../workflows/provision';
+import { type Stack, startStack } from '../support/stack';
+
+let stack: Stack;
+let n = 0;
+
+before(async () => {
+  stack = await startStack('pai');
+});
+after(async () => {
+  await stack?.stop();
+});
+afterEach(async () => {
+  await stack.admin('/__emulator/reset', { method: 'POST' });
+});
+
+function start(request: ProvisionRequest) {
+  n += 1;
+  return stack.env.client.workflow.start(provision, {
+    taskQueue: stack.taskQueue,
+    workflowId: `acp-test-pai-${process.pid}-${n}`,
+    args: [request],
+  });
+}
+
+async function quoteOnly(request: ProvisionRequest): Promise<ProvisionResult> {
+  n += 1;
+  return stack.env.client.workflow.execute(quote, {
+    taskQueue: stack.taskQueue,
+    workflowId: `acp-test-pai-quote-${process.pid}-${n}`,
+    args: [request],
+  });
+}
+
+async function liveResources(workflowId: string): Promise<any[]> {
+  const { resources } = await stack.admin('/__emulator/resources');
+  return resources.filter((r: any) => r.tags?.['acp:workflow-id'] === workflowId);
+}
+
+/** What the emulated cloud holds for a job acp created (also after DeleteJob). */
+function jobInCloud(jobId: string) {
+  const job = stack.emulator.world.get('dlc-job', jobId);
+  assert.ok(job, `job ${jobId} was created in the cloud`);
+  return { input: (job.data as any).input as Record<string, any>, releasedAt: job.releasedAt };
+}
+
+async function faults(body: Record<string, unknown>) {
+  await stack.admin('/__emulator/faults', { method: 'POST', body: JSON.stringify(body) });
+}
+
+async function waitForStatus(
+  handle: { query: any },
+  status: string,
+  timeoutMs = 60_000,
+): Promise<ProvisionResult> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s: ProvisionResult = await handle.query(statusQuery);
+    if (s.status === status) return s;
+    if (Date.now() > deadline) throw new Error(`still ${s.status} (${s.message}), wanted ${status}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('provision on PAI-DLC', () => {
+  test('a one-shot script runs as a DLC job; the job is deleted and nothing is left', async () => {
+    await stack.admin('/__emulator/calls', { method: 'DELETE' });
+    const handle = await start({
+      product: 'pai',
+      script: { content: 'echo hello-acp' },
+      skipConfirmation: true,
+    });
+    const result = await handle.result();
+    assert.equal(result.status, 'SUCCEEDED', result.message);
+    assert.equal(result.chosen?.product, 'pai');
+    assert.equal(result.execution?.exitCode, 0);
+    assert.match(result.execution?.outputTail ?? '', /hello-acp/);
+    assert.deepEqual(
+      result.resourcesCreated.map((r) => r.type),
+      ['dlc-job'],
+    );
+    assert.deepEqual(result.leftBehind, []);
+    assert.deepEqual(
+      result.resourcesReleased.map((r) => r.id),
+      result.resourcesCreated.map((r) => r.id),
+    );
+    assert.deepEqual(await liveResources(handle.workflowId), []);
+
+    const job = jobInCloud(result.resourcesCreated[0].id);
+    assert.ok(job.releasedAt !== undefined, 'DeleteJob removed the job');
+    assert.equal(job.input.UserCommand, 'echo hello-acp');
+    assert.equal(job.input.JobSpecs[0].EcsSpec, result.chosen?.spec);
+    assert.equal(job.input.JobSpecs[0].PodCount, 1);
+    assert.match(job.input.JobSpecs[0].Image, /pytorch-training:.*cpu/);
+    // No budget: 1.5 × the default 30-minute one-shot duration.
+    assert.equal(job.input.JobMaxRunningTimeMinutes, 45);
+    assert.ok(job.input.Tags.some((t: any) => t.Key === 'acp:workflow-id' && t.Value === handle.workflowId));
+
+    // CreateJob has no ClientToken: acp looks the DisplayName up first.
+    const { calls } = await stack.admin('/__emulator/calls');
+    const dlc = calls.filter((c: any) => c.product === 'dlc').map((c: any) => c.action);
+    assert.ok(dlc.indexOf('ListJobs') < dlc.indexOf('CreateJob'), dlc.join(' '));
+    assert.ok(dlc.includes('ListEcsSpecs') && dlc.includes('GetPodLogs') && dlc.includes('DeleteJob'));
+    // The cheapest feasible option is the recommended one.
+    const feasible = result.options.filter((o) => o.feasible);
+    assert.ok(feasible.length > 1, 'several specs were compared');
+    assert.equal(
+      result.options[result.recommended!].estimatedTotal,
+      Math.min(...feasible.map((o) => o.estimatedTotal)),
+    );
+    assert.ok(feasible.every((o) => o.resources[0] === 'DLC job' && o.cleanup === 'StopJob + DeleteJob'));
+  });
+
+  test('training on one A10: PAI-DLC offers an A10 spec priced by its ECS DescribePrice', async () => {
+    const result = await quoteOnly({
+      intent: 'fine-tune qwen-7b on one A10 for 2 hours under 300 CNY',
+      gpu: { model: 'A10', count: 1 },
+      script: { content: 'import torch\nprint(torch.__version__)\n' },
+    });
+    const pai = result.options.filter((o) => o.product === 'pai' && o.feasible);
+    assert.ok(pai.length > 0, JSON.stringify(result.options.filter((o) => o.product === 'pai')));
+    for (const o of pai) {
+      assert.match(o.spec, /gn7i/);
+      assert.match(o.specNote ?? '', /A10/);
+      assert.ok(o.unitPricePerHour > 0);
+      assert.equal(o.estimatedTotal, estimateTotal(o.unitPricePerHour, 120));
+      assert.equal(o.readyInSeconds, 180);
+      assert.equal(o.zone, undefined, 'DLC places the job; there is no zone to pick');
+    }
+    // The price is exactly the spec's ECS price (the ECS option for the same spec and region).
+    const ecsTwin = result.options.find(
+      (o) => o.product === 'ecs' && o.feasible && o.spec === pai[0].spec && o.region === pai[0].region,
+    );
+    if (ecsTwin) assert.equal(pai[0].unitPricePerHour, ecsTwin.unitPricePerHour);
+    assert.equal(result.status, 'SUCCEEDED', result.message);
+    assert.deepEqual(await liveResources(`acp-test-pai-quote-${process.pid}-${n}`), []);
+  });
+
+  test('a script that exits 3 fails the run with its output and the reason; the job is deleted', async () => {
+    const handle = await start({
+      product: 'pai',
+      script: { content: 'echo about-to-fail; exit 3' },
+      skipConfirmation: true,
+    });
+    const result = await handle.result();
+    assert.equal(result.status, 'FAILED');
+    assert.equal(result.error?.code, 'ScriptFailed');
+    assert.equal(result.execution?.exitCode, 3);
+    assert.match(result.execution?.outputTail ?? '', /about-to-fail/);
+    assert.match(result.execution?.outputTail ?? '', /Failed: JobFailed/);
+    assert.deepEqual(result.leftBehind, []);
+    assert.equal(result.resourcesReleased.length, 1);
+    assert.ok(jobInCloud(result.resourcesCreated[0].id).releasedAt !== undefined);
+    assert.deepEqual(await liveResources(handle.workflowId), []);
+  });
+
+  test('JobMaxRunningTimeMinutes is bounded by what the budget buys', async () => {
+    const probe = await quoteOnly({ product: 'pai', script: { content: 'echo probe' }, durationMinutes: 60 });
+    const cheapest = probe.options[probe.recommended!];
+    // A budget that covers the expected hour but not the 90 minutes of headroom.
+    const budget = roundFen(cheapest.unitPricePerHour * 1.2);
+    const handle = await start({
+      product: 'pai',
+      script: { content: 'echo within-budget' },
+      durationMinutes: 60,
+      budget: { amount: budget, currency: 'CNY' },
+      skipConfirmation: true,
+    });
+    const result = await handle.result();
+    assert.equal(result.status, 'SUCCEEDED', result.message);
+    const expected = minutesWithinBudget(result.chosen!.unitPricePerHour, result.intent!.budget!.cny);
+    assert.ok(expected >= 60 && expected < 90, `budget buys ${expected} min`);
+    assert.equal(jobMaxRunningMinutes(60, result.chosen!.unitPricePerHour, budget), expected);
+    const job = jobInCloud(result.resourcesCreated[0].id);
+    assert.equal(job.input.JobMaxRunningTimeMinutes, expected);
+    assert.ok(result.events.some((e) => e.message.includes(`JobMaxRunningTimeMinutes ${expected}`)));
+  });
+
+  test('a sold-out spec is not offered; every fitting spec sold out makes PAI not feasible', async () => {
+    const first = await quoteOnly({ product: 'pai', region: 'cn-hangzhou', script: { content: 'echo s' } });
+    const best = first.options[first.recommended!];
+    await faults({ soldOut: [{ regionId: 'cn-hangzhou', instanceType: best.spec }] });
+    const second = await quoteOnly({ product: 'pai', region: 'cn-hangzhou', script: { content: 'echo s' } });
+    assert.ok(second.options.every((o) => o.spec !== best.spec));
+    assert.ok(second.options.some((o) => o.feasible));
+
+    await faults({ soldOut: [{ regionId: 'cn-hangzhou' }] });
+    const none = await quoteOnly({ product: 'pai', region: 'cn-hangzhou', script: { content: 'echo s' } });
+    assert.equal(none.options.length, 1);
+    assert.equal(none.options[0].feasible, false);
+    assert.match(none.options[0].reason ?? '', /no stock/);
+    assert.equal(none.status, 'OVER_BUDGET', 'nothing feasible: the run ends without creating anything');
+  });
+
+  test('a spec that sells out after the quote: the queued job is stopped and the next spec runs', async () => {
+    const handle = await start({
+      product: 'pai',
+      region: 'cn-hangzhou',
+      script: { content: 'echo failed-over' },
+      confirmTimeout: '5m',
+    });
+    const awaiting = await waitForStatus(handle, 'AWAITING_CONFIRMATION');
+    const best = awaiting.options[awaiting.recommended!];
+    await faults({ soldOut: [{ regionId: best.region, instanceType: best.spec }] });
+    await handle.signal(confirmSignal, {});
+    const result = await handle.result();
+    assert.equal(result.status, 'SUCCEEDED', result.message);
+    assert.notEqual(result.chosen?.spec, best.spec);
+    assert.equal(result.chosen?.product, 'pai');
+    assert.match(result.execution?.outputTail ?? '', /failed-over/);
+    assert.ok(result.events.some((e) => /ResourceNotEnough/.test(e.message)));
+    assert.equal(result.resourcesCreated.length, 2, 'the queued job and the one that ran');
+    assert.deepEqual(result.leftBehind, []);
+    assert.equal(result.resourcesReleased.length, 2);
+    const queued = jobInCloud(result.resourcesCreated[0].id);
+    assert.equal(queued.input.JobSpecs[0].EcsSpec, best.spec);
+    assert.ok(queued.releasedAt !== undefined);
+    assert.deepEqual(await liveResources(handle.workflowId), []);
+  });
+
+  test('a job that outruns JobMaxRunningTimeMinutes is stopped by DLC: FAILED, released', async () => {
+    // 2 expected minutes → a 3-minute limit; at emulator speed 600 that is 0.3 wall seconds.
+    const handle = await start({
+      product: 'pai',
+      script: { content: 'echo started; sleep 20; echo never' },
+      durationMinutes: 2,
+      skipConfirmation: true,
+    });
+    const result = await handle.result();
+    assert.equal(result.status, 'FAILED', result.message);
+    assert.equal(result.error?.code, 'ScriptFailed');
+    assert.equal(result.execution?.exitCode, 124);
+    assert.match(result.execution?.outputTail ?? '', /JobMaxRunningTimeMinutes \(3\)/);
+    assert.deepEqual(result.leftBehind, []);
+    assert.deepEqual(await liveResources(handle.workflowId), []);
+  });
+
+  test('cancelling a running job stops and deletes it, then the run ends cancelled', async () => {
+    await stack.admin('/__emulator/calls', { method: 'DELETE' });
+    const handle = await start({
+      product: 'pai',
+      script: { content: 'sleep 20' },
+      durationMinutes: 600,
+      skipConfirmation: true,
+    });
+    const running = await waitForStatus(handle, 'RUNNING');
+    const jobId = running.resourcesCreated[0].id;
+    await handle.cancel();
+    await assert.rejects(handle.result(), WorkflowFailedError);
+    const { calls } = await stack.admin('/__emulator/calls');
+    assert.ok(
+      calls.some((c: any) => c.action === 'StopJob'),
+      'StopJob before DeleteJob',
+    );
+    assert.ok(jobInCloud(jobId).releasedAt !== undefined);
+    assert.deepEqual(await liveResources(handle.workflowId), []);
+  });
+
+  test('the DLC job quota blocks the run; retry after it is raised succeeds', async () => {
+    await faults({ quota: { 'dlc.instances': 0 } });
+    const handle = await start({
+      product: 'pai',
+      script: { content: 'echo after-retry' },
+      skipConfirmation: true,
+    });
+    const blocked = await waitForStatus(handle, 'BLOCKED');
+    assert.match(blocked.blocked?.code ?? '', /QuotaExceed/);
+    await faults({ quota: { 'dlc.instances': 1000 } });
+    await handle.signal(retrySignal, { by: 'ops' });
+    const result = await handle.result();
+    assert.equal(result.status, 'SUCCEEDED', result.message);
+    assert.match(result.execution?.outputTail ?? '', /after-retry/);
+    assert.deepEqual(result.leftBehind, []);
+    assert.deepEqual(await liveResources(handle.workflowId), []);
+  });
+
+  test('a CreateJob whose response is lost is found by its DisplayName, not created twice', async () => {
+    await stack.admin('/__emulator/calls', { method: 'DELETE' });
+    await faults({ dropResponse: [{ action: 'CreateJob', count: 1, mode: 'reset' }] });
+    const handle = await start({ product: 'pai', script: { content: 'echo once' }, skipConfirmation: true });
+    const result = await handle.result();
+    assert.equal(result.status, 'SUCCEEDED', result.message);
+    const { calls } = await stack.admin('/__emulator/calls');
+    assert.equal(
+      calls.filter((c: any) => c.action === 'CreateJob').length,
+      1,
+      'one CreateJob reached the cloud',
+    );
+    const { resources } = await stack.admin('/__emulator/resources?all=1');
+    const jobs = resources.filter(
+      (r: any) => r.type === 'dlc-job' && r.tags?.['acp:workflow-id'] === handle.workflowId,
+    );
+    assert.equal(jobs.length, 1);
+    assert.deepEqual(await liveResources(handle.workflowId), []);
+  });
+});
+
+describe('PAI-DLC decisions', () => {
+  test('JobMaxRunningTimeMinutes: 1.5 × the duration, capped by the budget', () => {
+    assert.equal(jobMaxRunningMinutes(30, 2), 45);
+    assert.equal(jobMaxRunningMinutes(25, 2), 38);
+    assert.equal(jobMaxRunningMinutes(60, 10, 12), 72);
+    assert.equal(jobMaxRunningMinutes(60, 10, 100), 90);
+    assert.equal(jobMaxRunningMinutes(60, 10, 0.01), 1);
+  });
+
+  test('exit codes from what DLC reports', () => {
+    assert.equal(exitCodeOf('Succeeded', 'Job has succeeded.'), 0);
+    assert.equal(exitCodeOf('Failed', 'Job failed: pod dlc-worker-0 exited with code 3.'), 3);
+    assert.equal(exitCodeOf('Failed', 'ImagePullBackOff'), 1);
+    assert.equal(
+      exitCodeOf('Stopped', 'Job is stopped because it ran longer than JobMaxRunningTimeMinutes (5).'),
+      124,
+    );
+    assert.equal(exitCodeOf('Stopped', 'Job is stopped by user.'), 143);
+  });
+});

@@ -1,0 +1,308 @@
+// PAI-DLC in the workflow layer: quote (ListEcsSpecs stock of the specs that fit, priced by the
+// spec's ECS DescribePrice × workers), deploy (one CreateJob whose undo is registered first, with a
+// JobMaxRunningTimeMinutes bound from the duration and the budget), execute (GetJob polled from the
+// workflow so the status query shows the pod's log), release (StopJob if live + DeleteJob).
+import { CancellationScope, sleep } from '@temporalio/workflow';
+import { estimateTotal, minutesWithinBudget } from '../../planner/pricing';
+import { checkScript } from '../../planner/scripts';
+import { rankCandidateTypes } from '../../planner/specs';
+import type { Intent, QuoteOption } from '../../planner/types';
+import { api, described, release, wait } from '../activity-options';
+import { alibabaDetails } from '../failures';
+import type { Execution, ResourceRecord } from '../messages';
+import type { Attempt, DeployContext, Deployer, Deployment, ProductSteps, QuoteInput } from './types';
+
+/** How many of the smallest fitting specs get a DescribePrice per region. */
+const SPECS_PRICED = 4;
+/** One worker pod: acp runs one script, not a distributed job. */
+const WORKERS = 1;
+/** Confirmation to a running script: 1–3 min of environment preparation and image pull (facts §1.9). */
+const READY_IN_SECONDS = 180;
+const OUTPUT_TAIL_CHARS = 4000;
+const LOG_LINES = 200;
+/** After JobMaxRunningTimeMinutes DLC stops the job itself; acp stops it this much later at the latest. */
+const DEADLINE_GRACE_MINUTES = 15;
+
+/**
+ * PAI's public DLC images by framework and accelerator. The repository path follows the documented
+ * example (`registry.<region>.aliyuncs.com/pai-dlc/tensorflow-training:…`, facts §5.18); the tags
+ * are PAI's naming scheme and not verified against the registry from here.
+ */
+const IMAGES = {
+  pytorch: {
+    jobType: 'PyTorchJob',
+    gpu: 'pai-dlc/pytorch-training:2.1PAI-gpu-py310-cu121-ubuntu22.04',
+    cpu: 'pai-dlc/pytorch-training:2.1PAI-cpu-py310-ubuntu22.04',
+  },
+  tensorflow: {
+    jobType: 'TFJob',
+    gpu: 'pai-dlc/tensorflow-training:2.14PAI-gpu-py310-cu118-ubuntu22.04',
+    cpu: 'pai-dlc/tensorflow-training:2.14PAI-cpu-py310-ubuntu22.04',
+  },
+} as const;
+
+/** The image and job type for a script: TensorFlow/Keras scripts get TF, everything else PyTorch. */
+export function dlcImage(
+  script: string,
+  regionId: string,
+  gpu: boolean,
+): { image: string; jobType: 'PyTorchJob' | 'TFJob' } {
+  const { frameworks } = checkScript(script);
+  const tf = frameworks.some((f) => f === 'tensorflow' || f === 'keras') && !frameworks.includes('torch');
+  const entry = tf ? IMAGES.tensorflow : IMAGES.pytorch;
+  return {
+    image: `registry.${regionId}.aliyuncs.com/${gpu ? entry.gpu : entry.cpu}`,
+    jobType: entry.jobType,
+  };
+}
+
+/**
+ * JobMaxRunningTimeMinutes: the expected duration with 50 % headroom, and never more minutes than the
+ * budget buys at the job's unit price — DLC then stops the job itself, a cost bound that holds even
+ * when acp is not running.
+ */
+export function jobMaxRunningMinutes(
+  durationMinutes: number,
+  unitPricePerHour: number,
+  budgetCny?: number,
+): number {
+  const byDuration = Math.ceil(durationMinutes * 1.5);
+  const byBudget = budgetCny === undefined ? byDuration : minutesWithinBudget(unitPricePerHour, budgetCny);
+  return Math.max(1, Math.min(byDuration, byBudget));
+}
+
+/** The exit code a finished job stands for; DLC reports a reason, not always the script's code. */
+export function exitCodeOf(status: string, reasonMessage: string): number {
+  if (status === 'Succeeded' || status === 'SucceededReserving') return 0;
+  const code = /exit(?:ed)?(?: with)? code (\d+)/i.exec(reasonMessage)?.[1];
+  if (code !== undefined && Number(code) !== 0) return Number(code);
+  // Stopped by DLC's time limit reads like a timeout (124, as coreutils `timeout`); by anyone else, SIGTERM.
+  if (status === 'Stopped') return /JobMaxRunningTime|time ?limit|timeout/i.test(reasonMessage) ? 124 : 143;
+  return 1;
+}
+
+function infeasible(region: string, reason: string, durationMinutes: number): QuoteOption {
+  return {
+    product: 'pai',
+    region,
+    spec: '—',
+    unitPricePerHour: 0,
+    durationMinutes,
+    estimatedTotal: 0,
+    readyInSeconds: READY_IN_SECONDS,
+    resources: [],
+    cleanup: '',
+    feasible: false,
+    reason,
+  };
+}
+
+function shapeOf(intent: Intent): string {
+  const gpu = intent.gpu ? `${intent.gpu.count}× ${intent.gpu.model}, ` : '';
+  return `${gpu}${intent.cpu} vCPU, ${intent.memoryGiB} GiB`;
+}
+
+async function quote(input: QuoteInput): Promise<QuoteOption[]> {
+  const { intent, regions } = input;
+  if (intent.kind === 'service') {
+    return [
+      infeasible(regions[0], 'PAI-DLC runs jobs that end, not long-running services', intent.durationMinutes),
+    ];
+  }
+  const accelerator = intent.gpu ? 'GPU' : 'CPU';
+  const specs = await Promise.all(
+    regions.map((regionId) =>
+      described(api.listDlcSpecs, `ListEcsSpecs: ${accelerator} specs and stock in ${regionId}`, {
+        regionId,
+        accelerator,
+      }),
+    ),
+  );
+  const fittingAnywhere = new Set<string>();
+  const soldOut = new Set<string>();
+  const priced = await Promise.all(
+    regions.flatMap((regionId, r) => {
+      const fitting = rankCandidateTypes(specs[r], intent);
+      for (const s of fitting) fittingAnywhere.add(s.instanceType);
+      for (const s of fitting) if (!s.available) soldOut.add(s.instanceType);
+      return fitting
+        .filter((s) => s.available)
+        .slice(0, SPECS_PRICED)
+        .map(async (s) => {
+          // A DLC spec ECS cannot price in this region is left out rather than sinking the quote.
+          const price = await described(
+            api.describeInstancePrice,
+            `DescribePrice: ${s.instanceType} in ${regionId} (the DLC spec's ECS price)`,
+            { regionId, instanceType: s.instanceType },
+          ).catch(() => undefined);
+          return price ? { regionId, s, hourly: price.hourly * WORKERS } : undefined;
+        });
+    }),
+  );
+  const options: QuoteOption[] = [];
+  for (const p of priced) {
+    if (!p) continue;
+    const { s } = p;
+    options.push({
+      product: 'pai',
+      region: p.regionId,
+      spec: s.instanceType,
+      specNote: `${s.gpuAmount > 0 ? `${s.gpuAmount}× ${s.gpuSpec}` : `${s.cpu} vCPU ${s.memoryGiB} GiB`} · DLC public resources`,
+      unitPricePerHour: p.hourly,
+      durationMinutes: intent.durationMinutes,
+      estimatedTotal: estimateTotal(p.hourly, intent.durationMinutes),
+      readyInSeconds: READY_IN_SECONDS,
+      resources: ['DLC job'],
+      cleanup: 'StopJob + DeleteJob',
+      feasible: true,
+      cpu: s.cpu,
+      memoryGiB: s.memoryGiB,
+      ...(s.gpuAmount > 0 ? { gpu: { model: s.gpuSpec, count: s.gpuAmount } } : {}),
+    });
+  }
+  if (options.length === 0) {
+    const why =
+      fittingAnywhere.size === 0
+        ? `no PAI-DLC public spec fits ${shapeOf(intent)}`
+        : soldOut.size > 0
+          ? `no stock of ${[...soldOut].slice(0, SPECS_PRICED).join(', ')} in ${regions.join(', ')} (ListEcsSpecs IsAvailable=false)`
+          : `no price for the fitting DLC specs in ${regions.join(', ')}`;
+    options.push(infeasible(regions[0], why, intent.durationMinutes));
+  }
+  return options;
+}
+
+async function requote(option: QuoteOption): Promise<number | undefined> {
+  const price = await described(
+    api.describeInstancePrice,
+    `DescribePrice again: ${option.spec} in ${option.region}`,
+    { regionId: option.region, instanceType: option.spec },
+  );
+  return price.hourly * WORKERS;
+}
+
+function deployer(ctx: DeployContext): Deployer {
+  const owner = (step: string) => ({ workflowId: ctx.workflowId, step });
+  const record = (id: string, regionId: string): ResourceRecord => ({ type: 'dlc-job', id, regionId });
+
+  return {
+    async deploy(attempt: Attempt): Promise<Deployment> {
+      const { regionId, spec, option } = attempt;
+      const step = `job-${regionId}-${spec}`;
+      const gpu = option.gpu !== undefined;
+      const { image, jobType } = dlcImage(ctx.script.content, regionId, gpu);
+      const maxMinutes = jobMaxRunningMinutes(
+        ctx.intent.durationMinutes,
+        option.unitPricePerHour,
+        ctx.intent.budget?.cny,
+      );
+      let jobId: string | undefined;
+      // Registered before CreateJob: a job whose create answer was lost is found by its DisplayName.
+      ctx.saga.add(`DLC job ${spec} in ${regionId}`, async () => {
+        const out = await described(
+          release.releaseDlcJob,
+          `StopJob + DeleteJob${jobId ? ` ${jobId}` : ` (found by DisplayName of ${step})`}`,
+          { regionId, ...owner(step), ...(jobId ? { id: jobId } : {}) },
+        );
+        return out.ids.map((id) => record(id, regionId));
+      });
+      ctx.progress(`creating a DLC job on ${spec} in ${regionId} (JobMaxRunningTimeMinutes ${maxMinutes})`);
+      const created = await described(api.createDlcJob, `CreateJob: ${spec} in ${regionId}`, {
+        regionId,
+        ecsSpec: spec,
+        image,
+        jobType,
+        command: ctx.script.content,
+        maxRunningMinutes: maxMinutes,
+        ...owner(step),
+      });
+      jobId = created.jobId;
+      ctx.created(record(jobId, regionId));
+      ctx.progress(`created DLC job ${jobId} (JobMaxRunningTimeMinutes ${maxMinutes})`);
+      try {
+        await described(wait.waitDlcJobAdmitted, `Wait for DLC job ${jobId} to leave the queue`, {
+          regionId,
+          jobId,
+          ecsSpec: spec,
+        });
+      } catch (err) {
+        // Sold out: stop the queued job now so it cannot start (and bill) later while the run fails
+        // over; the saga deletes it at the end.
+        if (alibabaDetails(err)?.kind === 'sold-out') {
+          const id = jobId;
+          await CancellationScope.nonCancellable(() =>
+            described(api.stopDlcJob, `StopJob ${id} (no stock)`, { regionId, jobId: id }),
+          );
+        }
+        throw err;
+      }
+      return {
+        attempt,
+        handles: { jobId, displayName: created.displayName, maxRunningMinutes: String(maxMinutes) },
+      };
+    },
+
+    async execute(deployment: Deployment): Promise<Execution> {
+      const { regionId } = deployment.attempt;
+      const { jobId } = deployment.handles;
+      const maxMinutes = Number(deployment.handles.maxRunningMinutes);
+      const started = new Date(Date.now()).toISOString();
+      const deadline = Date.now() + (maxMinutes + DEADLINE_GRACE_MINUTES) * 60_000;
+      let lastStatus = '';
+      let output = '';
+      // Poll from the workflow (not inside one long activity) so each poll updates the status query;
+      // the interval grows so a long job does not bloat the history.
+      let interval = 1_000;
+      for (;;) {
+        const job = await described(api.getDlcJob, `GetJob ${jobId}`, { regionId, jobId });
+        if (job.status !== lastStatus) {
+          ctx.progress(
+            `DLC job ${jobId}: ${job.status}${job.reasonMessage ? ` (${job.reasonMessage})` : ''}`,
+          );
+          lastStatus = job.status;
+        }
+        const podId = job.podIds[0];
+        if (podId && job.status !== 'EnvPreparing') {
+          const lines = await described(api.getDlcPodLogs, `GetPodLogs ${podId}`, {
+            regionId,
+            jobId,
+            podId,
+            maxLines: LOG_LINES,
+          });
+          if (lines.length > 0 || job.finished) output = lines.join('\n');
+        }
+        const tail = output.slice(-OUTPUT_TAIL_CHARS);
+        if (job.finished) {
+          const exitCode = exitCodeOf(job.status, job.reasonMessage);
+          const why =
+            exitCode === 0
+              ? ''
+              : `\n[PAI-DLC] job ${job.status}: ${job.reasonCode} ${job.reasonMessage}`.trimEnd();
+          return {
+            exitCode,
+            outputTail: `${tail}${why}`.slice(-OUTPUT_TAIL_CHARS),
+            startedAt: started,
+            finishedAt: new Date(Date.now()).toISOString(),
+          };
+        }
+        ctx.executing({ outputTail: tail, startedAt: started });
+        if (Date.now() > deadline) {
+          await described(api.stopDlcJob, `StopJob ${jobId} (past its deadline)`, { regionId, jobId });
+          return {
+            exitCode: 124,
+            outputTail:
+              `${tail}\n[acp] DLC job ${jobId} still ${job.status} ${maxMinutes + DEADLINE_GRACE_MINUTES} min after it started; stopped`.slice(
+                -OUTPUT_TAIL_CHARS,
+              ),
+            startedAt: started,
+            finishedAt: new Date(Date.now()).toISOString(),
+          };
+        }
+        await sleep(interval);
+        interval = Math.min(interval * 2, 30_000);
+      }
+    },
+  };
+}
+
+export const pai: ProductSteps = { product: 'pai', quote, requote, deployer };
