@@ -72,6 +72,33 @@ const RULES: Rule[] = [
       'grant the missing action to the RAM user (`acp ram-policy` prints the policy acp needs), then send `acp retry ID`.',
   },
   {
+    // CS (ACK) names its balance error differently from ECS (facts §3.7).
+    match: exact('InsufficientBalance'),
+    kind: 'blocked',
+    nextStep:
+      'top up the account in the Billing console (https://usercenter2.aliyun.com), then send `acp retry ID` or the `retry` signal.',
+  },
+  {
+    // CS's RAM denial (facts §3.7); the Kubernetes API's RBAC denial inside an ACK cluster.
+    match: exact('ErrorCheckAcl', 'Kubernetes.Forbidden'),
+    kind: 'blocked',
+    nextStep:
+      'grant the RAM user the CS actions (`acp ram-policy`) and a cluster RBAC role that may manage Jobs, ConfigMaps and pods, then send `acp retry ID`.',
+  },
+  {
+    // The Kubernetes API server's transient answers (acp names them Kubernetes.<Status reason>).
+    match: exact(
+      'Kubernetes.TooManyRequests',
+      'Kubernetes.ServiceUnavailable',
+      'Kubernetes.InternalError',
+      'Kubernetes.Timeout',
+      'Kubernetes.ServerTimeout',
+      'Kubernetes.Unauthorized',
+    ),
+    kind: 'retryable',
+    nextStep: 'acp retries with a fresh kubeconfig and backoff; nothing to do.',
+  },
+  {
     match: (c) =>
       c.includes('Throttling') ||
       c === 'ResourceThrottled' ||
@@ -152,7 +179,13 @@ export function describeSdkError(err: unknown, operation: string): AlibabaErrorD
   let code = typeof e.code === 'string' && e.code !== 'undefined' ? e.code : '';
   if (!code && name === 'RequestTimeoutError') code = 'RequestTimeout';
   if (!code) code = name === 'SyntaxError' ? 'MalformedResponse' : 'UnknownError';
-  const bodyMessage = typeof e.data?.Message === 'string' ? e.data.Message : undefined;
+  // RPC bodies say Message; CS (ROA) bodies say message.
+  const bodyMessage =
+    typeof e.data?.Message === 'string'
+      ? e.data.Message
+      : typeof e.data?.message === 'string'
+        ? e.data.message
+        : undefined;
   const message = bodyMessage ?? e.message ?? String(err);
   let { kind, nextStep } = classify(code);
   if (NETWORK_CODES.includes(code) || code === 'RequestTimeout' || code === 'MalformedResponse') {

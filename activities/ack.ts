@@ -1,0 +1,532 @@
+// ACK activities: CS calls (@alicloud/cs20151215) for clusters, Kubernetes calls
+// (@kubernetes/client-node) for the Job that runs the script. The kubeconfig is a credential: it is
+// fetched with DescribeClusterUserKubeconfig inside every activity that needs it and never returned,
+// so it never reaches workflow history.
+//
+// CS has no ClientToken: a cluster's idempotency is its deterministic name (from workflow and step)
+// plus a look-up by that name before CreateCluster. Kubernetes objects are idempotent by name
+// (AlreadyExists on a retried create is the object the first attempt made).
+import { createHash } from 'node:crypto';
+import * as $Cs from '@alicloud/cs20151215';
+import * as k8s from '@kubernetes/client-node';
+import { heartbeat, sleep } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { AlibabaClients } from './clients';
+import { type AlibabaErrorDetails, alibabaCall, classify, describeSdkError, toFailure } from './errors';
+import { MANAGED_TAG, type Owner, ownerTags, SHARED_TAG, STEP_TAG, WORKFLOW_TAG } from './tags';
+import type { ReleaseOutcome, ReleaseTarget } from './vpc';
+
+/** ACK Pro: the managed control plane with an SLA (facts §2.3: CNY 0.64/h, planner ACK_CLUSTER_FEE). */
+export const CLUSTER_SPEC = 'ack.pro.small';
+// Pod and Service CIDRs must not overlap the VPC (192.168.0.0/16) or each other; these are ACK's
+// console defaults for Flannel clusters.
+export const CONTAINER_CIDR = '172.20.0.0/16';
+export const SERVICE_CIDR = '172.21.0.0/20';
+const NAMESPACE = 'default';
+const KUBECONFIG_MINUTES = 60;
+const LOG_TAIL_LINES = 200;
+const POLL_MS = { first: 1_000, max: 15_000 };
+/** Container waiting reasons that never fix themselves for a Job: fail fast with the reason. */
+export const FATAL_POD_REASONS = [
+  'ImagePullBackOff',
+  'ErrImagePull',
+  'InvalidImageName',
+  'CrashLoopBackOff',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+];
+
+export interface ClusterRef {
+  clusterId: string;
+  name: string;
+  regionId: string;
+  zoneId?: string;
+  state: string;
+  nodes: number;
+}
+
+export interface JobRef {
+  regionId: string;
+  clusterId: string;
+  name: string;
+}
+
+export interface JobState {
+  finished: boolean;
+  /** The container's exit code once it terminated. */
+  exitCode?: number;
+  /** A Job condition or container reason worth showing (DeadlineExceeded, ImagePullBackOff, …). */
+  reason?: string;
+  message?: string;
+  /** Set when the pod can never start: the workflow fails the run with this reason at once. */
+  fatal?: boolean;
+  /** Set while the pod cannot be scheduled (no node fits its requests). */
+  unschedulable?: string;
+  podName?: string;
+  output: string;
+}
+
+export interface JobSpecInput extends JobRef, Owner {
+  script: string;
+  image: string;
+  /** Requests for the pod; undefined leaves the pod BestEffort. */
+  cpuMillis?: number;
+  memoryMiB?: number;
+  gpus?: number;
+  activeDeadlineSeconds: number;
+  ttlSecondsAfterFinished: number;
+}
+
+/** A CS cluster name from (workflow, step): 1–63 letters, digits, '-' and '_', the same on every retry. */
+export function clusterName(owner: Owner): string {
+  const slug = owner.workflowId
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .slice(0, 36);
+  const hash = createHash('sha256').update(`${owner.workflowId}\n${owner.step}`).digest('hex').slice(0, 12);
+  return `acp-${slug}-${hash}`.replace(/-+/g, '-');
+}
+
+function tagsOf(tags: { key?: string; value?: string }[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of tags ?? []) if (t.key) out[t.key] = t.value ?? '';
+  return out;
+}
+
+/** Labels are restricted to 63 chars of [A-Za-z0-9._-]; the workflow id itself goes in an annotation. */
+function ownerMetadata(owner: Owner) {
+  return {
+    labels: {
+      'app.kubernetes.io/managed-by': 'acp',
+      'acp.aliyun.dev/run': createHash('sha256').update(owner.workflowId).digest('hex').slice(0, 16),
+    },
+    annotations: { [WORKFLOW_TAG]: owner.workflowId, [STEP_TAG]: owner.step },
+  };
+}
+
+function failure(details: AlibabaErrorDetails, retryable = false): ApplicationFailure {
+  return ApplicationFailure.create({
+    message: `${details.code}: ${details.message} (${details.operation})`,
+    type: details.code,
+    details: [details],
+    nonRetryable: !retryable,
+  });
+}
+
+/** A failed CS task or a Kubernetes error, classified through the one error table. */
+function classified(code: string, message: string, operation: string, httpStatus?: number) {
+  const { kind, nextStep } = classify(code);
+  return { code, message, kind, nextStep, operation, ...(httpStatus ? { httpStatus } : {}) };
+}
+
+/** Kubernetes API errors as `Kubernetes.<Reason>` codes (NotFound, AlreadyExists, Invalid, …). */
+function kubernetesError(err: unknown, operation: string): AlibabaErrorDetails {
+  if (err instanceof k8s.ApiException) {
+    let body: { reason?: string; message?: string } = {};
+    try {
+      body = typeof err.body === 'string' ? JSON.parse(err.body) : (err.body ?? {});
+    } catch {
+      body = { message: String(err.body) };
+    }
+    const reason =
+      body.reason || (err.code === 404 ? 'NotFound' : err.code === 409 ? 'AlreadyExists' : `Http${err.code}`);
+    const d = classified(`Kubernetes.${reason}`, body.message ?? err.message, operation, err.code);
+    // 429 and 5xx are the API server's transient answers whatever their reason says.
+    if (d.kind === 'fatal' && (err.code === 429 || err.code >= 500)) d.kind = 'retryable';
+    return d;
+  }
+  // No HTTP answer at all (connection reset, DNS, TLS): transient.
+  const d = classified('Kubernetes.Unreachable', err instanceof Error ? err.message : String(err), operation);
+  return { ...d, kind: 'retryable', nextStep: 'acp retries with backoff; check the API server endpoint.' };
+}
+
+async function kubernetesCall<T>(operation: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    const d = kubernetesError(err, operation);
+    throw failure(d, d.kind === 'retryable');
+  }
+}
+
+/** Like kubernetesCall, but an object that is already gone counts as deleted. */
+async function kubernetesDelete(
+  operation: string,
+  call: () => Promise<unknown>,
+): Promise<'released' | 'gone'> {
+  try {
+    await call();
+    return 'released';
+  } catch (err) {
+    const d = kubernetesError(err, operation);
+    if (d.kind === 'not-found') return 'gone';
+    throw failure(d, d.kind === 'retryable');
+  }
+}
+
+/** A cluster on its way out takes its Jobs and ConfigMaps with it (and serves no kubeconfig). */
+function clusterGoing(state: string): boolean {
+  return state === 'gone' || state === 'deleting' || state === 'deleted';
+}
+
+function isTerminal(job: k8s.V1Job, type: 'Complete' | 'Failed'): k8s.V1JobCondition | undefined {
+  return job.status?.conditions?.find((c) => c.type === type && c.status === 'True');
+}
+
+export function createAckActivities(clients: AlibabaClients) {
+  const cs = (regionId: string) => clients.cs(regionId);
+
+  async function clustersIn(regionId: string) {
+    const out: $Cs.DescribeClustersV1ResponseBodyClusters[] = [];
+    for (let page = 1; ; page++) {
+      const r = await alibabaCall(`DescribeClustersV1 in ${regionId}`, () =>
+        cs(regionId).describeClustersV1(
+          new $Cs.DescribeClustersV1Request({ regionId, pageSize: 100, pageNumber: page }),
+        ),
+      );
+      const clusters = r.body?.clusters ?? [];
+      out.push(...clusters);
+      const total = r.body?.pageInfo?.totalCount ?? 0;
+      if (clusters.length === 0 || out.length >= total) return out;
+    }
+  }
+
+  async function ownedClusters(regionId: string, owner: Owner) {
+    return (await clustersIn(regionId)).filter((c) => {
+      const tags = tagsOf(c.tags);
+      return tags[WORKFLOW_TAG] === owner.workflowId && tags[STEP_TAG] === owner.step && c.clusterId;
+    });
+  }
+
+  /** The kubeconfig lives only inside this activity: it is a credential. */
+  async function kubernetes(regionId: string, clusterId: string) {
+    const r = await alibabaCall(`DescribeClusterUserKubeconfig ${clusterId}`, () =>
+      cs(regionId).describeClusterUserKubeconfig(
+        clusterId,
+        new $Cs.DescribeClusterUserKubeconfigRequest({
+          privateIpAddress: false,
+          temporaryDurationMinutes: KUBECONFIG_MINUTES,
+        }),
+      ),
+    );
+    const config = r.body?.config;
+    if (!config) throw new Error(`DescribeClusterUserKubeconfig returned no config for ${clusterId}`);
+    const kc = new k8s.KubeConfig();
+    kc.loadFromString(config);
+    return { batch: kc.makeApiClient(k8s.BatchV1Api), core: kc.makeApiClient(k8s.CoreV1Api) };
+  }
+
+  async function clusterState(regionId: string, clusterId: string): Promise<string | 'gone'> {
+    try {
+      const r = await cs(regionId).describeClusterDetail(clusterId);
+      return r.body?.state ?? 'unknown';
+    } catch (err) {
+      if (describeSdkError(err, `DescribeClusterDetail ${clusterId}`).kind === 'not-found') return 'gone';
+      throw toFailure(err, `DescribeClusterDetail ${clusterId}`);
+    }
+  }
+
+  return {
+    /**
+     * A running cluster acp may share in the region: tagged acp:managed and acp:shared. A cluster
+     * that only carries acp:managed belongs to one run, which deletes it when it ends.
+     */
+    async findSharedAckCluster(input: { regionId: string }): Promise<ClusterRef | undefined> {
+      const found = (await clustersIn(input.regionId)).find((c) => {
+        const tags = tagsOf(c.tags);
+        return tags[MANAGED_TAG] === 'true' && tags[SHARED_TAG] === 'true' && c.state === 'running';
+      });
+      if (!found?.clusterId) return undefined;
+      return {
+        clusterId: found.clusterId,
+        name: found.name ?? '',
+        regionId: input.regionId,
+        zoneId: found.zoneId || undefined,
+        state: found.state ?? 'running',
+        nodes: found.size ?? 0,
+      };
+    },
+
+    /**
+     * CreateCluster (ManagedKubernetes, one node pool of the chosen spec in the given vSwitch). A
+     * cluster already made by this (workflow, step), e.g. before a lost response, is returned instead.
+     */
+    async createAckCluster(
+      input: Owner & {
+        regionId: string;
+        vpcId: string;
+        vSwitchId: string;
+        instanceType: string;
+        nodeCount: number;
+      },
+    ): Promise<{ clusterId: string; taskId?: string; existed: boolean }> {
+      const name = clusterName(input);
+      const existing = (await ownedClusters(input.regionId, input)).find(
+        (c) => c.state !== 'deleting' && c.state !== 'deleted',
+      );
+      if (existing?.clusterId) return { clusterId: existing.clusterId, existed: true };
+      const r = await alibabaCall(`CreateCluster ${input.instanceType} in ${input.regionId}`, () =>
+        cs(input.regionId).createCluster(
+          new $Cs.CreateClusterRequest({
+            name,
+            regionId: input.regionId,
+            clusterType: 'ManagedKubernetes',
+            clusterSpec: CLUSTER_SPEC,
+            profile: 'Default',
+            vpcid: input.vpcId,
+            vswitchIds: [input.vSwitchId],
+            containerCidr: CONTAINER_CIDR,
+            serviceCidr: SERVICE_CIDR,
+            // The worker reaches the API server from outside the VPC; nodes get egress through SNAT
+            // to pull images. Nothing opens SSH: no public SSH to the control plane, no public IPs,
+            // no key pair or password on the nodes.
+            endpointPublicAccess: true,
+            snatEntry: true,
+            sshFlags: false,
+            deletionProtection: false,
+            tags: ownerTags(input).map((t) => new $Cs.Tag(t)),
+            nodepools: [
+              new $Cs.Nodepool({
+                nodepoolInfo: new $Cs.NodepoolNodepoolInfo({ name: 'acp-pool' }),
+                scalingGroup: new $Cs.NodepoolScalingGroup({
+                  instanceTypes: [input.instanceType],
+                  desiredSize: input.nodeCount,
+                  vswitchIds: [input.vSwitchId],
+                  instanceChargeType: 'PostPaid',
+                  systemDiskCategory: 'cloud_essd',
+                  systemDiskSize: 40,
+                  internetMaxBandwidthOut: 0,
+                }),
+              }),
+            ],
+          }),
+        ),
+      );
+      const clusterId = r.body?.clusterId;
+      if (!clusterId) throw new Error('CreateCluster returned no cluster_id');
+      return { clusterId, taskId: r.body?.taskId, existed: false };
+    },
+
+    /**
+     * Waits for `running` (8–20 min on the real service): DescribeTaskInfo says why a create failed
+     * (a sold-out node type, a node quota), DescribeClusterDetail says when the cluster serves.
+     */
+    async waitAckClusterRunning(input: {
+      regionId: string;
+      clusterId: string;
+      taskId?: string;
+    }): Promise<void> {
+      let interval = POLL_MS.first;
+      for (;;) {
+        if (input.taskId) {
+          const taskId = input.taskId;
+          const t = await alibabaCall(`DescribeTaskInfo ${taskId}`, () =>
+            cs(input.regionId).describeTaskInfo(taskId),
+          ).catch((err: unknown) => {
+            // A throttled look-up must not fail the wait; the next poll asks again.
+            if (err instanceof ApplicationFailure && !err.nonRetryable) return undefined;
+            throw err;
+          });
+          const state = t?.body?.state;
+          if (state === 'failed' || state === 'fail') {
+            const code = t?.body?.error?.code || 'ClusterCreateFailed';
+            const message = t?.body?.error?.message || `the create task of ${input.clusterId} failed`;
+            throw failure(classified(code, message, `CreateCluster task ${taskId} of ${input.clusterId}`));
+          }
+          heartbeat({ clusterId: input.clusterId, task: state, stage: t?.body?.currentStage });
+        }
+        const state = await clusterState(input.regionId, input.clusterId);
+        if (state === 'running') return;
+        if (state === 'gone' || state === 'failed' || state === 'deleting' || state === 'deleted') {
+          throw failure(
+            classified(
+              'ErrorClusterState',
+              `cluster ${input.clusterId} is ${state}, it will not become running`,
+              `wait for ${input.clusterId}`,
+            ),
+          );
+        }
+        heartbeat({ clusterId: input.clusterId, state });
+        await sleep(interval);
+        interval = Math.min(interval * 2, POLL_MS.max);
+      }
+    },
+
+    /** DeleteCluster (202 + task), then waits until the cluster is gone so its vSwitch can go. */
+    async deleteAckCluster(target: ReleaseTarget): Promise<ReleaseOutcome> {
+      const ids = target.id
+        ? [target.id]
+        : (await ownedClusters(target.regionId, target)).map((c) => c.clusterId!);
+      let outcome: 'released' | 'gone' = 'gone';
+      for (const id of ids) {
+        try {
+          await cs(target.regionId).deleteCluster(
+            id,
+            new $Cs.DeleteClusterRequest({ retainAllResources: false, keepSlb: false }),
+          );
+          outcome = 'released';
+        } catch (err) {
+          const d = describeSdkError(err, `DeleteCluster ${id}`);
+          if (d.kind === 'not-found') continue;
+          // A cluster still being set up or updated refuses deletion for a while: try again later.
+          if (d.code === 'ErrorClusterState') throw failure(d, true);
+          throw toFailure(err, `DeleteCluster ${id}`);
+        }
+      }
+      for (const id of ids) {
+        let interval = POLL_MS.first;
+        for (;;) {
+          const state = await clusterState(target.regionId, id);
+          if (state === 'gone' || state === 'deleted') break;
+          if (state === 'delete_failed') {
+            throw failure(
+              classified('ErrorClusterState', `deleting cluster ${id} failed`, `DeleteCluster ${id}`),
+              true,
+            );
+          }
+          heartbeat({ deleting: id, state });
+          await sleep(interval);
+          interval = Math.min(interval * 2, POLL_MS.max);
+        }
+      }
+      return { ids, outcome };
+    },
+
+    /** The script as a ConfigMap: mounted into the pod, so no argument-size limit applies (1 MiB total). */
+    async createScriptConfigMap(input: JobRef & Owner & { script: string }): Promise<void> {
+      const { core } = await kubernetes(input.regionId, input.clusterId);
+      try {
+        await core.createNamespacedConfigMap({
+          namespace: NAMESPACE,
+          body: {
+            metadata: { name: input.name, ...ownerMetadata(input) },
+            data: { script: input.script },
+          },
+        });
+      } catch (err) {
+        const d = kubernetesError(err, `create ConfigMap ${input.name}`);
+        if (d.code === 'Kubernetes.AlreadyExists') return; // a retried create: the first one made it
+        throw failure(d, d.kind === 'retryable');
+      }
+    },
+
+    async createKubernetesJob(input: JobSpecInput): Promise<void> {
+      const { batch } = await kubernetes(input.regionId, input.clusterId);
+      const requests: Record<string, string> = {};
+      const limits: Record<string, string> = {};
+      if (input.cpuMillis) requests.cpu = `${input.cpuMillis}m`;
+      if (input.memoryMiB) requests.memory = `${input.memoryMiB}Mi`;
+      if (input.gpus) limits['nvidia.com/gpu'] = String(input.gpus);
+      const meta = ownerMetadata(input);
+      const body: k8s.V1Job = {
+        metadata: { name: input.name, ...meta },
+        spec: {
+          // One try: a non-zero exit is a failed run, not a retry loop (DESIGN §1 step 10).
+          backoffLimit: 0,
+          activeDeadlineSeconds: input.activeDeadlineSeconds,
+          // A backstop if acp is gone; acp deletes the Job itself when the run ends.
+          ttlSecondsAfterFinished: input.ttlSecondsAfterFinished,
+          template: {
+            metadata: { labels: meta.labels },
+            spec: {
+              restartPolicy: 'Never',
+              automountServiceAccountToken: false,
+              enableServiceLinks: false,
+              containers: [
+                {
+                  name: 'script',
+                  image: input.image,
+                  // A script with a shebang runs with its own interpreter; anything else with bash.
+                  command: input.script.startsWith('#!') ? ['/acp/script'] : ['bash', '/acp/script'],
+                  volumeMounts: [{ name: 'script', mountPath: '/acp', readOnly: true }],
+                  ...(Object.keys(requests).length || Object.keys(limits).length
+                    ? { resources: { requests, ...(Object.keys(limits).length ? { limits } : {}) } }
+                    : {}),
+                },
+              ],
+              volumes: [{ name: 'script', configMap: { name: input.name, defaultMode: 0o755 } }],
+            },
+          },
+        },
+      };
+      try {
+        await batch.createNamespacedJob({ namespace: NAMESPACE, body });
+      } catch (err) {
+        const d = kubernetesError(err, `create Job ${input.name}`);
+        if (d.code === 'Kubernetes.AlreadyExists') return;
+        throw failure(d, d.kind === 'retryable');
+      }
+    },
+
+    /** One look at the Job: its conditions, its newest pod's state and the tail of that pod's log. */
+    async describeKubernetesJob(input: JobRef): Promise<JobState> {
+      const { batch, core } = await kubernetes(input.regionId, input.clusterId);
+      const job = await kubernetesCall(`read Job ${input.name}`, () =>
+        batch.readNamespacedJob({ name: input.name, namespace: NAMESPACE }),
+      );
+      const pods = await kubernetesCall(`list pods of Job ${input.name}`, () =>
+        core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: `job-name=${input.name}` }),
+      );
+      const pod = [...pods.items].sort((a, b) =>
+        String(a.metadata?.creationTimestamp ?? '').localeCompare(
+          String(b.metadata?.creationTimestamp ?? ''),
+        ),
+      )[pods.items.length - 1];
+      const container = pod?.status?.containerStatuses?.[0];
+      const waiting = container?.state?.waiting;
+      const terminated = container?.state?.terminated;
+      let output = '';
+      if (pod?.metadata?.name && !waiting && pod.status?.phase !== 'Pending') {
+        const podName = pod.metadata.name;
+        output = await core
+          .readNamespacedPodLog({ name: podName, namespace: NAMESPACE, tailLines: LOG_TAIL_LINES })
+          .catch(() => ''); // a log not there yet (or rotated away) is not a failure of the run
+      }
+      const base = { podName: pod?.metadata?.name, output };
+      if (waiting?.reason && FATAL_POD_REASONS.includes(waiting.reason)) {
+        return { ...base, finished: true, fatal: true, reason: waiting.reason, message: waiting.message };
+      }
+      const complete = isTerminal(job, 'Complete');
+      const failed = isTerminal(job, 'Failed');
+      if (complete || failed) {
+        return {
+          ...base,
+          finished: true,
+          exitCode: terminated?.exitCode ?? (complete ? 0 : undefined),
+          reason: failed?.reason ?? terminated?.reason,
+          message: failed?.message ?? terminated?.message,
+        };
+      }
+      const scheduled = pod?.status?.conditions?.find((c) => c.type === 'PodScheduled');
+      return {
+        ...base,
+        finished: false,
+        ...(scheduled?.status === 'False' && scheduled.reason === 'Unschedulable'
+          ? { unschedulable: scheduled.message ?? 'no node fits the pod' }
+          : {}),
+        ...(waiting?.reason ? { reason: waiting.reason } : {}),
+      };
+    },
+
+    /** Deletes the Job and its pods (propagationPolicy Background); a Job already gone is done. */
+    async deleteKubernetesJob(input: JobRef): Promise<'released' | 'gone'> {
+      if (clusterGoing(await clusterState(input.regionId, input.clusterId))) return 'gone';
+      const { batch } = await kubernetes(input.regionId, input.clusterId);
+      return kubernetesDelete(`delete Job ${input.name}`, () =>
+        batch.deleteNamespacedJob({
+          name: input.name,
+          namespace: NAMESPACE,
+          propagationPolicy: 'Background',
+        }),
+      );
+    },
+
+    async deleteScriptConfigMap(input: JobRef): Promise<'released' | 'gone'> {
+      if (clusterGoing(await clusterState(input.regionId, input.clusterId))) return 'gone';
+      const { core } = await kubernetes(input.regionId, input.clusterId);
+      return kubernetesDelete(`delete ConfigMap ${input.name}`, () =>
+        core.deleteNamespacedConfigMap({ name: input.name, namespace: NAMESPACE }),
+      );
+    },
+  };
+}

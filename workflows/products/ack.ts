@@ -1,0 +1,436 @@
+// ACK (managed Kubernetes) in the workflow layer: quote (a shared acp cluster already running in the
+// region costs this run nothing extra and starts in seconds; otherwise the ACK Pro fee plus the node's
+// DescribePrice), deploy (reuse that cluster and keep it, or VPC → vSwitch → CreateCluster, each undo
+// registered before its create, then wait for `running`), execute (the script in a ConfigMap mounted
+// into a one-try Job, polled from here so the status query shows its log), release (Job and
+// ConfigMap; the cluster and its network only when this run created them).
+import { ApplicationFailure, sleep } from '@temporalio/workflow';
+import { ACK_CLUSTER_FEE, ackClusterFeePerHour, estimateTotal } from '../../planner/pricing';
+import { rankCandidateTypes } from '../../planner/specs';
+import type { Intent, QuoteOption, Script } from '../../planner/types';
+import { api, described, release, wait } from '../activity-options';
+import type { Execution, ResourceRecord } from '../messages';
+import type { Attempt, DeployContext, Deployer, Deployment, ProductSteps, QuoteInput } from './types';
+
+/** How many of the smallest fitting node types get a DescribePrice per region. */
+const SPECS_PRICED = 3;
+/** One worker node: a one-shot Job or one service needs no more. */
+const NODE_COUNT = 1;
+/** ACK worker nodes need at least 2 vCPU and 4 GiB. */
+const NODE_MINIMUM = { cpu: 2, memoryGiB: 4 };
+/** Seconds to a running script: a new cluster takes 8–20 min (facts §6); a running one needs a pod. */
+const READY_IN_SECONDS = { newCluster: 600, existingCluster: 30 };
+const VPC_CIDR = '192.168.0.0/16';
+const OUTPUT_TAIL_CHARS = 4000;
+/** A pod no node can take fails the run after this long (no autoscaler adds nodes to acp's pool). */
+const UNSCHEDULABLE_GRACE_MS = 5 * 60_000;
+/** The finished Job's backstop if acp is gone; long enough for a person to read an orphan's log. */
+const JOB_TTL_SECONDS = 6 * 3600;
+/** Marks an option that runs on an existing cluster: its spec is `cluster:<id>`. */
+const EXISTING = 'cluster:';
+
+/** Fee + node sums without binary-float tails (1.1139999999999999 → 1.114). */
+const perHour = (cny: number) => Math.round(cny * 1e6) / 1e6;
+
+const isBurstable = (type: string) => /^ecs\.t\d/.test(type);
+
+export function existingClusterOf(option: QuoteOption): string | undefined {
+  return option.spec.startsWith(EXISTING) ? option.spec.slice(EXISTING.length) : undefined;
+}
+
+/**
+ * The run's Job (and ConfigMap) name: a lowercase RFC 1123 label of at most 63 characters, unique per
+ * workflow id (a readable prefix plus a hash of the whole id). FNV-1a, because workflow code has no
+ * node:crypto and the name must be the same on every replay.
+ */
+export function jobName(workflowId: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < workflowId.length; i++) {
+    h ^= workflowId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  const slug = workflowId
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+/, '')
+    .slice(0, 48)
+    .replace(/-+$/, '');
+  return `acp-${slug ? `${slug}-` : ''}${h.toString(36).padStart(7, '0')}`;
+}
+
+/**
+ * The container image for the script: the one the request names, else Ubuntu for apt scripts, else
+ * Alibaba Cloud Linux 3 from the regional Container Registry (yum/dnf and plain shell).
+ */
+export function jobImage(intent: Intent, script: Script, regionId: string): string {
+  if (intent.image) return intent.image;
+  if (script.packageManager === 'apt-get') return 'ubuntu:22.04';
+  return `alibaba-cloud-linux-3-registry.${regionId}.cr.aliyuncs.com/alinux3/alinux3:latest`;
+}
+
+/**
+ * What the pod asks the scheduler for: the requested shape minus what ACK reserves on a node of that
+ * shape for the kubelet and system pods (about 0.5 vCPU and a quarter of the memory on small nodes),
+ * so a pod sized like its node still fits on it.
+ */
+export function podRequests(intent: Intent): { cpuMillis: number; memoryMiB: number; gpus?: number } {
+  return {
+    cpuMillis: Math.max(250, Math.round(intent.cpu * 1000) - 500),
+    memoryMiB: Math.max(256, Math.floor(intent.memoryGiB * 1024 * 0.75)),
+    ...(intent.gpu ? { gpus: intent.gpu.count } : {}),
+  };
+}
+
+async function quote(input: QuoteInput): Promise<QuoteOption[]> {
+  const { intent, regions } = input;
+  const nodeShape = {
+    cpu: Math.max(intent.cpu, NODE_MINIMUM.cpu),
+    memoryGiB: Math.max(intent.memoryGiB, NODE_MINIMUM.memoryGiB),
+    gpu: intent.gpu,
+  };
+  const fee = ackClusterFeePerHour('pro');
+  const [types, perRegion] = await Promise.all([
+    described(api.listInstanceTypes, 'DescribeInstanceTypes: node types'),
+    Promise.all(
+      regions.map(async (regionId) => {
+        const [shared, stock] = await Promise.all([
+          described(api.findSharedAckCluster, `DescribeClustersV1: a shared acp cluster in ${regionId}`, {
+            regionId,
+          }),
+          described(api.describeZoneStock, `DescribeAvailableResource: node stock in ${regionId}`, {
+            regionId,
+          }),
+        ]);
+        return { regionId, shared, stock };
+      }),
+    ),
+  ]);
+  const fitting = rankCandidateTypes(
+    types.filter((t) => !isBurstable(t.instanceTypeId)),
+    nodeShape,
+  ).slice(0, SPECS_PRICED);
+  const options: QuoteOption[] = [];
+  for (const { regionId, shared } of perRegion) {
+    if (!shared) continue;
+    options.push({
+      product: 'ack',
+      region: regionId,
+      ...(shared.zoneId ? { zone: shared.zoneId } : {}),
+      spec: `${EXISTING}${shared.clusterId}`,
+      specNote: `existing acp cluster ${shared.name} (${shared.nodes} nodes), kept running`,
+      // The shared cluster's fee and nodes are paid whether or not this Job runs on it.
+      unitPricePerHour: 0,
+      durationMinutes: intent.durationMinutes,
+      estimatedTotal: 0,
+      readyInSeconds: READY_IN_SECONDS.existingCluster,
+      resources: [`ConfigMap + Job on existing cluster ${shared.clusterId} (kept)`],
+      cleanup: 'Job → ConfigMap; the cluster stays',
+      feasible: true,
+      cpu: intent.cpu,
+      memoryGiB: intent.memoryGiB,
+      ...(intent.gpu ? { gpu: intent.gpu } : {}),
+    });
+  }
+  const priced = await Promise.all(
+    perRegion.flatMap(({ regionId, stock }) =>
+      fitting.map(async (t) => {
+        const zones = [
+          ...new Set(stock.filter((s) => s.instanceType === t.instanceTypeId).map((s) => s.zoneId)),
+        ];
+        if (zones.length === 0) return undefined;
+        const price = await described(
+          api.describeInstancePrice,
+          `DescribePrice: ACK node ${t.instanceTypeId} in ${regionId}`,
+          { regionId, instanceType: t.instanceTypeId },
+        );
+        return { regionId, t, zones, price };
+      }),
+    ),
+  );
+  for (const p of priced) {
+    if (!p) continue;
+    const hourly = perHour(fee + p.price.hourly * NODE_COUNT);
+    options.push({
+      product: 'ack',
+      region: p.regionId,
+      zone: p.zones[0],
+      zones: p.zones,
+      spec: p.t.instanceTypeId,
+      specNote: `${NODE_COUNT}× node ${p.t.gpuAmount > 0 ? `${p.t.gpuAmount}× ${p.t.gpuSpec}` : `${p.t.cpu} vCPU ${p.t.memoryGiB} GiB`} + ACK Pro fee CNY ${fee.toFixed(2)}/h (${ACK_CLUSTER_FEE.source}, ${ACK_CLUSTER_FEE.date})`,
+      unitPricePerHour: hourly,
+      durationMinutes: intent.durationMinutes,
+      estimatedTotal: estimateTotal(hourly, intent.durationMinutes),
+      readyInSeconds: READY_IN_SECONDS.newCluster,
+      resources: [
+        'VPC',
+        'vSwitch',
+        'ACK Pro cluster (managed control plane; ACK adds an API-server SLB and SNAT, not priced here)',
+        `${NODE_COUNT}× node ${p.t.instanceTypeId}`,
+        'ConfigMap + Job',
+      ],
+      cleanup: 'Job → ConfigMap → cluster (with its nodes) → vSwitch → VPC',
+      feasible: true,
+      cpu: p.t.cpu,
+      memoryGiB: p.t.memoryGiB,
+      ...(p.t.gpuAmount > 0 ? { gpu: { model: p.t.gpuSpec, count: p.t.gpuAmount } } : {}),
+    });
+  }
+  if (options.length === 0) {
+    const why =
+      fitting.length === 0
+        ? 'no ECS instance type fits the requested vCPU, memory and GPU as an ACK node'
+        : `no stock of ${fitting.map((t) => t.instanceTypeId).join(', ')} for ACK nodes in ${regions.join(', ')}`;
+    options.push({
+      product: 'ack',
+      region: regions[0],
+      spec: '—',
+      unitPricePerHour: 0,
+      durationMinutes: intent.durationMinutes,
+      estimatedTotal: 0,
+      readyInSeconds: READY_IN_SECONDS.newCluster,
+      resources: [],
+      cleanup: '',
+      feasible: false,
+      reason: why,
+    });
+  }
+  return options;
+}
+
+async function requote(option: QuoteOption): Promise<number | undefined> {
+  if (existingClusterOf(option)) return undefined; // nothing is bought
+  const price = await described(
+    api.describeInstancePrice,
+    `DescribePrice again: ACK node ${option.spec} in ${option.region}`,
+    { regionId: option.region, instanceType: option.spec },
+  );
+  return perHour(ackClusterFeePerHour('pro') + price.hourly * NODE_COUNT);
+}
+
+/** Runs an undo once; a second call (the saga after an early release) returns the same records. */
+function once(undo: () => Promise<ResourceRecord[]>): () => Promise<ResourceRecord[]> {
+  let done: Promise<ResourceRecord[]> | undefined;
+  return () => {
+    done ??= undo().catch((err: unknown) => {
+      done = undefined;
+      throw err;
+    });
+    return done;
+  };
+}
+
+function deployer(ctx: DeployContext): Deployer {
+  const networks = new Map<string, Promise<string>>();
+  const vSwitches = new Map<string, Promise<string>>();
+  let clusters = 0;
+  const owner = (step: string) => ({ workflowId: ctx.workflowId, step });
+  const record = (type: string, id: string, regionId: string): ResourceRecord => ({ type, id, regionId });
+
+  /** Registers the undo of a network create before it runs; the undo finds the resource by tag if needed. */
+  async function createNetworkPart(
+    label: string,
+    type: 'vpc' | 'vswitch',
+    regionId: string,
+    step: string,
+    create: () => Promise<string>,
+  ): Promise<string> {
+    let id: string | undefined;
+    const run = type === 'vpc' ? release.deleteVpc : release.deleteVSwitch;
+    const what = type === 'vpc' ? 'DeleteVpc' : 'DeleteVSwitch';
+    ctx.saga.add(label, async () => {
+      const out = await described(run, `${what}${id ? ` ${id}` : ` (found by tag ${step})`}`, {
+        regionId,
+        ...owner(step),
+        ...(id ? { id } : {}),
+      });
+      return out.ids.map((i) => record(type, i, regionId));
+    });
+    id = await create();
+    ctx.created(record(type, id, regionId));
+    return id;
+  }
+
+  function vpcIn(regionId: string): Promise<string> {
+    let vpc = networks.get(regionId);
+    if (!vpc) {
+      vpc = (async () => {
+        const step = `ack-vpc-${regionId}`;
+        const vpcId = await createNetworkPart(`VPC in ${regionId}`, 'vpc', regionId, step, async () => {
+          const v = await described(api.createVpc, `CreateVpc for ACK in ${regionId}`, {
+            regionId,
+            cidrBlock: VPC_CIDR,
+            ...owner(step),
+          });
+          return v.vpcId;
+        });
+        await described(wait.waitVpcAvailable, `Wait for VPC ${vpcId} to be Available`, { regionId, vpcId });
+        return vpcId;
+      })();
+      networks.set(regionId, vpc);
+    }
+    return vpc;
+  }
+
+  function vSwitchIn(regionId: string, zoneId: string, vpcId: string): Promise<string> {
+    let vsw = vSwitches.get(zoneId);
+    if (!vsw) {
+      // One /20 per zone: room for nodes (Flannel pods use the container CIDR, not the vSwitch).
+      const cidr = `192.168.${vSwitches.size * 16}.0/20`;
+      const step = `ack-vsw-${zoneId}`;
+      vsw = createNetworkPart(`vSwitch in ${zoneId}`, 'vswitch', regionId, step, async () => {
+        const v = await described(api.createVSwitch, `CreateVSwitch for ACK in ${zoneId}`, {
+          regionId,
+          zoneId,
+          vpcId,
+          cidrBlock: cidr,
+          ...owner(step),
+        });
+        return v.vSwitchId;
+      });
+      vSwitches.set(zoneId, vsw);
+    }
+    return vsw;
+  }
+
+  async function createCluster(attempt: Attempt, zoneId: string): Promise<string> {
+    const { regionId, spec } = attempt;
+    const vpcId = await vpcIn(regionId);
+    const vSwitchId = await vSwitchIn(regionId, zoneId, vpcId);
+    clusters += 1;
+    // A new step per try: a cluster whose create failed is deleted, never reused by the next try.
+    const step = `ack-cluster-${clusters}`;
+    let clusterId: string | undefined;
+    const undo = once(async () => {
+      const out = await described(
+        release.deleteAckCluster,
+        `DeleteCluster${clusterId ? ` ${clusterId}` : ` (found by tag ${step})`}`,
+        { regionId, ...owner(step), ...(clusterId ? { id: clusterId } : {}) },
+      );
+      return out.ids.map((i) => record('cluster', i, regionId));
+    });
+    ctx.saga.add(`ACK cluster in ${zoneId}`, undo);
+    ctx.progress(`creating an ACK cluster with a ${spec} node in ${zoneId} (about 10 minutes)`);
+    const created = await described(api.createAckCluster, `CreateCluster: ${spec} node in ${zoneId}`, {
+      regionId,
+      vpcId,
+      vSwitchId,
+      instanceType: spec,
+      nodeCount: NODE_COUNT,
+      ...owner(step),
+    });
+    clusterId = created.clusterId;
+    ctx.created(record('cluster', clusterId, regionId));
+    try {
+      await described(wait.waitAckClusterRunning, `Wait for cluster ${clusterId} to be running`, {
+        regionId,
+        clusterId,
+        ...(created.taskId ? { taskId: created.taskId } : {}),
+      });
+    } catch (err) {
+      // A failed cluster is useless (and may hold the quota the next try needs): delete it now.
+      ctx.progress(`cluster ${clusterId} did not start; deleting it`);
+      await undo().catch(() => undefined);
+      throw err;
+    }
+    return clusterId;
+  }
+
+  return {
+    async deploy(attempt: Attempt): Promise<Deployment> {
+      const existing = existingClusterOf(attempt.option);
+      if (existing) {
+        ctx.kept({ type: 'cluster', id: existing, regionId: attempt.regionId, reused: true });
+        await described(wait.waitAckClusterRunning, `Check that cluster ${existing} is running`, {
+          regionId: attempt.regionId,
+          clusterId: existing,
+        });
+        return { attempt, handles: { clusterId: existing, clusterCreated: 'false' } };
+      }
+      const zoneId = attempt.zoneId ?? attempt.option.zone;
+      if (!zoneId) throw new Error(`ACK option ${attempt.spec} in ${attempt.regionId} has no zone`);
+      const clusterId = await createCluster(attempt, zoneId);
+      return { attempt: { ...attempt, zoneId }, handles: { clusterId, clusterCreated: 'true' } };
+    },
+
+    async execute(deployment: Deployment): Promise<Execution> {
+      const { regionId } = deployment.attempt;
+      const { clusterId } = deployment.handles;
+      const name = jobName(ctx.workflowId);
+      const ref = { regionId, clusterId, name };
+      const objectId = `${clusterId}/default/${name}`;
+      const undoObject =
+        (type: string, run: typeof release.deleteKubernetesJob, what: string) => async () => {
+          await described(run, `${what} ${name} on ${clusterId}`, ref);
+          return [record(type, objectId, regionId)];
+        };
+
+      ctx.saga.add(
+        `ConfigMap ${name}`,
+        undoObject('k8s-configmap', release.deleteScriptConfigMap, 'delete ConfigMap'),
+      );
+      await described(api.createScriptConfigMap, `create ConfigMap ${name} (the script)`, {
+        ...ref,
+        ...owner('ack-script'),
+        script: ctx.script.content,
+      });
+      ctx.created(record('k8s-configmap', objectId, regionId));
+
+      ctx.saga.add(`Job ${name}`, undoObject('k8s-job', release.deleteKubernetesJob, 'delete Job'));
+      const timeoutSeconds = Math.min(86_400, Math.max(600, ctx.intent.durationMinutes * 60 * 2));
+      const started = new Date(Date.now()).toISOString();
+      await described(api.createKubernetesJob, `create Job ${name} on ${clusterId}`, {
+        ...ref,
+        ...owner('ack-job'),
+        script: ctx.script.content,
+        image: jobImage(ctx.intent, ctx.script, regionId),
+        ...podRequests(ctx.intent),
+        activeDeadlineSeconds: timeoutSeconds,
+        ttlSecondsAfterFinished: JOB_TTL_SECONDS,
+      });
+      ctx.created(record('k8s-job', objectId, regionId));
+
+      // Poll from the workflow (not inside one long activity) so each look updates the status query;
+      // the interval grows so a long job does not bloat the history.
+      let interval = 1_000;
+      let unschedulableSince: number | undefined;
+      for (;;) {
+        const state = await described(api.describeKubernetesJob, `read Job ${name} and its pod`, ref);
+        const tail = state.output.slice(-OUTPUT_TAIL_CHARS);
+        if (state.fatal) {
+          throw ApplicationFailure.nonRetryable(
+            `the pod of Job ${name} cannot start: ${state.reason}${state.message ? ` (${state.message})` : ''}`,
+            state.reason ?? 'PodFailed',
+          );
+        }
+        if (state.finished) {
+          if (state.exitCode === undefined) {
+            throw ApplicationFailure.nonRetryable(
+              `Job ${name} failed without an exit code: ${state.reason ?? 'unknown'}${state.message ? ` (${state.message})` : ''}`,
+              state.reason ?? 'JobFailed',
+            );
+          }
+          return {
+            exitCode: state.exitCode,
+            outputTail: tail,
+            startedAt: started,
+            finishedAt: new Date(Date.now()).toISOString(),
+          };
+        }
+        if (state.unschedulable) {
+          unschedulableSince ??= Date.now();
+          if (Date.now() - unschedulableSince > UNSCHEDULABLE_GRACE_MS) {
+            throw ApplicationFailure.nonRetryable(
+              `no node of cluster ${clusterId} can take the pod of Job ${name}: ${state.unschedulable}`,
+              'Unschedulable',
+            );
+          }
+        } else unschedulableSince = undefined;
+        ctx.executing({ outputTail: tail, startedAt: started });
+        await sleep(interval);
+        interval = Math.min(interval * 2, 15_000);
+      }
+    },
+  };
+}
+
+export const ack: ProductSteps = { product: 'ack', quote, requote, deployer };
