@@ -1,8 +1,8 @@
-// Function Compute 3.0 in the workflow layer: quote (published unit prices × the function's size and
-// expected run time, one option per region; FC has no price or stock API), deploy (CreateFunction with
-// its DeleteFunction undo registered first, then wait for Active), execute (a sync InvokeFunction for
-// runs of at most a minute, otherwise an async invocation polled with GetAsyncTask so the status query
-// moves), release (DeleteFunction, through the saga).
+// Function Compute 3.0 in the workflow layer: quote (published unit prices × the function's size
+// and expected run time, one row in the chosen region; FC has no price or stock API), deploy
+// (CreateFunction with its DeleteFunction undo registered first, then wait for Active), execute (a
+// sync InvokeFunction for runs of at most a minute, otherwise an async invocation polled with
+// GetAsyncTask so the status query moves), release (DeleteFunction, through the saga).
 import { ApplicationFailure, sleep } from '@temporalio/workflow';
 import { FC_UNIT_PRICES, fcEstimate, fcUnitPricePerHour } from '../../planner/pricing';
 import { type FcFit, fcFit } from '../../planner/products';
@@ -62,11 +62,14 @@ async function quote(input: QuoteInput): Promise<QuoteOption[]> {
       },
     ];
   }
-  // FC publishes one price list and runs functions in every region acp compares, so each region gets
-  // the same priced option; failover can then move a blocked or refused create to the next region.
+  // FC publishes one price list and runs functions in every region acp compares, so every region
+  // would be the same row at the same price; equal totals would then be ordered by region name and
+  // lose the planner's choice (an overseas script must run in ap-southeast-1). One row, in the
+  // chosen region, is the honest offer.
   const unit = fcUnitPricePerHour(fit);
   const total = fcEstimate(fit, intent.durationMinutes);
-  return regions.map((region) => ({
+  const region = regions[0] ?? '—';
+  const option: QuoteOption = {
     product: 'fc',
     region,
     spec: spec(fit),
@@ -81,7 +84,8 @@ async function quote(input: QuoteInput): Promise<QuoteOption[]> {
     cpu: fit.cpu,
     memoryGiB: fit.memoryMiB / 1024,
     ...(intent.gpu ? { gpu: { model: intent.gpu.model, count: intent.gpu.count } } : {}),
-  }));
+  };
+  return [option];
 }
 
 function deployer(ctx: DeployContext): Deployer {
