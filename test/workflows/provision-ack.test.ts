@@ -262,6 +262,28 @@ describe('provision on ACK', () => {
     }
   });
 
+  test('a CreateCluster whose response is lost is found by its tags, not created twice', async () => {
+    await faults({ dropResponse: [{ action: 'CreateCluster', count: 1, mode: 'reset' }] });
+    try {
+      const handle = await start({
+        product: 'ack',
+        script: { content: 'echo once' },
+        skipConfirmation: true,
+      });
+      const result = await handle.result();
+      assert.equal(result.status, 'SUCCEEDED', result.message);
+      const { calls } = await stack.admin('/__emulator/calls');
+      // The retried activity looked the cluster up by its tags instead of calling CreateCluster again.
+      assert.equal(calls.filter((c: any) => c.action === 'CreateCluster').length, 1);
+      const { resources: all } = await stack.admin('/__emulator/resources?all=1&type=cluster');
+      const clusters = all.filter((r: any) => r.tags?.['acp:workflow-id'] === handle.workflowId);
+      assert.equal(clusters.length, 1, 'exactly one cluster was ever created');
+      assert.deepEqual(await leftBy(handle.workflowId), []);
+    } finally {
+      await stack.admin('/__emulator/reset', { method: 'POST' });
+    }
+  });
+
   test('every history recorded above replays without nondeterminism', async () => {
     const histories = [];
     for (let i = 1; i <= n; i++) {
