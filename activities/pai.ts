@@ -8,7 +8,7 @@ import { heartbeat, sleep } from '@temporalio/activity';
 import type { AlibabaClients } from './clients';
 import { alibabaCall, describeSdkError, releaseCall, toFailure } from './errors';
 import { type CreateJobRequest, type DlcApi, type DlcJob, type DlcJobStatus, dlcApi } from './pai-dlc-api';
-import { type Owner, ownerTags, WORKFLOW_TAG } from './tags';
+import { type Owner, ownerTags } from './tags';
 import type { ReleaseOutcome, ReleaseTarget } from './vpc';
 
 export interface DlcSpecInfo {
@@ -263,14 +263,6 @@ export function createPaiActivities(
       }
       // A job already gone counts as released, as for every other resource.
       return { ids, outcome };
-    },
-
-    /** Jobs acp made for a workflow (for `acp gc`): the ones tagged with its id. */
-    async listDlcJobsOf(input: { regionId: string; workflowId: string }): Promise<string[]> {
-      const r = await alibabaCall(`ListJobs of ${input.workflowId} in ${input.regionId}`, () =>
-        dlc(input.regionId).listJobs({ Tags: { [WORKFLOW_TAG]: input.workflowId }, PageSize: 100 }),
-      );
-      return (r.Jobs ?? []).map((j) => j.JobId).filter((x): x is string => !!x);
     },
   };
 }
