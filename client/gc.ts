@@ -14,6 +14,7 @@ import {
 } from '../activities/gc';
 import { taskQueue as defaultTaskQueue } from '../worker/worker';
 import { gcSweep } from '../workflows/gc';
+import { dataConverterFromEnv } from './codec';
 
 export const GC_SCHEDULE_ID = 'acp-gc';
 
@@ -58,7 +59,11 @@ export async function runGc(opts: GcOptions = {}): Promise<GcReport> {
   let client = opts.client;
   if (!client) {
     connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS || 'localhost:7233' });
-    client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE || 'default' });
+    client = new Client({
+      connection,
+      namespace: process.env.TEMPORAL_NAMESPACE || 'default',
+      dataConverter: dataConverterFromEnv(),
+    });
   }
   try {
     if (opts.schedule) {

@@ -1,8 +1,10 @@
 // The acp worker: one process that runs the provision workflow and every activity on the task queue
 // `compute-provision` (ACP_TASK_QUEUE). More workers on the same queue scale it out.
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { type AlibabaClients, cloudConfigFromEnv, createClients } from '../activities/clients';
+import { dataConverterFromEnv } from '../client/codec';
 
 export const DEFAULT_TASK_QUEUE = 'compute-provision';
 
@@ -17,6 +19,8 @@ export interface AcpWorkerOptions {
   clients?: AlibabaClients;
   /** A pre-built workflow bundle (tests build one and share it across workers). */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Payload encryption; by default the AES-GCM codec when ACP_PAYLOAD_KEY is set (client/codec.ts). */
+  dataConverter?: DataConverter;
   extra?: Partial<WorkerOptions>;
 }
 
@@ -26,6 +30,7 @@ export function workflowsPath(): string {
 
 export async function createAcpWorker(options: AcpWorkerOptions): Promise<Worker> {
   const clients = options.clients ?? createClients(cloudConfigFromEnv());
+  const dataConverter = options.dataConverter ?? dataConverterFromEnv();
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default',
@@ -34,6 +39,7 @@ export async function createAcpWorker(options: AcpWorkerOptions): Promise<Worker
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: workflowsPath() }),
     activities: createActivities(clients),
+    ...(dataConverter ? { dataConverter } : {}),
     ...options.extra,
   });
 }
