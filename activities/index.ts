@@ -7,7 +7,7 @@ import { createFcActivities } from './fc';
 import { createGcActivities } from './gc';
 import { createPaiActivities } from './pai';
 import { createScriptActivities } from './script';
-import { createSlackActivities } from './slack';
+import { createSlackActivities, slackConfigFromEnv } from './slack';
 import { createVpcActivities } from './vpc';
 
 export function createActivities(clients: AlibabaClients) {
@@ -19,7 +19,7 @@ export function createActivities(clients: AlibabaClients) {
     ...createPaiActivities(clients),
     ...createScriptActivities(),
     // Slack reads ACP_SLACK_* from the worker's environment; without them it does nothing.
-    ...createSlackActivities(),
+    ...createSlackActivities(slackConfigFromEnv()),
     ...createGcActivities(clients),
   };
 }

@@ -24,6 +24,12 @@ export const release = proxyActivities<Activities>({
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 60 },
 });
 
+/** Messages to people (Slack): a few quick tries; a chat outage must not hold a run for minutes. */
+export const notify = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 5 },
+});
+
 /** Calls an activity with a one-line summary the Web UI shows next to the event ("RunInstances … in cn-hangzhou-k"). */
 export function described<A extends unknown[], R>(
   activity: { executeWithOptions(options: { summary: string }, args: A): Promise<R> },

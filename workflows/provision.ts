@@ -57,6 +57,7 @@ import type { Deployer, Deployment } from './products/types';
 import { quoteProduct } from './quote';
 import { RunState } from './run-state';
 import { Saga } from './saga';
+import { SlackThread } from './slack-thread';
 
 const DEFAULT_CONFIRM_TIMEOUT = '30m';
 const DEFAULT_BLOCKED_TIMEOUT = '1h';
@@ -74,8 +75,18 @@ export interface ProvisionOptions extends ProvisionRequest {
 }
 
 export async function provision(request: ProvisionOptions): Promise<ProvisionResult> {
+  const run = new RunState(workflowInfo().workflowId);
+  // With ACP_SLACK_* on the worker: the comparison with buttons, then progress and the receipt.
+  const slack = new SlackThread(run);
+  try {
+    return await provisionSteps(request, run);
+  } finally {
+    await slack.flush();
+  }
+}
+
+async function provisionSteps(request: ProvisionOptions, run: RunState): Promise<ProvisionResult> {
   const { workflowId } = workflowInfo();
-  const run = new RunState(workflowId);
   const s = run.status;
   let answer: Answer | undefined;
   let awaiting = false;

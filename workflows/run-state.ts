@@ -10,6 +10,7 @@ const MAX_EVENTS = 200;
 
 export class RunState {
   readonly status: RunStatus;
+  private readonly listeners: ((status: RunStatus) => void)[] = [];
 
   constructor(workflowId: string) {
     this.status = {
@@ -41,6 +42,12 @@ export class RunState {
       ...(s.intent?.budget ? [{ key: AcpBudget, value: s.intent.budget.cny }] : []),
     ]);
     this.publish();
+    for (const listener of this.listeners) listener(s);
+  }
+
+  /** Called after every status change (the Slack thread follows the run this way). */
+  onStatus(listener: (status: RunStatus) => void): void {
+    this.listeners.push(listener);
   }
 
   event(message: string): void {
