@@ -25,12 +25,18 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+export interface StackOptions {
+  /** A Temporal server this test started itself (e.g. one with the Web UI) instead of the shared one. */
+  temporalAddress?: string;
+}
+
 export async function startStack(
   name: string,
   emulatorOptions: Parameters<typeof startEmulator>[0] = {},
+  options: StackOptions = {},
 ): Promise<Stack> {
   const [env, emulator] = await Promise.all([
-    startTemporal(),
+    startTemporal(options.temporalAddress),
     startEmulator({ port: 0, exec: 'local', speed: 600, ...emulatorOptions }),
   ]);
   const clients = createClients({

@@ -21,9 +21,10 @@ function quietRuntime(): void {
   Runtime.install({ logger: new DefaultLogger('WARN') });
 }
 
-export async function startTemporal(): Promise<TestWorkflowEnvironment> {
+/** `address`: a server the caller started; otherwise the one findTemporalServer() names. */
+export async function startTemporal(address?: string): Promise<TestWorkflowEnvironment> {
   quietRuntime();
-  const source = findTemporalServer();
+  const source = address ? ({ kind: 'existing', address } as const) : findTemporalServer();
   if (source.kind === 'existing') {
     const env = await TestWorkflowEnvironment.createFromExistingServer({
       address: source.address,
