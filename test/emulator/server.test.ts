@@ -153,7 +153,8 @@ test('`node emulator/main.ts --port 0` serves another process', async () => {
     const endpoint = await new Promise<string>((resolve, reject) => {
       child.stdout.on('data', (b: Buffer) => {
         out += b.toString();
-        const m = /ACP_ALIBABA_ENDPOINT=(\S+)/.exec(out);
+        // Wait for the whole banner: stdout may arrive in several chunks.
+        const m = /ACP_ALIBABA_ENDPOINT=(\S+)[\s\S]*ALIBABA_CLOUD_ACCOUNT_ID=/.exec(out);
         if (m) resolve(m[1]!);
       });
       child.once('exit', (code) => reject(new Error(`emulator exited ${code}: ${out}`)));
