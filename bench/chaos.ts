@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { type RunningEmulator, startEmulator } from '../emulator';
 import type { ProvisionRequest } from '../planner/types';
+import type { ProvisionResult } from '../workflows/messages';
 import { provision } from '../workflows/provision';
 
 const ROOT = join(__dirname, '..');
@@ -23,6 +24,8 @@ export interface ChaosOptions {
   /** An emulator to use; otherwise one is started in this process. */
   emulator?: RunningEmulator;
   log?: (line: string) => void;
+  /** Give up waiting for the runs after this long (default 15 min). */
+  timeoutMs?: number;
 }
 
 export interface ChaosReport {
@@ -30,6 +33,7 @@ export interface ChaosReport {
   kills: number;
   terminal: number;
   statuses: Record<string, number>;
+  /** Live resources tagged by a run that finished. */
   leaks: number;
   duplicates: number;
   /** Successful create calls beyond one per resource: ClientToken replays after a kill (no new resource). */
@@ -125,8 +129,15 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     ALIBABA_CLOUD_CLI_PROFILE_DISABLED: 'true',
     ACP_PAYLOAD_KEY: '',
   });
-  const admin = async (path: string) => (await fetch(`${emulator.url}${path}`)).json() as Promise<any>;
+  const admin = async (path: string, init?: RequestInit) =>
+    (await fetch(`${emulator.url}${path}`, init)).json() as Promise<any>;
   try {
+    // Each run makes its own VPC; the real default quota (10 per region) would BLOCK a 30-run burst,
+    // which is correct behaviour but not what this harness measures.
+    await admin('/__emulator/faults', {
+      method: 'POST',
+      body: JSON.stringify({ quota: { 'vpc.vpcs': 1000 } }),
+    });
     await worker.start();
     const prefix = `acp-chaos-${process.pid}-${Date.now()}`;
     const handles = await Promise.all(
@@ -138,7 +149,19 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         }),
       ),
     );
-    const results = Promise.allSettled(handles.map((h) => h.result()));
+    const outcomes: (PromiseSettledResult<ProvisionResult> | undefined)[] = handles.map(() => undefined);
+    const results = Promise.allSettled(
+      handles.map((h, i) =>
+        h.result().then(
+          (value) => {
+            outcomes[i] = { status: 'fulfilled', value };
+          },
+          (reason: unknown) => {
+            outcomes[i] = { status: 'rejected', reason };
+          },
+        ),
+      ),
+    );
     let kills = 0;
     let done = false;
     void results.then(() => {
@@ -154,7 +177,18 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       );
       await worker.start();
     }
-    const settled = await results;
+    // A run that never ends (BLOCKED forever, a bug) must show in the report, not hang the harness.
+    const timeout = new Promise<'timeout'>((r) =>
+      setTimeout(() => r('timeout'), opts.timeoutMs ?? 15 * 60_000).unref(),
+    );
+    if ((await Promise.race([results, timeout])) === 'timeout') log('chaos: timed out waiting for runs');
+    const settled = outcomes.map(
+      (o): PromiseSettledResult<ProvisionResult> =>
+        o ?? {
+          status: 'rejected',
+          reason: Object.assign(new Error('not terminal'), { name: 'NotTerminal' }),
+        },
+    );
     const statuses: Record<string, number> = {};
     for (const s of settled) {
       const status = s.status === 'fulfilled' ? s.value.status : `error:${(s.reason as Error)?.name}`;
@@ -163,7 +197,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const terminal = settled.filter((s) => s.status === 'fulfilled').length;
     const ids = new Set(handles.map((h) => h.workflowId));
     const owner = (r: any) => r.tags?.['acp:workflow-id'];
-    const live = (await admin('/__emulator/resources')).resources.filter((r: any) => ids.has(owner(r)));
+    const finished = new Set(
+      handles.filter((_, i) => settled[i]?.status === 'fulfilled').map((h) => h.workflowId),
+    );
+    const live = (await admin('/__emulator/resources')).resources.filter((r: any) => finished.has(owner(r)));
     const ever = (await admin('/__emulator/resources?all=1')).resources.filter((r: any) => ids.has(owner(r)));
     let duplicates = 0;
     for (const id of ids) {
