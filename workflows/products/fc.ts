@@ -160,6 +160,7 @@ function deployer(ctx: DeployContext): Deployer {
       // Poll from the workflow so each poll updates the status query; the interval grows so a long
       // job does not bloat the history.
       let interval = 1_000;
+      let lastStatus = '';
       for (;;) {
         const task = await described(api.describeAsyncTask, `GetAsyncTask ${taskId}`, {
           regionId,
@@ -167,7 +168,9 @@ function deployer(ctx: DeployContext): Deployer {
           taskId,
         });
         if (task.finished) return finished(task);
-        ctx.executing({ outputTail: `async task ${taskId}: ${task.status}`, startedAt });
+        // The task's state is progress, not script output: FC returns the output only at the end.
+        if (task.status !== lastStatus) ctx.progress(`async task ${taskId}: ${task.status}`);
+        lastStatus = task.status;
         await sleep(interval);
         interval = Math.min(interval * 2, MAX_POLL_MS);
       }
