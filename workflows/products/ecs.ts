@@ -301,10 +301,9 @@ function deployer(ctx: DeployContext): Deployer {
         imageId,
         securityGroupId: n.securityGroupId,
         vSwitchId,
-        autoReleaseTime: autoReleaseTime(
-          Date.now(),
-          Math.max(BACKSTOP_MINUTES, ctx.intent.durationMinutes * 2),
-        ),
+        // Short on purpose: the workflow pushes it forward while it lives (execute and the service
+        // loop), so a run whose workflow is lost costs at most this long.
+        autoReleaseTime: autoReleaseTime(Date.now(), BACKSTOP_MINUTES),
         spot: attempt.option.spot,
         ...owner(step),
       });
