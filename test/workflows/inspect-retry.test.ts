@@ -1,0 +1,195 @@
+// "Inspect and retry" (docs/operators.md) with the real `temporal` binary: a BLOCKED run resumes with
+// the `retry` signal (what the Web UI's "Send a Signal" sends), and a failed run re-run from a reset
+// point, with what it creates counted per workflow id in the emulator.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
+import { cachedTemporalCliPath, findTemporalServer } from '../../client/temporal-server';
+import type { ProvisionResult } from '../../workflows/messages';
+import { type Stack, startStack } from '../support/stack';
+
+const run = promisify(execFile);
+let stack: Stack;
+let temporal: string;
+
+before(async () => {
+  stack = await startStack('inspect');
+  const source = findTemporalServer({ ...process.env, TEMPORAL_ADDRESS: '' });
+  temporal = source.kind === 'binary' ? source.path : cachedTemporalCliPath();
+});
+after(async () => {
+  await stack?.stop();
+});
+
+async function cli(...args: string[]): Promise<string> {
+  const { stdout } = await run(
+    temporal,
+    [...args, '--address', stack.env.address, '--namespace', 'default'],
+    {
+      timeout: 30_000,
+    },
+  );
+  return stdout;
+}
+
+async function startRun(workflowId: string, input: object): Promise<void> {
+  await cli(
+    'workflow',
+    'start',
+    '--type',
+    'provision',
+    '--task-queue',
+    stack.taskQueue,
+    '--workflow-id',
+    workflowId,
+    '--input',
+    JSON.stringify(input),
+  );
+}
+
+async function queryStatus(workflowId: string): Promise<ProvisionResult> {
+  const out = await cli(
+    'workflow',
+    'query',
+    '--workflow-id',
+    workflowId,
+    '--type',
+    'status',
+    '--output',
+    'json',
+  );
+  return JSON.parse(out).queryResult[0];
+}
+
+async function waitForStatus(workflowId: string, status: string): Promise<ProvisionResult> {
+  for (let i = 0; ; i++) {
+    const s = await queryStatus(workflowId);
+    if (s.status === status) return s;
+    if (i > 240) throw new Error(`${workflowId} is ${s.status} (${s.message}), wanted ${status}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Every resource the emulator ever held for this workflow id, released ones included. */
+async function everCreated(workflowId: string, type: string): Promise<any[]> {
+  const { resources } = await stack.admin('/__emulator/resources?all=1');
+  return resources.filter((r: any) => r.type === type && r.tags?.['acp:workflow-id'] === workflowId);
+}
+
+async function live(workflowId: string): Promise<any[]> {
+  const { resources } = await stack.admin('/__emulator/resources');
+  return resources.filter((r: any) => r.tags?.['acp:workflow-id'] === workflowId);
+}
+
+test('a BLOCKED run (quota) resumes with `temporal workflow signal --name retry` once the quota is raised', async () => {
+  const workflowId = `acp-inspect-blocked-${process.pid}`;
+  await stack.admin('/__emulator/faults', {
+    method: 'POST',
+    body: JSON.stringify({ quota: { 'ecs.instances': 0 } }),
+  });
+  try {
+    await startRun(workflowId, {
+      product: 'ecs',
+      script: { content: 'echo resumed' },
+      skipConfirmation: true,
+    });
+    const blocked = await waitForStatus(workflowId, 'BLOCKED');
+    assert.match(blocked.blocked?.code ?? '', /QuotaExceed/);
+    // The operator reads the next step in the status (and the Web UI's memo), fixes the quota…
+    assert.match(blocked.message, /quota/i);
+    await stack.admin('/__emulator/faults', {
+      method: 'POST',
+      body: JSON.stringify({ quota: { 'ecs.instances': 1000 } }),
+    });
+    // …and sends the signal the Web UI's "Send a Signal" would send.
+    await cli(
+      'workflow',
+      'signal',
+      '--workflow-id',
+      workflowId,
+      '--name',
+      'retry',
+      '--input',
+      '{"by":"ops"}',
+    );
+    const result: ProvisionResult = await stack.env.client.workflow.getHandle(workflowId).result();
+    assert.equal(result.status, 'SUCCEEDED', result.message);
+    assert.match(result.execution?.outputTail ?? '', /resumed/);
+    assert.equal((await everCreated(workflowId, 'instance')).length, 1);
+    assert.deepEqual(await live(workflowId), []);
+  } finally {
+    await stack.admin('/__emulator/reset', { method: 'POST' });
+  }
+});
+
+// What a reset does today, asserted as it is: ClientTokens come from (workflow id, step) only
+// (activities/tags.ts), so the reset run — same workflow id, new run id — gets the FIRST run's
+// VPC id back from CreateVpc, although that VPC was already released, and waits on it. Nothing is
+// duplicated and nothing leaks, but the re-run does not complete. When tokens also carry the run
+// (e.g. workflowInfo().runId passed to the activity), this test should expect SUCCEEDED instead.
+test('a failed, released run reset to FirstWorkflowTask reuses its ClientTokens: no duplicate, but it is handed the released VPC', async () => {
+  const workflowId = `acp-inspect-reset-${process.pid}`;
+  const dir = mkdtempSync(join(tmpdir(), 'acp-reset-'));
+  const flag = join(dir, 'input-ready');
+  try {
+    // The script fails until an input it needs exists: the kind of failure a re-run should fix.
+    const script = `test -f ${flag} && echo input-found || { echo input-missing; exit 3; }`;
+    await startRun(workflowId, { product: 'ecs', script: { content: script }, skipConfirmation: true });
+    const failed: ProvisionResult = await stack.env.client.workflow.getHandle(workflowId).result();
+    assert.equal(failed.status, 'FAILED');
+    assert.equal(failed.execution?.exitCode, 3);
+    assert.deepEqual(await live(workflowId), [], 'the failed run released everything');
+    const firstVpc = failed.resourcesCreated.find((r) => r.type === 'vpc');
+    assert.ok(firstVpc, 'the first run created its own VPC');
+
+    writeFileSync(flag, 'ok');
+    await cli(
+      'workflow',
+      'reset',
+      '--workflow-id',
+      workflowId,
+      '--type',
+      'FirstWorkflowTask',
+      '--reason',
+      'input fixed; run again',
+    );
+    // The new run's CreateVpc answers with the released VPC's id.
+    const handedBack = await waitFor(async () => {
+      const s = await queryStatus(workflowId);
+      return s?.resourcesCreated?.find((r) => r.type === 'vpc');
+    });
+    assert.equal(handedBack.id, firstVpc.id, "CreateVpc returned the first run's (released) VPC");
+    await new Promise((r) => setTimeout(r, 2000));
+    const stuck = await queryStatus(workflowId);
+    assert.equal(stuck.status, 'PROVISIONING', stuck.message);
+
+    // No resource was created twice, and nothing is alive.
+    assert.equal((await everCreated(workflowId, 'vpc')).length, 1);
+    assert.equal((await everCreated(workflowId, 'instance')).length, 1);
+    assert.deepEqual(await live(workflowId), []);
+    await cli(
+      'workflow',
+      'terminate',
+      '--workflow-id',
+      workflowId,
+      '--reason',
+      'reset run stuck on a released VPC',
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
