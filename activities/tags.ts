@@ -2,6 +2,7 @@
 // workflow id (so `acp gc` can find orphans) and the step (so a release registered before its create
 // can find the resource by tag when the create's response never arrived).
 import { createHash } from 'node:crypto';
+import { Context } from '@temporalio/activity';
 
 export const MANAGED_TAG = 'acp:managed';
 export const WORKFLOW_TAG = 'acp:workflow-id';
@@ -23,11 +24,23 @@ export function ownerTags(owner: Owner): { key: string; value: string }[] {
 }
 
 /**
- * ClientToken for a create: the same (workflow, step) always yields the same token, so a retried
- * activity gets the resource the first attempt made instead of a second one. ECS allows ≤ 64 ASCII.
+ * ClientToken for a create: the same (workflow run, step) always yields the same token, so a retried
+ * activity — even on another worker after a crash — gets the resource the first attempt made instead
+ * of a second one. The run id is part of it because a run re-started with `temporal workflow reset`
+ * keeps the workflow id: with the old token the cloud would hand back what the first run already
+ * released. ECS allows ≤ 64 ASCII.
  */
 export function clientToken(owner: Owner): string {
-  return `acp-${createHash('sha256').update(`${owner.workflowId}\n${owner.step}`).digest('hex').slice(0, 40)}`;
+  const runId = currentRunId();
+  return `acp-${createHash('sha256').update(`${owner.workflowId}\n${runId}\n${owner.step}`).digest('hex').slice(0, 40)}`;
+}
+
+function currentRunId(): string {
+  try {
+    return Context.current().info.workflowExecution?.runId ?? '';
+  } catch {
+    return ''; // outside an activity (unit tests): the token depends on workflow and step only
+  }
 }
 
 /** A resource name that says who made it; Alibaba names allow 2–128 chars, letters first. */
