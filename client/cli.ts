@@ -180,6 +180,12 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
       }),
     );
 
+  program
+    .command('mcp')
+    .description('serve acp to AI agents over MCP (stdio); a person still approves spending')
+    .option('--simulate', 'use an in-process Alibaba Cloud emulator (also ACP_SIMULATE=1)')
+    .action(action((flags) => async () => (require('./mcp') as typeof import('./mcp')).mcpCommand(flags)));
+
   const notBuilt = (name: string, what: string) =>
     jsonOption(program.command(name).description(`${what} (not built yet)`)).action(
       action((...args: any[]) => async () => {
