@@ -10,6 +10,7 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 const runCommands = () => require('./run-command') as typeof import('./run-command');
 const controlCommands = () => require('./run-control') as typeof import('./run-control');
 const processCommands = () => require('./worker-command') as typeof import('./worker-command');
+const operatorCommands = () => require('./operator-commands') as typeof import('./operator-commands');
 
 /** The flags `run` and `quote` share: the request itself. */
 function requestOptions(cmd: Command): Command {
@@ -186,25 +187,43 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
     .option('--simulate', 'use an in-process Alibaba Cloud emulator (also ACP_SIMULATE=1)')
     .action(action((flags) => async () => (require('./mcp') as typeof import('./mcp')).mcpCommand(flags)));
 
-  const notBuilt = (name: string, what: string) =>
-    jsonOption(program.command(name).description(`${what} (not built yet)`)).action(
-      action((...args: any[]) => async () => {
-        const flags =
-          args.find((a) => a && typeof a === 'object' && !Array.isArray(a) && !(a instanceof Command)) ?? {};
-        const message = `acp ${name} is not built yet`;
-        if (flags.json) process.stdout.write(`${JSON.stringify({ error: message, exitCode: EXIT.error })}\n`);
-        process.stderr.write(
-          `${message}; it is on the roadmap (DESIGN §3) and tracked by the project lead.\n`,
-        );
-        return EXIT.error;
-      }),
-    );
-  notBuilt('gc', 'find and release acp-tagged resources no run owns').option(
-    '--apply',
-    'release them (default: list only)',
-  );
-  notBuilt('ram-policy', 'print the least-privilege RAM policy acp needs');
-  notBuilt('slack', 'run the Slack approvals app');
+  jsonOption(
+    program
+      .command('gc')
+      .description(
+        'find acp-tagged resources whose run is closed or unknown (orphans); --apply releases them',
+      )
+      .option('--apply', 'release them, instance → security group → vSwitch → VPC (default: list only)')
+      .option('--schedule', 'install the sweep as a Temporal Schedule instead of sweeping now')
+      .option('--every <interval>', "how often the schedule sweeps (default '1h')")
+      .option('--region <region>', 'only this region (repeatable; default: every account region)', collect)
+      .option('--simulate', 'refused: a simulated run leaves nothing behind to sweep'),
+  ).action(action((flags) => async () => operatorCommands().gcCommand(flags)));
+
+  jsonOption(
+    program
+      .command('ram-policy')
+      .description('print the least-privilege RAM policy acp needs (JSON, for aliyun ram CreatePolicy)'),
+  ).action(action((flags) => async () => operatorCommands().ramPolicyCommand(flags)));
+
+  jsonOption(
+    program
+      .command('slack')
+      .description(
+        'run the Slack approvals app (needs ACP_SLACK_BOT_TOKEN, ACP_SLACK_SIGNING_SECRET, ACP_SLACK_CHANNEL)',
+      )
+      .option('--port <n>', "port for Slack's requests to /slack/events (default 3000)"),
+  ).action(action((flags) => async () => operatorCommands().slackCommand(flags)));
+
+  jsonOption(
+    program
+      .command('codec-server')
+      .description(
+        'serve the payload codec so the Web UI and `temporal` can read ACP_PAYLOAD_KEY-encrypted runs',
+      )
+      .option('--port <n>', 'port (default 8888)')
+      .option('--cors-origin <url>', 'the Web UI origin allowed to call it (default http://localhost:8233)'),
+  ).action(action((flags) => async () => operatorCommands().codecServerCommand(flags)));
 
   return program;
 }

@@ -1,8 +1,8 @@
 // Where a command's run happens, decided so `npx acp run …` works on a fresh machine:
 //   Temporal — TEMPORAL_ADDRESS when set; else a server already on 127.0.0.1:7233; else a dev server
 //     acp starts in the background (UI on 8233, history in ~/.acp/temporal.db) and leaves running for
-//     the next command; else, with no `temporal` binary at all, the SDK's local server for the life of
-//     this command only.
+//     the next command (building the `temporal` CLI from Go modules first when Go is installed and no
+//     binary is); else, with no binary at all, the SDK's local server for the life of this command only.
 //   Worker — a worker already polling the task queue; else one embedded in this process for as long as
 //     the command follows the run.
 //   Cloud — `--simulate`: an emulator in this process, and a task queue of its own so a real worker
@@ -19,6 +19,7 @@ import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { AlibabaClients } from '../activities/clients';
 import { CliError, EXIT } from './exit-codes';
 import {
+  ensureTemporalServer,
   findTemporalServer,
   registerSearchAttributes,
   type ServerSource,
@@ -149,6 +150,18 @@ function startDetachedDevServer(binary: string): { pid: number; db: string; log:
   return { pid: child.pid, db, log };
 }
 
+/** ensureTemporalServer, but a failed build (no network to the Go proxy, say) is a message, not the end. */
+function buildOrFindServer(notify: Notify): ServerSource {
+  try {
+    return ensureTemporalServer();
+  } catch (err) {
+    notify(
+      `could not build the Temporal CLI from Go modules (${(err as Error).message.split('\n')[0]}); see scripts/build-temporal-cli.sh`,
+    );
+    return findTemporalServer();
+  }
+}
+
 function namespaceFromEnv(): string {
   return process.env.TEMPORAL_NAMESPACE || 'default';
 }
@@ -169,7 +182,9 @@ export async function openTemporal(
   const plan = planServer(
     process.env,
     !process.env.TEMPORAL_ADDRESS && (await portAnswers(LOCAL_HOST, LOCAL_PORT)),
-    () => findTemporalServer(),
+    // A command that may start a server builds the `temporal` CLI from Go modules when there is none
+    // (a fresh machine with Go); one that only looks at existing runs never waits minutes for that.
+    need === 'existing' ? () => findTemporalServer() : () => buildOrFindServer(notify),
   );
   if (need === 'existing' && (plan.kind === 'start' || plan.kind === 'in-process')) {
     throw new CliError(
