@@ -56,7 +56,12 @@ async function startDevServer(binary) {
   // The search attributes come from the one list acp registers everywhere (workflows/search-attributes.ts).
   const attrArgs = execFileSync(
     process.execPath,
-    ['--import', 'tsx', '-e', 'console.log(require("./client/temporal-server").searchAttributeArgs().join("\\n"))'],
+    [
+      '--import',
+      'tsx',
+      '-e',
+      'console.log(require("./client/temporal-server").searchAttributeArgs().join("\\n"))',
+    ],
     { cwd: root, encoding: 'utf8' },
   )
     .trim()

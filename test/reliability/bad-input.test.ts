@@ -85,14 +85,12 @@ const badDuration = fc.oneof(
   fc.constantFrom('', '30', '1.5', 'soon', '5 parsecs', '-3m', 'm30', '2 fortnights'),
   fc.stringMatching(/^[a-z]{1,6}$/).filter((s) => !/^\d/.test(s)),
 );
-const durations = fc
-  .tuple(fc.constantFrom('confirmTimeout', 'ttl'), badDuration)
-  .map(([field, v]) =>
-    bad(`${field}=${JSON.stringify(v)}`, field, {
-      [field]: v,
-      ...(field === 'ttl' ? { service: true } : {}),
-    }),
-  );
+const durations = fc.tuple(fc.constantFrom('confirmTimeout', 'ttl'), badDuration).map(([field, v]) =>
+  bad(`${field}=${JSON.stringify(v)}`, field, {
+    [field]: v,
+    ...(field === 'ttl' ? { service: true } : {}),
+  }),
+);
 
 const ports = fc
   .oneof(

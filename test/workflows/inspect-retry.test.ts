@@ -169,4 +169,3 @@ test('a failed, released run reset to FirstWorkflowTask runs again cleanly: new 
     rmSync(dir, { recursive: true, force: true });
   }
 });
-

@@ -115,7 +115,11 @@ describe('provision on ECS', () => {
   });
 
   test('a confirmation sent before the comparison is ready is kept, not dropped', async () => {
-    const handle = await start({ product: 'ecs', script: { content: 'echo early-yes' }, confirmTimeout: '5m' });
+    const handle = await start({
+      product: 'ecs',
+      script: { content: 'echo early-yes' },
+      confirmTimeout: '5m',
+    });
     await handle.signal(confirmSignal, { by: 'eager-operator' });
     const result = await handle.result();
     assert.equal(result.status, 'SUCCEEDED', result.message);
