@@ -1,0 +1,172 @@
+// Figure 3: complete one-shot ECS sagas per second (zero latency, exec 'none') ÷ raw Temporal
+// workflows per second running the same activities as no-ops, in the same batches, on the same server.
+import type { Client } from '@temporalio/client';
+import type { ProvisionResult } from '../workflows/messages';
+import { inPool } from './pool';
+import type { BenchStack } from './stack';
+
+export interface OrchestrationResult {
+  sagas: number;
+  /** Workflows in flight at once, for both kinds. */
+  concurrency: number;
+  /** One saga alone on a fresh worker, start to result (the warm path the cold path is compared with). */
+  probeMs: number;
+  sagaActivities: number;
+  sagaChildWorkflows: number;
+  sagaTimers: number;
+  batches: number[];
+  sagaWallMs: number;
+  sagasPerSecond: number;
+  rawWallMs: number;
+  rawPerSecond: number;
+  /** sagas/s ÷ raw/s (target ≥ 0.8). */
+  ratio: number;
+  sagaWorkerPeakRssMiB: number;
+  rawWorkerPeakRssMiB: number;
+}
+
+export const SAGA_REQUEST = {
+  product: 'ecs' as const,
+  cpu: 2,
+  memoryGiB: 4,
+  script: { content: 'echo bench-saga' },
+  skipConfirmation: true,
+};
+
+/**
+ * Activities per workflow task, for the saga and its child workflows: activities one workflow task
+ * scheduled together run concurrently, so the raw workflow runs them as one batch.
+ */
+async function activityBatches(
+  client: Client,
+  workflowId: string,
+): Promise<{ batches: number[]; children: number; timers: number }> {
+  const ids = [workflowId];
+  const batches: number[] = [];
+  let children = 0;
+  let timers = 0;
+  while (ids.length > 0) {
+    const id = ids.shift()!;
+    const history = await client.workflow.getHandle(id).fetchHistory();
+    const perTask = new Map<string, number>();
+    for (const e of history.events ?? []) {
+      const scheduled = e.activityTaskScheduledEventAttributes;
+      if (scheduled) {
+        const key = String(scheduled.workflowTaskCompletedEventId);
+        perTask.set(key, (perTask.get(key) ?? 0) + 1);
+      }
+      if (e.timerStartedEventAttributes) timers += 1;
+      const child = e.startChildWorkflowExecutionInitiatedEventAttributes;
+      if (child?.workflowId) {
+        children += 1;
+        ids.push(child.workflowId);
+      }
+    }
+    // Children run during the parent's quote step, so their batches come first.
+    batches.unshift(...perTask.values());
+  }
+  return { batches, children, timers };
+}
+
+async function peakRss(sample: () => number, during: Promise<unknown>): Promise<number> {
+  let peak = sample();
+  const timer = setInterval(() => {
+    peak = Math.max(peak, sample());
+  }, 250);
+  try {
+    await during;
+  } finally {
+    clearInterval(timer);
+  }
+  return Math.max(peak, sample());
+}
+
+/**
+ * `concurrency` sagas in flight: more than ~10 concurrent sagas in one region contend for the one
+ * shared acp VPC (a saga's DeleteVpc waits out the others' vSwitches with backoff), which measures that
+ * contention rather than orchestration.
+ */
+export async function orchestration(
+  stack: BenchStack,
+  sagas: number,
+  concurrency: number,
+): Promise<OrchestrationResult> {
+  await stack.useCatalogue({ kind: 'ample' });
+  await stack.setLatency(0);
+  const tag = `${process.pid}-${Date.now()}`;
+  const acp = await stack.startWorker('acp', `bench-saga-${tag}`);
+
+  // One saga first, untimed: it warms the worker and gives the shape the raw workflow copies.
+  const probeId = `bench-saga-probe-${tag}`;
+  const tProbe = performance.now();
+  const probe: ProvisionResult = await stack.client.workflow.execute('provision', {
+    taskQueue: acp.taskQueue,
+    workflowId: probeId,
+    args: [SAGA_REQUEST],
+  });
+  if (probe.status !== 'SUCCEEDED') throw new Error(`the probe saga ended ${probe.status}: ${probe.message}`);
+  const probeMs = performance.now() - tProbe;
+  const shape = await activityBatches(stack.client, probeId);
+
+  const runSagas = async () => {
+    const t = performance.now();
+    const { results } = await inPool(
+      sagas,
+      concurrency,
+      (i) =>
+        stack.client.workflow.execute('provision', {
+          taskQueue: acp.taskQueue,
+          workflowId: `bench-saga-${tag}-${i}`,
+          args: [SAGA_REQUEST],
+        }) as Promise<ProvisionResult>,
+    );
+    const failed = results.filter((r) => r.status !== 'SUCCEEDED');
+    if (failed.length > 0) throw new Error(`${failed.length} sagas did not succeed: ${failed[0]!.message}`);
+    return performance.now() - t;
+  };
+  const sagaRun = runSagas();
+  const sagaPeak = await peakRss(() => acp.rssMiB(), sagaRun);
+  const sagaWallMs = await sagaRun;
+  await acp.stop();
+
+  const raw = await stack.startWorker('raw', `bench-raw-${tag}`);
+  await stack.client.workflow.execute('rawWorkflow', {
+    taskQueue: raw.taskQueue,
+    workflowId: `bench-raw-probe-${tag}`,
+    args: [shape.batches],
+  });
+  const runRaw = async () => {
+    const t = performance.now();
+    await inPool(sagas, concurrency, (i) =>
+      stack.client.workflow.execute('rawWorkflow', {
+        taskQueue: raw.taskQueue,
+        workflowId: `bench-raw-${tag}-${i}`,
+        args: [shape.batches],
+      }),
+    );
+    return performance.now() - t;
+  };
+  const rawRun = runRaw();
+  const rawPeak = await peakRss(() => raw.rssMiB(), rawRun);
+  const rawWallMs = await rawRun;
+  await raw.stop();
+
+  const sagasPerSecond = sagas / (sagaWallMs / 1000);
+  const rawPerSecond = sagas / (rawWallMs / 1000);
+  return {
+    sagas,
+    concurrency,
+    probeMs,
+    sagaActivities: shape.batches.reduce((a, b) => a + b, 0),
+    sagaChildWorkflows: shape.children,
+    sagaTimers: shape.timers,
+    batches: shape.batches,
+    sagaWallMs,
+    sagasPerSecond,
+    rawWallMs,
+    rawPerSecond,
+    ratio: sagasPerSecond / rawPerSecond,
+    sagaWorkerPeakRssMiB: sagaPeak,
+    rawWorkerPeakRssMiB: rawPeak,
+  };
+}

@@ -1,0 +1,191 @@
+// What every benchmark runs on, all real: one Temporal dev server, one in-process emulator whose
+// catalogue the benchmarks can swap (default / seeded random / ample stock), and workers in child
+// processes (bench/worker-process.ts) loading workflow bundles built once here.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import {
+  type AlibabaClients,
+  cloudConfigFromEnv,
+  createClients,
+  staticCredential,
+} from '../activities/clients';
+import { defaultCatalogue, randomCatalogue, startEmulator } from '../emulator';
+import type { Catalogue } from '../emulator/types';
+import { startTemporal } from '../test/support/temporal';
+
+export type CatalogueChoice = { kind: 'default' } | { kind: 'seed'; seed: number } | { kind: 'ample' };
+
+/** Stock per (zone, type) for the saga and scale runs, so a thousand instances never hit NoStock. */
+const AMPLE_STOCK = 1_000_000;
+
+export interface WorkerProcess {
+  kind: 'acp' | 'raw';
+  pid: number;
+  taskQueue: string;
+  facts: Record<string, unknown>;
+  /** Resident set size of the worker process, MiB (from /proc/<pid>/status VmRSS). */
+  rssMiB(): number;
+  stop(): Promise<void>;
+}
+
+export interface BenchStack {
+  env: TestWorkflowEnvironment;
+  client: Client;
+  address: string;
+  emulator: Awaited<ReturnType<typeof startEmulator>>;
+  clients: AlibabaClients;
+  /** Swaps the emulator's catalogue and resets it (resources, calls, faults). */
+  useCatalogue(choice: CatalogueChoice): Promise<void>;
+  admin(path: string, init?: { method: string; body?: unknown }): Promise<any>;
+  setLatency(ms: number): Promise<void>;
+  clearCalls(): Promise<void>;
+  /** API calls since the last clear, by action. */
+  calls(): Promise<{ total: number; byAction: Record<string, number> }>;
+  startWorker(kind: 'acp' | 'raw', taskQueue: string): Promise<WorkerProcess>;
+  stop(): Promise<void>;
+}
+
+export async function startBenchStack(): Promise<BenchStack> {
+  let choice: CatalogueChoice = { kind: 'default' };
+  const makeCatalogue = (): Catalogue => {
+    if (choice.kind === 'seed') return randomCatalogue(choice.seed);
+    const c = defaultCatalogue();
+    if (choice.kind === 'ample') {
+      for (const r of c.regions)
+        for (const z of r.zones) for (const t of Object.keys(z.stock)) z.stock[t] = AMPLE_STOCK;
+    }
+    return c;
+  };
+  // exec 'none': scripts "exit 0" at once; speed 3600: an instance is Running ~17 ms after create.
+  const [env, emulator] = await Promise.all([
+    startTemporal(),
+    startEmulator({ port: 0, exec: 'none', speed: 3600, seed: 1, catalogue: makeCatalogue }),
+  ]);
+  const clients = createClients(
+    cloudConfigFromEnv(
+      { ACP_ALIBABA_ENDPOINT: emulator.endpoint },
+      staticCredential(emulator.accessKeyId, emulator.accessKeySecret),
+    ),
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'acp-bench-'));
+  const bundles = {
+    acp: join(dir, 'acp-workflows.js'),
+    raw: join(dir, 'raw-workflow.js'),
+  };
+  const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error };
+  const [acpBundle, rawBundle] = await Promise.all([
+    bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: quiet }),
+    bundleWorkflowCode({ workflowsPath: require.resolve('./raw-workflow'), logger: quiet }),
+  ]);
+  writeFileSync(bundles.acp, acpBundle.code);
+  writeFileSync(bundles.raw, rawBundle.code);
+  const workers = new Set<WorkerProcess>();
+
+  const admin = async (path: string, init?: { method: string; body?: unknown }) => {
+    const r = await fetch(`${emulator.url}${path}`, {
+      method: init?.method ?? 'GET',
+      ...(init?.body !== undefined
+        ? { body: JSON.stringify(init.body), headers: { 'content-type': 'application/json' } }
+        : {}),
+    });
+    return r.json();
+  };
+
+  const stack: BenchStack = {
+    env,
+    client: env.client,
+    address: env.address,
+    emulator,
+    clients,
+    admin,
+    async useCatalogue(next) {
+      choice = next;
+      await admin('/__emulator/reset', { method: 'POST' });
+    },
+    async setLatency(ms) {
+      // vpc.vpcs: the real default of 10 per region would BLOCK the 11th concurrent saga.
+      await admin('/__emulator/faults', { method: 'POST', body: { latencyMs: ms, quota: {} } });
+    },
+    async clearCalls() {
+      await admin('/__emulator/calls', { method: 'DELETE' });
+    },
+    async calls() {
+      const { calls } = (await admin('/__emulator/calls')) as { calls: { action: string }[] };
+      const byAction: Record<string, number> = {};
+      for (const c of calls) byAction[c.action] = (byAction[c.action] ?? 0) + 1;
+      return { total: calls.length, byAction };
+    },
+    async startWorker(kind, taskQueue) {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'worker-process.ts')], {
+        env: {
+          ...process.env,
+          BENCH_WORKER: kind,
+          BENCH_BUNDLE: bundles[kind],
+          BENCH_TASK_QUEUE: taskQueue,
+          TEMPORAL_ADDRESS: env.address,
+          ACP_ALIBABA_ENDPOINT: emulator.endpoint,
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const facts = await readyLine(child);
+      const w: WorkerProcess = {
+        kind,
+        pid: child.pid!,
+        taskQueue,
+        facts,
+        rssMiB: () => rssMiB(child.pid!),
+        async stop() {
+          workers.delete(w);
+          if (child.exitCode !== null) return;
+          const exited = new Promise((r) => child.once('exit', r));
+          child.kill('SIGTERM');
+          await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+          if (child.exitCode === null) child.kill('SIGKILL');
+        },
+      };
+      workers.add(w);
+      return w;
+    },
+    async stop() {
+      await Promise.all([...workers].map((w) => w.stop()));
+      await Promise.all([env.teardown(), emulator.stop()]);
+    },
+  };
+  return stack;
+}
+
+function readyLine(child: ChildProcess): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    const timer = setTimeout(() => reject(new Error('the bench worker did not start within 120 s')), 120_000);
+    child.once('exit', (code) => reject(new Error(`the bench worker exited with code ${code}`)));
+    lines.on('line', (line) => {
+      try {
+        const msg = JSON.parse(line);
+        if (msg.ready) {
+          clearTimeout(timer);
+          resolve(msg);
+        }
+      } catch {
+        // not ours
+      }
+    });
+  });
+}
+
+export function rssMiB(pid: number): number {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return Number.NaN; // the process is gone
+  }
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  return kb / 1024;
+}
