@@ -6,10 +6,11 @@ import { after, before, describe, test } from 'node:test';
 import * as $Cs from '@alicloud/cs20151215';
 import { Worker } from '@temporalio/worker';
 import type { ProvisionRequest } from '../../planner/types';
-import { confirmSignal, type ProvisionResult, retrySignal, statusQuery } from '../../workflows/messages';
+import { confirmSignal, retrySignal } from '../../workflows/messages';
 import { provision } from '../../workflows/provision';
 import { type Stack, startStack } from '../support/stack';
 import { workflowBundle } from '../support/temporal';
+import { waitFor, waitForStatus } from '../support/waiting';
 
 let stack: Stack;
 let n = 0;
@@ -39,23 +40,6 @@ async function leftBy(workflowId: string): Promise<any[]> {
   return (await resources()).filter(
     (r) => r.tags?.['acp:workflow-id'] === workflowId || r.type === 'k8s-job',
   );
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function waitForStatus(handle: { query: any }, status: string): Promise<ProvisionResult> {
-  return waitFor(async () => {
-    const s: ProvisionResult = await handle.query(statusQuery);
-    return s.status === status ? s : undefined;
-  });
 }
 
 async function faults(body: unknown) {

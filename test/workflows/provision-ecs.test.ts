@@ -16,6 +16,7 @@ import {
 import { provision } from '../../workflows/provision';
 import { type Stack, startStack } from '../support/stack';
 import { workflowBundle } from '../support/temporal';
+import { waitFor, waitForStatus } from '../support/waiting';
 
 let stack: Stack;
 let n = 0;
@@ -39,20 +40,6 @@ function start(request: ProvisionRequest & { blockedTimeout?: string }) {
 async function liveResources(workflowId?: string): Promise<any[]> {
   const { resources } = await stack.admin('/__emulator/resources');
   return workflowId ? resources.filter((r: any) => r.tags?.['acp:workflow-id'] === workflowId) : resources;
-}
-
-async function waitForStatus(
-  handle: { query: any },
-  status: string,
-  timeoutMs = 60_000,
-): Promise<ProvisionResult> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s: ProvisionResult = await handle.query(statusQuery);
-    if (s.status === status) return s;
-    if (Date.now() > deadline) throw new Error(`still ${s.status} (${s.message}), wanted ${status}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 describe('provision on ECS', () => {
@@ -325,13 +312,3 @@ describe('provision on ECS', () => {
     assert.equal(replayed, n);
   });
 });
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}

@@ -7,11 +7,12 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { parseIntent } from '../../planner';
 import type { ProvisionRequest } from '../../planner/types';
-import { type ProvisionResult, retrySignal, statusQuery } from '../../workflows/messages';
+import { type ProvisionResult, retrySignal } from '../../workflows/messages';
 import { fc } from '../../workflows/products/fc';
 import { provision } from '../../workflows/provision';
 import { type Stack, startStack } from '../support/stack';
 import { workflowBundle } from '../support/temporal';
+import { waitForStatus } from '../support/waiting';
 
 let stack: Stack;
 let n = 0;
@@ -43,16 +44,6 @@ async function calls(): Promise<{ action: string; code: string; httpStatus: numb
 
 async function faults(table: Record<string, unknown>): Promise<void> {
   await stack.admin('/__emulator/faults', { method: 'POST', body: JSON.stringify(table) });
-}
-
-async function waitForStatus(handle: { query: any }, status: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s: ProvisionResult = await handle.query(statusQuery);
-    if (s.status === status) return s;
-    if (Date.now() > deadline) throw new Error(`still ${s.status} (${s.message}), wanted ${status}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 function assertReleased(result: ProvisionResult) {

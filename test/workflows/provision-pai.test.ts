@@ -6,10 +6,11 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { estimateTotal, minutesWithinBudget, roundFen } from '../../planner/pricing';
 import type { ProvisionRequest } from '../../planner/types';
-import { confirmSignal, type ProvisionResult, retrySignal, statusQuery } from '../../workflows/messages';
+import { confirmSignal, type ProvisionResult, retrySignal } from '../../workflows/messages';
 import { exitCodeOf, jobMaxRunningMinutes } from '../../workflows/products/pai';
 import { provision, quote } from '../../workflows/provision';
 import { type Stack, startStack } from '../support/stack';
+import { waitForStatus } from '../support/waiting';
 
 let stack: Stack;
 let n = 0;
@@ -56,20 +57,6 @@ function jobInCloud(jobId: string) {
 
 async function faults(body: Record<string, unknown>) {
   await stack.admin('/__emulator/faults', { method: 'POST', body: JSON.stringify(body) });
-}
-
-async function waitForStatus(
-  handle: { query: any },
-  status: string,
-  timeoutMs = 60_000,
-): Promise<ProvisionResult> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s: ProvisionResult = await handle.query(statusQuery);
-    if (s.status === status) return s;
-    if (Date.now() > deadline) throw new Error(`still ${s.status} (${s.message}), wanted ${status}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 describe('provision on PAI-DLC', () => {
