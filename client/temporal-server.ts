@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
+import { status } from '@grpc/grpc-js';
 import type { Connection } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
@@ -71,7 +72,11 @@ function cliType(type: string): string {
 
 /** Registers acp's search attributes on a server that may not have them (an existing cluster). */
 export async function registerSearchAttributes(connection: Connection, namespace: string): Promise<void> {
-  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  // Temporal's Java time-skipping test server can add search attributes but not list them.
+  const existing = await connection.operatorService.listSearchAttributes({ namespace }).catch((err) => {
+    if ((err as { code?: number })?.code === status.UNIMPLEMENTED) return { customAttributes: {} };
+    throw err;
+  });
   const known = new Set(Object.keys(existing.customAttributes ?? {}));
   const missing = SEARCH_ATTRIBUTES.filter((key) => !known.has(key.name));
   if (missing.length === 0) return;

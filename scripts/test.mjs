@@ -120,6 +120,11 @@ if (!env.TEMPORAL_ADDRESS) {
   env.TEMPORAL_CLI_PATH = binary;
   console.log(`Temporal dev server for this run: ${server.address} (${binary})`);
 }
+// The live backstop test crosses 50 minutes of workflow time on Temporal's time-skipping test server
+// (Maven Central); fetched once like the CLI above.
+if (files.some((f) => f.includes('backstop-live'))) {
+  execFileSync('bash', [join(root, 'scripts/fetch-temporal-test-server.sh')], { stdio: 'inherit' });
+}
 const concurrency = process.env.ACP_TEST_CONCURRENCY ?? '2';
 const child = spawn(
   process.execPath,

@@ -2,6 +2,9 @@
 // otherwise a dev server started from the binary client/temporal-server.ts finds. acp's search
 // attributes are registered either way. One workflow bundle per test process, shared by its workers.
 
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   bundleWorkflowCode,
@@ -64,4 +67,19 @@ let counter = 0;
 export function uniqueTaskQueue(name: string): string {
   counter += 1;
   return `test-${name}-${process.pid}-${counter}`;
+}
+
+/** Temporal's time-skipping test server (scripts/fetch-temporal-test-server.sh fetches it). */
+export function timeSkippingServerPath(): string {
+  const path =
+    process.env.TEMPORAL_TEST_SERVER_PATH ??
+    join(
+      process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'),
+      'acp',
+      'temporal-test-server-1.31.0',
+      'temporal-test-server',
+    );
+  if (!existsSync(path))
+    throw new Error(`${path} is missing: run scripts/fetch-temporal-test-server.sh (needs mvn and java)`);
+  return path;
 }
