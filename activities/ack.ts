@@ -22,7 +22,9 @@ export const CLUSTER_SPEC = 'ack.pro.small';
 // console defaults for Flannel clusters.
 export const CONTAINER_CIDR = '172.20.0.0/16';
 export const SERVICE_CIDR = '172.21.0.0/20';
-const NAMESPACE = 'default';
+/** Where acp's Jobs and ConfigMaps live; the label below marks them as acp's (`acp gc` lists by it). */
+export const NAMESPACE = 'default';
+export const MANAGED_BY_LABEL = { key: 'app.kubernetes.io/managed-by', value: 'acp' } as const;
 const KUBECONFIG_MINUTES = 60;
 const LOG_TAIL_LINES = 200;
 const POLL_MS = { first: 1_000, max: 15_000 };
@@ -97,7 +99,7 @@ function tagsOf(tags: { key?: string; value?: string }[] | undefined): Record<st
 function ownerMetadata(owner: Owner) {
   return {
     labels: {
-      'app.kubernetes.io/managed-by': 'acp',
+      [MANAGED_BY_LABEL.key]: MANAGED_BY_LABEL.value,
       'acp.aliyun.dev/run': createHash('sha256').update(owner.workflowId).digest('hex').slice(0, 16),
     },
     annotations: { [WORKFLOW_TAG]: owner.workflowId, [STEP_TAG]: owner.step },
@@ -150,7 +152,7 @@ async function kubernetesCall<T>(operation: string, call: () => Promise<T>): Pro
 }
 
 /** Like kubernetesCall, but an object that is already gone counts as deleted. */
-async function kubernetesDelete(
+export async function kubernetesDelete(
   operation: string,
   call: () => Promise<unknown>,
 ): Promise<'released' | 'gone'> {
@@ -165,12 +167,30 @@ async function kubernetesDelete(
 }
 
 /** A cluster on its way out takes its Jobs and ConfigMaps with it (and serves no kubeconfig). */
-function clusterGoing(state: string): boolean {
+export function clusterGoing(state: string): boolean {
   return state === 'gone' || state === 'deleting' || state === 'deleted';
 }
 
 function isTerminal(job: k8s.V1Job, type: 'Complete' | 'Failed'): k8s.V1JobCondition | undefined {
   return job.status?.conditions?.find((c) => c.type === type && c.status === 'True');
+}
+
+/** A cluster's Kubernetes API; the kubeconfig lives only inside the caller's activity: it is a credential. */
+export async function kubernetesFor(clients: AlibabaClients, regionId: string, clusterId: string) {
+  const r = await alibabaCall(`DescribeClusterUserKubeconfig ${clusterId}`, () =>
+    clients.cs(regionId).describeClusterUserKubeconfig(
+      clusterId,
+      new $Cs.DescribeClusterUserKubeconfigRequest({
+        privateIpAddress: false,
+        temporaryDurationMinutes: KUBECONFIG_MINUTES,
+      }),
+    ),
+  );
+  const config = r.body?.config;
+  if (!config) throw new Error(`DescribeClusterUserKubeconfig returned no config for ${clusterId}`);
+  const kc = new k8s.KubeConfig();
+  kc.loadFromString(config);
+  return { batch: kc.makeApiClient(k8s.BatchV1Api), core: kc.makeApiClient(k8s.CoreV1Api) };
 }
 
 export function createAckActivities(clients: AlibabaClients) {
@@ -198,23 +218,7 @@ export function createAckActivities(clients: AlibabaClients) {
     });
   }
 
-  /** The kubeconfig lives only inside this activity: it is a credential. */
-  async function kubernetes(regionId: string, clusterId: string) {
-    const r = await alibabaCall(`DescribeClusterUserKubeconfig ${clusterId}`, () =>
-      cs(regionId).describeClusterUserKubeconfig(
-        clusterId,
-        new $Cs.DescribeClusterUserKubeconfigRequest({
-          privateIpAddress: false,
-          temporaryDurationMinutes: KUBECONFIG_MINUTES,
-        }),
-      ),
-    );
-    const config = r.body?.config;
-    if (!config) throw new Error(`DescribeClusterUserKubeconfig returned no config for ${clusterId}`);
-    const kc = new k8s.KubeConfig();
-    kc.loadFromString(config);
-    return { batch: kc.makeApiClient(k8s.BatchV1Api), core: kc.makeApiClient(k8s.CoreV1Api) };
-  }
+  const kubernetes = (regionId: string, clusterId: string) => kubernetesFor(clients, regionId, clusterId);
 
   async function clusterState(regionId: string, clusterId: string): Promise<string | 'gone'> {
     try {

@@ -56,6 +56,7 @@ export const ALIBABA_ACTIONS: readonly AlibabaAction[] = [
   a('fc:InvokeFunction', 'create', 'execute'),
   a('fc:GetAsyncTask', 'read', 'execute: async invocations'),
   a('fc:DeleteFunction', 'delete', 'release'),
+  a('fc:ListFunctions', 'read', 'acp gc: functions tagged acp:managed'),
   // ACK
   a('cs:DescribeClustersV1', 'read', 'create: reuse a running acp cluster'),
   a('cs:CreateCluster', 'create', 'create: a managed cluster'),

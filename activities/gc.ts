@@ -1,26 +1,23 @@
 // The orphan sweeper's I/O (DESIGN §3 `acp gc`, Karpenter's garbage collection): every resource
-// tagged acp:managed=true in the given regions, found through the official SDKs' Tag filters, and its
-// release in dependency order (instance → security group → vSwitch → VPC; NotFound = done).
+// tagged acp:managed=true in the given regions, of every product acp drives (one sweeper per product:
+// gc-ecs.ts for ECS and VPC, gc-fc.ts, gc-ack.ts, gc-pai.ts), and its release in dependency order.
 // A resource is an orphan when the workflow named by its acp:workflow-id tag is closed or unknown to
-// Temporal: a running workflow still owns (and will release) what it made.
+// Temporal: a running workflow still owns (and will release) what it made. A resource tagged
+// acp:shared=true (a VPC or cluster every run of a region reuses) is never anyone's orphan.
+
 import * as $Ecs from '@alicloud/ecs20140526';
-import * as $Vpc from '@alicloud/vpc20160428';
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { AlibabaClients } from './clients';
-import { alibabaCall, describeSdkError, toFailure } from './errors';
+import { alibabaCall } from './errors';
+import { ackSweeper } from './gc-ack';
+import { ecsSweeper } from './gc-ecs';
+import { fcSweeper } from './gc-fc';
+import { paiSweeper } from './gc-pai';
+import type { ManagedResource, ManagedType, Sweeper } from './gc-sweeper';
 import { MANAGED_TAG, SHARED_TAG, WORKFLOW_TAG } from './tags';
 
-export type ManagedType = 'instance' | 'security-group' | 'vswitch' | 'vpc';
-
-export interface ManagedResource {
-  type: ManagedType;
-  id: string;
-  regionId: string;
-  /** The acp:workflow-id tag; undefined when a resource carries acp:managed only. */
-  workflowId?: string;
-  tags: Record<string, string>;
-}
+export type { GcProduct, ManagedResource, ManagedType } from './gc-sweeper';
 
 export interface Orphan extends ManagedResource {
   /** Why it is an orphan: the owning workflow's close status, or that Temporal does not know it. */
@@ -34,35 +31,25 @@ export interface GcRelease {
   failed: (ManagedResource & { error: string })[];
 }
 
-/** Release order: what depends on a resource goes first. */
-export const RELEASE_ORDER: ManagedType[] = ['instance', 'security-group', 'vswitch', 'vpc'];
-const PAGE = 50;
-const POLL_MS = 500;
-const MAX_ATTEMPTS = 40;
+const SWEEPERS: readonly Sweeper[] = [ecsSweeper, fcSweeper, ackSweeper, paiSweeper];
 
-const ecsTags = (t?: { tag?: { tagKey?: string; tagValue?: string }[] }) =>
-  Object.fromEntries((t?.tag ?? []).map((x) => [x.tagKey ?? '', x.tagValue ?? '']));
-const vpcTags = (t?: { tag?: { key?: string; value?: string }[] }) =>
-  Object.fromEntries((t?.tag ?? []).map((x) => [x.key ?? '', x.value ?? '']));
+/**
+ * Release order: each stage goes only once everything of the stage before is gone. Compute first
+ * (an instance holds its security group and vSwitch, a cluster's nodes hold its vSwitch; functions
+ * and DLC jobs hold nothing of acp's but cost while they run), then security groups, vSwitches, VPCs.
+ */
+export const RELEASE_STAGES: readonly (readonly ManagedType[])[] = [
+  ['instance', 'cluster', 'k8s-job', 'function', 'dlc-job'],
+  ['security-group'],
+  ['vswitch'],
+  ['vpc'],
+];
 
-/** Heartbeats when running as an activity; does nothing when `acp gc` calls this directly. */
-function beat(details: unknown): void {
-  try {
-    Context.current().heartbeat(details);
-  } catch {
-    // not inside an activity
-  }
-}
-
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function pages<T>(fetch: (page: number) => Promise<{ items: T[]; total: number }>): Promise<T[]> {
-  const out: T[] = [];
-  for (let page = 1; ; page++) {
-    const { items, total } = await fetch(page);
-    out.push(...items);
-    if (items.length === 0 || out.length >= total) return out;
-  }
+/** Answers that mean "this product is not offered here": nothing of acp's can be there either. */
+function notOfferedHere(err: unknown): boolean {
+  const code = (err as { type?: string })?.type ?? '';
+  // An unknown regional endpoint (FC, PAI-DLC) does not resolve at all.
+  return code.startsWith('InvalidRegionId') || code === 'ENOTFOUND';
 }
 
 /** The regions this account can use (ECS DescribeRegions): where `acp gc` looks by default. */
@@ -73,87 +60,29 @@ export async function accountRegions(clients: AlibabaClients): Promise<string[]>
   return (r.body?.regions?.region ?? []).map((x) => x.regionId).filter((x): x is string => !!x);
 }
 
-/** Every resource tagged acp:managed=true in these regions. Shared VPCs are never anyone's orphan. */
+/** Every resource tagged acp:managed=true in these regions, minus the shared ones. */
 export async function listManagedResources(
   clients: AlibabaClients,
   regions: string[],
 ): Promise<ManagedResource[]> {
-  const out: ManagedResource[] = [];
-  const add = (type: ManagedType, id: string | undefined, regionId: string, tags: Record<string, string>) => {
-    if (!id || tags[MANAGED_TAG] !== 'true' || tags[SHARED_TAG] === 'true') return;
-    out.push({ type, id, regionId, tags, ...(tags[WORKFLOW_TAG] ? { workflowId: tags[WORKFLOW_TAG] } : {}) });
-  };
+  const seen = new Map<string, ManagedResource>();
   for (const regionId of regions) {
-    try {
-      await listRegion(regionId);
-    } catch (err) {
-      // A region this account cannot use holds nothing of ours.
-      if ((err as { type?: string })?.type?.startsWith('InvalidRegionId')) continue;
-      throw err;
+    for (const sweeper of SWEEPERS) {
+      let found: ManagedResource[];
+      try {
+        found = await sweeper.list(clients, regionId);
+      } catch (err) {
+        if (notOfferedHere(err)) continue;
+        throw err;
+      }
+      for (const r of found) {
+        if (r.tags[MANAGED_TAG] !== 'true' || r.tags[SHARED_TAG] === 'true') continue;
+        // One address may answer for several regions (a function's ARN names its own): keep one.
+        seen.set(`${r.type} ${r.regionId} ${r.id}`, r);
+      }
     }
   }
-  return out;
-
-  async function listRegion(regionId: string): Promise<void> {
-    const ecs = clients.ecs(regionId);
-    const vpc = clients.vpc(regionId);
-    const instances = await pages(async (pageNumber) => {
-      const r = await alibabaCall(`DescribeInstances tagged ${MANAGED_TAG} in ${regionId}`, () =>
-        ecs.describeInstances(
-          new $Ecs.DescribeInstancesRequest({
-            regionId,
-            pageNumber,
-            pageSize: PAGE,
-            tag: [new $Ecs.DescribeInstancesRequestTag({ key: MANAGED_TAG, value: 'true' })],
-          }),
-        ),
-      );
-      return { items: r.body?.instances?.instance ?? [], total: r.body?.totalCount ?? 0 };
-    });
-    for (const i of instances) add('instance', i.instanceId, regionId, ecsTags(i.tags));
-    const groups = await pages(async (pageNumber) => {
-      const r = await alibabaCall(`DescribeSecurityGroups tagged ${MANAGED_TAG} in ${regionId}`, () =>
-        ecs.describeSecurityGroups(
-          new $Ecs.DescribeSecurityGroupsRequest({
-            regionId,
-            pageNumber,
-            pageSize: PAGE,
-            tag: [new $Ecs.DescribeSecurityGroupsRequestTag({ key: MANAGED_TAG, value: 'true' })],
-          }),
-        ),
-      );
-      return { items: r.body?.securityGroups?.securityGroup ?? [], total: r.body?.totalCount ?? 0 };
-    });
-    for (const g of groups) add('security-group', g.securityGroupId, regionId, ecsTags(g.tags));
-    const vSwitches = await pages(async (pageNumber) => {
-      const r = await alibabaCall(`DescribeVSwitches tagged ${MANAGED_TAG} in ${regionId}`, () =>
-        vpc.describeVSwitches(
-          new $Vpc.DescribeVSwitchesRequest({
-            regionId,
-            pageNumber,
-            pageSize: PAGE,
-            tag: [new $Vpc.DescribeVSwitchesRequestTag({ key: MANAGED_TAG, value: 'true' })],
-          }),
-        ),
-      );
-      return { items: r.body?.vSwitches?.vSwitch ?? [], total: r.body?.totalCount ?? 0 };
-    });
-    for (const s of vSwitches) add('vswitch', s.vSwitchId, regionId, vpcTags(s.tags));
-    const vpcs = await pages(async (pageNumber) => {
-      const r = await alibabaCall(`DescribeVpcs tagged ${MANAGED_TAG} in ${regionId}`, () =>
-        vpc.describeVpcs(
-          new $Vpc.DescribeVpcsRequest({
-            regionId,
-            pageNumber,
-            pageSize: PAGE,
-            tag: [new $Vpc.DescribeVpcsRequestTag({ key: MANAGED_TAG, value: 'true' })],
-          }),
-        ),
-      );
-      return { items: r.body?.vpcs?.vpc ?? [], total: r.body?.totalCount ?? 0 };
-    });
-    for (const v of vpcs) add('vpc', v.vpcId, regionId, vpcTags(v.tags));
-  }
+  return [...seen.values()];
 }
 
 /** 'running', or why the workflow can no longer release what it made. */
@@ -184,82 +113,31 @@ export async function orphansAmong(client: Client, resources: ManagedResource[])
   return out;
 }
 
-/** Retries a release on transient answers (throttling, 5xx, DependencyViolation right after a delete). */
-async function releaseOne(operation: string, call: () => Promise<unknown>): Promise<'released' | 'gone'> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await call();
-      return 'released';
-    } catch (err) {
-      const d = describeSdkError(err, operation);
-      if (d.kind === 'not-found') return 'gone';
-      if (d.kind !== 'retryable' || attempt >= MAX_ATTEMPTS) throw toFailure(err, operation);
-      beat({ retrying: operation, code: d.code });
-      await pause(Math.min(POLL_MS * attempt, 3_000));
-    }
-  }
+/** How many of each type, e.g. {instance: 2, vpc: 3}: the one-line summary of a sweep. */
+export function countByType(resources: readonly ManagedResource[]): Partial<Record<ManagedType, number>> {
+  const out: Partial<Record<ManagedType, number>> = {};
+  for (const r of resources) out[r.type] = (out[r.type] ?? 0) + 1;
+  return out;
 }
 
-async function waitInstanceGone(clients: AlibabaClients, r: ManagedResource): Promise<void> {
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS * 4; attempt++) {
-    const found = await alibabaCall(`DescribeInstances ${r.id}`, () =>
-      clients
-        .ecs(r.regionId)
-        .describeInstances(
-          new $Ecs.DescribeInstancesRequest({ regionId: r.regionId, instanceIds: JSON.stringify([r.id]) }),
-        ),
-    ).catch((err) => {
-      if (describeSdkError(err, 'DescribeInstances').kind === 'retryable') return undefined;
-      throw err;
-    });
-    if (found && (found.body?.instances?.instance ?? []).length === 0) return;
-    beat({ waitingFor: r.id });
-    await pause(POLL_MS);
-  }
-  throw new Error(`instance ${r.id} was still there after its release`);
+function sweeperFor(type: ManagedType): Sweeper {
+  const s = SWEEPERS.find((x) => x.types.includes(type));
+  if (!s) throw new Error(`no sweeper releases ${type}`);
+  return s;
 }
 
-function releaseCallFor(clients: AlibabaClients, r: ManagedResource): () => Promise<unknown> {
-  const { regionId, id } = r;
-  switch (r.type) {
-    case 'instance':
-      return () =>
-        clients.ecs(regionId).deleteInstance(new $Ecs.DeleteInstanceRequest({ instanceId: id, force: true }));
-    case 'security-group':
-      return () =>
-        clients
-          .ecs(regionId)
-          .deleteSecurityGroup(new $Ecs.DeleteSecurityGroupRequest({ regionId, securityGroupId: id }));
-    case 'vswitch':
-      return () =>
-        clients.vpc(regionId).deleteVSwitch(new $Vpc.DeleteVSwitchRequest({ regionId, vSwitchId: id }));
-    case 'vpc':
-      return () => clients.vpc(regionId).deleteVpc(new $Vpc.DeleteVpcRequest({ regionId, vpcId: id }));
-  }
-}
-
-const OPERATION: Record<ManagedType, string> = {
-  instance: 'DeleteInstance',
-  'security-group': 'DeleteSecurityGroup',
-  vswitch: 'DeleteVSwitch',
-  vpc: 'DeleteVpc',
-};
-
-/** Releases resources in dependency order; one failure does not stop the others. */
+/** Releases resources stage by stage (RELEASE_STAGES); one failure does not stop the others. */
 export async function releaseManagedResources(
   clients: AlibabaClients,
   resources: ManagedResource[],
 ): Promise<GcRelease> {
   const report: GcRelease = { released: [], gone: [], failed: [] };
-  for (const type of RELEASE_ORDER) {
-    const batch = resources.filter((r) => r.type === type);
+  for (const stage of RELEASE_STAGES) {
+    const batch = resources.filter((r) => stage.includes(r.type));
     await Promise.all(
       batch.map(async (r) => {
         try {
-          const outcome = await releaseOne(`${OPERATION[type]} ${r.id}`, releaseCallFor(clients, r));
-          // A security group cannot go until its instance is really gone.
-          if (type === 'instance') await waitInstanceGone(clients, r);
-          report[outcome].push(r);
+          report[await sweeperFor(r.type).release(clients, r)].push(r);
         } catch (err) {
           report.failed.push({ ...r, error: err instanceof Error ? err.message : String(err) });
         }

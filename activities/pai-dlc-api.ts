@@ -73,7 +73,12 @@ export interface CreateJobRequest {
   JobMaxRunningTimeMinutes?: number;
   Priority?: number;
   Description?: string;
-  Tags?: { Key: string; Value: string }[];
+  /** Custom tags live in Settings.Tags, a key → value map (JobSettings); CreateJob has no top-level Tags. */
+  Settings?: JobSettings;
+}
+
+export interface JobSettings {
+  Tags?: Record<string, string>;
 }
 
 export interface CreateJobResponse {
@@ -105,6 +110,8 @@ export interface DlcJob {
   GmtFinishTime?: string;
   Pods?: DlcPod[];
   StatusHistory?: { Status: string; StartTime?: string; EndTime?: string; ReasonCode?: string }[];
+  Envs?: Record<string, string>;
+  Settings?: JobSettings;
   RequestId?: string;
 }
 
@@ -129,7 +136,7 @@ export interface ListJobsRequest {
   WorkspaceId?: string;
   PageNumber?: number;
   PageSize?: number;
-  /** Sent as a JSON string, as the SDK does for object query parameters. */
+  /** Jobs carrying every one of these Settings.Tags; sent as a JSON string, as the SDK does. */
   Tags?: Record<string, string>;
 }
 

@@ -43,9 +43,9 @@ export interface DlcJobInput extends Owner {
 }
 
 /** Final states: DeleteJob accepts the job only in one of these. */
-const FINAL: readonly string[] = ['Succeeded', 'Failed', 'Stopped'];
+export const DLC_FINAL: readonly string[] = ['Succeeded', 'Failed', 'Stopped'];
 /** The script has ended; the node may still be reserved (facts §3.8). */
-const ENDED: readonly string[] = [...FINAL, 'SucceededReserving', 'FailedReserving'];
+const ENDED: readonly string[] = [...DLC_FINAL, 'SucceededReserving', 'FailedReserving'];
 const WAITING: readonly string[] = ['Creating', 'Queuing', 'Bidding'];
 const POLL_MS = 2_000;
 /** A job queued for lack of resources this long (wall time, one attempt) counts as sold out. */
@@ -85,12 +85,19 @@ function stateOf(job: DlcJob): DlcJobState {
   };
 }
 
+/**
+ * The DLC API of a region. The real service reads the region from its host; one emulator address
+ * serves every region, so acp names it in the query only when it talks to an emulator.
+ */
+export function dlcFor(clients: AlibabaClients, regionId: string): DlcApi {
+  return dlcApi(clients.dlc(regionId), clients.config.endpoint ? { extraQuery: { RegionId: regionId } } : {});
+}
+
 export function createPaiActivities(
   clients: AlibabaClients,
   options: { workspaceId?: string } = { workspaceId: process.env.ACP_PAI_WORKSPACE_ID || undefined },
 ) {
-  const dlc = (regionId: string): DlcApi =>
-    dlcApi(clients.dlc(regionId), clients.config.endpoint ? { extraQuery: { RegionId: regionId } } : {});
+  const dlc = (regionId: string): DlcApi => dlcFor(clients, regionId);
 
   /** Jobs carrying this DisplayName exactly (ListJobs matches DisplayName loosely). */
   async function jobsNamed(regionId: string, displayName: string): Promise<DlcJob[]> {
@@ -141,7 +148,7 @@ export function createPaiActivities(
       if (describeSdkError(err, `GetJob ${jobId}`).kind === 'not-found') return 'gone';
       throw toFailure(err, `GetJob ${jobId}`);
     }
-    if (FINAL.includes(job.Status ?? '')) return 'finished';
+    if (DLC_FINAL.includes(job.Status ?? '')) return 'finished';
     if (job.Status !== 'Stopping') {
       const o = await releaseCall(`StopJob ${jobId}`, () => dlc(regionId).stopJob(jobId));
       if (o === 'gone') return 'gone';
@@ -169,7 +176,8 @@ export function createPaiActivities(
           JobMaxRunningTimeMinutes: input.maxRunningMinutes,
           Envs: { ACP_WORKFLOW_ID: input.workflowId },
           Description: `Created by acp for workflow ${input.workflowId}`,
-          Tags: ownerTags(input).map((t) => ({ Key: t.key, Value: t.value })),
+          // DLC keeps custom tags as a map in Settings.Tags (there is no top-level Tags field).
+          Settings: { Tags: Object.fromEntries(ownerTags(input).map((t) => [t.key, t.value])) },
           ...(options.workspaceId ? { WorkspaceId: options.workspaceId } : {}),
         }),
       );
@@ -254,7 +262,7 @@ export function createPaiActivities(
           const job = await dlc(target.regionId)
             .getJob(id)
             .catch(() => undefined);
-          if (!job || FINAL.includes(job.Status ?? '')) break;
+          if (!job || DLC_FINAL.includes(job.Status ?? '')) break;
           heartbeat({ jobId: id, status: job.Status });
           await sleep(POLL_MS);
         }

@@ -1,11 +1,14 @@
-// `acp gc [--apply] [--schedule]`: finds every acp:managed resource whose workflow is closed or unknown
-// to Temporal (an orphan: nobody will release it), lists it, releases it with --apply in dependency
-// order, or installs the sweep as an hourly Temporal Schedule running the `gcSweep` workflow.
+// `acp gc [--apply] [--schedule]`: finds every acp:managed resource of every product (ECS instances
+// and their networks, FC functions, ACK clusters and Jobs on a shared cluster, PAI-DLC jobs) whose
+// workflow is closed or unknown to Temporal (an orphan: nobody will release it), lists it, releases
+// it with --apply in dependency order, or installs the sweep as an hourly Temporal Schedule running
+// the `gcSweep` workflow.
 import { Client, Connection, ScheduleAlreadyRunning } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import { type AlibabaClients, cloudConfigFromEnv, createClients } from '../activities/clients';
 import {
   accountRegions,
+  countByType,
   type GcRelease,
   listManagedResources,
   type Orphan,
@@ -17,6 +20,12 @@ import { gcSweep } from '../workflows/gc';
 import { dataConverterFromEnv } from './codec';
 
 export const GC_SCHEDULE_ID = 'acp-gc';
+
+/** ': 2 instance, 1 function …' (nothing for none). */
+export function byTypeNote(orphans: readonly Orphan[]): string {
+  const counts = Object.entries(countByType(orphans));
+  return counts.length ? `: ${counts.map(([type, n]) => `${n} ${type}`).join(', ')}` : '';
+}
 
 /** Every orphan in these regions (all Alibaba regions acp knows by default). */
 export async function findOrphans(
@@ -82,8 +91,10 @@ export async function runGc(opts: GcOptions = {}): Promise<GcReport> {
     const regions = opts.regions?.length ? [...opts.regions] : await accountRegions(clients);
     const orphans = await findOrphans(client, clients, regions);
     for (const o of orphans)
-      print(`orphan  ${o.type.padEnd(14)} ${o.id.padEnd(26)} ${o.regionId.padEnd(16)} ${o.reason}`);
-    print(`${orphans.length} orphan(s) in ${regions.length} region(s)`);
+      print(
+        `orphan  ${o.product.padEnd(4)} ${o.type.padEnd(14)} ${o.id.padEnd(26)} ${o.regionId.padEnd(16)} ${o.reason}`,
+      );
+    print(`${orphans.length} orphan(s) in ${regions.length} region(s)${byTypeNote(orphans)}`);
     if (!opts.apply || orphans.length === 0) {
       if (orphans.length > 0) print('run `acp gc --apply` to release them');
       return { orphans };

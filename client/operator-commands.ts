@@ -30,22 +30,22 @@ function table(header: string[], rows: string[][]): string[] {
   return [line(header), ...rows.map(line)];
 }
 
-/** `acp gc`'s table: what each orphan is, where, whose it was and why nobody will release it. */
+/** `acp gc`'s table: what each orphan is (product and type), where, whose it was and why nobody will release it. */
 export function renderOrphans(orphans: Orphan[]): string[] {
   if (orphans.length === 0) return ['no orphans: every acp:managed resource belongs to a running workflow'];
   return table(
-    ['type', 'id', 'region', 'workflow id', 'why orphaned'],
-    orphans.map((o) => [o.type, o.id, o.regionId, o.workflowId ?? '—', o.reason]),
+    ['product', 'type', 'id', 'region', 'workflow id', 'why orphaned'],
+    orphans.map((o) => [o.product, o.type, o.id, o.regionId, o.workflowId ?? '—', o.reason]),
   );
 }
 
 export function renderRelease(release: GcRelease): string[] {
   const rows = [
-    ...release.released.map((r) => ['released', r.type, r.id, r.regionId, '']),
-    ...release.gone.map((r) => ['already gone', r.type, r.id, r.regionId, '']),
-    ...release.failed.map((r) => ['FAILED', r.type, r.id, r.regionId, r.error]),
+    ...release.released.map((r) => ['released', r.product, r.type, r.id, r.regionId, '']),
+    ...release.gone.map((r) => ['already gone', r.product, r.type, r.id, r.regionId, '']),
+    ...release.failed.map((r) => ['FAILED', r.product, r.type, r.id, r.regionId, r.error]),
   ];
-  const header = ['outcome', 'type', 'id', 'region', ...(release.failed.length ? ['error'] : [])];
+  const header = ['outcome', 'product', 'type', 'id', 'region', ...(release.failed.length ? ['error'] : [])];
   return [
     ...table(
       header,
@@ -91,7 +91,7 @@ export async function gcCommand(flags: GcFlags): Promise<ExitCode> {
   const t = await openTemporal(notify, 'existing');
   try {
     const { dataConverterFromEnv } = require('./codec') as typeof import('./codec');
-    const { runGc } = require('./gc') as typeof import('./gc');
+    const { byTypeNote, runGc } = require('./gc') as typeof import('./gc');
     const client = new Client({
       connection: t.connection,
       namespace: t.namespace,
@@ -131,7 +131,9 @@ export async function gcCommand(flags: GcFlags): Promise<ExitCode> {
       print(renderOrphans(report.orphans));
       if (report.release) print(['', ...renderRelease(report.release)]);
       else if (report.orphans.length > 0)
-        print([`${report.orphans.length} orphan(s); \`acp gc --apply\` releases them`]);
+        print([
+          `${report.orphans.length} orphan(s)${byTypeNote(report.orphans)}; \`acp gc --apply\` releases them`,
+        ]);
     }
     if (failed > 0) {
       notify(

@@ -177,12 +177,14 @@ function listJobs(req: ApiRequest, world: World): ApiResult {
   const q = req.query;
   const pageSize = Math.min(Math.max(Number(q.PageSize ?? 50) || 50, 1), 100);
   const pageNumber = Math.max(Number(q.PageNumber ?? 1) || 1, 1);
+  const wantedTags = tagFilter(q.Tags);
   const jobs = world
     .list({ type: 'dlc-job', regionId: region })
     .filter((j) => !q.DisplayName || (j.data as JobData).input.DisplayName.includes(q.DisplayName))
     .filter((j) => !q.Status || (j.data as JobData).status === q.Status)
     .filter((j) => !q.JobType || (j.data as JobData).input.JobType === q.JobType)
     .filter((j) => !q.WorkspaceId || (j.data as JobData).input.WorkspaceId === q.WorkspaceId)
+    .filter((j) => Object.entries(wantedTags).every(([k, v]) => j.tags[k] === v))
     .sort((a, b) => b.createdAt - a.createdAt);
   return {
     body: {
@@ -476,12 +478,27 @@ function segment(path: string, i: number): string {
   return path.split('/')[i] ?? '';
 }
 
+/** A job's custom tags are a map under Settings.Tags (JobSettings in the 2020-12-03 metadata). */
 function tagsOf(input: Record<string, any>): Record<string, string> {
-  // Newer SDKs send a Tags list ({Key, Value}); older callers send none.
   const out: Record<string, string> = {};
-  for (const t of Array.isArray(input.Tags) ? input.Tags : [])
-    if (t?.Key) out[String(t.Key)] = String(t.Value ?? '');
+  const tags = input.Settings?.Tags;
+  if (tags && typeof tags === 'object' && !Array.isArray(tags))
+    for (const [k, v] of Object.entries(tags)) out[k] = String(v ?? '');
   return out;
+}
+
+/** ListJobs' Tags query: an object sent as a JSON string; a job matches when it has every pair. */
+function tagFilter(raw: string | undefined): Record<string, string> {
+  if (!raw) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw invalid('Tags must be a JSON object of tag keys and values.');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw invalid('Tags must be a JSON object of tag keys and values.');
+  return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v ?? '')]));
 }
 
 function iso(ms: number): string {

@@ -147,16 +147,19 @@ describe('acp gc', () => {
 
     const human = await acp(['gc'], cloudEnv());
     assert.equal(human.code, 0, human.stderr);
-    assert.match(human.stdout, /^type +id +region +workflow id +why orphaned$/m);
+    assert.match(human.stdout, /^product +type +id +region +workflow id +why orphaned$/m);
     assert.match(
       human.stdout,
-      new RegExp(`^instance +i-\\w+ +${region} +${workflowId} +workflow .*TERMINATED`, 'm'),
+      new RegExp(`^ecs +instance +i-\\w+ +${region} +${workflowId} +workflow .*TERMINATED`, 'm'),
     );
-    assert.match(human.stdout, /4 orphan\(s\); `acp gc --apply` releases them/);
+    assert.match(
+      human.stdout,
+      /4 orphan\(s\): 1 instance, 1 security-group, 1 vswitch, 1 vpc; `acp gc --apply` releases them/,
+    );
 
     const applied = await acp(['gc', '--apply', '--region', region], cloudEnv());
     assert.equal(applied.code, 0, applied.stderr);
-    assert.match(applied.stdout, /^released +instance +i-\w+/m);
+    assert.match(applied.stdout, /^released +ecs +instance +i-\w+/m);
     assert.match(applied.stdout, /released 4 · already gone 0 · failed 0/);
     assert.deepEqual(await live(), [], 'the emulator has no acp:managed resource left');
 

@@ -156,6 +156,28 @@ describe('jobs', () => {
     assert.deepEqual(await admin.resources(), []);
   });
 
+  test('a job keeps the Settings.Tags it was created with; ListJobs filters by Tags (a JSON object)', async () => {
+    const tags = { 'acp:managed': 'true', 'acp:workflow-id': 'wf-dlc' };
+    const { body: tagged } = await dlc.call('CreateJob', 'POST', '/api/v1/jobs', {
+      body: jobBody({ Settings: { Tags: tags } }),
+    });
+    await dlc.call('CreateJob', 'POST', '/api/v1/jobs', { body: jobBody({ DisplayName: 'someone-else' }) });
+    assert.deepEqual((await getJob(tagged.JobId)).Settings.Tags, tags);
+    const list = async (filter: Record<string, string>) =>
+      (await dlc.call('ListJobs', 'GET', '/api/v1/jobs', { query: { Tags: filter } })).body;
+    const managed = await list({ 'acp:managed': 'true' });
+    assert.equal(managed.TotalCount, 1);
+    assert.equal(managed.Jobs[0].JobId, tagged.JobId);
+    assert.deepEqual(managed.Jobs[0].Settings.Tags, tags);
+    assert.equal((await list({ 'acp:managed': 'true', 'acp:workflow-id': 'wf-other' })).TotalCount, 0);
+    assert.equal((await dlc.call('ListJobs', 'GET', '/api/v1/jobs')).body.TotalCount, 2);
+    const bad = await rejection(() =>
+      dlc.call('ListJobs', 'GET', '/api/v1/jobs', { query: { Tags: '["acp:managed"]' } }),
+    );
+    assert.equal(bad.statusCode, 400);
+    assert.equal(bad.data.Code, 'InvalidParameter');
+  });
+
   test('a spec without stock keeps the job Queuing', async () => {
     await admin.faults({ soldOut: [{ regionId: 'cn-hangzhou', instanceType: 'ecs.gn7i-c8g1.2xlarge' }] });
     const { body } = await dlc.call('CreateJob', 'POST', '/api/v1/jobs', { body: jobBody() });

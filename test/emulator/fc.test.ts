@@ -149,6 +149,39 @@ describe('functions', () => {
     assert.equal(second.body!.nextToken, undefined);
   });
 
+  test('ListFunctions filters by tags (every pair must match) and returns each function with its tags', async () => {
+    await fc.createFunction(pythonFunction('acp-tagged'));
+    await fc.createFunction(pythonFunction('untagged', { tags: [] }));
+    await fc.createFunction(
+      pythonFunction('other-run', { tags: [new $Fc.Tag({ key: 'acp:managed', value: 'false' })] }),
+    );
+    const r = await fc.listFunctions(
+      new $Fc.ListFunctionsRequest({ tags: [new $Fc.Tag({ key: 'acp:managed', value: 'true' })] }),
+    );
+    assert.deepEqual(
+      r.body!.functions!.map((f) => f.functionName),
+      ['acp-tagged'],
+    );
+    const tagged = r.body!.functions![0]!;
+    assert.deepEqual(
+      tagged.tags!.map((t) => [t.key, t.value]),
+      [
+        ['acp:managed', 'true'],
+        ['acp:workflow-id', 'wf-1'],
+      ],
+    );
+    assert.match(tagged.functionArn!, /^acs:fc:cn-hangzhou:\d+:functions\/acp-tagged$/);
+    const both = await fc.listFunctions(
+      new $Fc.ListFunctionsRequest({
+        tags: [
+          new $Fc.Tag({ key: 'acp:managed', value: 'true' }),
+          new $Fc.Tag({ key: 'acp:workflow-id', value: 'wf-2' }),
+        ],
+      }),
+    );
+    assert.deepEqual(both.body!.functions, []);
+  });
+
   test('the published limits are enforced with 400 InvalidArgument', async () => {
     const cases: Record<string, unknown>[] = [
       { functionName: '1starts-with-digit' },

@@ -1,15 +1,20 @@
-// The orphan sweeper: runs whose workflow was terminated mid-run (so no compensation ran) leave
-// resources behind; `acp gc` finds exactly those (and one with an unknown workflow), never a live
-// run's, releases them in dependency order, and the same sweep runs from a Temporal Schedule.
+// The orphan sweeper: runs of every product whose workflow was terminated mid-run (so no compensation
+// ran) leave resources behind; `acp gc` finds exactly those (and one with an unknown workflow), of
+// every product and each by its type, never a live run's nor a shared cluster, releases them in
+// dependency order, and the same sweep runs from a Temporal Schedule.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import * as $Cs from '@alicloud/cs20151215';
 import * as $Vpc from '@alicloud/vpc20160428';
 import type { WorkflowHandle } from '@temporalio/client';
+import { countByType } from '../../activities/gc';
 import { findOrphans, installGcSchedule, runGc } from '../../client/gc';
+import type { ProvisionRequest } from '../../planner/types';
 import type { GcSweepResult } from '../../workflows/gc';
 import { type ProvisionResult, statusQuery, teardownSignal } from '../../workflows/messages';
 import { provision } from '../../workflows/provision';
 import { type Stack, startStack } from '../support/stack';
+import { waitFor } from '../support/waiting';
 
 let stack: Stack;
 before(async () => {
@@ -20,37 +25,119 @@ after(async () => {
 });
 
 const prefix = `acp-gc-${process.pid}`;
+/** What gc lists and releases; the emulator's ack-node, dlc-pod and fc-instance go with their parent. */
+const SWEPT = ['instance', 'security-group', 'vswitch', 'vpc', 'function', 'cluster', 'dlc-job'];
 
-async function startService(i: number) {
+type Handle = WorkflowHandle<typeof provision>;
+
+/** Starts a run and waits until `ready` says everything it creates exists. */
+async function startRun(
+  name: string,
+  request: ProvisionRequest,
+  ready: (s: ProvisionResult) => boolean,
+): Promise<Handle> {
   const handle = await stack.env.client.workflow.start(provision, {
     taskQueue: stack.taskQueue,
-    workflowId: `${prefix}-${i}`,
-    args: [
-      { product: 'ecs', service: true, script: { content: `echo service-${i}` }, skipConfirmation: true },
-    ],
+    workflowId: `${prefix}-${name}`,
+    args: [{ ...request, skipConfirmation: true }],
   });
-  // Wait until the instance is up and the script ran: every resource of the run exists.
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + 120_000;
   for (;;) {
     const s: ProvisionResult = await handle.query(statusQuery);
-    if (s.status === 'RUNNING' && s.execution?.exitCode === 0) return handle;
-    if (Date.now() > deadline) throw new Error(`${handle.workflowId} is ${s.status}: ${s.message}`);
+    if (ready(s)) return handle;
+    if (Date.now() > deadline || ['FAILED', 'SUCCEEDED', 'BLOCKED'].includes(s.status))
+      throw new Error(`${handle.workflowId} is ${s.status}: ${s.message}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
 
+/** Running, with resources of each of these types created. */
+const runningWith =
+  (...types: string[]) =>
+  (s: ProvisionResult) =>
+    s.status === 'RUNNING' && types.every((t) => s.resourcesCreated.some((r) => r.type === t));
+
+const service = (i: number) =>
+  startRun(
+    `ecs-${i}`,
+    { product: 'ecs', service: true, script: { content: `echo service-${i}` } },
+    (s) => s.status === 'RUNNING' && s.execution?.exitCode === 0,
+  );
+
+async function resources(): Promise<any[]> {
+  return (await stack.admin('/__emulator/resources')).resources;
+}
+
+/** Live emulator resources tagged with one of these workflow ids. */
 async function live(workflowIds: string[]): Promise<any[]> {
-  const { resources } = await stack.admin('/__emulator/resources');
-  return resources.filter((r: any) => workflowIds.includes(r.tags?.['acp:workflow-id']));
+  return (await resources()).filter((r: any) => workflowIds.includes(r.tags?.['acp:workflow-id']));
+}
+
+/** A cluster every ACK run of the region may share: acp:managed + acp:shared, no workflow. */
+async function createSharedCluster(regionId: string): Promise<string> {
+  const cs = stack.clients.cs(regionId);
+  const created = await cs.createCluster(
+    new $Cs.CreateClusterRequest({
+      name: 'acp-shared',
+      regionId,
+      clusterType: 'ManagedKubernetes',
+      clusterSpec: 'ack.pro.small',
+      tags: [
+        new $Cs.Tag({ key: 'acp:managed', value: 'true' }),
+        new $Cs.Tag({ key: 'acp:shared', value: 'true' }),
+      ],
+      nodepools: [
+        new $Cs.Nodepool({
+          nodepoolInfo: new $Cs.NodepoolNodepoolInfo({ name: 'pool' }),
+          scalingGroup: new $Cs.NodepoolScalingGroup({ instanceTypes: ['ecs.g7.xlarge'], desiredSize: 1 }),
+        }),
+      ],
+    }),
+  );
+  const id = created.body!.clusterId!;
+  await waitFor(async () =>
+    (await cs.describeClusterDetail(id)).body?.state === 'running' ? true : undefined,
+  );
+  return id;
 }
 
 describe('acp gc', () => {
-  test('finds every orphan of terminated and unknown workflows, releases them, spares live runs', async () => {
-    const handles: WorkflowHandle<typeof provision>[] = [];
-    for (let i = 0; i < 4; i++) handles.push(await startService(i));
-    const [dead0, dead1, laterDead, alive] = handles;
-    await dead0.terminate('simulated lost run');
-    await dead1.terminate('simulated lost run');
+  test('finds the orphans of every product, releases them in order, spares live runs and shared clusters', async () => {
+    // Runs of every product, each stopped mid-run by terminate: no compensation ever runs.
+    const [ecs, fc, ack, pai] = await Promise.all([
+      Promise.all([0, 1, 2, 3].map(service)),
+      startRun(
+        'fc',
+        { product: 'fc', durationMinutes: 30, script: { content: 'echo fc-up; sleep 4' } },
+        runningWith('function'),
+      ),
+      startRun(
+        'ack',
+        { product: 'ack', script: { content: 'echo ack-up; sleep 4' } },
+        runningWith('vpc', 'vswitch', 'cluster'),
+      ),
+      startRun(
+        'pai',
+        { product: 'pai', durationMinutes: 600, script: { content: 'echo pai-up; sleep 20' } },
+        runningWith('dlc-job'),
+      ),
+    ]);
+    const [dead0, dead1, laterDead, alive] = ecs;
+    const ackCluster = (await ack.query(statusQuery)).resourcesCreated.find((r) => r.type === 'cluster')!;
+
+    // A later ACK run finds a shared cluster and runs its Job there; the cluster is never an orphan,
+    // the Job it leaves behind is.
+    const sharedId = await createSharedCluster(ackCluster.regionId);
+    const onShared = await startRun(
+      'ack-shared',
+      { product: 'ack', script: { content: 'echo on-shared; sleep 4' } },
+      runningWith('k8s-job'),
+    );
+    const sharedJob = (await onShared.query(statusQuery)).resourcesCreated.find((r) => r.type === 'k8s-job')!;
+    assert.ok(sharedJob.id.startsWith(`${sharedId}/`), 'the second ACK run used the shared cluster');
+
+    const terminated = [dead0, dead1, fc, ack, pai, onShared];
+    for (const h of terminated) await h.terminate('simulated lost run');
 
     // A resource whose workflow Temporal never heard of (a run from a wiped server, say).
     const ghostId = `${prefix}-ghost`;
@@ -66,16 +153,49 @@ describe('acp gc', () => {
     );
     assert.ok(ghost.body?.vpcId);
 
-    const deadIds = [dead0.workflowId, dead1.workflowId, ghostId];
-    const expected = (await live(deadIds)).map((r) => r.id).sort();
-    assert.equal(expected.length, 9, 'two terminated runs × 4 resources + the ghost VPC');
+    const deadIds = [...terminated.map((h) => h.workflowId), ghostId];
+    const left = (await live(deadIds)).filter((r) => SWEPT.includes(r.type));
+    // FC's API names a function by its name; the emulator's row carries its functionId.
+    const functionName = (await fc.query(statusQuery)).resourcesCreated.find(
+      (r) => r.type === 'function',
+    )!.id;
+    const expected = [...left.map((r) => (r.type === 'function' ? functionName : r.id)), sharedJob.id].sort();
+    assert.deepEqual(
+      [...new Set(left.map((r) => r.type))].sort(),
+      ['cluster', 'dlc-job', 'function', 'instance', 'security-group', 'vpc', 'vswitch'],
+      'every product left something behind',
+    );
 
     const orphans = await findOrphans(stack.env.client, stack.clients);
     const mine = orphans.filter((o) => o.workflowId?.startsWith(prefix));
     assert.deepEqual(mine.map((o) => o.id).sort(), expected, 'exactly the orphans, nothing of a live run');
+    const byType = countByType(mine);
+    assert.deepEqual(byType, {
+      instance: 2,
+      'security-group': 2,
+      vswitch: 3,
+      vpc: 4,
+      function: 1,
+      cluster: 1,
+      'k8s-job': 1,
+      'dlc-job': 1,
+    });
+    const productOf = Object.fromEntries(mine.map((o) => [o.type, o.product]));
+    assert.deepEqual(productOf, {
+      instance: 'ecs',
+      'security-group': 'ecs',
+      vswitch: 'vpc',
+      vpc: 'vpc',
+      function: 'fc',
+      cluster: 'ack',
+      'k8s-job': 'ack',
+      'dlc-job': 'pai',
+    });
+    assert.ok(!orphans.some((o) => o.id === sharedId), 'a shared cluster is never an orphan');
     assert.ok(mine.some((o) => /TERMINATED/.test(o.reason)));
     assert.ok(mine.some((o) => /unknown to Temporal/.test(o.reason)));
 
+    await stack.admin('/__emulator/calls', { method: 'DELETE' });
     const lines: string[] = [];
     const report = await runGc({
       apply: true,
@@ -84,22 +204,44 @@ describe('acp gc', () => {
       print: (l) => lines.push(l),
     });
     assert.deepEqual(report.release?.failed, []);
-    assert.deepEqual(await live(deadIds), [], 'every orphan was released');
+    assert.ok(
+      lines.some((l) => /^orphan +fc +function +acp-/.test(l)),
+      'each line names product and type',
+    );
+    assert.ok(lines.some((l) => /orphan\(s\) in \d+ region\(s\): .*1 dlc-job/.test(l)));
+
+    // An FC invocation already running when its function went finishes on its own (it is billed per
+    // use and ends at the latest at the function timeout); nothing else of those runs is left.
+    const rest = await live(deadIds);
+    assert.deepEqual(
+      rest.filter((r) => r.type !== 'fc-instance'),
+      [],
+      'every orphan and what hung off it was released',
+    );
+    await waitFor(async () => ((await live(deadIds)).length === 0 ? true : undefined));
+    const jobs = (await resources()).filter((r) => r.type === 'k8s-job');
+    assert.ok(!jobs.some((r) => r.id === sharedJob.id), 'the Job on the shared cluster was deleted');
+    assert.ok(
+      (await resources()).some((r) => r.type === 'cluster' && r.id === sharedId),
+      'the shared cluster stays',
+    );
     assert.equal((await live([laterDead.workflowId])).length, 4, 'a running run keeps its resources');
     assert.equal((await live([alive.workflowId])).length, 4);
-    assert.ok(lines.some((l) => /orphan\(s\)/.test(l)));
-    // Dependency order in the call log: every DeleteInstance before any DeleteSecurityGroup, etc.
+
+    // Dependency order in the call log: compute before what it sits in.
     const { calls } = await stack.admin('/__emulator/calls');
-    const order = ['DeleteInstance', 'DeleteSecurityGroup', 'DeleteVSwitch', 'DeleteVpc'];
     const lastOf = (a: string) => calls.map((c: any) => c.action).lastIndexOf(a);
     const firstOkOf = (a: string) => calls.findIndex((c: any) => c.action === a && c.code === 'OK');
-    for (let i = 1; i < order.length; i++) {
-      if (order[i] === 'DeleteVpc') continue; // the ghost VPC has no dependants and may go with the rest
-      assert.ok(
-        lastOf(order[i - 1]) < firstOkOf(order[i]) || firstOkOf(order[i]) < 0,
-        `${order[i - 1]} before ${order[i]}`,
-      );
+    for (const [before, then] of [
+      ['DeleteInstance', 'DeleteSecurityGroup'],
+      ['DeleteSecurityGroup', 'DeleteVSwitch'],
+      ['DeleteCluster', 'DeleteVSwitch'],
+      ['StopJob', 'DeleteJob'],
+    ]) {
+      assert.ok(lastOf(before) >= 0 && firstOkOf(then) >= 0, `${before} and ${then} were called`);
+      assert.ok(lastOf(before) < firstOkOf(then), `${before} before ${then}`);
     }
+    assert.ok(calls.some((c: any) => c.action === 'DeleteFunction' && c.code === 'OK'));
 
     // The same sweep from a Temporal Schedule (what `acp gc --schedule` installs).
     await laterDead.terminate('simulated lost run');
@@ -135,10 +277,11 @@ describe('acp gc', () => {
     // The live run still releases its own resources.
     await alive.signal(teardownSignal, { by: 'gc-test' });
     assert.equal((await alive.result()).status, 'SUCCEEDED');
-    const left = await live([...deadIds, laterDead.workflowId, alive.workflowId]);
-    assert.deepEqual(left, []);
+    const leaks = await live([...deadIds, laterDead.workflowId, alive.workflowId]);
+    assert.deepEqual(leaks, []);
+    const released = (report.release?.released.length ?? 0) + (report.release?.gone.length ?? 0);
     console.log(
-      `gc: runs=4 terminated=3 orphans=${mine.length}+${swept.length} (cli+schedule) released=${report.release?.released.length ?? 0}+${sweep.release?.released.length ?? 0} leaks=${left.length}`,
+      `gc: runs=${terminated.length + 2} terminated=${terminated.length + 1} orphans=${mine.length}+${swept.length} (cli+schedule) byType=${JSON.stringify(byType)} released=${released}+${sweep.release?.released.length ?? 0} leaks=${leaks.length}`,
     );
   });
 });

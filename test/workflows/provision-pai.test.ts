@@ -91,7 +91,9 @@ describe('provision on PAI-DLC', () => {
     assert.match(job.input.JobSpecs[0].Image, /pytorch-training:.*cpu/);
     // No budget: 1.5 × the default 30-minute one-shot duration.
     assert.equal(job.input.JobMaxRunningTimeMinutes, 45);
-    assert.ok(job.input.Tags.some((t: any) => t.Key === 'acp:workflow-id' && t.Value === handle.workflowId));
+    // DLC keeps custom tags in Settings.Tags (a map); CreateJob has no top-level Tags.
+    assert.equal(job.input.Settings.Tags['acp:workflow-id'], handle.workflowId);
+    assert.equal(job.input.Tags, undefined);
 
     // CreateJob has no ClientToken: acp looks the DisplayName up first.
     const { calls } = await stack.admin('/__emulator/calls');
