@@ -47,6 +47,13 @@ const RULES: Rule[] = [
     nextStep: 'acp tries the next zone, region or smaller spec; lock a region or product only if you must.',
   },
   {
+    // One VPC per run meets the default quota of 10 per region at the 11th concurrent run.
+    match: exact('QuotaExceeded.Vpc', 'VpcQuotaExceeded'),
+    kind: 'blocked',
+    nextStep:
+      'the region’s VPC quota is used up: run `acp network share --region REGION` once (every run then reuses one acp VPC) or raise the quota in the Quota Center (https://quotas.console.aliyun.com), then send `acp retry ID` or the `retry` signal.',
+  },
+  {
     match: (c) => c.startsWith('QuotaExceed') || c === 'ResourceQuotaExceeded' || c === 'QuotaExceeded',
     kind: 'blocked',
     nextStep:
@@ -114,7 +121,12 @@ const RULES: Rule[] = [
       c.startsWith('DependencyViolation') ||
       c === 'OperationConflict' ||
       c.startsWith('LastTokenProcessing') ||
-      c === 'IdempotentProcessing',
+      c === 'IdempotentProcessing' ||
+      // One vSwitch at a time is created in a VPC: in a shared VPC another run's may be underway.
+      c === 'OperationDenied.OtherSubnetCreating' ||
+      c === 'TaskConflict' ||
+      c === 'OperationFailed.IdempotentTokenProcessing' ||
+      c === 'OperationFailed.DistibuteLock',
     kind: 'retryable',
     nextStep: 'acp retries with backoff; nothing to do.',
   },

@@ -3,6 +3,7 @@
 import * as $Vpc from '@alicloud/vpc20160428';
 import { heartbeat, sleep } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { freeSubnet } from '../planner/network';
 import type { AlibabaClients } from './clients';
 import { alibabaCall, releaseCall } from './errors';
 import {
@@ -34,6 +35,8 @@ export interface ReleaseOutcome {
 }
 
 const POLL_MS = 1_000;
+/** Races for a /24 in a shared VPC lost to other runs before the activity retries. */
+const SHARED_CIDR_ATTEMPTS = 8;
 
 export function createVpcActivities(clients: AlibabaClients) {
   const vpc = (regionId: string) => clients.vpc(regionId);
@@ -64,6 +67,84 @@ export function createVpcActivities(clients: AlibabaClients) {
       ),
     );
     return r.body?.vSwitches?.vSwitch ?? [];
+  }
+
+  async function createVSwitchIn(
+    input: Owner & { regionId: string; zoneId: string; vpcId: string },
+    cidrBlock: string,
+  ): Promise<string> {
+    const r = await alibabaCall(`CreateVSwitch in ${input.zoneId}`, () =>
+      vpc(input.regionId).createVSwitch(
+        new $Vpc.CreateVSwitchRequest({
+          regionId: input.regionId,
+          zoneId: input.zoneId,
+          vpcId: input.vpcId,
+          cidrBlock,
+          vSwitchName: resourceName(input),
+          clientToken: clientToken(input),
+          tag: ownerTags(input).map((t) => new $Vpc.CreateVSwitchRequestTag(t)),
+        }),
+      ),
+    );
+    const vSwitchId = r.body?.vSwitchId;
+    if (!vSwitchId) throw new Error('CreateVSwitch returned no VSwitchId');
+    return vSwitchId;
+  }
+
+  async function createVSwitchInShared(
+    input: Owner & { regionId: string; zoneId: string; vpcId: string },
+  ): Promise<string> {
+    const mine = await vSwitchesTagged(input.regionId, {
+      [WORKFLOW_TAG]: input.workflowId,
+      [STEP_TAG]: input.step,
+    });
+    const already = mine.find((v) => v.vpcId === input.vpcId)?.vSwitchId;
+    if (already) return already;
+    const v = await alibabaCall(`DescribeVpcs ${input.vpcId}`, () =>
+      vpc(input.regionId).describeVpcs(
+        new $Vpc.DescribeVpcsRequest({ regionId: input.regionId, vpcId: input.vpcId }),
+      ),
+    );
+    const vpcCidr = v.body?.vpcs?.vpc?.[0]?.cidrBlock;
+    if (!vpcCidr) throw new Error(`shared VPC ${input.vpcId} has no CIDR block`);
+    // Concurrent runs start their search at different places so they rarely race for one block.
+    const seed = Number.parseInt(clientToken(input).slice(4, 12), 16);
+    for (let attempt = 0; attempt < SHARED_CIDR_ATTEMPTS; attempt++) {
+      const taken = (await vSwitchesIn(input.regionId, input.vpcId))
+        .map((s) => s.cidrBlock)
+        .filter((c): c is string => !!c);
+      const cidr = freeSubnet(vpcCidr, taken, seed + attempt);
+      if (!cidr) {
+        throw ApplicationFailure.nonRetryable(
+          `shared VPC ${input.vpcId} (${vpcCidr}) has no free /24 left for a vSwitch`,
+          'QuotaExceeded.VSwitchCidr',
+        );
+      }
+      try {
+        return await createVSwitchIn(input, cidr);
+      } catch (err) {
+        if ((err as ApplicationFailure)?.type !== 'InvalidCidrBlock.Overlapped') throw err;
+        heartbeat({ raceLostFor: cidr });
+      }
+    }
+    throw ApplicationFailure.retryable(
+      `no free /24 in shared VPC ${input.vpcId} after ${SHARED_CIDR_ATTEMPTS} tries (other runs took them first)`,
+      'InvalidCidrBlock.Overlapped',
+    );
+  }
+
+  async function vSwitchesIn(regionId: string, vpcId: string) {
+    const out: $Vpc.DescribeVSwitchesResponseBodyVSwitchesVSwitch[] = [];
+    for (let pageNumber = 1; ; pageNumber++) {
+      const r = await alibabaCall(`DescribeVSwitches in ${vpcId}`, () =>
+        vpc(regionId).describeVSwitches(
+          new $Vpc.DescribeVSwitchesRequest({ regionId, vpcId, pageNumber, pageSize: 50 }),
+        ),
+      );
+      const page = r.body?.vSwitches?.vSwitch ?? [];
+      out.push(...page);
+      if (page.length === 0 || out.length >= (r.body?.totalCount ?? 0)) return out;
+    }
   }
 
   return {
@@ -109,24 +190,17 @@ export function createVpcActivities(clients: AlibabaClients) {
       }
     },
 
+    /**
+     * `cidrBlock` absent: the VPC is shared, so other runs add vSwitches to it at the same time; a free
+     * /24 is chosen from what is there, and a race lost to another run (InvalidCidrBlock.Overlapped)
+     * moves on to the next one. A vSwitch this step already made (a retried activity) is returned.
+     */
     async createVSwitch(
-      input: Owner & { regionId: string; zoneId: string; vpcId: string; cidrBlock: string },
+      input: Owner & { regionId: string; zoneId: string; vpcId: string; cidrBlock?: string },
     ): Promise<{ vSwitchId: string }> {
-      const r = await alibabaCall(`CreateVSwitch in ${input.zoneId}`, () =>
-        vpc(input.regionId).createVSwitch(
-          new $Vpc.CreateVSwitchRequest({
-            regionId: input.regionId,
-            zoneId: input.zoneId,
-            vpcId: input.vpcId,
-            cidrBlock: input.cidrBlock,
-            vSwitchName: resourceName(input),
-            clientToken: clientToken(input),
-            tag: ownerTags(input).map((t) => new $Vpc.CreateVSwitchRequestTag(t)),
-          }),
-        ),
-      );
-      const vSwitchId = r.body?.vSwitchId;
-      if (!vSwitchId) throw new Error('CreateVSwitch returned no VSwitchId');
+      const vSwitchId = input.cidrBlock
+        ? await createVSwitchIn(input, input.cidrBlock)
+        : await createVSwitchInShared(input);
       for (;;) {
         // A throttled or 5xx look-up must not fail the activity: its retry would call CreateVSwitch
         // again (harmless thanks to the ClientToken, but a second successful create in the log).
@@ -190,4 +264,70 @@ export function createVpcActivities(clients: AlibabaClients) {
       return { ids, outcome };
     },
   };
+}
+
+/** The CIDR a shared VPC gets unless told otherwise: 4,096 /24 vSwitches' worth. */
+export const SHARED_VPC_CIDR = '172.16.0.0/12';
+
+/**
+ * `acp network share`: one acp VPC per region that every run reuses (DESIGN §Product steps: "reuse an
+ * acp:managed one in the region"), so concurrent runs are not limited by the VPC quota (10 per
+ * region by default). Runs add and remove only their own vSwitch and security group in it. Called
+ * from the CLI, not as an activity. Idempotent: an existing shared VPC is returned as it is.
+ */
+export async function ensureSharedVpc(
+  clients: AlibabaClients,
+  regionId: string,
+  cidrBlock = SHARED_VPC_CIDR,
+): Promise<{ vpc: VpcRef; created: boolean }> {
+  const found = await createVpcActivities(clients).findSharedVpc({ regionId });
+  if (found) return { vpc: found, created: false };
+  const r = await alibabaCall(`CreateVpc (shared) in ${regionId}`, () =>
+    clients.vpc(regionId).createVpc(
+      new $Vpc.CreateVpcRequest({
+        regionId,
+        cidrBlock,
+        vpcName: `acp-shared-${regionId}`,
+        description: 'Created by `acp network share`; reused by every acp run in the region.',
+        clientToken: `acp-shared-vpc-${regionId}`,
+        tag: [
+          new $Vpc.CreateVpcRequestTag({ key: MANAGED_TAG, value: 'true' }),
+          new $Vpc.CreateVpcRequestTag({ key: SHARED_TAG, value: 'true' }),
+        ],
+      }),
+    ),
+  );
+  const vpcId = r.body?.vpcId;
+  if (!vpcId) throw new Error('CreateVpc returned no VpcId');
+  for (let i = 0; i < 120; i++) {
+    const d = await alibabaCall(`DescribeVpcs ${vpcId}`, () =>
+      clients.vpc(regionId).describeVpcs(new $Vpc.DescribeVpcsRequest({ regionId, vpcId })),
+    );
+    if (d.body?.vpcs?.vpc?.[0]?.status === 'Available') break;
+    await new Promise((done) => setTimeout(done, POLL_MS));
+  }
+  return { vpc: { regionId, vpcId, cidrBlock }, created: true };
+}
+
+/**
+ * `acp network unshare`: deletes the region's shared VPC, refusing while any vSwitch (a run's, or
+ * anyone's) is still in it — those runs would lose their network.
+ */
+export async function releaseSharedVpc(
+  clients: AlibabaClients,
+  regionId: string,
+): Promise<{ vpcId?: string; released: boolean; inUseBy: string[] }> {
+  const found = await createVpcActivities(clients).findSharedVpc({ regionId });
+  if (!found) return { released: false, inUseBy: [] };
+  const r = await alibabaCall(`DescribeVSwitches in ${found.vpcId}`, () =>
+    clients
+      .vpc(regionId)
+      .describeVSwitches(new $Vpc.DescribeVSwitchesRequest({ regionId, vpcId: found.vpcId, pageSize: 50 })),
+  );
+  const inUseBy = (r.body?.vSwitches?.vSwitch ?? []).map((v) => v.vSwitchId ?? '').filter(Boolean);
+  if (inUseBy.length > 0) return { vpcId: found.vpcId, released: false, inUseBy };
+  await releaseCall(`DeleteVpc ${found.vpcId}`, () =>
+    clients.vpc(regionId).deleteVpc(new $Vpc.DeleteVpcRequest({ regionId, vpcId: found.vpcId })),
+  );
+  return { vpcId: found.vpcId, released: true, inUseBy: [] };
 }

@@ -200,6 +200,23 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
       .option('--simulate', 'refused: a simulated run leaves nothing behind to sweep'),
   ).action(action((flags) => async () => operatorCommands().gcCommand(flags)));
 
+  const network = program
+    .command('network')
+    .description('the shared VPC every run in a region reuses (past the 10-VPCs-per-region quota)');
+  jsonOption(
+    network
+      .command('share')
+      .description('create (once) the acp VPC every run in the region reuses, tagged acp:shared=true')
+      .requiredOption('--region <region>', 'the region, e.g. cn-hangzhou')
+      .option('--cidr <cidr>', "the VPC's CIDR block (default 172.16.0.0/12)"),
+  ).action(action((flags) => async () => operatorCommands().networkShareCommand(flags)));
+  jsonOption(
+    network
+      .command('unshare')
+      .description("delete the region's shared VPC once no run's vSwitch is left in it")
+      .requiredOption('--region <region>', 'the region, e.g. cn-hangzhou'),
+  ).action(action((flags) => async () => operatorCommands().networkUnshareCommand(flags)));
+
   jsonOption(
     program
       .command('ram-policy')

@@ -271,3 +271,59 @@ export async function codecServerCommand(flags: {
   await server.close();
   return EXIT.ok;
 }
+
+export interface NetworkFlags {
+  region?: string;
+  cidr?: string;
+  json?: boolean;
+}
+
+function networkRegion(flags: NetworkFlags): string {
+  if (!flags.region) throw badInput('--region is required: the shared VPC lives in one region');
+  if (!/^[a-z]{2}(-[a-z0-9]+)+$/.test(flags.region))
+    throw badInput(`--region ${flags.region} is not an Alibaba Cloud region id (e.g. cn-hangzhou)`);
+  return flags.region;
+}
+
+async function networkClients() {
+  if (!process.env.ACP_ALIBABA_ENDPOINT) await requireCredentials();
+  const { cloudConfigFromEnv, createClients } =
+    require('../activities/clients') as typeof import('../activities/clients');
+  return createClients(cloudConfigFromEnv());
+}
+
+/** `acp network share --region R`: the one VPC every run in R reuses (see activities/vpc.ts). */
+export async function networkShareCommand(flags: NetworkFlags): Promise<ExitCode> {
+  const regionId = networkRegion(flags);
+  const { ensureSharedVpc, SHARED_VPC_CIDR } =
+    require('../activities/vpc') as typeof import('../activities/vpc');
+  const { vpc, created } = await ensureSharedVpc(
+    await networkClients(),
+    regionId,
+    flags.cidr ?? SHARED_VPC_CIDR,
+  );
+  if (flags.json) printJson({ ...vpc, created });
+  else
+    print([
+      `${created ? 'created' : 'already shared'}: VPC ${vpc.vpcId} (${vpc.cidrBlock}) in ${regionId}, tagged acp:shared=true`,
+      '  every acp run in this region now adds its own vSwitch and security group to it instead of creating a VPC',
+    ]);
+  return EXIT.ok;
+}
+
+/** `acp network unshare --region R`: deletes the shared VPC once no vSwitch is left in it. */
+export async function networkUnshareCommand(flags: NetworkFlags): Promise<ExitCode> {
+  const regionId = networkRegion(flags);
+  const { releaseSharedVpc } = require('../activities/vpc') as typeof import('../activities/vpc');
+  const outcome = await releaseSharedVpc(await networkClients(), regionId);
+  if (flags.json) printJson(outcome);
+  else if (!outcome.vpcId) print([`no shared acp VPC in ${regionId}`]);
+  else if (outcome.released) print([`released shared VPC ${outcome.vpcId} in ${regionId}`]);
+  if (outcome.inUseBy.length > 0) {
+    notify(
+      `shared VPC ${outcome.vpcId} still holds vSwitch(es) ${outcome.inUseBy.join(', ')} of running jobs; try again when they end (or \`acp gc --apply\` for orphans)`,
+    );
+    return EXIT.error;
+  }
+  return EXIT.ok;
+}

@@ -45,3 +45,40 @@ export function ingressRules(intent: Pick<Intent, 'ports' | 'sshCidr'>): {
   }
   return { rules, warnings };
 }
+
+/** A CIDR as [first address, prefix length]; undefined when it is not IPv4 a.b.c.d/n. */
+function parseCidr(cidr: string): [number, number] | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr.trim());
+  if (!m) return undefined;
+  const octets = m.slice(1, 5).map(Number);
+  const bits = Number(m[5]);
+  if (octets.some((o) => o > 255) || bits > 32) return undefined;
+  const ip = octets.reduce((a, o) => a * 256 + o, 0);
+  const size = 2 ** (32 - bits);
+  return [ip - (ip % size), bits];
+}
+
+function formatIp(ip: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(ip / 2 ** shift) % 256).join('.');
+}
+
+/**
+ * A /24 inside `vpcCidr` that overlaps none of `taken`, searched from position `start` (wrapping), so
+ * runs adding vSwitches to one shared VPC at once begin at different blocks. Undefined when full.
+ */
+export function freeSubnet(vpcCidr: string, taken: readonly string[], start = 0): string | undefined {
+  const vpc = parseCidr(vpcCidr);
+  if (!vpc || vpc[1] > 24) return undefined;
+  const used = taken.map(parseCidr).filter((c): c is [number, number] => !!c);
+  const blocks = 2 ** (24 - vpc[1]);
+  const overlaps = (first: number) =>
+    used.some(([ip, bits]) => {
+      const size = 2 ** (32 - bits);
+      return first < ip + size && ip < first + 256;
+    });
+  for (let i = 0; i < blocks; i++) {
+    const first = vpc[0] + (((start % blocks) + blocks + i) % blocks) * 256;
+    if (!overlaps(first)) return `${formatIp(first)}/24`;
+  }
+  return undefined;
+}

@@ -155,6 +155,8 @@ async function requote(option: QuoteOption): Promise<number | undefined> {
 
 interface RegionNetwork {
   vpcId: string;
+  /** A shared VPC (`acp network share`): other runs add vSwitches too, so the CIDR is picked free. */
+  shared: boolean;
   securityGroupId: string;
   vSwitches: Map<string, string>;
 }
@@ -235,7 +237,7 @@ function deployer(ctx: DeployContext): Deployer {
         { regionId, securityGroupId: sgId, permissions: rules, ...owner(`${sgStep}-ingress`) },
       );
     }
-    return { vpcId, securityGroupId: sgId, vSwitches: new Map() };
+    return { vpcId, shared: !!shared, securityGroupId: sgId, vSwitches: new Map() };
   }
 
   async function vSwitch(regionId: string, zoneId: string, net: RegionNetwork): Promise<string> {
@@ -257,7 +259,7 @@ function deployer(ctx: DeployContext): Deployer {
       regionId,
       zoneId,
       vpcId: net.vpcId,
-      cidrBlock: `192.168.${vSwitchCount}.0/24`,
+      ...(net.shared ? {} : { cidrBlock: `192.168.${vSwitchCount}.0/24` }),
       ...owner(step),
     });
     created = vsw.vSwitchId;
