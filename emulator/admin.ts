@@ -9,7 +9,8 @@
 //   POST   /__emulator/reset                             forget every resource, call, fault and extra key
 //   GET    /__emulator/cost                              {"resources":[{type,id,regionId,status,hourlyPrice,cost}],"total","currency":"CNY"}
 //   GET    /__emulator/clock | POST {"advanceMs":n}      {"now":ms,"iso":…,"speed":n}
-//   POST   /__emulator/keys {"accessKeyId","accessKeySecret","policy?":["ecs:Describe*"]}
+//   POST   /__emulator/keys {"accessKeyId","accessKeySecret","policy?":<RAM policy document(s) or
+//                                                        ["ecs:Describe*",…]>}   a RAM user (ram.ts)
 //   GET    /__emulator/health                            {"ok":true,"accountId",…}
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mergeFaults } from './faults';
@@ -83,9 +84,9 @@ function answer(
       if (typeof accessKeyId !== 'string' || typeof accessKeySecret !== 'string') {
         throw new ApiError(400, 'MissingParameter', 'accessKeyId and accessKeySecret are required');
       }
-      world.keys.set(accessKeyId, accessKeySecret);
-      if (Array.isArray(policy))
+      if (policy !== undefined && policy !== null)
         world.faults = mergeFaults(world.faults, { policy: { [accessKeyId]: policy } });
+      world.keys.set(accessKeyId, accessKeySecret);
       return { accessKeyId, policy: policy ?? null };
     }
     case 'GET /__emulator/health':

@@ -22,14 +22,19 @@
 //   "inject": [{"action":"RunInstances","code":"QuotaExceed.ElasticQuota","status?":403,
 //               "message?":"…","count?":1}]
 //                → the next `count` matching calls fail with exactly that error, before running.
-//   "policy": {"<accessKeyId>":["ecs:Describe*","vpc:*",…]}
-//                → RAM allow-list per key (`*` wildcards); any other action answers
-//                  403 Forbidden.RAM with AccessDeniedDetail. Keys not listed are unrestricted.
+//   "policy": {"<accessKeyId>": {"Version":"1","Statement":[{"Effect":"Allow"|"Deny",
+//                "Action":[…],"Resource":"*"|[…],"Condition":{"StringEquals":{"acs:RequestTag/k":"v"}}}]}
+//               | [document, …] | ["ecs:Describe*","vpc:*",…]}
+//                → RAM per key (ram.ts): a call no Allow statement covers, or a Deny statement
+//                  matches, answers 403 Forbidden.RAM with AccessDeniedDetail. A plain list is one
+//                  Allow statement on every resource. Replaces the key's start-up policy
+//                  (startEmulator's `policies`); keys with neither are unrestricted.
 //   "seed": 42                → reseeds the fault RNG.
 // }
 //
 // Determinism: rate faults draw from a seeded mulberry32 stream (seed = the emulator's seed unless
 // the table sets one), one draw per API call, so the same sequence of calls sees the same faults.
+import { policyDocuments, type RamPolicyInput } from './ram';
 import { type Rng, seededRng } from './rng';
 import { ApiError, type EmulatedProduct } from './types';
 
@@ -64,7 +69,7 @@ export interface FaultTable {
   rateActions: string[] | null;
   dropResponse: DropRule[];
   inject: InjectRule[];
-  policy: Record<string, string[]>;
+  policy: Record<string, RamPolicyInput>;
   seed?: number;
 }
 
@@ -118,6 +123,10 @@ export function mergeFaults(current: FaultTable, patch: Record<string, unknown>)
   for (const [key, value] of Object.entries(patch)) {
     if (!(key in next) && key !== 'seed') {
       throw new ApiError(400, 'InvalidParameter', `unknown fault "${key}"`);
+    }
+    if (key === 'policy') {
+      // A malformed document is refused when it is loaded, not on the first call it governs.
+      for (const doc of Object.values((value ?? {}) as object)) policyDocuments(doc);
     }
     if (key === 'quota' || key === 'policy') {
       (next as any)[key] = { ...(current as any)[key], ...(value as object) };
@@ -177,17 +186,4 @@ export function takeRule<R extends { action: string; count?: number }>(
   if (left <= 0) rules.splice(i, 1);
   else rules[i] = { ...rule, count: left };
   return rule;
-}
-
-/** RAM allow-list check: `ecs:Describe*` style patterns, `*` alone allows everything. */
-export function ramAllows(patterns: string[], authAction: string): boolean {
-  return patterns.some((p) => {
-    if (p === '*') return true;
-    const re = new RegExp(`^${p.split('*').map(escapeRegExp).join('.*')}$`, 'i');
-    return re.test(authAction);
-  });
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
 }

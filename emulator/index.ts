@@ -3,11 +3,13 @@
 import type { AddressInfo } from 'node:net';
 import { defaultCatalogue, randomCatalogue } from './catalogue';
 import { loadProducts } from './products';
+import { policyDocuments, type RamPolicyInput } from './ram';
 import { EmulatorServer } from './server';
 import type { Catalogue, RawRouteHandler } from './types';
 import { EmulatorWorld } from './world';
 
 export { defaultCatalogue, randomCatalogue } from './catalogue';
+export type { RamPolicyDocument, RamPolicyInput } from './ram';
 export type { EmulatorWorld } from './world';
 
 export const DEFAULT_ACCESS_KEY_ID = 'acp-emulator-key';
@@ -29,6 +31,11 @@ export interface EmulatorOptions {
   seed?: number;
   /** A catalogue, or `{ seed }` for randomCatalogue(seed). Default: the deterministic price table. */
   catalogue?: Catalogue | (() => Catalogue) | { seed: number };
+  /**
+   * RAM policies per access key from the start, kept across /__emulator/reset (a test stack loads
+   * acp's policy for the worker's key this way); a `policy` fault replaces one until the next reset.
+   */
+  policies?: Record<string, RamPolicyInput>;
 }
 
 export interface RunningEmulator {
@@ -66,6 +73,7 @@ function catalogueFactory(c: EmulatorOptions['catalogue']): () => Catalogue {
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<RunningEmulator> {
   const accessKeyId = opts.accessKeyId ?? DEFAULT_ACCESS_KEY_ID;
   const accessKeySecret = opts.accessKeySecret ?? DEFAULT_ACCESS_KEY_SECRET;
+  for (const doc of Object.values(opts.policies ?? {})) policyDocuments(doc);
   const world = new EmulatorWorld({
     speed: opts.speed ?? 60,
     exec: opts.exec ?? 'local',
@@ -74,6 +82,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     catalogue: catalogueFactory(opts.catalogue),
     accessKeyId,
     accessKeySecret,
+    ...(opts.policies ? { policies: opts.policies } : {}),
   });
   const server = new EmulatorServer(world, loadProducts());
   const host = opts.host ?? '127.0.0.1';

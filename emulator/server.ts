@@ -1,12 +1,13 @@
 // The HTTP front of the emulator: one port for every product. A request carrying x-acs-action is
-// an SDK call: it is authenticated (ACS3-HMAC-SHA256), authorised (RAM allow-list), subjected to
+// an SDK call: it is authenticated (ACS3-HMAC-SHA256), authorised (RAM policies, ram.ts), subjected to
 // the fault table, then dispatched on x-acs-version + x-acs-action to its product module.
 // /__emulator/… is the admin API; other paths go to raw routes (the emulated Kubernetes API).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { handleAdmin } from './admin';
-import { appliesTo, ramAllows, takeRule } from './faults';
+import { appliesTo, takeRule } from './faults';
 import type { ProductSet } from './products';
+import { authRequestOf, evaluate, policyDocuments } from './ram';
 import { verifySignature } from './signature';
 import {
   ApiError,
@@ -171,7 +172,7 @@ export class EmulatorServer {
           'InvalidAction.NotFound',
           'Specified api is not found, please check your url and method.',
         );
-      this.authorize(apiReq.accessKeyId, module, action);
+      this.authorize(apiReq, module, action);
       await this.applyRateFaults(action);
       const injected = takeRule(world.faults.inject, action);
       if (injected) {
@@ -219,25 +220,36 @@ export class EmulatorServer {
     }
   }
 
-  private authorize(accessKeyId: string, module: ProductModule, action: string) {
-    const allowed = this.world.faults.policy[accessKeyId];
-    if (!allowed) return;
-    const authAction = `${RAM_NAMESPACE[module.product] ?? module.product}:${action}`;
-    if (ramAllows(allowed, authAction)) return;
+  private authorize(apiReq: ApiRequest, module: ProductModule, action: string) {
+    const { accessKeyId } = apiReq;
+    const policy = this.world.faults.policy[accessKeyId] ?? this.world.startPolicies[accessKeyId];
+    if (!policy) return;
+    const namespace = RAM_NAMESPACE[module.product] ?? module.product;
+    const request = authRequestOf(namespace, action, apiReq, this.world);
+    const decision = evaluate(policyDocuments(policy), request);
+    if (decision.allowed) return;
     throw new ApiError(
       403,
       'Forbidden.RAM',
       "User not authorized to operate on the specified resource, or this API doesn't support RAM.",
       {
         AccessDeniedDetail: {
-          AuthAction: authAction,
+          AuthAction: request.action,
           AuthPrincipalType: 'SubUser',
           AuthPrincipalOwnerId: this.world.accountId,
           AuthPrincipalDisplayName: accessKeyId,
-          NoPermissionType: 'ImplicitDeny',
+          NoPermissionType: decision.noPermissionType,
           PolicyType: 'AccountLevelIdentityBasedPolicy',
+          // Real RAM encodes its diagnosis for ram:DecodeDiagnosticMessage; the emulator's says which
+          // resource was refused and which condition keys did not hold.
           EncodedDiagnosticMessage: Buffer.from(
-            JSON.stringify({ AuthAction: authAction, AccessKeyId: accessKeyId, Allowed: allowed }),
+            JSON.stringify({
+              AuthAction: request.action,
+              AuthResource: decision.resource,
+              AccessKeyId: accessKeyId,
+              NoPermissionType: decision.noPermissionType,
+              UnmetConditions: decision.unmetConditions,
+            }),
           ).toString('base64'),
         },
       },

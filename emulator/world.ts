@@ -11,6 +11,7 @@ import {
   matchesSoldOut,
   QUOTA_ERRORS,
 } from './faults';
+import type { RamPolicyInput } from './ram';
 import { type Rng, seededRng } from './rng';
 import { runLocalScript } from './script-runner';
 import {
@@ -33,6 +34,8 @@ export interface WorldOptions {
   accessKeySecret: string;
   /** Emulated start time (ms since epoch); defaults to the wall clock. */
   startAt?: number;
+  /** RAM policies per access key that hold from the start and survive reset (ram.ts). */
+  policies?: Record<string, RamPolicyInput>;
 }
 
 export interface CallRecord {
@@ -82,6 +85,8 @@ export class EmulatorWorld implements World {
   faults: FaultTable = emptyFaults();
   readonly dice: FaultDice;
   readonly keys = new Map<string, string>();
+  /** Start-up RAM policies per key; a `policy` fault for the key replaces its entry until reset. */
+  readonly startPolicies: Record<string, RamPolicyInput>;
   calls: CallRecord[] = [];
 
   private readonly makeCatalogue: () => Catalogue;
@@ -112,6 +117,7 @@ export class EmulatorWorld implements World {
     this.idRng = seededRng(this.seed ^ 0x5eed);
     this.primaryKey = [opts.accessKeyId, opts.accessKeySecret];
     this.keys.set(opts.accessKeyId, opts.accessKeySecret);
+    this.startPolicies = { ...opts.policies };
     this.startEmulated = opts.startAt ?? this.startWall;
     // Lifecycles advance even when nobody is polling (a DLC job's script must start on time).
     this.ticker = setInterval(() => this.settle(), 50);

@@ -149,7 +149,7 @@ export function emulatorAdmin(target: { endpoint: string }) {
     }> => send('GET', '/cost'),
     advance: (ms: number) => send('POST', '/clock', { advanceMs: ms }),
     clock: () => send('GET', '/clock'),
-    addKey: (key: { accessKeyId: string; accessKeySecret: string; policy?: string[] }) =>
+    addKey: (key: { accessKeyId: string; accessKeySecret: string; policy?: unknown }) =>
       send('POST', '/keys', key),
   };
 }
