@@ -1,13 +1,19 @@
 // `acp ram-policy`: the least-privilege RAM policy for the user or role acp runs as, built from the
-// one registry of actions (activities/actions.ts). Changes to existing resources are limited to
-// resources tagged acp:managed=true where Alibaba evaluates tag conditions for the action.
-import { ALIBABA_ACTIONS, type AlibabaAction, type RamNamespace } from '../activities/actions';
+// one registry of actions (activities/actions.ts). Creates that Alibaba checks acs:RequestTag for may
+// only make resources carrying acp:managed=true; changes to existing resources reach only resources
+// carrying it, where Alibaba evaluates acs:ResourceTag for the action.
+import {
+  ALIBABA_ACTIONS,
+  type AlibabaAction,
+  type PartialTagScope,
+  type RamNamespace,
+} from '../activities/actions';
 import { MANAGED_TAG } from '../activities/tags';
 
 export interface RamStatement {
-  Effect: 'Allow';
+  Effect: 'Allow' | 'Deny';
   Action: string[];
-  Resource: '*';
+  Resource: string;
   Condition?: { StringEquals: Record<string, string> };
 }
 
@@ -23,29 +29,63 @@ export interface RamPolicyOptions {
   without?: string[];
 }
 
+export const REQUEST_TAG_KEY = `acs:RequestTag/${MANAGED_TAG}`;
+export const RESOURCE_TAG_KEY = `acs:ResourceTag/${MANAGED_TAG}`;
+
+const onlyTagged = (key: string) => ({ StringEquals: { [key]: 'true' } });
+
 export function ramPolicy(options: RamPolicyOptions = {}): RamPolicy {
   const keep = (x: AlibabaAction) =>
     (!options.namespaces || options.namespaces.includes(x.action.split(':')[0] as RamNamespace)) &&
     !(options.without ?? []).includes(x.action);
   const chosen = ALIBABA_ACTIONS.filter(keep);
-  const open = chosen.filter((x) => !x.tagScoped).map((x) => x.action);
-  const scoped = chosen.filter((x) => x.tagScoped).map((x) => x.action);
+  const names = (pick: (x: AlibabaAction) => boolean) => chosen.filter(pick).map((x) => x.action);
   const statements: RamStatement[] = [];
-  if (open.length > 0) statements.push({ Effect: 'Allow', Action: open, Resource: '*' });
-  if (scoped.length > 0) {
-    statements.push({
-      Effect: 'Allow',
-      Action: scoped,
-      Resource: '*',
-      Condition: { StringEquals: { [`acs:ResourceTag/${MANAGED_TAG}`]: 'true' } },
-    });
+  const allow = (Action: string[], Resource: string, Condition?: RamStatement['Condition']) => {
+    if (Action.length > 0)
+      statements.push({ Effect: 'Allow', Action, Resource, ...(Condition ? { Condition } : {}) });
+  };
+  allow(
+    names((x) => !x.scope),
+    '*',
+  );
+  allow(
+    names((x) => x.scope === 'request'),
+    '*',
+    onlyTagged(REQUEST_TAG_KEY),
+  );
+  allow(
+    names((x) => x.scope === 'resource'),
+    '*',
+    onlyTagged(RESOURCE_TAG_KEY),
+  );
+  // Actions scoped on part of what they touch: one tagged and one open statement per ARN pattern.
+  const partial = chosen.filter((x) => typeof x.scope === 'object');
+  const scopeOf = (x: AlibabaAction) => x.scope as PartialTagScope;
+  for (const tagged of new Set(partial.map((x) => scopeOf(x).tagged))) {
+    allow(
+      partial.filter((x) => scopeOf(x).tagged === tagged).map((x) => x.action),
+      tagged,
+      onlyTagged(RESOURCE_TAG_KEY),
+    );
+  }
+  for (const open of new Set(partial.map((x) => scopeOf(x).open))) {
+    allow(
+      partial.filter((x) => scopeOf(x).open === open).map((x) => x.action),
+      open,
+    );
   }
   return { Version: '1', Statement: statements };
 }
 
-/** Every action a policy allows (what the emulator's RAM allow-list takes). */
+/** Every action a policy allows, once each. */
 export function policyActions(policy: RamPolicy): string[] {
-  return policy.Statement.flatMap((s) => s.Action);
+  return [...new Set(policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action))];
+}
+
+/** Actions allowed only under a tag condition somewhere in the policy, once each. */
+export function conditionedActions(policy: RamPolicy): string[] {
+  return [...new Set(policy.Statement.filter((s) => s.Condition).flatMap((s) => s.Action))];
 }
 
 /** `acp ram-policy` prints this. */

@@ -1,7 +1,10 @@
 // Least privilege: the RAM policy `acp ram-policy` prints is built from one registry of actions; the
-// registry covers every SDK call in activities/; an ECS run with exactly that policy loaded into the
-// emulator succeeds; without ecs:RunInstances it ends BLOCKED naming the action, and after the grant
-// and `retry` it completes.
+// registry covers every SDK call in activities/; creates may only make resources tagged acp:managed
+// (acs:RequestTag) and changes reach only such resources (acs:ResourceTag). A run of every product
+// under exactly that policy (startStack loads it for the worker's key) is never denied; without
+// ecs:RunInstances a run ends BLOCKED naming the action, and after the grant and `retry` it
+// completes; a policy without the RequestTag allowance blocks at the first create, and the user sees
+// what RAM said.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,13 +13,23 @@ import Cs from '@alicloud/cs20151215';
 import Ecs from '@alicloud/ecs20140526';
 import Fc from '@alicloud/fc20230330';
 import Sts from '@alicloud/sts20150401';
-import Vpc from '@alicloud/vpc20160428';
+import Vpc, * as $Vpc from '@alicloud/vpc20160428';
 import { ACTION_NAMES } from '../../activities/actions';
-import { policyActions, ramPolicy } from '../../client/ram-policy';
-import { type ProvisionResult, retrySignal, statusQuery } from '../../workflows/messages';
+import {
+  conditionedActions,
+  policyActions,
+  type RamPolicy,
+  REQUEST_TAG_KEY,
+  RESOURCE_TAG_KEY,
+  ramPolicy,
+} from '../../client/ram-policy';
+import type { ProvisionRequest } from '../../planner/types';
+import { type ProvisionResult, retrySignal } from '../../workflows/messages';
 import { provision } from '../../workflows/provision';
 import { type Stack, startStack } from '../support/stack';
+import { waitForStatus } from '../support/waiting';
 
+const MANAGED_VPC_TAGS = [new $Vpc.CreateVpcRequestTag({ key: 'acp:managed', value: 'true' })];
 const ACTIVITIES = join(__dirname, '..', '..', 'activities');
 const SDKS: [string, any][] = [
   ['ecs', Ecs],
@@ -59,20 +72,60 @@ describe('RAM policy from the action registry', () => {
     );
     assert.deepEqual(missing, [], `called but not in activities/actions.ts: ${missing.join(', ')}`);
     assert.ok(called.size >= 20, `found ${called.size} distinct calls`);
+    console.log(
+      `least-privilege: sdkCalls=${called.size} registry=${ACTION_NAMES.length} missing=${missing.length}`,
+    );
+  });
+
+  test('creates need acp:managed in the request, changes need it on the resource, reads are open', () => {
     const policy = ramPolicy();
     assert.equal(policy.Version, '1');
-    const scoped = policy.Statement.find((s) => s.Condition);
-    assert.deepEqual(scoped?.Condition, { StringEquals: { 'acs:ResourceTag/acp:managed': 'true' } });
-    assert.ok(scoped?.Action.includes('ecs:DeleteInstance'));
-    assert.ok(!policyActions(policy).some((a) => a.includes('*')), 'no wildcards');
-    console.log(
-      `least-privilege: sdkCalls=${called.size} registry=${ACTION_NAMES.length} tagScoped=${scoped?.Action.length} missing=${missing.length}`,
+    const statementsOf = (action: string) => policy.Statement.filter((s) => s.Action.includes(action));
+    const conditionOf = (action: string) => statementsOf(action).map((s) => s.Condition);
+    const requestTagged = { StringEquals: { [REQUEST_TAG_KEY]: 'true' } };
+    const resourceTagged = { StringEquals: { [RESOURCE_TAG_KEY]: 'true' } };
+    for (const create of [
+      'ecs:RunInstances',
+      'ecs:CreateSecurityGroup',
+      'vpc:CreateVpc',
+      'vpc:CreateVSwitch',
+      'fc:CreateFunction',
+      'cs:CreateCluster',
+    ])
+      assert.deepEqual(conditionOf(create), [requestTagged], create);
+    for (const change of [
+      'ecs:DeleteInstance',
+      'ecs:AuthorizeSecurityGroup',
+      'ecs:ModifyInstanceAutoReleaseTime',
+      'vpc:DeleteVpc',
+      'vpc:DeleteVSwitch',
+      'fc:InvokeFunction',
+      'fc:DeleteFunction',
+      'cs:DeleteCluster',
+      'cs:DescribeClusterUserKubeconfig',
+    ])
+      assert.deepEqual(conditionOf(change), [resourceTagged], change);
+    // RunCommand: on acp's instances only; the command it creates has no tags to check.
+    assert.deepEqual(
+      statementsOf('ecs:RunCommand').map((s) => [s.Resource, s.Condition]),
+      [
+        ['acs:ecs:*:*:instance/*', resourceTagged],
+        ['acs:ecs:*:*:command/*', undefined],
+      ],
     );
+    for (const read of ['ecs:DescribeInstances', 'vpc:DescribeVpcs', 'fc:GetFunction', 'paidlc:GetJob'])
+      assert.deepEqual(conditionOf(read), [undefined], read);
+    // DLC publishes no tag condition keys: its changes stay unconditioned rather than always denied.
+    assert.deepEqual(conditionOf('paidlc:CreateJob'), [undefined]);
+    assert.ok(!policyActions(policy).some((a) => a.includes('*')), 'no wildcard actions');
+    assert.deepEqual(policyActions(policy).sort(), [...ACTION_NAMES].sort(), 'every registry action, once');
   });
 });
 
-describe('a run under exactly that policy', () => {
+describe('runs under exactly that policy', () => {
   let stack: Stack;
+  let n = 0;
+  const full = ramPolicy();
   before(async () => {
     stack = await startStack('ram');
   });
@@ -80,39 +133,59 @@ describe('a run under exactly that policy', () => {
     await stack?.stop();
   });
 
-  const loadPolicy = (actions: string[]) =>
+  /** Replaces the worker key's policy until the next reset (startStack's policy comes back then). */
+  const loadPolicy = (policy: RamPolicy) =>
     stack.admin('/__emulator/faults', {
       method: 'POST',
-      body: JSON.stringify({ policy: { [stack.emulator.accessKeyId]: actions } }),
+      body: JSON.stringify({ policy: { [stack.emulator.accessKeyId]: policy } }),
     });
-
-  test('succeeds with the policy; BLOCKED naming ecs:RunInstances without it; retry after the grant completes', async () => {
-    const full = policyActions(ramPolicy());
-    await loadPolicy(full);
-    const ok = await stack.env.client.workflow.execute(provision, {
+  const calls = async (): Promise<any[]> => (await stack.admin('/__emulator/calls')).calls;
+  const start = (request: ProvisionRequest) => {
+    n += 1;
+    return stack.env.client.workflow.start(provision, {
       taskQueue: stack.taskQueue,
-      workflowId: `acp-ram-${process.pid}-full`,
-      args: [{ product: 'ecs', script: { content: 'echo least-privilege' }, skipConfirmation: true }],
+      workflowId: `acp-ram-${process.pid}-${n}`,
+      args: [{ ...request, skipConfirmation: true }],
     });
-    assert.equal(ok.status, 'SUCCEEDED', ok.message);
-    const { calls: fullCalls } = await stack.admin('/__emulator/calls');
-    const denied = fullCalls.filter((c: any) => c.code === 'Forbidden.RAM');
-    assert.deepEqual(denied, [], 'nothing was denied under the generated policy');
+  };
 
-    await loadPolicy(policyActions(ramPolicy({ without: ['ecs:RunInstances'] })));
-    const handle = await stack.env.client.workflow.start(provision, {
-      taskQueue: stack.taskQueue,
-      workflowId: `acp-ram-${process.pid}-missing`,
-      args: [{ product: 'ecs', script: { content: 'echo after-grant' }, skipConfirmation: true }],
-    });
-    let blocked: ProvisionResult | undefined;
-    const deadline = Date.now() + 60_000;
-    while (!blocked) {
-      const s: ProvisionResult = await handle.query(statusQuery);
-      if (s.status === 'BLOCKED') blocked = s;
-      else if (Date.now() > deadline) throw new Error(`still ${s.status}: ${s.message}`);
-      else await new Promise((r) => setTimeout(r, 200));
+  test('ECS, FC, ACK and PAI-DLC runs succeed and no call is denied', async () => {
+    await stack.admin('/__emulator/reset', { method: 'POST' });
+    // The policy is in force for the worker's key: a create without acp's tag is refused.
+    const untagged = await stack.clients
+      .vpc('cn-hangzhou')
+      .createVpc(new $Vpc.CreateVpcRequest({ regionId: 'cn-hangzhou' }))
+      .then(
+        () => undefined,
+        (e) => e,
+      );
+    assert.equal(untagged?.code, 'Forbidden.RAM');
+    await stack.admin('/__emulator/calls', { method: 'DELETE' });
+    const results: ProvisionResult[] = [];
+    for (const product of ['ecs', 'fc', 'ack', 'pai'] as const) {
+      const handle = await start({ product, script: { content: `echo least-privilege-${product}` } });
+      const result = await handle.result();
+      assert.equal(result.status, 'SUCCEEDED', `${product}: ${result.message}`);
+      assert.equal(result.chosen?.product, product);
+      assert.match(result.execution?.outputTail ?? '', new RegExp(`least-privilege-${product}`));
+      results.push(result);
     }
+    const all = await calls();
+    const denied = all.filter((c) => c.code === 'Forbidden.RAM');
+    assert.deepEqual(denied, [], 'nothing was denied under the generated policy');
+    const byWorker = all.filter((c) => c.accessKeyId === stack.emulator.accessKeyId);
+    const { resources } = await stack.admin('/__emulator/resources');
+    assert.deepEqual(resources, [], 'every run released what it made');
+    console.log(
+      `least-privilege: policyActions=${policyActions(full).length} conditioned=${conditionedActions(full).length} statements=${full.Statement.length} products=${results.map((r) => r.chosen?.product).join(',')} runs=${results.length} succeeded=${results.filter((r) => r.status === 'SUCCEEDED').length} calls=${byWorker.length} forbidden=${denied.length} leaks=${resources.length}`,
+    );
+  });
+
+  test('without ecs:RunInstances the run is BLOCKED naming it; retry after the grant completes', async () => {
+    await stack.admin('/__emulator/reset', { method: 'POST' });
+    await loadPolicy(ramPolicy({ without: ['ecs:RunInstances'] }));
+    const handle = await start({ product: 'ecs', script: { content: 'echo after-grant' } });
+    const blocked = await waitForStatus(handle, 'BLOCKED', 60_000);
     assert.equal(blocked.blocked?.code, 'Forbidden.RAM');
     assert.match(blocked.blocked?.nextStep ?? '', /ecs:RunInstances/);
     assert.match(blocked.message, /ecs:RunInstances/);
@@ -125,7 +198,45 @@ describe('a run under exactly that policy', () => {
     const { resources } = await stack.admin('/__emulator/resources');
     assert.deepEqual(resources, []);
     console.log(
-      `least-privilege: policyActions=${full.length} fullRun=SUCCEEDED denied=0 withoutRunInstances=BLOCKED(${blocked.blocked?.code}) afterRetry=${result.status} leaks=${resources.length}`,
+      `least-privilege-missing-action: withoutRunInstances=BLOCKED(${blocked.blocked?.code}) afterRetry=${result.status} leaks=${resources.length}`,
+    );
+  });
+
+  test('a policy without the RequestTag allowance blocks at the first create; the RAM error says why', async () => {
+    await stack.admin('/__emulator/reset', { method: 'POST' });
+    // What an operator gets by copying the policy without its create statement.
+    const withoutCreates: RamPolicy = {
+      ...full,
+      Statement: full.Statement.filter((s) => !s.Condition?.StringEquals[REQUEST_TAG_KEY]),
+    };
+    await loadPolicy(withoutCreates);
+    const handle = await start({ product: 'ecs', script: { content: 'echo never' } });
+    const blocked = await waitForStatus(handle, 'BLOCKED', 60_000);
+    assert.equal(blocked.blocked?.code, 'Forbidden.RAM');
+    assert.match(blocked.message, /User not authorized to operate on the specified resource/);
+    assert.match(blocked.blocked?.nextStep ?? '', /grant `vpc:CreateVpc` to the RAM user/);
+
+    // The same call straight through the SDK: the AccessDeniedDetail a RAM administrator reads.
+    const err = await stack.clients
+      .vpc('cn-hangzhou')
+      .createVpc(new $Vpc.CreateVpcRequest({ regionId: 'cn-hangzhou', tag: MANAGED_VPC_TAGS }))
+      .then(
+        () => undefined,
+        (e) => e,
+      );
+    const detail = err?.accessDeniedDetail;
+    assert.equal(err?.code, 'Forbidden.RAM');
+    assert.equal(detail?.AuthAction, 'vpc:CreateVpc');
+    assert.equal(detail?.NoPermissionType, 'ImplicitDeny');
+    const diagnosis = JSON.parse(Buffer.from(detail.EncodedDiagnosticMessage, 'base64').toString('utf8'));
+    assert.match(diagnosis.AuthResource, /^acs:vpc:cn-hangzhou:\d+:vpc\/\*$/);
+
+    await handle.cancel();
+    await handle.result().catch(() => undefined);
+    const { resources } = await stack.admin('/__emulator/resources');
+    assert.deepEqual(resources, [], 'nothing was created');
+    console.log(
+      `least-privilege-no-request-tag: status=${blocked.status} code=${blocked.blocked?.code} authAction=${detail?.AuthAction} noPermissionType=${detail?.NoPermissionType} leaks=${resources.length}`,
     );
   });
 });

@@ -40,8 +40,9 @@ const CASES: { name: string; request: ProvisionRequest; rules: string[] }[] = [
   },
 ];
 
+/** The group's rules, read with the test's admin key (acp itself never reads them back). */
 async function ingressOf(regionId: string, securityGroupId: string): Promise<string[]> {
-  const r = await stack.clients
+  const r = await stack.adminClients
     .ecs(regionId)
     .describeSecurityGroupAttribute(
       new $Ecs.DescribeSecurityGroupAttributeRequest({ regionId, securityGroupId, direction: 'ingress' }),

@@ -1,5 +1,7 @@
 // The whole stack a workflow test needs, all real: a Temporal server, the Alibaba emulator, and an acp
-// worker whose official SDK clients point at the emulator. One per test file.
+// worker whose official SDK clients point at the emulator. One per test file. The worker's key holds
+// exactly the policy `acp ram-policy` prints, so every workflow test also proves that policy is
+// enough; a test that needs other resources set up uses the unrestricted `adminKey`.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import {
@@ -8,7 +10,8 @@ import {
   createClients,
   staticCredential,
 } from '../../activities/clients';
-import { startEmulator } from '../../emulator';
+import { type RamPolicy, ramPolicy } from '../../client/ram-policy';
+import { DEFAULT_ACCESS_KEY_ID, startEmulator } from '../../emulator';
 import { createAcpWorker } from '../../worker/worker';
 import { startTemporal, uniqueTaskQueue, workflowBundle } from './temporal';
 
@@ -20,6 +23,10 @@ export interface Stack {
   clients: AlibabaClients;
   taskQueue: string;
   worker: Worker;
+  /** A key of the same account without a RAM policy, for a test's own set-up (foreign resources). */
+  adminKey: { accessKeyId: string; accessKeySecret: string };
+  /** SDK clients with the admin key: a test's own look-ups and set-up, outside acp's policy. */
+  adminClients: AlibabaClients;
   /** Admin API of the emulator. */
   admin(path: string, init?: RequestInit): Promise<any>;
   stop(): Promise<void>;
@@ -28,24 +35,48 @@ export interface Stack {
 export interface StackOptions {
   /** A Temporal server this test started itself (e.g. one with the Web UI) instead of the shared one. */
   temporalAddress?: string;
+  /**
+   * The worker's RAM policy: default `ramPolicy()`, the one `acp ram-policy` prints; `false` leaves
+   * the key unrestricted (only for a test that is about something else than RAM and cannot run
+   * under it — say why where you use it).
+   */
+  ramPolicy?: RamPolicy | false;
 }
+
+const ADMIN_KEY = { accessKeyId: 'acp-test-admin', accessKeySecret: 'acp-test-admin-secret' };
 
 export async function startStack(
   name: string,
   emulatorOptions: Parameters<typeof startEmulator>[0] = {},
   options: StackOptions = {},
 ): Promise<Stack> {
+  const workerKeyId = emulatorOptions.accessKeyId ?? DEFAULT_ACCESS_KEY_ID;
+  const policy = options.ramPolicy === undefined ? ramPolicy() : options.ramPolicy;
   const [env, emulator] = await Promise.all([
     startTemporal(options.temporalAddress),
-    startEmulator({ port: 0, exec: 'local', speed: 600, ...emulatorOptions }),
+    startEmulator({
+      port: 0,
+      exec: 'local',
+      speed: 600,
+      ...emulatorOptions,
+      policies: { ...(policy ? { [workerKeyId]: policy } : {}), ...emulatorOptions.policies },
+    }),
   ]);
-  const clients = createClients({
-    ...cloudConfigFromEnv(
-      { ACP_ALIBABA_ENDPOINT: emulator.endpoint },
-      staticCredential(emulator.accessKeyId, emulator.accessKeySecret),
-    ),
-    timeoutMs: 10_000,
-  });
+  const admin = async (path: string, init?: RequestInit) => {
+    const r = await fetch(`http://${emulator.endpoint}${path}`, init);
+    return r.json();
+  };
+  const addAdminKey = () => admin('/__emulator/keys', { method: 'POST', body: JSON.stringify(ADMIN_KEY) });
+  await addAdminKey();
+  const clientsFor = (key: { accessKeyId: string; accessKeySecret: string }) =>
+    createClients({
+      ...cloudConfigFromEnv(
+        { ACP_ALIBABA_ENDPOINT: emulator.endpoint },
+        staticCredential(key.accessKeyId, key.accessKeySecret),
+      ),
+      timeoutMs: 10_000,
+    });
+  const clients = clientsFor(emulator);
   const taskQueue = uniqueTaskQueue(name);
   const worker = await createAcpWorker({
     connection: env.nativeConnection,
@@ -60,9 +91,13 @@ export async function startStack(
     clients,
     taskQueue,
     worker,
+    adminKey: ADMIN_KEY,
+    adminClients: clientsFor(ADMIN_KEY),
     async admin(path, init) {
-      const r = await fetch(`http://${emulator.endpoint}${path}`, init);
-      return r.json();
+      const answer = await admin(path, init);
+      // A reset forgets added keys; the admin key is part of the stack, so it comes back.
+      if (path.startsWith('/__emulator/reset')) await addAdminKey();
+      return answer;
     },
     async stop() {
       worker.shutdown();
