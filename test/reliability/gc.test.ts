@@ -30,11 +30,15 @@ const SWEPT = ['instance', 'security-group', 'vswitch', 'vpc', 'function', 'clus
 
 type Handle = WorkflowHandle<typeof provision>;
 
-/** Starts a run and waits until `ready` says everything it creates exists. */
+/**
+ * Starts a run and waits until `ready` says everything it creates exists; `lose` then terminates it
+ * at once, mid-run, so no compensation ever runs (and the script cannot finish first).
+ */
 async function startRun(
   name: string,
   request: ProvisionRequest,
   ready: (s: ProvisionResult) => boolean,
+  lose = false,
 ): Promise<Handle> {
   const handle = await stack.env.client.workflow.start(provision, {
     taskQueue: stack.taskQueue,
@@ -44,7 +48,10 @@ async function startRun(
   const deadline = Date.now() + 120_000;
   for (;;) {
     const s: ProvisionResult = await handle.query(statusQuery);
-    if (ready(s)) return handle;
+    if (ready(s)) {
+      if (lose) await handle.terminate('simulated lost run');
+      return handle;
+    }
     if (Date.now() > deadline || ['FAILED', 'SUCCEEDED', 'BLOCKED'].includes(s.status))
       throw new Error(`${handle.workflowId} is ${s.status}: ${s.message}`);
     await new Promise((r) => setTimeout(r, 200));
@@ -57,11 +64,12 @@ const runningWith =
   (s: ProvisionResult) =>
     s.status === 'RUNNING' && types.every((t) => s.resourcesCreated.some((r) => r.type === t));
 
-const service = (i: number) =>
+const service = (i: number, lose: boolean) =>
   startRun(
     `ecs-${i}`,
     { product: 'ecs', service: true, script: { content: `echo service-${i}` } },
     (s) => s.status === 'RUNNING' && s.execution?.exitCode === 0,
+    lose,
   );
 
 async function resources(): Promise<any[]> {
@@ -103,23 +111,27 @@ async function createSharedCluster(regionId: string): Promise<string> {
 
 describe('acp gc', () => {
   test('finds the orphans of every product, releases them in order, spares live runs and shared clusters', async () => {
-    // Runs of every product, each stopped mid-run by terminate: no compensation ever runs.
+    // Runs of every product, each lost mid-run; two ECS services stay up for now.
     const [ecs, fc, ack, pai] = await Promise.all([
-      Promise.all([0, 1, 2, 3].map(service)),
+      Promise.all([0, 1, 2, 3].map((i) => service(i, i < 2))),
       startRun(
         'fc',
-        { product: 'fc', durationMinutes: 30, script: { content: 'echo fc-up; sleep 4' } },
+        { product: 'fc', durationMinutes: 120, script: { content: 'echo fc-up; sleep 10' } },
         runningWith('function'),
+        true,
       ),
       startRun(
         'ack',
-        { product: 'ack', script: { content: 'echo ack-up; sleep 4' } },
+        { product: 'ack', script: { content: 'echo ack-up; sleep 10' } },
         runningWith('vpc', 'vswitch', 'cluster'),
+        true,
       ),
+      // Still running when gc comes: its release must stop it before deleting it.
       startRun(
         'pai',
-        { product: 'pai', durationMinutes: 600, script: { content: 'echo pai-up; sleep 20' } },
+        { product: 'pai', durationMinutes: 600, script: { content: 'echo pai-up; sleep 45' } },
         runningWith('dlc-job'),
+        true,
       ),
     ]);
     const [dead0, dead1, laterDead, alive] = ecs;
@@ -130,14 +142,14 @@ describe('acp gc', () => {
     const sharedId = await createSharedCluster(ackCluster.regionId);
     const onShared = await startRun(
       'ack-shared',
-      { product: 'ack', script: { content: 'echo on-shared; sleep 4' } },
+      { product: 'ack', script: { content: 'echo on-shared; sleep 10' } },
       runningWith('k8s-job'),
+      true,
     );
     const sharedJob = (await onShared.query(statusQuery)).resourcesCreated.find((r) => r.type === 'k8s-job')!;
     assert.ok(sharedJob.id.startsWith(`${sharedId}/`), 'the second ACK run used the shared cluster');
 
     const terminated = [dead0, dead1, fc, ack, pai, onShared];
-    for (const h of terminated) await h.terminate('simulated lost run');
 
     // A resource whose workflow Temporal never heard of (a run from a wiped server, say).
     const ghostId = `${prefix}-ghost`;
