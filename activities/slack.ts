@@ -4,6 +4,7 @@
 // ACP_SLACK_* variables both activities do nothing, so runs without Slack are unchanged.
 
 import { type Block, type KnownBlock, WebClient } from '@slack/web-api';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { QuoteOption } from '../planner/types';
 import type { RunStatus } from '../workflows/messages';
@@ -56,18 +57,44 @@ export function createSlackActivities(config: SlackConfig | undefined) {
       })
     : undefined;
 
+  /**
+   * chat.postMessage has no idempotency key: a post whose response was lost, retried, would show
+   * twice. Each post carries a key (this activity's run and id, the same on every attempt) in Slack's
+   * message metadata, and a retry first looks for a message with that key and returns it.
+   */
   async function post(args: {
     channel: string;
     text: string;
     blocks?: (Block | KnownBlock)[];
     thread_ts?: string;
   }): Promise<SlackThreadRef> {
+    const { key, attempt } = postKey();
     try {
-      const r = await client!.chat.postMessage(args);
+      if (attempt > 1) {
+        const earlier = await alreadyPosted(args.channel, key, args.thread_ts);
+        if (earlier) return { channel: args.channel, ts: earlier };
+      }
+      const r = await client!.chat.postMessage({
+        ...args,
+        metadata: { event_type: POST_EVENT, event_payload: { acp_key: key } },
+      });
       return { channel: String(r.channel ?? args.channel), ts: String(r.ts) };
     } catch (err) {
       throw slackFailure(err);
     }
+  }
+
+  /** The ts of a message this post already made (in the channel, or in the thread), if any. */
+  async function alreadyPosted(channel: string, key: string, threadTs?: string): Promise<string | undefined> {
+    const page = threadTs
+      ? await client!.conversations.replies({ channel, ts: threadTs, include_all_metadata: true, limit: 200 })
+      : await client!.conversations.history({ channel, include_all_metadata: true, limit: 100 });
+    const found = (page.messages ?? []).find(
+      (m) =>
+        (m as { metadata?: { event_payload?: { acp_key?: unknown } } }).metadata?.event_payload?.acp_key ===
+        key,
+    );
+    return found?.ts;
   }
 
   return {
@@ -97,6 +124,22 @@ function slackFailure(err: unknown): Error {
     return ApplicationFailure.nonRetryable(message, `Slack.${e.data?.error ?? 'error'}`);
   }
   return ApplicationFailure.retryable(message, 'Slack.Unavailable');
+}
+
+/** Slack message metadata event type marking acp's posts (for the idempotency look-up). */
+export const POST_EVENT = 'acp_post';
+
+function postKey(): { key: string; attempt: number } {
+  try {
+    const info = Context.current().info;
+    const run = info.workflowExecution;
+    return {
+      key: `${run?.workflowId}/${run?.runId}/${info.activityId}`,
+      attempt: info.attempt,
+    };
+  } catch {
+    return { key: `direct/${Date.now()}/${Math.random()}`, attempt: 1 }; // called outside an activity
+  }
 }
 
 function withTrailingSlash(url: string): string {

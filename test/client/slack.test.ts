@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { createSlackActivities } from '../../activities/slack';
 import { type RunningSlackApp, startSlackApp } from '../../client/slack';
 import type { ProvisionRequest } from '../../planner/types';
-import { type ProvisionResult, statusQuery } from '../../workflows/messages';
+import { type ProvisionResult, rejectSignal, statusQuery } from '../../workflows/messages';
 import { provision } from '../../workflows/provision';
 import { type Stack, startStack } from '../support/stack';
 
@@ -25,8 +25,19 @@ interface SlackCall {
 }
 
 /** Slack's Web API as far as acp uses it: records every call, answers like Slack does. */
+interface SlackMessage {
+  ts: string;
+  channel: string;
+  text: string;
+  thread_ts?: string;
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
+}
+
 class SlackStandIn {
   readonly calls: SlackCall[] = [];
+  /** What the channel shows: every message Slack accepted, whether or not its answer arrived. */
+  readonly messages: SlackMessage[] = [];
+  loseNextPostResponse = false;
   private server!: Server;
   private seq = 0;
   url = '';
@@ -49,8 +60,41 @@ class SlackStandIn {
         this.calls.push({ method, authorization: req.headers.authorization, args });
         this.seq += 1;
         const ts = `1700000000.${String(this.seq).padStart(6, '0')}`;
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ ok: true, channel: args.channel ?? CHANNEL, ts, message_ts: ts }));
+        const answer = (body: object) => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ ok: true, ...body }));
+        };
+        const shown = (m: SlackMessage) => {
+          const { metadata, ...rest } = m;
+          return args.include_all_metadata === 'true' || args.include_all_metadata === true ? m : rest;
+        };
+        if (method === 'chat.postMessage') {
+          this.messages.push({
+            ts,
+            channel: args.channel,
+            text: args.text,
+            ...(args.thread_ts ? { thread_ts: args.thread_ts } : {}),
+            ...(args.metadata ? { metadata: args.metadata } : {}),
+          });
+          // Slack has the message; the answer never reaches the caller.
+          if (this.loseNextPostResponse) {
+            this.loseNextPostResponse = false;
+            req.socket.destroy();
+            return;
+          }
+          return answer({ channel: args.channel ?? CHANNEL, ts, message: { ts, text: args.text } });
+        }
+        if (method === 'conversations.history') {
+          const top = this.messages.filter((m) => m.channel === args.channel && !m.thread_ts);
+          return answer({ messages: top.reverse().map(shown), has_more: false });
+        }
+        if (method === 'conversations.replies') {
+          const thread = this.messages.filter(
+            (m) => m.channel === args.channel && (m.ts === args.ts || m.thread_ts === args.ts),
+          );
+          return answer({ messages: thread.map(shown), has_more: false });
+        }
+        answer({ channel: args.channel ?? CHANNEL, ts, message_ts: ts });
       });
     });
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
@@ -241,6 +285,27 @@ describe('Slack approvals', () => {
       () => slack.posts((c) => /\*REJECTED\*/.test(String(c.args.text)) && c.args.text.includes('U0BOB'))[0],
     );
     assert.match(last.args.text, /left behind: nothing/);
+  });
+
+  test('a comparison whose answer from Slack was lost is in the channel once; the thread hangs off it', async () => {
+    slack.loseNextPostResponse = true;
+    const { handle } = await awaitingRun('echo posted-once');
+    const inChannel = () => slack.messages.filter((m) => !m.thread_ts && m.text.includes(handle.workflowId));
+    // The activity's retry looks for its earlier message before posting again.
+    const lookups = await waitFor(() => {
+      const n = slack.calls.filter((c) => c.method === 'conversations.history').length;
+      return n > 0 ? n : undefined;
+    });
+    await handle.signal(rejectSignal, { by: 'slack-test', reason: 'checked the retry' });
+    assert.equal((await handle.result()).status, 'REJECTED');
+    const receipt = await waitFor(() =>
+      slack.messages.find((m) => m.thread_ts && /\*REJECTED\*/.test(m.text) && m.text.includes('slack-test')),
+    );
+    assert.equal(receipt.thread_ts, inChannel()[0].ts, 'the receipt is in the comparison’s thread');
+    assert.equal(inChannel().length, 1);
+    console.log(
+      `slack-idempotency: responsesLost=1 comparisonsInChannel=${inChannel().length} historyLookups=${lookups}`,
+    );
   });
 
   test('a forged signature and a stale timestamp are refused (401) and the run keeps waiting', async () => {
