@@ -5,57 +5,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as $Ecs from '@alicloud/ecs20140526';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { cloudConfigFromEnv, createClients, staticCredential } from '../../activities/clients';
-import { registerSearchAttributes } from '../../client/temporal-server';
-import { startEmulator } from '../../emulator';
-import { createAcpWorker } from '../../worker/worker';
 import { type ProvisionResult, statusQuery, teardownSignal } from '../../workflows/messages';
 import { provision } from '../../workflows/provision';
-import { timeSkippingServerPath, uniqueTaskQueue, workflowBundle } from '../support/temporal';
+import { type Stack, startStack } from '../support/stack';
 
 const MINUTE = 60_000;
-let env: TestWorkflowEnvironment;
-let emulator: Awaited<ReturnType<typeof startEmulator>>;
-let worker: Worker;
-let running: Promise<void>;
-const clients = () =>
-  createClients({
-    ...cloudConfigFromEnv(
-      { ACP_ALIBABA_ENDPOINT: emulator.endpoint },
-      staticCredential(emulator.accessKeyId, emulator.accessKeySecret),
-    ),
-    timeoutMs: 10_000,
-  });
-
+let stack: Stack;
 before(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: timeSkippingServerPath() } },
-  });
-  await registerSearchAttributes(env.connection, 'default');
-  emulator = await startEmulator({ port: 0, exec: 'local', speed: 600 });
-  worker = await createAcpWorker({
-    connection: env.nativeConnection,
-    taskQueue: uniqueTaskQueue('backstop-live'),
-    clients: clients(),
-    workflowBundle: await workflowBundle(),
-  });
-  running = worker.run();
+  stack = await startStack('backstop-live', {}, { timeSkipping: true });
 });
 after(async () => {
-  worker?.shutdown();
-  await running?.catch(() => undefined);
-  await env?.teardown();
-  await emulator?.stop();
+  await stack?.stop();
 });
 
-async function emulatorAdmin(path: string, init?: RequestInit): Promise<any> {
-  return (await fetch(`${emulator.url}${path}`, init)).json();
-}
-
 async function autoReleaseOf(regionId: string, instanceId: string): Promise<number> {
-  const r = await clients()
+  const r = await stack.clients
     .ecs(regionId)
     .describeInstances(
       new $Ecs.DescribeInstancesRequest({ regionId, instanceIds: JSON.stringify([instanceId]) }),
@@ -65,8 +29,8 @@ async function autoReleaseOf(regionId: string, instanceId: string): Promise<numb
 
 describe('cloud-side backstop in a live run', () => {
   test('a service crossing 50 minutes of workflow time has its AutoReleaseTime pushed forward', async () => {
-    const handle = await env.client.workflow.start(provision, {
-      taskQueue: worker.options.taskQueue,
+    const handle = await stack.env.client.workflow.start(provision, {
+      taskQueue: stack.taskQueue,
       workflowId: `acp-backstop-live-${process.pid}`,
       args: [{ product: 'ecs', service: true, script: { content: 'echo up' }, skipConfirmation: true }],
     });
@@ -85,9 +49,9 @@ describe('cloud-side backstop in a live run', () => {
     assert.ok(aheadMin >= 30, `AutoReleaseTime starts ${aheadMin.toFixed(1)} min ahead`);
 
     // 50 minutes of workflow time pass in seconds; the workflow wakes every 20 minutes to extend.
-    await env.sleep('50m');
+    await stack.env.sleep('50m');
     const second = await autoReleaseOf(instance.regionId, instance.id);
-    const { calls } = await emulatorAdmin('/__emulator/calls');
+    const { calls } = await stack.admin('/__emulator/calls');
     const extensions = calls.filter(
       (c: any) => c.action === 'ModifyInstanceAutoReleaseTime' && c.code === 'OK',
     ).length;
@@ -99,8 +63,8 @@ describe('cloud-side backstop in a live run', () => {
 
     // The cloud's clock passes the original AutoReleaseTime: the live run's instance stays up.
     const advanceMs = first - Date.now() + 5 * MINUTE;
-    await emulatorAdmin('/__emulator/clock', { method: 'POST', body: JSON.stringify({ advanceMs }) });
-    const { resources } = await emulatorAdmin('/__emulator/resources?type=instance');
+    await stack.admin('/__emulator/clock', { method: 'POST', body: JSON.stringify({ advanceMs }) });
+    const { resources } = await stack.admin('/__emulator/resources?type=instance');
     assert.ok(
       resources.some((r: any) => r.id === instance.id),
       'the instance outlived its original AutoReleaseTime',
@@ -109,7 +73,7 @@ describe('cloud-side backstop in a live run', () => {
     await handle.signal(teardownSignal, { by: 'backstop-live-test' });
     const result = await handle.result();
     assert.equal(result.status, 'SUCCEEDED', result.message);
-    const { resources: live } = await emulatorAdmin('/__emulator/resources');
+    const { resources: live } = await stack.admin('/__emulator/resources');
     assert.deepEqual(live, []);
     console.log(
       `backstop-live: initialAhead=${aheadMin.toFixed(0)}min workflowTimeSkipped=50min extensions=${extensions} movedForward=${((second - first) / MINUTE).toFixed(0)}min cloudPassedOriginal=1 instanceAlive=1 leaks=${live.length}`,

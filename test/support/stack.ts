@@ -13,7 +13,7 @@ import {
 import { type RamPolicy, ramPolicy } from '../../client/ram-policy';
 import { DEFAULT_ACCESS_KEY_ID, startEmulator } from '../../emulator';
 import { createAcpWorker } from '../../worker/worker';
-import { startTemporal, uniqueTaskQueue, workflowBundle } from './temporal';
+import { startTemporal, startTimeSkipping, uniqueTaskQueue, workflowBundle } from './temporal';
 
 export type RunningEmulator = Awaited<ReturnType<typeof startEmulator>>;
 
@@ -35,6 +35,8 @@ export interface Stack {
 export interface StackOptions {
   /** A Temporal server this test started itself (e.g. one with the Web UI) instead of the shared one. */
   temporalAddress?: string;
+  /** Temporal's time-skipping test server instead (test/support/temporal.ts startTimeSkipping). */
+  timeSkipping?: boolean;
   /**
    * The worker's RAM policy: default `ramPolicy()`, the one `acp ram-policy` prints; `false` leaves
    * the key unrestricted (only for a test that is about something else than RAM and cannot run
@@ -53,7 +55,7 @@ export async function startStack(
   const workerKeyId = emulatorOptions.accessKeyId ?? DEFAULT_ACCESS_KEY_ID;
   const policy = options.ramPolicy === undefined ? ramPolicy() : options.ramPolicy;
   const [env, emulator] = await Promise.all([
-    startTemporal(options.temporalAddress),
+    options.timeSkipping ? startTimeSkipping() : startTemporal(options.temporalAddress),
     startEmulator({
       port: 0,
       exec: 'local',

@@ -69,6 +69,19 @@ export function uniqueTaskQueue(name: string): string {
   return `test-${name}-${process.pid}-${counter}`;
 }
 
+/**
+ * Temporal's time-skipping test server (Java, from Maven Central): timers fire as soon as nothing
+ * else is pending, so a test can cross hours of workflow time. acp's search attributes are added.
+ */
+export async function startTimeSkipping(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: timeSkippingServerPath() } },
+  });
+  await registerSearchAttributes(env.connection, 'default');
+  return env;
+}
+
 /** Temporal's time-skipping test server (scripts/fetch-temporal-test-server.sh fetches it). */
 export function timeSkippingServerPath(): string {
   const path =
