@@ -210,7 +210,10 @@ export function describeSdkError(err: unknown, operation: string): AlibabaErrorD
     code,
     message,
     kind,
-    nextStep: authAction ? `grant \`${authAction}\` to the RAM user, then send \`acp retry ID\`.` : nextStep,
+    nextStep: authAction
+      ? // A granted action whose tag condition failed is denied the same way, so both causes are named.
+        `grant \`${authAction}\` to the RAM user as \`acp ram-policy\` prints it (an action granted only under another tag condition is denied too), then send \`acp retry ID\`.`
+      : nextStep,
     httpStatus: e.statusCode,
     requestId: e.requestId && e.requestId !== 'undefined' ? e.requestId : undefined,
     authAction,
