@@ -4,7 +4,6 @@
 // dependency order, and the same sweep runs from a Temporal Schedule.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import * as $Cs from '@alicloud/cs20151215';
 import * as $Vpc from '@alicloud/vpc20160428';
 import type { WorkflowHandle } from '@temporalio/client';
 import { countByType } from '../../activities/gc';
@@ -13,7 +12,7 @@ import type { ProvisionRequest } from '../../planner/types';
 import type { GcSweepResult } from '../../workflows/gc';
 import { type ProvisionResult, statusQuery, teardownSignal } from '../../workflows/messages';
 import { provision } from '../../workflows/provision';
-import { type Stack, startStack } from '../support/stack';
+import { createSharedCluster, type Stack, startStack } from '../support/stack';
 import { waitFor } from '../support/waiting';
 
 let stack: Stack;
@@ -82,33 +81,6 @@ async function live(workflowIds: string[]): Promise<any[]> {
 }
 
 /** A cluster every ACK run of the region may share: acp:managed + acp:shared, no workflow. */
-async function createSharedCluster(regionId: string): Promise<string> {
-  const cs = stack.clients.cs(regionId);
-  const created = await cs.createCluster(
-    new $Cs.CreateClusterRequest({
-      name: 'acp-shared',
-      regionId,
-      clusterType: 'ManagedKubernetes',
-      clusterSpec: 'ack.pro.small',
-      tags: [
-        new $Cs.Tag({ key: 'acp:managed', value: 'true' }),
-        new $Cs.Tag({ key: 'acp:shared', value: 'true' }),
-      ],
-      nodepools: [
-        new $Cs.Nodepool({
-          nodepoolInfo: new $Cs.NodepoolNodepoolInfo({ name: 'pool' }),
-          scalingGroup: new $Cs.NodepoolScalingGroup({ instanceTypes: ['ecs.g7.xlarge'], desiredSize: 1 }),
-        }),
-      ],
-    }),
-  );
-  const id = created.body!.clusterId!;
-  await waitFor(async () =>
-    (await cs.describeClusterDetail(id)).body?.state === 'running' ? true : undefined,
-  );
-  return id;
-}
-
 describe('acp gc', () => {
   test('finds the orphans of every product, releases them in order, spares live runs and shared clusters', async () => {
     // Runs of every product, each lost mid-run; two ECS services stay up for now.
@@ -139,7 +111,7 @@ describe('acp gc', () => {
 
     // A later ACK run finds a shared cluster and runs its Job there; the cluster is never an orphan,
     // the Job it leaves behind is.
-    const sharedId = await createSharedCluster(ackCluster.regionId);
+    const sharedId = await createSharedCluster(stack, ackCluster.regionId);
     const onShared = await startRun(
       'ack-shared',
       { product: 'ack', script: { content: 'echo on-shared; sleep 10' } },

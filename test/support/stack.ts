@@ -2,6 +2,7 @@
 // worker whose official SDK clients point at the emulator. One per test file. The worker's key holds
 // exactly the policy `acp ram-policy` prints, so every workflow test also proves that policy is
 // enough; a test that needs other resources set up uses the unrestricted `adminKey`.
+import * as $Cs from '@alicloud/cs20151215';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import {
@@ -10,10 +11,12 @@ import {
   createClients,
   staticCredential,
 } from '../../activities/clients';
+import { MANAGED_TAG, SHARED_TAG } from '../../activities/tags';
 import { type RamPolicy, ramPolicy } from '../../client/ram-policy';
 import { DEFAULT_ACCESS_KEY_ID, startEmulator } from '../../emulator';
 import { createAcpWorker } from '../../worker/worker';
 import { startTemporal, startTimeSkipping, uniqueTaskQueue, workflowBundle } from './temporal';
+import { waitFor } from './waiting';
 
 export type RunningEmulator = Awaited<ReturnType<typeof startEmulator>>;
 
@@ -107,4 +110,36 @@ export async function startStack(
       await Promise.all([env.teardown(), emulator.stop()]);
     },
   };
+}
+
+/**
+ * An ACK cluster as an operator shares one with every run of a region (acp:managed + acp:shared=true),
+ * created with the stack's SDK clients; resolves once it is running.
+ */
+export async function createSharedCluster(stack: Stack, regionId: string): Promise<string> {
+  const cs = stack.clients.cs(regionId);
+  const created = await cs.createCluster(
+    new $Cs.CreateClusterRequest({
+      name: 'acp-shared',
+      regionId,
+      clusterType: 'ManagedKubernetes',
+      clusterSpec: 'ack.pro.small',
+      tags: [
+        new $Cs.Tag({ key: MANAGED_TAG, value: 'true' }),
+        new $Cs.Tag({ key: SHARED_TAG, value: 'true' }),
+      ],
+      nodepools: [
+        new $Cs.Nodepool({
+          nodepoolInfo: new $Cs.NodepoolNodepoolInfo({ name: 'pool' }),
+          scalingGroup: new $Cs.NodepoolScalingGroup({ instanceTypes: ['ecs.g7.xlarge'], desiredSize: 1 }),
+        }),
+      ],
+    }),
+  );
+  const id = created.body?.clusterId;
+  if (!id) throw new Error('CreateCluster returned no cluster_id');
+  await waitFor(async () =>
+    (await cs.describeClusterDetail(id)).body?.state === 'running' ? true : undefined,
+  );
+  return id;
 }

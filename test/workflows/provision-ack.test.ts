@@ -3,14 +3,13 @@
 // cloud state, the user sees this status and this output, and nothing this run created is left.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import * as $Cs from '@alicloud/cs20151215';
 import { Worker } from '@temporalio/worker';
 import type { ProvisionRequest } from '../../planner/types';
 import { confirmSignal, retrySignal } from '../../workflows/messages';
 import { provision } from '../../workflows/provision';
-import { type Stack, startStack } from '../support/stack';
+import { createSharedCluster, type Stack, startStack } from '../support/stack';
 import { workflowBundle } from '../support/temporal';
-import { waitFor, waitForStatus } from '../support/waiting';
+import { waitForStatus } from '../support/waiting';
 
 let stack: Stack;
 let n = 0;
@@ -91,32 +90,7 @@ describe('provision on ACK', () => {
   describe('with a shared acp cluster already running in the region', () => {
     let sharedId: string;
     before(async () => {
-      const cs = stack.clients.cs('cn-hangzhou');
-      const created = await cs.createCluster(
-        new $Cs.CreateClusterRequest({
-          name: 'acp-shared',
-          regionId: 'cn-hangzhou',
-          clusterType: 'ManagedKubernetes',
-          clusterSpec: 'ack.pro.small',
-          tags: [
-            new $Cs.Tag({ key: 'acp:managed', value: 'true' }),
-            new $Cs.Tag({ key: 'acp:shared', value: 'true' }),
-          ],
-          nodepools: [
-            new $Cs.Nodepool({
-              nodepoolInfo: new $Cs.NodepoolNodepoolInfo({ name: 'pool' }),
-              scalingGroup: new $Cs.NodepoolScalingGroup({
-                instanceTypes: ['ecs.g7.xlarge'],
-                desiredSize: 1,
-              }),
-            }),
-          ],
-        }),
-      );
-      sharedId = created.body!.clusterId!;
-      await waitFor(async () =>
-        (await cs.describeClusterDetail(sharedId)).body?.state === 'running' ? true : undefined,
-      );
+      sharedId = await createSharedCluster(stack, 'cn-hangzhou');
     });
     after(async () => {
       await stack.admin('/__emulator/reset', { method: 'POST' });
