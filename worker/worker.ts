@@ -5,6 +5,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities } from '../activities';
 import { type AlibabaClients, cloudConfigFromEnv, createClients } from '../activities/clients';
 import { dataConverterFromEnv } from '../client/codec';
+import { keepAlive } from './keep-alive';
 
 export const DEFAULT_TASK_QUEUE = 'compute-provision';
 
@@ -39,6 +40,8 @@ export async function createAcpWorker(options: AcpWorkerOptions): Promise<Worker
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: workflowsPath() }),
     activities: createActivities(clients),
+    // A killed worker's activities move on after their heartbeat timeout (workflows/activity-options.ts).
+    interceptors: { activity: [keepAlive] },
     ...(dataConverter ? { dataConverter } : {}),
     ...options.extra,
   });
