@@ -1,4 +1,4 @@
-// A flaky cloud: every API call is slowed down, one in five is throttled (with x-acs-retry-after) and
+// A flaky cloud, for a run of every product: every API call is slowed down, one in five is throttled (with x-acs-retry-after) and
 // one in twenty answers 5xx. Every run still succeeds, nothing is left behind and nothing is created
 // twice, because Temporal's activity retry is the one retry loop and every create carries a ClientToken.
 import assert from 'node:assert/strict';
@@ -6,12 +6,14 @@ import { after, before, describe, test } from 'node:test';
 import * as $Ecs from '@alicloud/ecs20140526';
 import { ApplicationFailure } from '@temporalio/common';
 import { toFailure } from '../../activities/errors';
+import { accountRuns, type CallRow, PRODUCT_REGION, productOfCall } from '../../bench/run-accounting';
+import type { Product } from '../../planner/types';
 import { provision } from '../../workflows/provision';
 import { type Stack, startStack } from '../support/stack';
 
-const RUNS = Number(process.env.ACP_FAULT_RUNS ?? 5);
-const CREATES = ['CreateVpc', 'CreateVSwitch', 'CreateSecurityGroup', 'RunInstances'] as const;
-const TYPES = ['instance', 'security-group', 'vpc', 'vswitch'] as const;
+const PER_PRODUCT = Number(process.env.ACP_FAULT_RUNS_PER_PRODUCT ?? 2);
+const PRODUCTS: Product[] = ['ecs', 'fc', 'ack', 'pai'];
+const RUNS = PER_PRODUCT * PRODUCTS.length;
 
 let stack: Stack;
 
@@ -49,7 +51,7 @@ describe('a throttled, failing, slow cloud', () => {
     console.log(`faults: Throttling.User x-acs-retry-after=1234 → nextRetryDelay=${failure.nextRetryDelay}`);
   });
 
-  test(`${RUNS} runs under 20 % throttling + 5 % 5xx + 20 ms latency all succeed, leak nothing, duplicate nothing`, async () => {
+  test(`${RUNS} runs of ECS, FC, ACK and PAI-DLC under 20 % throttling + 5 % 5xx + 20 ms latency all succeed, leak nothing, duplicate nothing`, async () => {
     await stack.admin('/__emulator/reset', { method: 'POST' });
     await setFaults({
       throttleRate: 0.2,
@@ -60,56 +62,56 @@ describe('a throttled, failing, slow cloud', () => {
     });
     const tag = `acp-faults-${process.pid}`;
     try {
+      const runs = PRODUCTS.flatMap((product) =>
+        Array.from({ length: PER_PRODUCT }, (_, i) => ({ product, workflowId: `${tag}-${product}-${i}` })),
+      );
       const handles = await Promise.all(
-        Array.from({ length: RUNS }, (_, i) =>
+        runs.map(({ product, workflowId }) =>
           stack.env.client.workflow.start(provision, {
             taskQueue: stack.taskQueue,
-            workflowId: `${tag}-${i}`,
-            args: [{ product: 'ecs', script: { content: `echo fault-run-${i}` }, skipConfirmation: true }],
+            workflowId,
+            args: [
+              {
+                product,
+                region: PRODUCT_REGION[product],
+                script: { content: `echo fault-run-${workflowId}` },
+                skipConfirmation: true,
+              },
+            ],
           }),
         ),
       );
       const results = await Promise.all(handles.map((h) => h.result()));
-      const { calls } = await stack.admin('/__emulator/calls');
-      const failed = calls.filter((c: any) => c.code !== 'OK');
-      const throttled = failed.filter((c: any) => c.code === 'Throttling.User').length;
-      const serverErrors = failed.filter((c: any) => c.httpStatus >= 500).length;
-      assert.ok(
-        throttled > 0 && serverErrors > 0,
-        `faults were injected (${throttled} throttled, ${serverErrors} 5xx)`,
-      );
+      const { calls } = (await stack.admin('/__emulator/calls')) as { calls: CallRow[] };
+      const { resources: live } = await stack.admin('/__emulator/resources');
+      const { resources: ever } = await stack.admin('/__emulator/resources?all=1');
 
-      const succeeded = results.filter((r) => r.status === 'SUCCEEDED').length;
-      for (const r of results) {
-        assert.equal(r.status, 'SUCCEEDED', `${r.workflowId}: ${r.message}`);
-        assert.match(r.execution?.outputTail ?? '', /fault-run-/);
+      for (const [i, r] of results.entries()) {
+        assert.equal(r.status, 'SUCCEEDED', `${runs[i].workflowId}: ${r.message}`);
+        assert.match(r.execution?.outputTail ?? '', new RegExp(`fault-run-${runs[i].workflowId}`));
         assert.deepEqual(r.leftBehind, []);
       }
-
-      // Leaks: nothing of these runs is still alive in the cloud.
-      const { resources: live } = await stack.admin('/__emulator/resources');
-      const leaks = live.filter((r: any) => String(r.tags?.['acp:workflow-id'] ?? '').startsWith(tag));
-      assert.deepEqual(leaks, []);
-
-      // Duplicates: each run ever owned exactly one resource of each type (released or not) …
-      const { resources: ever } = await stack.admin('/__emulator/resources?all=1');
-      let duplicates = 0;
-      for (const h of handles) {
-        const mine = ever.filter((r: any) => r.tags?.['acp:workflow-id'] === h.workflowId);
-        for (const type of TYPES) {
-          const n = mine.filter((r: any) => r.type === type).length;
-          assert.equal(n, 1, `${h.workflowId} owned ${n} ${type}(s)`);
-          if (n > 1) duplicates += n - 1;
-        }
+      const lines: string[] = [];
+      for (const product of PRODUCTS) {
+        const mine = runs.filter((r) => r.product === product).map((r) => ({ ...r, finished: true }));
+        const account = accountRuns(product, mine, ever, live, calls);
+        const own = calls.filter((c) => productOfCall(c) === product);
+        const throttled = own.filter((c) => c.code === 'Throttling.User').length;
+        const serverErrors = own.filter((c) => c.httpStatus >= 500).length;
+        assert.equal(account.leaks, 0, `${product}: leaks`);
+        assert.equal(account.duplicates, 0, `${product}: duplicates`);
+        assert.equal(account.createReplays, 0, `${product}: exactly one successful create per resource`);
+        assert.ok(throttled > 0, `${product}: its calls were throttled too (${throttled})`);
+        lines.push(
+          `faults: product=${product} runs=${mine.length} succeeded=${mine.length} leaks=${account.leaks} duplicates=${account.duplicates} creates=${account.creates} createReplays=${account.createReplays} calls=${own.length} throttled=${throttled} 5xx=${serverErrors}`,
+        );
       }
-      // … and the call log shows exactly one successful create per resource per run.
-      for (const action of CREATES) {
-        const ok = calls.filter((c: any) => c.action === action && c.code === 'OK').length;
-        assert.equal(ok, RUNS, `${action}: ${ok} successful calls for ${RUNS} runs`);
-      }
+      const throttled = calls.filter((c) => c.code === 'Throttling.User').length;
+      const serverErrors = calls.filter((c) => c.httpStatus >= 500).length;
+      assert.ok(serverErrors > 0, `5xx were injected (${serverErrors})`);
+      for (const l of lines) console.log(l);
       console.log(
-        `faults: runs=${RUNS} succeeded=${succeeded} leaks=${leaks.length} duplicates=${duplicates} ` +
-          `calls=${calls.length} throttled=${throttled} 5xx=${serverErrors}`,
+        `faults: runs=${RUNS} succeeded=${results.filter((r) => r.status === 'SUCCEEDED').length} leaks=0 duplicates=0 calls=${calls.length} throttled=${throttled} 5xx=${serverErrors}`,
       );
     } finally {
       await stack.admin('/__emulator/reset', { method: 'POST' });
