@@ -130,15 +130,17 @@ const finish = (line) => {
     process.exit(0);
   });
 };
-const portFree = (port) => new Promise((resolve) => {
-  const s = net.createServer().once('error', () => resolve(false)).listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-});
 const freePort = () => new Promise((resolve) => {
   const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
 });
 let child;
 (async () => {
-  const port = (await portFree(Number(configuredPort))) ? Number(configuredPort) : await freePort();
+  // On FC every instance has its own network; here concurrent instances share one host, and two
+  // that both found the configured port free would race for it (the loser's driver would then talk
+  // to the winner's server and return another function's answer). Each instance gets a port of its
+  // own through FC_SERVER_PORT, the variable the platform sets; the configured port is only asked for.
+  void configuredPort;
+  const port = await freePort();
   child = spawn('bash', ['-c', command], {
     stdio: ['ignore', 'inherit', 'inherit'], detached: true,
     env: { ...process.env, FC_SERVER_PORT: String(port), FC_CUSTOM_LISTEN_PORT: String(port) },

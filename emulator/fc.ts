@@ -105,7 +105,9 @@ function createFunction(req: ApiRequest, world: World): ApiResult {
   world.schedule(data.activeAt, () => {
     if (fn.releasedAt === undefined) fn.status = 'Active';
   });
-  return { body: functionBody(fn, world) };
+  // CreateFunction always answers Pending; at speed 600 the 1 s activation can pass while a loaded
+  // host is still reading the code package.
+  return { body: { ...functionBody(fn, world), state: 'Pending' } };
 }
 
 function getFunction(req: ApiRequest, world: World): ApiResult {
