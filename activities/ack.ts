@@ -321,6 +321,7 @@ export function createAckActivities(clients: AlibabaClients) {
       taskId?: string;
     }): Promise<void> {
       let interval = POLL_MS.first;
+      let taskReadAfterFailure = false;
       for (;;) {
         if (input.taskId) {
           const taskId = input.taskId;
@@ -341,6 +342,12 @@ export function createAckActivities(clients: AlibabaClients) {
         }
         const state = await clusterState(input.regionId, input.clusterId);
         if (state === 'running') return;
+        if (state === 'failed' && input.taskId && !taskReadAfterFailure) {
+          // The cluster can turn failed between the task look-up and this one: read the task once
+          // more, since its error code (NoStock, a quota) is what decides failover or BLOCKED.
+          taskReadAfterFailure = true;
+          continue;
+        }
         if (state === 'gone' || state === 'failed' || state === 'deleting' || state === 'deleted') {
           throw failure(
             classified(
