@@ -3,6 +3,8 @@
 // after the documented ~10 minutes (alibaba-facts §6) on the emulated clock, and then serves a
 // Kubernetes API (kubernetes.ts) reachable through DescribeClusterUserKubeconfig.
 //
+// Without a named security group ACK makes its own in the cluster's VPC (cs-security-group.ts).
+//
 // Node pools become 'ack-node' resources priced from the catalogue. Their ECS capacity is checked
 // when the task creates them, a few seconds in, as on the real service: a sold-out or over-quota
 // node type fails the task and leaves the cluster 'failed' (it must still be deleted).
@@ -10,6 +12,7 @@
 // real fee is not charged in 'initial' or 'failed'; the meter here charges from creation, which
 // over-counts the ~10 minute start.
 import { randomBytes } from 'node:crypto';
+import { createClusterSecurityGroup } from './cs-security-group';
 import {
   clusterApiToken,
   KUBERNETES_PREFIX,
@@ -52,6 +55,10 @@ interface ClusterData {
   vpcId: string;
   vswitchIds: string[];
   securityGroupId: string;
+  /** ACK made the security group itself (none was named) and deletes it with the cluster. */
+  securityGroupCreated: boolean;
+  /** endpoint_public_access as given: false keeps the API server off the internet (no EIP). */
+  endpointPublicAccess?: boolean;
   containerCidr: string;
   serviceCidr: string;
   deletionProtection: boolean;
@@ -132,6 +139,10 @@ function createCluster(req: ApiRequest, world: World): ApiResult {
   const clusterId = `c${randomBytes(16).toString('hex')}`;
   const task = newTask(world, clusterId, 'cluster_create', 'CreateCluster');
   const clusterSpec = body.cluster_spec ?? (clusterType === 'ManagedKubernetes' ? 'ack.pro.small' : '');
+  const vpcId: string = body.vpcid ?? firstVswitch?.data.vpcId ?? world.newId('vpc', regionId);
+  const ownGroup = body.security_group_id
+    ? undefined
+    : createClusterSecurityGroup(world, regionId, vpcId, clusterId);
   const data: ClusterData = {
     name: body.name,
     clusterType,
@@ -139,9 +150,13 @@ function createCluster(req: ApiRequest, world: World): ApiResult {
     profile: body.profile ?? 'Default',
     version: body.kubernetes_version ?? DEFAULT_KUBERNETES_VERSION,
     zoneId,
-    vpcId: body.vpcid ?? firstVswitch?.data.vpcId ?? world.newId('vpc', regionId),
+    vpcId,
     vswitchIds: vswitchIds.length ? vswitchIds : [world.newId('vsw', regionId)],
-    securityGroupId: body.security_group_id ?? world.newId('sg', regionId),
+    securityGroupId: body.security_group_id ?? ownGroup ?? world.newId('sg', regionId),
+    securityGroupCreated: ownGroup !== undefined,
+    ...(typeof body.endpoint_public_access === 'boolean'
+      ? { endpointPublicAccess: body.endpoint_public_access }
+      : {}),
     containerCidr: body.container_cidr ?? '172.20.0.0/16',
     serviceCidr: body.service_cidr ?? '172.21.0.0/20',
     deletionProtection: body.deletion_protection === true,
@@ -276,6 +291,7 @@ function deleteCluster(req: ApiRequest, world: World): ApiResult {
   world.schedule(world.now() + TIMINGS.deletedAfter, () => {
     stopClusterApi(world, cluster.id);
     for (const id of data.nodeIds) releaseNode(world, id);
+    if (data.securityGroupCreated) world.release('security-group', data.securityGroupId);
     setState(world, cluster, 'deleted');
     world.release('cluster', cluster.id);
     finishTask(world, task, 'ClusterDeleted', 'cluster is deleted');
@@ -465,10 +481,14 @@ function clusterBody(world: World, cluster: Resource, host: string): Record<stri
     docker_version: '',
     external_loadbalancer_id: '',
     meta_data: JSON.stringify({ KubernetesVersion: d.version, Addons: [] }),
-    // master_url is a JSON document in a string, as on the real API.
+    // master_url is a JSON document in a string, as on the real API; without public access the API
+    // server has only its intranet address.
     master_url:
       cluster.status === 'running'
-        ? JSON.stringify({ api_server_endpoint: endpoint, intranet_api_server_endpoint: endpoint })
+        ? JSON.stringify({
+            ...(d.endpointPublicAccess === false ? {} : { api_server_endpoint: endpoint }),
+            intranet_api_server_endpoint: endpoint,
+          })
         : '',
     tags: Object.entries(cluster.tags).map(([key, value]) => ({ key, value })),
     parameters: {},
