@@ -4,7 +4,7 @@
 // successful create per resource (ClientToken replays that handed back the same resource are counted
 // apart). `npm run chaos` (32 runs, 8 kills); the CI test runs fewer.
 //
-//   npm run chaos -- [--runs N] [--kills N] [--seed N]
+//   npm run chaos -- [--runs N] [--kills N] [--seed N] [--products ecs,fc,ack,pai]
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +30,8 @@ export interface ChaosOptions {
   runs: number;
   kills: number;
   seed?: number;
+  /** The products to mix, round robin (default all four). */
+  products?: readonly Product[];
   /** An emulator to use; otherwise one is started in this process. */
   emulator?: RunningEmulator;
   log?: (line: string) => void;
@@ -137,10 +139,10 @@ class WorkerProcess {
 }
 
 /** Round robin over the products; every other ECS run is a service that its TTL ends. */
-export function chaosRequest(i: number): ProvisionRequest {
-  const product = CHAOS_PRODUCTS[i % CHAOS_PRODUCTS.length]!;
+export function chaosRequest(i: number, products: readonly Product[] = CHAOS_PRODUCTS): ProvisionRequest {
+  const product = products[i % products.length]!;
   const base = { product, region: PRODUCT_REGION[product], skipConfirmation: true };
-  if (product === 'ecs' && i % (2 * CHAOS_PRODUCTS.length) !== 0)
+  if (product === 'ecs' && i % (2 * products.length) !== 0)
     return { ...base, service: true, ttl: '5s', script: { content: `echo chaos-service-${i}` } };
   return { ...base, script: { content: `echo chaos-${product}-${i}` } };
 }
@@ -180,7 +182,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     });
     await worker.start();
     const prefix = `acp-chaos-${process.pid}-${Date.now()}`;
-    const requests = Array.from({ length: opts.runs }, (_, i) => chaosRequest(i));
+    const requests = Array.from({ length: opts.runs }, (_, i) => chaosRequest(i, opts.products));
     const handles = await Promise.all(
       requests.map((request, i) =>
         opts.client.workflow.start(provision, {
@@ -196,7 +198,13 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         h.result().then(
           (value) => {
             outcomes[i] = { status: 'fulfilled', value };
-            log(`chaos: ${h.workflowId} ${value.status} at ${((Date.now() - started) / 1000).toFixed(1)} s`);
+            const why =
+              value.status === 'SUCCEEDED'
+                ? ''
+                : `: ${value.message} | output: ${(value.execution?.outputTail ?? '').slice(-300)}`;
+            log(
+              `chaos: ${h.workflowId} ${value.status} at ${((Date.now() - started) / 1000).toFixed(1)} s${why}`,
+            );
           },
           (reason: unknown) => {
             outcomes[i] = { status: 'rejected', reason };
@@ -326,6 +334,9 @@ async function main(argv: string[]): Promise<void> {
       client: env.client,
       address: env.address,
       runs: flag('runs', 32),
+      ...(argv.includes('--products')
+        ? { products: argv[argv.indexOf('--products') + 1]!.split(',') as Product[] }
+        : {}),
       kills: flag('kills', 8),
       seed: flag('seed', 1),
       log: (l) => console.log(l),
