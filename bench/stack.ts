@@ -109,8 +109,13 @@ export async function startBenchStack(): Promise<BenchStack> {
       await admin('/__emulator/reset', { method: 'POST' });
     },
     async setLatency(ms) {
-      // vpc.vpcs: the real default of 10 per region would BLOCK the 11th concurrent saga.
-      await admin('/__emulator/faults', { method: 'POST', body: { latencyMs: ms, quota: {} } });
+      // vpc.vpcs: the real default of 10 per region BLOCKs the 11th concurrent saga (QuotaExceeded.Vpc,
+      // waiting for a retry signal: what "20 sagas at once hang" was). A quota patch is merged key by
+      // key, so it must name the key; an empty one changes nothing.
+      await admin('/__emulator/faults', {
+        method: 'POST',
+        body: { latencyMs: ms, quota: { 'vpc.vpcs': 1000 } },
+      });
     },
     async clearCalls() {
       await admin('/__emulator/calls', { method: 'DELETE' });
