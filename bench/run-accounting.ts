@@ -2,6 +2,7 @@
 // still owns (leaks), resources a run owned twice (duplicates), and successful create calls in the
 // call log against the resources they made (replays: a ClientToken create answered with the same
 // resource). Shared by the chaos harness and the faults test.
+import type { CallRecord } from '../emulator/world';
 import type { Product } from '../planner/types';
 
 /**
@@ -51,16 +52,8 @@ export interface ResourceRow {
   tags?: Record<string, string>;
 }
 
-/** A row of GET /__emulator/calls. */
-export interface CallRow {
-  action: string;
-  product: string;
-  regionId?: string;
-  code: string;
-  httpStatus: number;
-  /** Emulated-clock ms. */
-  at: number;
-}
+/** A row of GET /__emulator/calls: the emulator's own call record, as far as the accounting reads it. */
+export type CallRow = Pick<CallRecord, 'action' | 'product' | 'regionId' | 'code' | 'httpStatus' | 'at'>;
 
 /** The acp product a call was made for (see PRODUCT_REGION). */
 export function productOfCall(call: CallRow): Product | undefined {

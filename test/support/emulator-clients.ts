@@ -9,6 +9,7 @@ import OpenApi, { $OpenApiUtil } from '@alicloud/openapi-core';
 import Sts from '@alicloud/sts20150401';
 import Vpc from '@alicloud/vpc20160428';
 import * as $dara from '@darabonba/typescript';
+import type { CallRecord } from '../../emulator/world';
 
 /** What a client needs to reach an emulator: `startEmulator()`'s result satisfies it. */
 export interface EmulatorTarget {
@@ -109,18 +110,8 @@ export interface EmulatorResourceRow {
   status: string;
   tags: Record<string, string>;
 }
-export interface EmulatorCallRow {
-  action: string;
-  product: string;
-  regionId?: string;
-  code: string;
-  httpStatus: number;
-  at: number;
-  accessKeyId?: string;
-  requestId?: string;
-  /** True when a dropResponse fault lost this (applied) call's response. */
-  dropped?: boolean;
-}
+/** A row of GET /__emulator/calls (the emulator's call record, as JSON). */
+export type EmulatorCallRow = CallRecord;
 
 /** Plain-fetch client for the unauthenticated admin API under /__emulator/. */
 export function emulatorAdmin(target: { endpoint: string }) {
