@@ -110,7 +110,7 @@ export function createVpcActivities(clients: AlibabaClients) {
     // Concurrent runs start their search at different places so they rarely race for one block.
     const seed = Number.parseInt(clientToken(input).slice(4, 12), 16);
     for (let attempt = 0; attempt < SHARED_CIDR_ATTEMPTS; attempt++) {
-      const taken = (await vSwitchesIn(input.regionId, input.vpcId))
+      const taken = (await vSwitchesIn(clients, input.regionId, input.vpcId))
         .map((s) => s.cidrBlock)
         .filter((c): c is string => !!c);
       const cidr = freeSubnet(vpcCidr, taken, seed + attempt);
@@ -131,20 +131,6 @@ export function createVpcActivities(clients: AlibabaClients) {
       `no free /24 in shared VPC ${input.vpcId} after ${SHARED_CIDR_ATTEMPTS} tries (other runs took them first)`,
       'InvalidCidrBlock.Overlapped',
     );
-  }
-
-  async function vSwitchesIn(regionId: string, vpcId: string) {
-    const out: $Vpc.DescribeVSwitchesResponseBodyVSwitchesVSwitch[] = [];
-    for (let pageNumber = 1; ; pageNumber++) {
-      const r = await alibabaCall(`DescribeVSwitches in ${vpcId}`, () =>
-        vpc(regionId).describeVSwitches(
-          new $Vpc.DescribeVSwitchesRequest({ regionId, vpcId, pageNumber, pageSize: 50 }),
-        ),
-      );
-      const page = r.body?.vSwitches?.vSwitch ?? [];
-      out.push(...page);
-      if (page.length === 0 || out.length >= (r.body?.totalCount ?? 0)) return out;
-    }
   }
 
   return {
@@ -266,6 +252,21 @@ export function createVpcActivities(clients: AlibabaClients) {
   };
 }
 
+/** Every vSwitch in a VPC, all pages (whoever made them). */
+async function vSwitchesIn(clients: AlibabaClients, regionId: string, vpcId: string) {
+  const out: $Vpc.DescribeVSwitchesResponseBodyVSwitchesVSwitch[] = [];
+  for (let pageNumber = 1; ; pageNumber++) {
+    const r = await alibabaCall(`DescribeVSwitches in ${vpcId}`, () =>
+      clients
+        .vpc(regionId)
+        .describeVSwitches(new $Vpc.DescribeVSwitchesRequest({ regionId, vpcId, pageNumber, pageSize: 50 })),
+    );
+    const page = r.body?.vSwitches?.vSwitch ?? [];
+    out.push(...page);
+    if (page.length === 0 || out.length >= (r.body?.totalCount ?? 0)) return out;
+  }
+}
+
 /** The CIDR a shared VPC gets unless told otherwise: 4,096 /24 vSwitches' worth. */
 export const SHARED_VPC_CIDR = '172.16.0.0/12';
 
@@ -319,12 +320,9 @@ export async function releaseSharedVpc(
 ): Promise<{ vpcId?: string; released: boolean; inUseBy: string[] }> {
   const found = await createVpcActivities(clients).findSharedVpc({ regionId });
   if (!found) return { released: false, inUseBy: [] };
-  const r = await alibabaCall(`DescribeVSwitches in ${found.vpcId}`, () =>
-    clients
-      .vpc(regionId)
-      .describeVSwitches(new $Vpc.DescribeVSwitchesRequest({ regionId, vpcId: found.vpcId, pageSize: 50 })),
-  );
-  const inUseBy = (r.body?.vSwitches?.vSwitch ?? []).map((v) => v.vSwitchId ?? '').filter(Boolean);
+  const inUseBy = (await vSwitchesIn(clients, regionId, found.vpcId))
+    .map((v) => v.vSwitchId ?? '')
+    .filter(Boolean);
   if (inUseBy.length > 0) return { vpcId: found.vpcId, released: false, inUseBy };
   await releaseCall(`DeleteVpc ${found.vpcId}`, () =>
     clients.vpc(regionId).deleteVpc(new $Vpc.DeleteVpcRequest({ regionId, vpcId: found.vpcId })),

@@ -27,6 +27,7 @@ const cli = (args: string[]) =>
       ACP_ALIBABA_ENDPOINT: stack.emulator.endpoint,
       ALIBABA_CLOUD_ACCESS_KEY_ID: stack.emulator.accessKeyId,
       ALIBABA_CLOUD_ACCESS_KEY_SECRET: stack.emulator.accessKeySecret,
+      TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS,
     }),
   );
 
@@ -60,15 +61,7 @@ describe('shared VPC', () => {
       body: JSON.stringify({ quota: { 'vpc.vpcs': 1 } }),
     });
     // The terminated run made a security group before CreateVpc failed; gc is the tool for that.
-    const gc = await acp(
-      ['gc', '--apply', '--region', REGION, '--json'],
-      scrubbedEnv({
-        ACP_ALIBABA_ENDPOINT: stack.emulator.endpoint,
-        ALIBABA_CLOUD_ACCESS_KEY_ID: stack.emulator.accessKeyId,
-        ALIBABA_CLOUD_ACCESS_KEY_SECRET: stack.emulator.accessKeySecret,
-        TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS,
-      }),
-    );
+    const gc = await cli(['gc', '--apply', '--region', REGION, '--json']);
     assert.equal(gc.code, 0, gc.stderr);
   });
 
