@@ -101,6 +101,10 @@ export const ALIBABA_ACTIONS: readonly AlibabaAction[] = [
   a('fc:CreateFunction', 'create', 'create: the function wrapping the script', 'request'),
   a('fc:GetFunction', 'read', 'create: wait Active; release'),
   a('fc:InvokeFunction', 'create', 'execute', 'resource'),
+  // The async config APIs keep FC 2.0's RAM names (the FC 3.0 GetAsyncInvokeConfig reference:
+  // fc:GetFunctionAsyncInvokeConfig); they act on a function, so they take its tag like the others.
+  a('fc:PutFunctionAsyncInvokeConfig', 'modify', 'execute: async task mode, no retries', 'resource'),
+  a('fc:DeleteFunctionAsyncInvokeConfig', 'delete', 'release', 'resource'),
   a('fc:GetAsyncTask', 'read', 'execute: async invocations'),
   a('fc:DeleteFunction', 'delete', 'release', 'resource'),
   a('fc:ListFunctions', 'read', 'acp gc: functions tagged acp:managed'),
@@ -129,3 +133,10 @@ export const ALIBABA_ACTIONS: readonly AlibabaAction[] = [
 ];
 
 export const ACTION_NAMES: readonly string[] = ALIBABA_ACTIONS.map((x) => x.action);
+
+/** SDK operations whose RAM action has another name (FC 3.0's async config APIs). */
+export const RAM_ACTION_OF_API: Readonly<Record<string, string>> = {
+  'fc:PutAsyncInvokeConfig': 'fc:PutFunctionAsyncInvokeConfig',
+  'fc:DeleteAsyncInvokeConfig': 'fc:DeleteFunctionAsyncInvokeConfig',
+  'fc:GetAsyncInvokeConfig': 'fc:GetFunctionAsyncInvokeConfig',
+};

@@ -3,7 +3,10 @@
 // - explicit read/connect timeouts, because the SDK's default of 3 s (and min(connect, read) as the
 //   effective deadline) is shorter than a slow RunInstances or a synchronous FC invocation;
 // - ACP_ALIBABA_ENDPOINT=host:port sends every product to one plain-HTTP address (the emulator);
-//   otherwise each product's real regional endpoint.
+//   otherwise each product's real regional endpoint. FC and PAI-DLC name their region (FC also the
+//   account) only in the host, so behind ACP_ALIBABA_ENDPOINT their real host follows the address
+//   (`host:port/<account>.<region>.fc.aliyuncs.com`) and the emulator reads it as the real service
+//   reads its Host (docs/endpoints.md).
 // No SDK-level retries: Temporal's activity retry policy is the one retry loop, so a retried create
 // is always the same activity with the same idempotency token.
 
@@ -22,6 +25,8 @@ export interface CloudConfig {
   credential: Credential;
   /** FC 3.0 endpoints carry the account id; looked up with STS GetCallerIdentity when absent. */
   accountId?: string;
+  /** ACP_FC_GPU_IMAGE: the container image of GPU functions instead of FC's public PyTorch image. */
+  fcGpuImage?: string;
   timeoutMs: number;
   /** FC sync invocations wait for the function; the SDK deadline must exceed FC's 60 s sync limit. */
   longTimeoutMs: number;
@@ -35,6 +40,7 @@ export function cloudConfigFromEnv(
     endpoint: env.ACP_ALIBABA_ENDPOINT || undefined,
     credential: credential ?? new Credential(),
     accountId: env.ALIBABA_CLOUD_ACCOUNT_ID || undefined,
+    fcGpuImage: env.ACP_FC_GPU_IMAGE || undefined,
     timeoutMs: Number(env.ACP_SDK_TIMEOUT_MS ?? 30_000),
     longTimeoutMs: Number(env.ACP_SDK_LONG_TIMEOUT_MS ?? 120_000),
   };
@@ -62,11 +68,19 @@ export function createClients(config: CloudConfig): AlibabaClients {
     if (!cache.has(key)) cache.set(key, make());
     return cache.get(key) as T;
   };
-  const sdkConfig = (regionId: string, endpoint: string | undefined, timeoutMs = config.timeoutMs) =>
+  /**
+   * `productHost` is the product's real host when its SDK has no regional endpoint rule (FC, DLC) or
+   * when the region lives only in the host; behind ACP_ALIBABA_ENDPOINT it rides after the address.
+   */
+  const sdkConfig = (regionId: string, productHost: string | undefined, timeoutMs = config.timeoutMs) =>
     new $OpenApiUtil.Config({
       credential: config.credential,
       regionId,
-      ...(config.endpoint ? { endpoint: config.endpoint, protocol: 'http' } : endpoint ? { endpoint } : {}),
+      ...(config.endpoint
+        ? { endpoint: productHost ? `${config.endpoint}/${productHost}` : config.endpoint, protocol: 'http' }
+        : productHost
+          ? { endpoint: productHost }
+          : {}),
       readTimeout: timeoutMs,
       connectTimeout: timeoutMs,
     });
@@ -80,6 +94,11 @@ export function createClients(config: CloudConfig): AlibabaClients {
         const id = r.body?.accountId;
         if (!id) throw new Error('STS GetCallerIdentity returned no AccountId');
         return id;
+      })
+      .catch((err: unknown) => {
+        // A throttled or failed look-up is asked again by the next call (the activity's retry).
+        accountId = undefined;
+        throw err;
       });
     return accountId;
   };
@@ -87,10 +106,12 @@ export function createClients(config: CloudConfig): AlibabaClients {
     config,
     ecs: (regionId) => memo(`ecs:${regionId}`, () => new Ecs(sdkConfig(regionId, undefined))),
     vpc: (regionId) => memo(`vpc:${regionId}`, () => new Vpc(sdkConfig(regionId, undefined))),
-    sts: () => memo('sts', () => new Sts(sdkConfig('cn-hangzhou', 'sts.aliyuncs.com'))),
+    // STS is global: its one host needs no region (and behind the emulator address, no host at all).
+    sts: () =>
+      memo('sts', () => new Sts(sdkConfig('cn-hangzhou', config.endpoint ? undefined : 'sts.aliyuncs.com'))),
     fc: async (regionId) => {
       // The FC 3.0 SDK has no regional endpoint rule: without this it would call fc.aliyuncs.com.
-      const host = config.endpoint ? undefined : `${await lookUpAccountId()}.${regionId}.fc.aliyuncs.com`;
+      const host = `${await lookUpAccountId()}.${regionId}.fc.aliyuncs.com`;
       return memo(`fc:${regionId}`, () => new Fc(sdkConfig(regionId, host, config.longTimeoutMs)));
     },
     cs: (regionId) => memo(`cs:${regionId}`, () => new Cs(sdkConfig(regionId, undefined))),

@@ -1,11 +1,17 @@
 // Function Compute 3.0 activities: create a function that wraps the script, wait for it to be Active,
 // invoke it (sync, or async with a task id FC de-duplicates), read an async task, delete it.
 //
-// The script is shipped as a custom runtime (custom.debian10): `bootstrap` starts a small Python HTTP
-// server that answers FC's POST /invoke by running `script.sh` and replying {exitCode, output}. A
-// script that exits non-zero is still an HTTP 200 from the function: FC retries failed async
-// invocations by default, and a one-shot script must not run again because it failed. Platform-level
-// failures (timeout, crash) arrive as HTTP 200 with x-fc-error-type and become a failed run too.
+// The same small Python HTTP server answers FC's POST /invoke by running the script and replying
+// {exitCode, output}, with HTTP 404 + x-fc-status: 404 when the script failed (the custom runtime's
+// documented way to report a failed invocation, so FC's own status says it). Where it runs:
+// - CPU: a custom runtime (custom.debian10) whose code package holds `bootstrap`, the server and
+//   `script.sh`;
+// - GPU: FC runs GPU instances only from container images, so a custom-container function on
+//   FC_GPU_IMAGE, started as `python3 -c <server>`; the script arrives as the invocation body.
+// An async run sets the function's async config first: task mode (task ids de-duplicate, GetAsyncTask
+// answers) and no retries (FC retries a failed async run 3 times by default). Its exit status comes
+// from the task's status; GetAsyncTask's returnPayload (the exact exit code and output) is read only
+// when FC returns it, which it does only for accounts in its preview. docs/fc.md.
 //
 // Idempotency: the function name is derived from the workflow id, so a retried CreateFunction finds
 // the first attempt's function (FunctionAlreadyExists → reused when its tags say it is this run's);
@@ -24,6 +30,17 @@ import { MANAGED_TAG, type Owner, ownerTags, WORKFLOW_TAG } from './tags';
 import type { ReleaseOutcome } from './vpc';
 
 export const FC_RUNTIME = 'custom.debian10';
+export const FC_GPU_RUNTIME = 'custom-container';
+/**
+ * The image GPU functions run: Function Compute's public PyTorch image (CUDA, Python 3; FC injects the
+ * GPU driver at run time), mirrored per region in Container Registry, which FC requires to be the
+ * function's own region. ACP_FC_GPU_IMAGE overrides it (`{region}` is filled in). docs/fc.md.
+ */
+export const FC_GPU_IMAGE = 'registry.{region}.aliyuncs.com/serverless_devs/pytorch:22.12-py3';
+/** FC keeps an async event this long before dropping it unrun (Expired); acp retries nothing. */
+const ASYNC_EVENT_MAX_AGE_SECONDS = 3_600;
+/** FC's limit on an async invocation's body, which carries a container function's script. */
+const ASYNC_PAYLOAD_LIMIT_BYTES = 128 * 1024;
 /** The port the custom runtime's server listens on (FC_SERVER_PORT on the platform). */
 const SERVER_PORT = 9000;
 /** What the activity keeps of the script's output; the workflow keeps its own, shorter tail. */
@@ -45,6 +62,11 @@ export interface FunctionSize {
 export interface FunctionTarget {
   regionId: string;
   functionName: string;
+}
+
+/** A function to invoke; a container (GPU) function also gets the script, as the invocation body. */
+export interface InvokeTarget extends FunctionTarget {
+  script?: string;
 }
 
 export interface InvocationResult {
@@ -76,26 +98,39 @@ export PATH=/var/fc/lang/python3.10/bin:$PATH
 exec python3 "$(dirname "$0")/server.py"
 `;
 
-const SERVER = `# Answers Function Compute's POST /invoke by running script.sh; written by acp.
-import http.server, json, os, signal, subprocess, sys
-HERE = os.path.dirname(os.path.abspath(__file__))
+const SERVER = `# Answers Function Compute's POST /invoke by running the script; written by acp.
+import http.server, json, os, signal, subprocess, sys, tempfile
+# A code package has script.sh beside this file; a container gets the script as the request body.
+HERE = os.path.dirname(os.path.abspath(__file__)) if '__file__' in globals() else None
 TAIL = ${OUTPUT_TAIL_CHARS}
+def script_from(body):
+    packaged = os.path.join(HERE, 'script.sh') if HERE else None
+    if packaged and os.path.exists(packaged):
+        return packaged, HERE
+    work = tempfile.mkdtemp(prefix='acp-')
+    path = os.path.join(work, 'script.sh')
+    with open(path, 'wb') as f:
+        f.write(body)
+    os.chmod(path, 0o755)
+    return path, work
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         length = int(self.headers.get('content-length') or 0)
-        if length:
-            self.rfile.read(length)
+        body = self.rfile.read(length) if length else b''
         if self.path.startswith('/initialize'):
-            return self.answer(b'')
-        run = subprocess.run(['bash', os.path.join(HERE, 'script.sh')], cwd=HERE,
+            return self.answer(200, b'')
+        script, cwd = script_from(body)
+        run = subprocess.run(['bash', script], cwd=cwd,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         output = run.stdout.decode('utf-8', 'replace')
         sys.stdout.write(output)
         sys.stdout.flush()
         code = run.returncode if run.returncode >= 0 else 128 - run.returncode
-        self.answer(json.dumps({'exitCode': code, 'output': output[-TAIL:]}).encode())
-    def answer(self, body):
-        self.send_response(200)
+        # 404 + x-fc-status: 404 is how a custom runtime tells FC the invocation failed.
+        self.answer(200 if code == 0 else 404, json.dumps({'exitCode': code, 'output': output[-TAIL:]}).encode())
+    def answer(self, status, body):
+        self.send_response(status)
+        self.send_header('x-fc-status', str(status))
         self.send_header('content-type', 'application/json')
         self.send_header('content-length', str(len(body)))
         self.end_headers()
@@ -105,6 +140,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
 port = int(os.environ.get('FC_SERVER_PORT') or ${SERVER_PORT})
 http.server.ThreadingHTTPServer(('0.0.0.0', port), Handler).serve_forever()
 `;
+
+/** A GPU function's container entry: the same server, started by the image's Python. */
+export function containerEntrypoint(): string[] {
+  return ['python3', '-u', '-c', SERVER];
+}
+
+/** The image a GPU function in `regionId` runs (ACP_FC_GPU_IMAGE or FC_GPU_IMAGE). */
+export function gpuImageFor(regionId: string, override?: string): string {
+  return (override || FC_GPU_IMAGE).replaceAll('{region}', regionId);
+}
 
 /** The code package: the script plus the runtime that runs it, zipped with Unix modes kept. */
 export async function functionCode(script: string): Promise<Buffer> {
@@ -138,6 +183,36 @@ export function readInvocation(
   const message = typeof parsed?.errorMessage === 'string' ? parsed.errorMessage : payload;
   const output = `${logTail}${logTail && !logTail.endsWith('\n') ? '\n' : ''}FC ${errorType}: ${message}`;
   return { exitCode: 1, output: output.slice(-OUTPUT_TAIL_CHARS), errorType };
+}
+
+/** What an invocation sends: a container function's script, or an empty event for a code package. */
+function invocationBody(target: InvokeTarget): Buffer {
+  return Buffer.from(target.script ?? '{}');
+}
+
+const NO_ASYNC_OUTPUT =
+  'FC returns an async run’s output and exit code only to accounts in its returnPayload preview (docs/fc.md); ' +
+  'this account got the task’s status only.';
+
+/** A finished async task as a run: exact from returnPayload when FC sent one, else from its status. */
+export function readAsyncTask(
+  status: string,
+  returnPayload: string | undefined,
+  taskErrorMessage: string | undefined,
+): InvocationResult {
+  const failed = status !== 'Succeeded';
+  const errorType = failed ? taskErrorMessage || status : undefined;
+  if (returnPayload !== undefined) return readInvocation(returnPayload, errorType);
+  if (!failed) return { exitCode: 0, output: NO_ASYNC_OUTPUT };
+  const why: Record<string, string> = {
+    Expired: `FC dropped the invocation unrun: it waited in the queue longer than ${ASYNC_EVENT_MAX_AGE_SECONDS} s (Expired).`,
+    Invalid: 'FC did not run the invocation (Invalid: the function was gone).',
+    Stopped: 'The invocation was stopped (Stopped).',
+  };
+  const reason =
+    why[status] ??
+    `FC reports the run Failed (${errorType}): the script exited non-zero, timed out or crashed.`;
+  return { exitCode: 1, output: `${reason}\n${NO_ASYNC_OUTPUT}`, errorType: errorType ?? status };
 }
 
 async function readBody(body: Readable | undefined): Promise<string> {
@@ -204,7 +279,26 @@ export function createFcActivities(clients: AlibabaClients) {
     ): Promise<{ functionName: string; reused: boolean }> {
       const functionName = functionNameFor(input.workflowId);
       const operation = `CreateFunction ${functionName} in ${input.regionId}`;
-      const zipFile = (await functionCode(input.script)).toString('base64');
+      // GPU instances run only container images; CPU functions carry the script as code.
+      const runtime = input.gpu
+        ? {
+            runtime: FC_GPU_RUNTIME,
+            customContainerConfig: new $Fc.CustomContainerConfig({
+              image: gpuImageFor(input.regionId, clients.config.fcGpuImage),
+              entrypoint: containerEntrypoint(),
+              port: SERVER_PORT,
+            }),
+          }
+        : {
+            runtime: FC_RUNTIME,
+            code: new $Fc.InputCodeLocation({
+              zipFile: (await functionCode(input.script)).toString('base64'),
+            }),
+            customRuntimeConfig: new $Fc.CustomRuntimeConfig({
+              command: ['/code/bootstrap'],
+              port: SERVER_PORT,
+            }),
+          };
       const client = await fc(input.regionId);
       try {
         await client.createFunction(
@@ -212,13 +306,8 @@ export function createFcActivities(clients: AlibabaClients) {
             body: new $Fc.CreateFunctionInput({
               functionName,
               description: `acp run ${input.workflowId}`.slice(0, 256),
-              runtime: FC_RUNTIME,
               handler: 'index.handler',
-              code: new $Fc.InputCodeLocation({ zipFile }),
-              customRuntimeConfig: new $Fc.CustomRuntimeConfig({
-                command: ['/code/bootstrap'],
-                port: SERVER_PORT,
-              }),
+              ...runtime,
               cpu: input.cpu,
               memorySize: input.memoryMiB,
               diskSize: 512,
@@ -260,7 +349,8 @@ export function createFcActivities(clients: AlibabaClients) {
             'FunctionNotFound',
           );
         }
-        if (fn.state === 'Active' || fn.state === undefined) return;
+        // Only Active serves: a function whose state is missing or not yet known is not ready.
+        if (fn.state === 'Active') return;
         if (fn.state === 'Failed') {
           throw ApplicationFailure.nonRetryable(
             `function ${target.functionName} failed to start: ${fn.stateReason ?? 'no reason given'}`,
@@ -277,7 +367,7 @@ export function createFcActivities(clients: AlibabaClients) {
      * function timeout for this call only. A retry after a lost answer runs the script again, which
      * is why only short runs are invoked this way.
      */
-    async invokeFunction(target: FunctionTarget & { timeoutSeconds: number }): Promise<InvocationResult> {
+    async invokeFunction(target: InvokeTarget & { timeoutSeconds: number }): Promise<InvocationResult> {
       const operation = `InvokeFunction ${target.functionName} in ${target.regionId}`;
       const client = await fc(target.regionId);
       const readTimeout = target.timeoutSeconds * 1000 + SYNC_READ_SLACK_MS;
@@ -286,7 +376,7 @@ export function createFcActivities(clients: AlibabaClients) {
         r = await withHeartbeats({ functionName: target.functionName }, () =>
           client.invokeFunctionWithOptions(
             target.functionName,
-            new $Fc.InvokeFunctionRequest({ body: Readable.from(Buffer.from('{}')) }),
+            new $Fc.InvokeFunctionRequest({ body: Readable.from(invocationBody(target)) }),
             new $Fc.InvokeFunctionHeaders({ xFcInvocationType: 'Sync', xFcLogType: 'Tail' }),
             new $dara.RuntimeOptions({ readTimeout, connectTimeout: readTimeout }),
           ),
@@ -305,15 +395,39 @@ export function createFcActivities(clients: AlibabaClients) {
       );
     },
 
-    /** Starts an async invocation whose task id FC de-duplicates: a retry never runs the script twice. */
-    async startAsyncInvocation(target: FunctionTarget & { workflowId: string }): Promise<{ taskId: string }> {
+    /**
+     * Starts an async invocation whose task id FC de-duplicates: a retry never runs the script twice.
+     * The async config goes first: task mode (without it FC neither de-duplicates task ids nor
+     * answers GetAsyncTask) and no retries (FC's default of 3 would run a failed or timed-out
+     * one-shot script up to 4 times).
+     */
+    async startAsyncInvocation(target: InvokeTarget & { workflowId: string }): Promise<{ taskId: string }> {
       const taskId = asyncTaskIdFor(target.workflowId, target.functionName);
       const operation = `InvokeFunction (async) ${target.functionName} in ${target.regionId}`;
+      const body = invocationBody(target);
+      if (body.length > ASYNC_PAYLOAD_LIMIT_BYTES) {
+        throw ApplicationFailure.nonRetryable(
+          `the script is ${body.length} bytes; FC takes at most ${ASYNC_PAYLOAD_LIMIT_BYTES} in an async invocation (${operation})`,
+          'EntityTooLarge',
+        );
+      }
       const client = await fc(target.regionId);
+      await alibabaCall(`PutAsyncInvokeConfig ${target.functionName} in ${target.regionId}`, () =>
+        client.putAsyncInvokeConfig(
+          target.functionName,
+          new $Fc.PutAsyncInvokeConfigRequest({
+            body: new $Fc.PutAsyncInvokeConfigInput({
+              asyncTask: true,
+              maxAsyncRetryAttempts: 0,
+              maxAsyncEventAgeInSeconds: ASYNC_EVENT_MAX_AGE_SECONDS,
+            }),
+          }),
+        ),
+      );
       try {
         await client.invokeFunctionWithOptions(
           target.functionName,
-          new $Fc.InvokeFunctionRequest({ body: Readable.from(Buffer.from('{}')) }),
+          new $Fc.InvokeFunctionRequest({ body: Readable.from(body) }),
           new $Fc.InvokeFunctionHeaders({ xFcInvocationType: 'Async', xFcAsyncTaskId: taskId }),
           new $dara.RuntimeOptions({}),
         );
@@ -326,6 +440,11 @@ export function createFcActivities(clients: AlibabaClients) {
       return { taskId };
     },
 
+    /**
+     * The task's state. Its status is the run's outcome (the server reports a failed script as a
+     * failed invocation); the exact exit code and output come from returnPayload when FC returns it
+     * (an account in FC's preview), otherwise the result says where they are not.
+     */
     async describeAsyncTask(target: FunctionTarget & { taskId: string }): Promise<AsyncTaskState> {
       const r = await alibabaCall(`GetAsyncTask ${target.taskId}`, async () =>
         (await fc(target.regionId)).getAsyncTask(
@@ -337,14 +456,11 @@ export function createFcActivities(clients: AlibabaClients) {
       const task = r.body;
       const status = task?.status ?? 'Unknown';
       if (!FINISHED_TASK.has(status)) return { status, finished: false };
-      const failed = status !== 'Succeeded';
-      const logs = (task?.events ?? []).map((e) => e.eventDetail ?? '').join('');
-      const result = readInvocation(
-        task?.returnPayload ?? '',
-        failed ? task?.taskErrorMessage || status : undefined,
-        logs,
-      );
-      return { status, finished: true, ...result };
+      return {
+        status,
+        finished: true,
+        ...readAsyncTask(status, task?.returnPayload, task?.taskErrorMessage),
+      };
     },
 
     /** DeleteFunction by the run's name; already gone is done, someone else's function is never touched. */
@@ -358,8 +474,22 @@ export function createFcActivities(clients: AlibabaClients) {
           'NotOwned',
         );
       }
+      const client = await fc(target.regionId);
+      // The async config (set for async runs) is a sub-resource of the function: removed first, so it
+      // is gone even where deleting the function would not take it along. None is fine.
+      await releaseCall(`DeleteAsyncInvokeConfig ${functionName} in ${target.regionId}`, async () => {
+        try {
+          return await client.deleteAsyncInvokeConfig(
+            functionName,
+            new $Fc.DeleteAsyncInvokeConfigRequest({}),
+          );
+        } catch (err) {
+          if (describeSdkError(err, 'DeleteAsyncInvokeConfig').httpStatus === 404) return undefined;
+          throw err;
+        }
+      });
       const outcome = await releaseCall(`DeleteFunction ${functionName} in ${target.regionId}`, async () =>
-        (await fc(target.regionId)).deleteFunction(functionName),
+        client.deleteFunction(functionName),
       );
       return { ids: outcome === 'released' ? [functionName] : [], outcome };
     },

@@ -1,7 +1,8 @@
 // How an emulated FC 3.0 instance runs one invocation, per runtime, inside the script sandbox:
 // - python3.x: the handler `module.func` is imported from the unpacked code and called with
 //   (event bytes, context); its return value is the response, what it prints is the log.
-// - custom, custom.debian*, custom-container: like the real platform, the startup command is
+// - custom, custom.debian*, custom-container: like the real platform, the startup command (for a
+//   container its entrypoint + command: no image is pulled, the entry runs in the sandbox) is
 //   started as a server, the emulator waits for it to listen on its port (FC_SERVER_PORT, the
 //   configured port when free) and POSTs the event to /invoke; the HTTP answer is the response. A
 //   process that exits before listening is the platform error CAExited, as on the real service.
@@ -51,7 +52,9 @@ export function invocationScript(spec: RuntimeSpec, event: Buffer): string {
       `if [ $? -eq 124 ]; then printf '\\n%stimeout\\n' ${shellQuote(RESULT_MARKER)}; fi`,
     );
   } else {
-    const command = spec.command.map((a) => shellWord(a, [CODE_DIR])).join(' ');
+    // A container has no code package, so /code means nothing special in its command.
+    const mappings = spec.runtime === 'custom-container' ? [] : [CODE_DIR];
+    const command = spec.command.map((a) => shellWord(a, mappings)).join(' ');
     lines.push(
       `${shellQuote(process.execPath)} -e ${shellQuote(CUSTOM_RUNTIME_DRIVER)} "$FC_EVENT" ${shellQuote(RESULT_MARKER)} ${spec.port} ${spec.wallTimeoutSeconds} ${shellQuote(command)}`,
     );

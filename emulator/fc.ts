@@ -3,6 +3,17 @@
 // InvokeFunction runs it for real (fc-runtime.ts). Function errors are HTTP 200 with
 // x-fc-error-type, platform errors are HTTP errors, as on the real service (facts §3.6).
 //
+// As documented, and refused otherwise:
+// - the region and account are the endpoint's host, <account>.<region>.fc.aliyuncs.com;
+// - GPU instances run only Custom Container functions ("GPU-accelerated instances can be deployed
+//   only by using container images", FC instance types page; runtime selection page);
+// - a function is invocable only when Active ("You cannot invoke a function in this state",
+//   FC function states page);
+// - async invocations are retried maxAsyncRetryAttempts times (default 3) after a failure, and
+//   recorded as tasks (GetAsyncTask, task ids that de-duplicate) only with the async config's
+//   asyncTask on; returnPayload is a preview, answered only when world.previews turns it on.
+// docs/fc.md has the sources.
+//
 // Billing: FC charges per use, so every running invocation is an 'fc-instance' resource that lives
 // exactly as long as the run; its hourlyPrice is the CU rate of the function's vCPU, memory and GPU,
 // and the emulator's cost meter (price × lifetime) then yields the per-use charge.
@@ -40,10 +51,26 @@ const ACTIVATION_MS = { code: 1_000, container: 10_000 };
 const LOG_TAIL_BYTES = 4096;
 const DEFAULT_PORT = 9000;
 
+/** Async invocation defaults without PutAsyncInvokeConfig (PutAsyncInvokeConfigInput reference). */
+const DEFAULT_RETRY_ATTEMPTS = 3;
+const DEFAULT_EVENT_AGE_SECONDS = 86_400;
+/** Emulated ms before the n-th retry of a failed async invocation (doubling from 1 s). */
+const retryDelayMs = (n: number) => 1_000 * 2 ** (n - 1);
+
+interface AsyncConfig {
+  asyncTask: boolean;
+  destinationConfig?: Record<string, unknown>;
+  maxAsyncEventAgeInSeconds: number;
+  maxAsyncRetryAttempts: number;
+  createdTime: number;
+  lastModifiedTime: number;
+}
+
 interface AsyncTask {
   taskId: string;
   requestId: string;
-  status: 'Enqueued' | 'Running' | 'Succeeded' | 'Failed';
+  status: 'Enqueued' | 'Running' | 'Retrying' | 'Succeeded' | 'Failed' | 'Expired' | 'Invalid';
+  alreadyRetriedTimes: number;
   startedTime?: number;
   endTime?: number;
   durationMs?: number;
@@ -64,15 +91,17 @@ interface FunctionData {
   createdTime: number;
   lastModifiedTime: number;
   activeAt: number;
+  /** Recorded only in task mode (asyncConfig.asyncTask). */
   asyncTasks: Record<string, AsyncTask>;
+  asyncConfig?: AsyncConfig;
 }
 
 // ---- handlers ----
 
 function createFunction(req: ApiRequest, world: World): ApiResult {
-  const region = regionOf(req);
+  const region = regionOf(req, world);
   const input = { ...(req.json ?? {}) } as Record<string, any>;
-  validateFunctionInput(input);
+  validateFunctionInput(input, region);
   if (findFunction(world, region, input.functionName)) {
     throw new ApiError(409, 'FunctionAlreadyExists', `function '${input.functionName}' already exists`);
   }
@@ -111,12 +140,12 @@ function createFunction(req: ApiRequest, world: World): ApiResult {
 }
 
 function getFunction(req: ApiRequest, world: World): ApiResult {
-  const fn = mustFindFunction(world, regionOf(req), functionNameIn(req.path));
+  const fn = mustFindFunction(world, regionOf(req, world), functionNameIn(req.path));
   return { body: functionBody(fn, world) };
 }
 
 function listFunctions(req: ApiRequest, world: World): ApiResult {
-  const region = regionOf(req);
+  const region = regionOf(req, world);
   const limit = Math.min(Math.max(Number(req.query.limit ?? 20) || 20, 1), 100);
   const prefix = req.query.prefix ?? '';
   const wantedTags = parseTagFilter(req.query.tags);
@@ -143,15 +172,16 @@ function listFunctions(req: ApiRequest, world: World): ApiResult {
 }
 
 function deleteFunction(req: ApiRequest, world: World): ApiResult {
-  const fn = mustFindFunction(world, regionOf(req), functionNameIn(req.path));
+  const fn = mustFindFunction(world, regionOf(req, world), functionNameIn(req.path));
   world.release('function', fn.id);
   // DeleteFunction answers with no body at all (the SDK reads none).
   return { status: 204, raw: Buffer.alloc(0), headers: { 'x-fc-request-id': req.requestId } };
 }
 
 async function invokeFunction(req: ApiRequest, world: World): Promise<ApiResult> {
-  const region = regionOf(req);
+  const region = regionOf(req, world);
   const fn = mustFindFunction(world, region, functionNameIn(req.path));
+  mustBeActive(fn, world);
   world.checkQuotaAndBalance('fc', region, {});
   const event = req.body;
   const invocationType = String(req.headers['x-fc-invocation-type'] ?? 'Sync');
@@ -196,29 +226,105 @@ async function invokeFunction(req: ApiRequest, world: World): Promise<ApiResult>
 
 function getAsyncTask(req: ApiRequest, world: World): ApiResult {
   const [, , , name, , taskId] = req.path.split('/');
-  const fn = mustFindFunction(world, regionOf(req), name ?? '');
+  const fn = mustFindFunction(world, regionOf(req, world), name ?? '');
+  // Without task mode FC records no task, so there is nothing to read back.
   const task = (fn.data as FunctionData).asyncTasks[taskId ?? ''];
   if (!task) throw new ApiError(404, 'AsyncTaskNotFound', `async task '${taskId}' does not exist`);
   return { body: asyncTaskBody(fn, task, world) };
 }
 
+// ---- async invoke config (PutAsyncInvokeConfigInput / AsyncConfig reference pages) ----
+
+function putAsyncInvokeConfig(req: ApiRequest, world: World): ApiResult {
+  const fn = mustFindFunction(world, regionOf(req, world), functionNameIn(req.path));
+  const data = fn.data as FunctionData;
+  const input = (req.json ?? {}) as Record<string, any>;
+  const retries = input.maxAsyncRetryAttempts ?? DEFAULT_RETRY_ATTEMPTS;
+  if (!Number.isInteger(retries) || retries < 0 || retries > 8)
+    invalid(`maxAsyncRetryAttempts ${retries} is invalid: must be an integer between 0 and 8`);
+  const age = input.maxAsyncEventAgeInSeconds ?? DEFAULT_EVENT_AGE_SECONDS;
+  if (!Number.isInteger(age) || age < 1 || age > 604_800)
+    invalid(`maxAsyncEventAgeInSeconds ${age} is invalid: must be an integer between 1 and 604800`);
+  if (input.asyncTask !== undefined && typeof input.asyncTask !== 'boolean')
+    invalid('asyncTask must be a boolean');
+  const now = world.now();
+  data.asyncConfig = {
+    asyncTask: input.asyncTask ?? false,
+    ...(input.destinationConfig ? { destinationConfig: input.destinationConfig } : {}),
+    maxAsyncEventAgeInSeconds: age,
+    maxAsyncRetryAttempts: retries,
+    createdTime: data.asyncConfig?.createdTime ?? now,
+    lastModifiedTime: now,
+  };
+  return { body: asyncConfigBody(fn, data.asyncConfig, world) };
+}
+
+function getAsyncInvokeConfig(req: ApiRequest, world: World): ApiResult {
+  const fn = mustFindFunction(world, regionOf(req, world), functionNameIn(req.path));
+  const config = (fn.data as FunctionData).asyncConfig;
+  if (!config) throw asyncConfigNotFound(fn);
+  return { body: asyncConfigBody(fn, config, world) };
+}
+
+function deleteAsyncInvokeConfig(req: ApiRequest, world: World): ApiResult {
+  const fn = mustFindFunction(world, regionOf(req, world), functionNameIn(req.path));
+  const data = fn.data as FunctionData;
+  if (!data.asyncConfig) throw asyncConfigNotFound(fn);
+  data.asyncConfig = undefined;
+  // Answered without a body (the SDK reads none).
+  return { status: 204, raw: Buffer.alloc(0), headers: { 'x-fc-request-id': req.requestId } };
+}
+
+function asyncConfigNotFound(fn: Resource): ApiError {
+  // The code string is our choice: the FC 3.0 error list names none for a missing async config.
+  return new ApiError(
+    404,
+    'AsyncConfigNotExists',
+    `async invoke config of function '${(fn.data as FunctionData).functionName}' does not exist`,
+  );
+}
+
+function asyncConfigBody(fn: Resource, c: AsyncConfig, world: World): Record<string, unknown> {
+  return {
+    asyncTask: c.asyncTask,
+    createdTime: iso(c.createdTime),
+    ...(c.destinationConfig ? { destinationConfig: c.destinationConfig } : {}),
+    functionArn: functionArn(fn, world),
+    lastModifiedTime: iso(c.lastModifiedTime),
+    maxAsyncEventAgeInSeconds: c.maxAsyncEventAgeInSeconds,
+    maxAsyncRetryAttempts: c.maxAsyncRetryAttempts,
+  };
+}
+
 // ---- invocation ----
+
+/** Invocable only when Active: FC's function states page says a Pending (or Failed) one is not. */
+function mustBeActive(fn: Resource, world: World): void {
+  const data = fn.data as FunctionData;
+  if (world.now() >= data.activeAt) return;
+  throw new ApiError(
+    412,
+    'PreconditionFailed',
+    `function '${data.functionName}' is in state Pending (Function creating) and cannot be invoked until it is Active`,
+  );
+}
 
 async function runInvocation(
   world: World,
   fn: Resource,
   event: Buffer,
   requestId: string,
+  /** An async retry runs on an instance of its own, billed on its own. */
+  attempt = 0,
 ): Promise<InvocationOutcome> {
   const data = fn.data as FunctionData;
-  await world.sleepUntil(data.activeAt); // a Pending function starts serving once Active
   const input = data.input;
   // Function timeouts run on the emulated clock, with the same wall-clock floor as every script
   // (World.runScript): real processes need real time to start.
   const wallTimeout = Math.max(input.timeout / world.speed, Math.min(input.timeout, 2));
   const instance = world.add({
     type: 'fc-instance',
-    id: `${data.functionName}/${requestId}`,
+    id: `${data.functionName}/${requestId}${attempt > 0 ? `/retry-${attempt}` : ''}`,
     regionId: fn.regionId,
     status: 'Running',
     tags: { ...fn.tags },
@@ -226,13 +332,22 @@ async function runInvocation(
     data: { functionName: data.functionName, functionId: data.functionId, requestId },
   });
   try {
+    const command = startupCommand(input);
+    if (input.runtime === 'custom-container' && command.length === 0) {
+      // The emulator pulls no images, so it cannot know an image's own ENTRYPOINT/CMD.
+      return {
+        kind: 'exited',
+        exitCode: 127,
+        logs: `the emulator cannot run image ${input.customContainerConfig?.image}'s own entrypoint: set customContainerConfig.entrypoint or command`,
+      };
+    }
     const run = await world.runScript(
       invocationScript(
         {
           runtime: input.runtime,
           handler: input.handler,
           files: data.files,
-          command: startupCommand(input),
+          command,
           port: input.customRuntimeConfig?.port ?? input.customContainerConfig?.port ?? DEFAULT_PORT,
           wallTimeoutSeconds: wallTimeout,
         },
@@ -261,37 +376,59 @@ async function runInvocation(
   }
 }
 
+/**
+ * An async invocation: queued (202), run, and after a failure run again up to maxAsyncRetryAttempts
+ * times (3 without an async config) while the event is younger than maxAsyncEventAgeInSeconds. Only
+ * in task mode (asyncTask) is it recorded for GetAsyncTask, and does its task id de-duplicate.
+ */
 function startAsync(req: ApiRequest, world: World, fn: Resource, event: Buffer): ApiResult {
   const data = fn.data as FunctionData;
+  const config = data.asyncConfig;
+  const taskMode = config?.asyncTask === true;
+  const maxRetries = config?.maxAsyncRetryAttempts ?? DEFAULT_RETRY_ATTEMPTS;
+  const maxAgeMs = (config?.maxAsyncEventAgeInSeconds ?? DEFAULT_EVENT_AGE_SECONDS) * 1000;
   // Without x-fc-async-task-id the task id is the request id (FC "task deduplication" doc).
   const taskId = String(req.headers['x-fc-async-task-id'] ?? req.requestId);
   if (!/^[A-Za-z_][A-Za-z0-9_-]{0,127}$/.test(taskId)) {
     throw new ApiError(400, 'InvalidArgument', `invalid async task id '${taskId}'`);
   }
-  if (data.asyncTasks[taskId]) {
+  if (taskMode && data.asyncTasks[taskId]) {
     // A duplicate task id is rejected with 409 (documented); the code string is our choice.
     throw new ApiError(409, 'AsyncTaskAlreadyExists', `async task '${taskId}' already exists`);
   }
+  const enqueuedAt = world.now();
   const task: AsyncTask = {
     taskId,
     requestId: req.requestId,
     status: 'Enqueued',
+    alreadyRetriedTimes: 0,
     taskPayload: event.toString('utf8'),
-    events: [{ eventId: 1, status: 'Enqueued', timestamp: world.now(), eventDetail: '' }],
+    events: [],
   };
-  data.asyncTasks[taskId] = task;
+  let eventId = 0;
+  const record = (status: AsyncTask['status'], eventDetail = '') => {
+    task.status = status;
+    task.events.push({ eventId: ++eventId, status, timestamp: world.now(), eventDetail });
+  };
+  record('Enqueued', task.taskPayload);
+  if (taskMode) data.asyncTasks[taskId] = task;
   void (async () => {
-    task.status = 'Running';
-    task.startedTime = world.now();
-    task.events.push({ eventId: 2, status: 'Running', timestamp: task.startedTime, eventDetail: '' });
-    const outcome = await runInvocation(world, fn, event, req.requestId);
-    task.endTime = world.now();
-    task.durationMs = task.endTime - task.startedTime;
-    if (outcome.kind === 'response') {
-      task.status = 'Succeeded';
-      task.returnPayload = outcome.payload.toString('utf8');
-    } else {
-      task.status = 'Failed';
+    for (let attempt = 0; ; attempt++) {
+      if (fn.releasedAt !== undefined) return record('Invalid', '{"Error":"FunctionNotFound"}');
+      if (world.now() - enqueuedAt > maxAgeMs) {
+        task.endTime = world.now();
+        return record('Expired');
+      }
+      task.startedTime ??= world.now();
+      record('Running');
+      const outcome = await runInvocation(world, fn, event, req.requestId, attempt);
+      task.endTime = world.now();
+      task.durationMs = task.endTime - task.startedTime;
+      if (outcome.kind === 'response') {
+        task.returnPayload = outcome.payload.toString('utf8');
+        task.taskErrorMessage = undefined;
+        return record('Succeeded');
+      }
       task.taskErrorMessage = 'UnhandledInvocationError';
       task.returnPayload =
         outcome.kind === 'functionError'
@@ -299,16 +436,14 @@ function startAsync(req: ApiRequest, world: World, fn: Resource, event: Buffer):
           : outcome.kind === 'timeout'
             ? errorPayload(`Function timed out after ${data.input.timeout} seconds`).toString('utf8')
             : errorPayload(instanceExited(fn, outcome).message).toString('utf8');
+      if (attempt >= maxRetries) return record('Failed', '{"Error":"UnhandledInvocationError"}');
+      record('Retrying', '{"Error":"UnhandledInvocationError"}');
+      task.alreadyRetriedTimes = attempt + 1;
+      await world.sleepUntil(world.now() + retryDelayMs(attempt + 1));
     }
-    task.events.push({
-      eventId: 3,
-      status: task.status,
-      timestamp: task.endTime,
-      eventDetail: outcome.logs.slice(-1024),
-    });
   })().catch((err) => {
-    task.status = 'Failed';
     task.taskErrorMessage = String(err?.message ?? err);
+    record('Failed', '{"Error":"InternalError"}');
   });
   return {
     status: 202,
@@ -363,7 +498,7 @@ function invalid(message: string): never {
   throw new ApiError(400, 'InvalidArgument', message);
 }
 
-function validateFunctionInput(input: Record<string, any>): void {
+function validateFunctionInput(input: Record<string, any>, region: string): void {
   const name = input.functionName;
   if (typeof name !== 'string' || !name) invalid('functionName is required');
   if (!/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/.test(name)) {
@@ -374,10 +509,11 @@ function validateFunctionInput(input: Record<string, any>): void {
   if (typeof input.runtime !== 'string' || !input.runtime) invalid('runtime is required');
   if (input.runtime !== 'custom-container' && !input.handler) invalid('handler is required');
   if (input.runtime === 'custom-container') {
-    if (!input.customContainerConfig?.image)
-      invalid('customContainerConfig.image is required for custom-container');
+    validateContainer(input, region);
   } else if (!input.code?.zipFile && !input.code?.ossBucketName) {
     invalid('code is required');
+  } else if (input.customContainerConfig) {
+    invalid(`customContainerConfig is only for runtime custom-container, not ${input.runtime}`);
   }
   if (input.code?.ossBucketName)
     invalid('code from OSS is not supported by this emulator; send code.zipFile');
@@ -404,6 +540,12 @@ function validateFunctionInput(input: Record<string, any>): void {
   if (diskSize !== 512 && diskSize !== 10_240)
     invalid(`diskSize ${diskSize} is invalid: must be 512 or 10240`);
   const gpu = input.gpuConfig;
+  if (gpu && (gpu.gpuType || gpu.gpuMemorySize) && input.runtime !== 'custom-container') {
+    // "GPU-accelerated instances can be deployed only by using container images."
+    invalid(
+      `gpuConfig is only supported with runtime custom-container (GPU instances run container images), not ${input.runtime}`,
+    );
+  }
   if (gpu && (gpu.gpuType || gpu.gpuMemorySize)) {
     const card = GPU_CARD_MB[gpu.gpuType];
     if (!card) invalid(`gpuType '${gpu.gpuType}' is invalid: must be fc.gpu.tesla.1 or fc.gpu.ampere.1`);
@@ -413,6 +555,29 @@ function validateFunctionInput(input: Record<string, any>): void {
         `gpuMemorySize ${mem} is invalid: must be a multiple of 1024 MB up to ${card} MB for ${gpu.gpuType}`,
       );
     }
+  }
+}
+
+/**
+ * A Custom Container function: an image instead of code, from Container Registry in the function's
+ * own region ("you must use an Alibaba Cloud Container Registry image that resides in the same
+ * region as your function", Create a Custom Container function).
+ */
+function validateContainer(input: Record<string, any>, region: string): void {
+  const c = input.customContainerConfig;
+  if (!c?.image || typeof c.image !== 'string')
+    invalid('customContainerConfig.image is required for runtime custom-container');
+  if (input.code?.zipFile || input.code?.ossBucketName)
+    invalid('code and customContainerConfig are mutually exclusive: a custom-container function has no code');
+  const host = c.image.split('/')[0] ?? '';
+  const acr = /^(?:[a-z0-9-]+-)?registry(?:-vpc)?\.([a-z0-9-]+)\.(?:cr\.)?aliyuncs\.com$/.exec(host);
+  if (!acr) invalid(`customContainerConfig.image '${c.image}' is not a Container Registry (ACR) image`);
+  if (acr[1] !== region)
+    invalid(`customContainerConfig.image '${c.image}' is in ${acr[1]}; the function is in ${region}`);
+  for (const key of ['entrypoint', 'command'] as const) {
+    const v = c[key];
+    if (v !== undefined && (!Array.isArray(v) || v.some((a: unknown) => typeof a !== 'string')))
+      invalid(`customContainerConfig.${key} must be a list of strings`);
   }
 }
 
@@ -470,13 +635,35 @@ function crc64(buf: Buffer): string {
 
 // ---- lookups and bodies ----
 
-/** FC has no RegionId parameter: the region is in the host (<account>.<region>.fc.aliyuncs.com). */
-function regionOf(req: ApiRequest): string {
-  const fromHost = /^\d+\.([a-z0-9-]+?)(?:-internal)?\.fc\.aliyuncs\.com/.exec(
-    String(req.headers.host ?? ''),
-  )?.[1];
-  req.regionId = req.regionId ?? fromHost ?? 'cn-hangzhou';
-  return req.regionId;
+/**
+ * FC has no RegionId parameter: the account and region are the endpoint's host,
+ * <account>.<region>[-internal].fc.aliyuncs.com. A request that names neither (the SDK's default
+ * fc.aliyuncs.com) reaches no FC region; another account's host is not the caller's to use.
+ */
+function regionOf(req: ApiRequest, world: World): string {
+  if (req.regionId) return req.regionId;
+  const host = String(req.headers.host ?? '');
+  const m = /^(\d+)\.([a-z0-9-]+?)(?:-internal)?\.fc\.aliyuncs\.com(?::\d+)?$/.exec(host);
+  if (!m) {
+    throw new ApiError(
+      400,
+      'InvalidArgument',
+      `host '${host}' is not a Function Compute endpoint: use <account-id>.<region>.fc.aliyuncs.com`,
+    );
+  }
+  const [, account, region] = m as unknown as [string, string, string];
+  if (account !== world.accountId) {
+    throw new ApiError(
+      403,
+      'AccessDenied',
+      `the caller has no access to account ${account}'s Function Compute`,
+    );
+  }
+  if (!world.catalogue.region(region)) {
+    throw new ApiError(400, 'InvalidArgument', `Function Compute is not available in region '${region}'`);
+  }
+  req.regionId = region;
+  return region;
 }
 
 /** '/2023-03-30/functions/{name}[/…]' → name (the core has already percent-decoded it). */
@@ -522,7 +709,7 @@ function functionBody(fn: Resource, world: World): Record<string, unknown> {
   return {
     functionName: d.functionName,
     functionId: d.functionId,
-    functionArn: `acs:fc:${fn.regionId}:${world.accountId}:functions/${d.functionName}`,
+    functionArn: functionArn(fn, world),
     description: i.description,
     runtime: i.runtime,
     handler: i.handler,
@@ -555,23 +742,33 @@ function functionBody(fn: Resource, world: World): Record<string, unknown> {
   };
 }
 
+const FINAL_TASK = new Set(['Succeeded', 'Failed', 'Expired', 'Invalid', 'Stopped']);
+
 function asyncTaskBody(fn: Resource, task: AsyncTask, world: World): Record<string, unknown> {
-  const d = fn.data as FunctionData;
+  const final = FINAL_TASK.has(task.status);
   return {
     taskId: task.taskId,
     requestId: task.requestId,
-    functionArn: `acs:fc:${fn.regionId}:${world.accountId}:functions/${d.functionName}`,
+    functionArn: functionArn(fn, world),
     qualifier: 'LATEST',
+    instanceId: `${(fn.data as FunctionData).functionId.slice(0, 8)}-${task.requestId.slice(0, 8)}`,
     status: task.status,
-    alreadyRetriedTimes: 0,
+    alreadyRetriedTimes: task.alreadyRetriedTimes,
     taskPayload: task.taskPayload,
     events: task.events,
     ...(task.startedTime !== undefined ? { startedTime: task.startedTime } : {}),
-    ...(task.endTime !== undefined ? { endTime: task.endTime, durationMs: task.durationMs } : {}),
-    ...(task.returnPayload !== undefined ? { returnPayload: task.returnPayload } : {}),
-    ...(task.taskErrorMessage !== undefined ? { taskErrorMessage: task.taskErrorMessage } : {}),
-    ...(task.endTime !== undefined ? { destinationStatus: task.status } : {}),
+    ...(task.endTime !== undefined && final ? { endTime: task.endTime, durationMs: task.durationMs } : {}),
+    // returnPayload is a preview feature: answered only to an account that has it.
+    ...(final && task.returnPayload !== undefined && world.previews.fcAsyncReturnPayload
+      ? { returnPayload: task.returnPayload }
+      : {}),
+    ...(final && task.taskErrorMessage !== undefined ? { taskErrorMessage: task.taskErrorMessage } : {}),
+    ...(final ? { destinationStatus: task.status } : {}),
   };
+}
+
+function functionArn(fn: Resource, world: World): string {
+  return `acs:fc:${fn.regionId}:${world.accountId}:functions/${(fn.data as FunctionData).functionName}`;
 }
 
 export const fc: ProductModule = {
@@ -585,6 +782,9 @@ export const fc: ProductModule = {
     DeleteFunction: deleteFunction,
     InvokeFunction: invokeFunction,
     GetAsyncTask: getAsyncTask,
+    PutAsyncInvokeConfig: putAsyncInvokeConfig,
+    GetAsyncInvokeConfig: getAsyncInvokeConfig,
+    DeleteAsyncInvokeConfig: deleteAsyncInvokeConfig,
   },
   // FC 3.0 error bodies carry Code/Message/RequestId (wire §5; FC 2.0's errorCode would read as
   // code "undefined" in the SDK).

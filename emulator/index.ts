@@ -5,7 +5,7 @@ import { defaultCatalogue, randomCatalogue } from './catalogue';
 import { loadProducts } from './products';
 import { policyDocuments, type RamPolicyInput } from './ram';
 import { EmulatorServer } from './server';
-import type { Catalogue, RawRouteHandler } from './types';
+import type { Catalogue, Previews, RawRouteHandler } from './types';
 import { EmulatorWorld } from './world';
 
 export { defaultCatalogue, randomCatalogue } from './catalogue';
@@ -36,6 +36,8 @@ export interface EmulatorOptions {
    * acp's policy for the worker's key this way); a `policy` fault replaces one until the next reset.
    */
   policies?: Record<string, RamPolicyInput>;
+  /** Account-level previews to turn on (types.ts Previews), e.g. `{ fcAsyncReturnPayload: true }`. */
+  previews?: Previews;
 }
 
 export interface RunningEmulator {
@@ -83,6 +85,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     accessKeyId,
     accessKeySecret,
     ...(opts.policies ? { policies: opts.policies } : {}),
+    ...(opts.previews ? { previews: opts.previews } : {}),
   });
   const server = new EmulatorServer(world, loadProducts());
   const host = opts.host ?? '127.0.0.1';

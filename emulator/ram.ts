@@ -178,9 +178,19 @@ const CREATES: Record<string, string> = {
   'paidlc:CreateJob': 'job',
 };
 
+/**
+ * API actions whose RAM action has another name: FC 3.0's async invoke config APIs keep FC 2.0's RAM
+ * names (the GetAsyncInvokeConfig reference lists fc:GetFunctionAsyncInvokeConfig).
+ */
+const RAM_ACTION_NAMES: Record<string, string> = {
+  'fc:PutAsyncInvokeConfig': 'fc:PutFunctionAsyncInvokeConfig',
+  'fc:GetAsyncInvokeConfig': 'fc:GetFunctionAsyncInvokeConfig',
+  'fc:DeleteAsyncInvokeConfig': 'fc:DeleteFunctionAsyncInvokeConfig',
+};
+
 /** The RAM view of one API call: its action, the resources it touches with their tags, its tags. */
 export function authRequestOf(namespace: string, action: string, req: ApiRequest, world: World): AuthRequest {
-  const authAction = `${namespace}:${action}`;
+  const authAction = RAM_ACTION_NAMES[`${namespace}:${action}`] ?? `${namespace}:${action}`;
   const region = req.regionId ?? '*';
   const arn = (type: string, id: string, r = region) =>
     `acs:${namespace}:${r}:${world.accountId}:${type}/${id}`;

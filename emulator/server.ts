@@ -71,8 +71,7 @@ export class EmulatorServer {
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = req.url ?? '/';
-    const rawPath = url.split('?')[0]!;
+    const { url, rawPath, signedHost } = stripVirtualHost(req);
     if (!req.headers['x-acs-action']) {
       if (rawPath.startsWith('/__emulator/') || rawPath === '/__emulator') {
         const body = await readBody(req);
@@ -97,7 +96,7 @@ export class EmulatorServer {
     }
     const body = await readBody(req);
     this.world.settle();
-    await this.handleApiCall(req, res, rawPath, url, body);
+    await this.handleApiCall(req, res, rawPath, url, body, signedHost);
   }
 
   private async handleApiCall(
@@ -106,6 +105,7 @@ export class EmulatorServer {
     rawPath: string,
     url: string,
     body: Buffer,
+    signedHost: string,
   ) {
     const world = this.world;
     const requestId = world.newRequestId();
@@ -143,7 +143,7 @@ export class EmulatorServer {
 
     try {
       apiReq.accessKeyId = verifySignature(
-        { method: apiReq.method, rawPath, query, headers: req.headers, body },
+        { method: apiReq.method, rawPath, query, headers: { ...req.headers, host: signedHost }, body },
         (ak) => world.keys.get(ak),
       );
       if (contentType.startsWith('application/x-www-form-urlencoded') && body.length > 0) {
@@ -330,6 +330,28 @@ export class EmulatorServer {
     });
     res.end(body);
   }
+}
+
+/**
+ * Products whose endpoint names the account or region in the host (FC `<account>.<region>.fc.aliyuncs.com`,
+ * PAI-DLC `pai-dlc.<region>.aliyuncs.com`) reach one emulator address as `host:port/<that host>`: the
+ * SDK builds its URL and Host header from the endpoint verbatim, so the request line starts with the
+ * product host and the Host header carries it after the address. The product host then stands as
+ * the Host the product module reads (as on the real endpoint), and the path is the API's own, which
+ * is also what the SDK signed (the signed `host` value stays as sent). docs/endpoints.md.
+ */
+function stripVirtualHost(req: IncomingMessage): { url: string; rawPath: string; signedHost: string } {
+  const url = req.url ?? '/';
+  const host = String(req.headers.host ?? '');
+  const slash = host.indexOf('/');
+  const product = slash < 0 ? '' : host.slice(slash + 1);
+  const prefix = `/${product}`;
+  if (!product || !(url === prefix || url.startsWith(`${prefix}/`) || url.startsWith(`${prefix}?`))) {
+    return { url, rawPath: url.split('?')[0]!, signedHost: host };
+  }
+  const stripped = url.slice(prefix.length) || '/';
+  req.headers.host = product;
+  return { url: stripped, rawPath: stripped.split('?')[0]!, signedHost: host };
 }
 
 function productName(product: string): string {

@@ -90,8 +90,21 @@ export interface ScriptRun {
   droppedBytes?: number;
 }
 
+/**
+ * Features Alibaba opens only to accounts that ask for them; the emulated account has none unless a
+ * test turns one on, so acp cannot come to rely on one unnoticed.
+ */
+export interface Previews {
+  /**
+   * GetAsyncTask's `returnPayload`: "in public preview/internal beta, contact us to use it" (FC
+   * 3.0 GetAsyncTask and AsyncTask reference pages).
+   */
+  fcAsyncReturnPayload?: boolean;
+}
+
 /** What every product module can use. Implemented by the core (emulator/world.ts). */
 export interface World {
+  readonly previews: Previews;
   /** Emulated time in ms since epoch; advances `speed` times faster than the wall clock. */
   now(): number;
   speed: number;

@@ -18,6 +18,7 @@ import {
   ApiError,
   type Catalogue,
   type EmulatedProduct,
+  type Previews,
   type Resource,
   type ScriptRun,
   type World,
@@ -36,6 +37,8 @@ export interface WorldOptions {
   startAt?: number;
   /** RAM policies per access key that hold from the start and survive reset (ram.ts). */
   policies?: Record<string, RamPolicyInput>;
+  /** Features Alibaba opens only to some accounts (types.ts Previews); all off by default. */
+  previews?: Previews;
 }
 
 export interface CallRecord {
@@ -81,6 +84,7 @@ export class EmulatorWorld implements World {
   readonly accountId: string;
   readonly exec: 'local' | 'none';
   readonly seed: number;
+  readonly previews: Previews;
   catalogue: Catalogue;
   faults: FaultTable = emptyFaults();
   readonly dice: FaultDice;
@@ -111,6 +115,7 @@ export class EmulatorWorld implements World {
     this.exec = opts.exec ?? 'local';
     this.accountId = opts.accountId ?? '1234567890123456';
     this.seed = opts.seed ?? 1;
+    this.previews = { ...opts.previews };
     this.makeCatalogue = opts.catalogue ?? defaultCatalogue;
     this.catalogue = this.makeCatalogue();
     this.dice = new FaultDice(this.seed);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import * as $Fc from '@alicloud/fc20230330';
-import { fcClient } from '../support/emulator-clients';
+import { emulatorConfig, fcClient } from '../support/emulator-clients';
 import { eventually, rejection, type TestEmulator, testEmulator } from './fixtures';
 import { makeZip } from './zip-fixture';
 
@@ -82,6 +82,43 @@ function customFunction(name: string, files: Record<string, string>, extra: Reco
       ...extra,
     }),
   });
+}
+
+/** An image in the function's region; the emulator runs the entry it is given (it pulls no image). */
+const IMAGE = 'registry.cn-hangzhou.aliyuncs.com/serverless_devs/pytorch:22.12-py3';
+
+function containerFunction(name: string, o: { gpu?: boolean; image?: string; [k: string]: unknown } = {}) {
+  const { gpu, image, ...extra } = o;
+  return new $Fc.CreateFunctionRequest({
+    body: new $Fc.CreateFunctionInput({
+      functionName: name,
+      runtime: 'custom-container',
+      handler: 'index.handler',
+      memorySize: gpu ? 32_768 : 1024,
+      cpu: gpu ? 8 : 1,
+      timeout: 10,
+      customContainerConfig: new $Fc.CustomContainerConfig({
+        image: image ?? IMAGE,
+        entrypoint: ['python3', '-c', SERVER],
+        port: 9000,
+      }),
+      ...(gpu ? { gpuConfig: new $Fc.GPUConfig({ gpuType: 'fc.gpu.tesla.1', gpuMemorySize: 16_384 }) } : {}),
+      ...extra,
+    }),
+  });
+}
+
+/** Task mode on, and `retries` retries of a failed async invocation. */
+async function asyncConfig(name: string, retries?: number) {
+  return fc.putAsyncInvokeConfig(
+    name,
+    new $Fc.PutAsyncInvokeConfigRequest({
+      body: new $Fc.PutAsyncInvokeConfigInput({
+        asyncTask: true,
+        ...(retries !== undefined ? { maxAsyncRetryAttempts: retries } : {}),
+      }),
+    }),
+  );
 }
 
 async function invoke(name: string, event: string, headers: Record<string, string> = {}) {
@@ -196,6 +233,12 @@ describe('functions', () => {
       { gpuConfig: new $Fc.GPUConfig({ gpuType: 'fc.gpu.volta.1', gpuMemorySize: 16_384 }) },
       { gpuConfig: new $Fc.GPUConfig({ gpuType: 'fc.gpu.tesla.1', gpuMemorySize: 20_480 }) },
       { code: new $Fc.InputCodeLocation({ zipFile: Buffer.from('not a zip').toString('base64') }) },
+      // GPU instances run container images only.
+      {
+        cpu: 8,
+        memorySize: 32_768,
+        gpuConfig: new $Fc.GPUConfig({ gpuType: 'fc.gpu.tesla.1', gpuMemorySize: 16_384 }),
+      },
     ];
     for (const extra of cases) {
       const err = await rejection(() => fc.createFunction(pythonFunction('acp-bad', extra)));
@@ -203,16 +246,74 @@ describe('functions', () => {
       assert.equal(err.statusCode, 400);
       assert.ok(err.requestId && err.requestId !== 'undefined');
     }
-    // GPU functions: T4 (tesla) and A10 (ampere) with whole-GB GPU memory are accepted.
-    const t4 = await fc.createFunction(
-      pythonFunction('acp-gpu', {
-        cpu: 8,
-        memorySize: 32_768,
-        gpuConfig: new $Fc.GPUConfig({ gpuType: 'fc.gpu.tesla.1', gpuMemorySize: 16_384 }),
-      }),
-    );
+    // GPU functions: T4 (tesla) and A10 (ampere) with whole-GB GPU memory, on a container image.
+    const t4 = await fc.createFunction(containerFunction('acp-gpu', { gpu: true }));
+    assert.equal(t4.body!.runtime, 'custom-container');
     assert.equal(t4.body!.gpuConfig!.gpuType, 'fc.gpu.tesla.1');
     assert.equal(t4.body!.gpuConfig!.gpuMemorySize, 16_384);
+    assert.equal(t4.body!.customContainerConfig!.image, IMAGE);
+  });
+
+  test('GPU only with custom-container; a container needs an ACR image of its own region and no code', async () => {
+    const gpu = { gpuConfig: new $Fc.GPUConfig({ gpuType: 'fc.gpu.ampere.1', gpuMemorySize: 24_576 }) };
+    for (const runtime of ['custom.debian10', 'python3.10']) {
+      const err = await rejection(() =>
+        fc.createFunction(
+          customFunction(
+            'acp-gpu-code',
+            { bootstrap: '#!/bin/bash\n' },
+            { runtime, cpu: 8, memorySize: 32_768, ...gpu },
+          ),
+        ),
+      );
+      assert.equal(err.statusCode, 400, runtime);
+      assert.equal(err.code, 'InvalidArgument', runtime);
+      assert.match(err.message, /gpuConfig is only supported with runtime custom-container/);
+    }
+    for (const [image, why] of [
+      ['docker.io/library/python:3.10', /not a Container Registry/],
+      [
+        'registry.ap-southeast-1.aliyuncs.com/serverless_devs/pytorch:22.12-py3',
+        /is in ap-southeast-1; the function is in cn-hangzhou/,
+      ],
+    ] as const) {
+      const err = await rejection(() => fc.createFunction(containerFunction('acp-bad-image', { image })));
+      assert.equal(err.code, 'InvalidArgument');
+      assert.match(err.message, why);
+    }
+    const withCode = await rejection(() =>
+      fc.createFunction(
+        containerFunction('acp-both', {
+          code: new $Fc.InputCodeLocation({ zipFile: makeZip({ a: 'b' }).toString('base64') }),
+        }),
+      ),
+    );
+    assert.match(withCode.message, /mutually exclusive/);
+    assert.deepEqual(await admin.resources(), [], 'nothing was created');
+  });
+
+  test('a function is created in the region its endpoint names, and listed only there', async () => {
+    const singapore = fcClient(emu, { regionId: 'ap-southeast-1' });
+    const { body } = await singapore.createFunction(pythonFunction('acp-sg'));
+    assert.match(body!.functionArn!, /^acs:fc:ap-southeast-1:\d+:functions\/acp-sg$/);
+    const names = async (client: typeof fc) =>
+      (await client.listFunctions(new $Fc.ListFunctionsRequest({}))).body!.functions!.map(
+        (f) => f.functionName,
+      );
+    assert.deepEqual(await names(singapore), ['acp-sg']);
+    assert.deepEqual(await names(fc), [], 'not in cn-hangzhou');
+    assert.equal((await admin.resources())[0]!.regionId, 'ap-southeast-1');
+    const missing = await rejection(() => fc.getFunction('acp-sg', new $Fc.GetFunctionRequest({})));
+    assert.equal(missing.code, 'FunctionNotFound');
+    // An endpoint that names no account/region, or another account, reaches no function.
+    const bare = new (await import('@alicloud/fc20230330')).default(emulatorConfig(emu));
+    const noRegion = await rejection(() => bare.listFunctions(new $Fc.ListFunctionsRequest({})));
+    assert.equal(noRegion.statusCode, 400);
+    assert.match(noRegion.message, /not a Function Compute endpoint/);
+    const other = await rejection(() =>
+      fcClient({ ...emu, accountId: '9999999999999999' }).listFunctions(new $Fc.ListFunctionsRequest({})),
+    );
+    assert.equal(other.statusCode, 403);
   });
 
   test('a duplicate name is 409 FunctionAlreadyExists; a missing one 404 FunctionNotFound', async () => {
@@ -303,8 +404,9 @@ describe('invocations', () => {
     assert.match(err.message, /cannot start/);
   });
 
-  test('an async invocation is 202 with a task id; GetAsyncTask follows it to Succeeded', async () => {
+  test('an async invocation in task mode is 202 with a task id; GetAsyncTask follows it to Succeeded', async () => {
     await fc.createFunction(pythonFunction('acp-async'));
+    await asyncConfig('acp-async');
     const r = await invoke('acp-async', 'later', {
       xFcInvocationType: 'Async',
       xFcAsyncTaskId: 'acp_task_1',
@@ -317,7 +419,9 @@ describe('invocations', () => {
       return body!.status === 'Succeeded' ? body : undefined;
     });
     assert.equal(task!.taskId, 'acp_task_1');
-    assert.equal(task!.returnPayload, 'hello from acp-async');
+    assert.equal(task!.taskPayload, 'later');
+    assert.equal(task!.returnPayload, undefined, 'returnPayload is a preview this account does not have');
+    assert.equal(task!.alreadyRetriedTimes, 0);
     assert.ok(task!.startedTime! <= task!.endTime!);
     assert.ok(task!.durationMs! >= 0);
     assert.deepEqual(
@@ -331,19 +435,132 @@ describe('invocations', () => {
     assert.equal(dup.statusCode, 409);
   });
 
-  test('a failing async invocation ends Failed with the error payload', async () => {
+  test('a failing async invocation with no retries ends Failed with the error type, not the payload', async () => {
     await fc.createFunction(pythonFunction('acp-async-err'));
+    await asyncConfig('acp-async-err', 0);
     await invoke('acp-async-err', 'boom', { xFcInvocationType: 'Async', xFcAsyncTaskId: 'acp_task_2' });
     const task = await eventually(async () => {
       const { body } = await fc.getAsyncTask('acp-async-err', 'acp_task_2', new $Fc.GetAsyncTaskRequest({}));
       return body!.status === 'Failed' ? body : undefined;
     });
     assert.equal(task!.taskErrorMessage, 'UnhandledInvocationError');
-    assert.equal(JSON.parse(task!.returnPayload!).errorType, 'ValueError');
+    assert.equal(task!.returnPayload, undefined);
+    assert.equal(task!.alreadyRetriedTimes, 0);
+    assert.deepEqual(
+      task!.events!.map((e) => [e.status, e.eventDetail]),
+      [
+        ['Enqueued', 'boom'],
+        ['Running', ''],
+        ['Failed', '{"Error":"UnhandledInvocationError"}'],
+      ],
+    );
     const missing = await rejection(() =>
       fc.getAsyncTask('acp-async-err', 'nope', new $Fc.GetAsyncTaskRequest({})),
     );
     assert.equal(missing.statusCode, 404);
+  });
+
+  test('a failed async one-shot runs 4 times by default (3 retries), once with maxAsyncRetryAttempts 0', async () => {
+    const runs = async (name: string) =>
+      (await admin.resources({ all: true })).filter(
+        (r) => r.type === 'fc-instance' && r.id.startsWith(`${name}/`),
+      ).length;
+    await fc.createFunction(pythonFunction('acp-default-retries'));
+    await asyncConfig('acp-default-retries'); // task mode only: the default 3 retries stand
+    await invoke('acp-default-retries', 'boom', {
+      xFcInvocationType: 'Async',
+      xFcAsyncTaskId: 'acp_retry_1',
+    });
+    const retried = await eventually(async () => {
+      const { body } = await fc.getAsyncTask(
+        'acp-default-retries',
+        'acp_retry_1',
+        new $Fc.GetAsyncTaskRequest({}),
+      );
+      return body!.status === 'Failed' ? body : undefined;
+    });
+    assert.equal(retried!.alreadyRetriedTimes, 3);
+    assert.equal(retried!.events!.filter((e) => e.status === 'Retrying').length, 3);
+    assert.equal(await runs('acp-default-retries'), 4, 'the failing script ran 4 times');
+
+    await fc.createFunction(pythonFunction('acp-no-retries'));
+    await asyncConfig('acp-no-retries', 0);
+    await invoke('acp-no-retries', 'boom', { xFcInvocationType: 'Async', xFcAsyncTaskId: 'acp_retry_2' });
+    await eventually(async () => {
+      const { body } = await fc.getAsyncTask(
+        'acp-no-retries',
+        'acp_retry_2',
+        new $Fc.GetAsyncTaskRequest({}),
+      );
+      return body!.status === 'Failed';
+    });
+    assert.equal(await runs('acp-no-retries'), 1, 'the failing script ran once');
+
+    // Without any async config there is no task mode: nothing to read back, but it still runs (and retries).
+    await fc.createFunction(pythonFunction('acp-no-config'));
+    await invoke('acp-no-config', 'boom', { xFcInvocationType: 'Async', xFcAsyncTaskId: 'acp_retry_3' });
+    const untracked = await rejection(() =>
+      fc.getAsyncTask('acp-no-config', 'acp_retry_3', new $Fc.GetAsyncTaskRequest({})),
+    );
+    assert.equal(untracked.code, 'AsyncTaskNotFound');
+    await eventually(async () => (await runs('acp-no-config')) === 4);
+  });
+
+  test('PutAsyncInvokeConfig / GetAsyncInvokeConfig / DeleteAsyncInvokeConfig keep the config, within range', async () => {
+    await fc.createFunction(pythonFunction('acp-config'));
+    const missing = await rejection(() =>
+      fc.getAsyncInvokeConfig('acp-config', new $Fc.GetAsyncInvokeConfigRequest({})),
+    );
+    assert.equal(missing.statusCode, 404);
+    const put = await fc.putAsyncInvokeConfig(
+      'acp-config',
+      new $Fc.PutAsyncInvokeConfigRequest({
+        body: new $Fc.PutAsyncInvokeConfigInput({
+          asyncTask: true,
+          maxAsyncRetryAttempts: 0,
+          maxAsyncEventAgeInSeconds: 3600,
+        }),
+      }),
+    );
+    assert.equal(put.body!.maxAsyncRetryAttempts, 0);
+    const got = (await fc.getAsyncInvokeConfig('acp-config', new $Fc.GetAsyncInvokeConfigRequest({}))).body!;
+    assert.equal(got.asyncTask, true);
+    assert.equal(got.maxAsyncRetryAttempts, 0);
+    assert.equal(got.maxAsyncEventAgeInSeconds, 3600);
+    assert.match(got.functionArn!, /functions\/acp-config$/);
+    assert.match(got.createdTime!, /^\d{4}-\d\d-\d\dT/);
+    for (const body of [
+      { maxAsyncRetryAttempts: 9 },
+      { maxAsyncEventAgeInSeconds: 0 },
+      { maxAsyncEventAgeInSeconds: 604_801 },
+    ]) {
+      const err = await rejection(() =>
+        fc.putAsyncInvokeConfig(
+          'acp-config',
+          new $Fc.PutAsyncInvokeConfigRequest({ body: new $Fc.PutAsyncInvokeConfigInput(body) }),
+        ),
+      );
+      assert.equal(err.code, 'InvalidArgument', JSON.stringify(body));
+    }
+    const del = await fc.deleteAsyncInvokeConfig('acp-config', new $Fc.DeleteAsyncInvokeConfigRequest({}));
+    assert.equal(del.statusCode, 204);
+    const gone = await rejection(() =>
+      fc.getAsyncInvokeConfig('acp-config', new $Fc.GetAsyncInvokeConfigRequest({})),
+    );
+    assert.equal(gone.statusCode, 404);
+  });
+
+  test('a custom-container function runs its entrypoint in the sandbox; the invocation body reaches it', async () => {
+    await fc.createFunction(containerFunction('acp-container'));
+    await eventually(
+      async () =>
+        (await fc.getFunction('acp-container', new $Fc.GetFunctionRequest({}))).body!.state === 'Active',
+    );
+    const ok = await invoke('acp-container', 'echo from-the-container');
+    assert.equal(ok.status, 200);
+    assert.equal(ok.payload, 'from-the-container\n');
+    const bad = await invoke('acp-container', 'exit 4');
+    assert.equal(bad.headers['x-fc-error-type'], 'UnhandledInvocationError');
   });
 
   test('invocations are billed per use from the CU unit prices', async () => {
@@ -358,5 +575,75 @@ describe('invocations', () => {
       (await admin.resources()).map((r) => r.type),
       ['function'],
     );
+  });
+});
+
+describe('states and previews', () => {
+  test('invoking a Pending function is refused with 412; it serves once Active', async () => {
+    // Speed 1: the container function stays Pending (10 s) until the test advances the clock.
+    const t = await testEmulator({});
+    try {
+      const slow = fcClient(t.emu);
+      await slow.createFunction(containerFunction('acp-pending'));
+      const state = async () => (await slow.getFunction('acp-pending', new $Fc.GetFunctionRequest({}))).body!;
+      assert.equal((await state()).state, 'Pending');
+      assert.equal((await state()).stateReasonCode, 'Creating');
+      const err = await rejection(() =>
+        slow.invokeFunction(
+          'acp-pending',
+          new $Fc.InvokeFunctionRequest({ body: Readable.from([Buffer.from('echo x')]) }),
+        ),
+      );
+      assert.equal(err.statusCode, 412);
+      assert.equal(err.code, 'PreconditionFailed');
+      assert.match(err.message, /Pending/);
+      assert.deepEqual(
+        (await t.admin.resources({ all: true })).filter((r) => r.type === 'fc-instance'),
+        [],
+        'nothing ran',
+      );
+      await t.admin.advance(10_000);
+      assert.equal((await state()).state, 'Active');
+      const res = await slow.invokeFunction(
+        'acp-pending',
+        new $Fc.InvokeFunctionRequest({ body: Readable.from([Buffer.from('echo now-active')]) }),
+      );
+      assert.equal(res.statusCode, 200);
+    } finally {
+      await t.emu.stop();
+    }
+  });
+
+  test('GetAsyncTask answers returnPayload only to an account with the preview', async () => {
+    const t = await testEmulator({ speed: 600, previews: { fcAsyncReturnPayload: true } });
+    try {
+      const client = fcClient(t.emu, { timeoutMs: 30_000 });
+      await client.createFunction(pythonFunction('acp-preview'));
+      await client.putAsyncInvokeConfig(
+        'acp-preview',
+        new $Fc.PutAsyncInvokeConfigRequest({ body: new $Fc.PutAsyncInvokeConfigInput({ asyncTask: true }) }),
+      );
+      await eventually(
+        async () =>
+          (await client.getFunction('acp-preview', new $Fc.GetFunctionRequest({}))).body!.state === 'Active',
+      );
+      await client.invokeFunctionWithOptions(
+        'acp-preview',
+        new $Fc.InvokeFunctionRequest({ body: Readable.from([Buffer.from('x')]) }),
+        new $Fc.InvokeFunctionHeaders({ xFcInvocationType: 'Async', xFcAsyncTaskId: 'acp_preview_1' }),
+        new (await import('@darabonba/typescript')).RuntimeOptions({}),
+      );
+      const task = await eventually(async () => {
+        const { body } = await client.getAsyncTask(
+          'acp-preview',
+          'acp_preview_1',
+          new $Fc.GetAsyncTaskRequest({}),
+        );
+        return body!.status === 'Succeeded' ? body : undefined;
+      });
+      assert.equal(task.returnPayload, 'hello from acp-preview');
+    } finally {
+      await t.emu.stop();
+    }
   });
 });

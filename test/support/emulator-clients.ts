@@ -9,6 +9,7 @@ import OpenApi, { $OpenApiUtil } from '@alicloud/openapi-core';
 import Sts from '@alicloud/sts20150401';
 import Vpc from '@alicloud/vpc20160428';
 import * as $dara from '@darabonba/typescript';
+import { DEFAULT_ACCOUNT_ID } from '../../emulator';
 import type { CallRecord } from '../../emulator/world';
 
 /** What a client needs to reach an emulator: `startEmulator()`'s result satisfies it. */
@@ -16,6 +17,8 @@ export interface EmulatorTarget {
   endpoint: string; // '127.0.0.1:PORT'
   accessKeyId: string;
   accessKeySecret: string;
+  /** The emulated account (FC's endpoint names it); startEmulator's default when absent. */
+  accountId?: string;
 }
 
 export interface ClientOverrides {
@@ -24,6 +27,8 @@ export interface ClientOverrides {
   /** ms; both read and connect timeouts (the SDK uses the smaller of the two). */
   timeoutMs?: number;
   retryOptions?: $dara.RetryOptions;
+  /** FC only: the region whose endpoint the client calls (default cn-hangzhou). */
+  regionId?: string;
 }
 
 export function emulatorConfig(target: EmulatorTarget, o: ClientOverrides = {}): $OpenApiUtil.Config {
@@ -42,7 +47,17 @@ export function emulatorConfig(target: EmulatorTarget, o: ClientOverrides = {}):
 export const ecsClient = (t: EmulatorTarget, o?: ClientOverrides) => new Ecs(emulatorConfig(t, o));
 export const vpcClient = (t: EmulatorTarget, o?: ClientOverrides) => new Vpc(emulatorConfig(t, o));
 export const stsClient = (t: EmulatorTarget, o?: ClientOverrides) => new Sts(emulatorConfig(t, o));
-export const fcClient = (t: EmulatorTarget, o?: ClientOverrides) => new Fc(emulatorConfig(t, o));
+/** FC names account and region in its host; acp puts that host after the emulator's address. */
+export const fcClient = (t: EmulatorTarget, o: ClientOverrides = {}) =>
+  new Fc(
+    emulatorConfig(
+      {
+        ...t,
+        endpoint: `${t.endpoint}/${t.accountId ?? DEFAULT_ACCOUNT_ID}.${o.regionId ?? 'cn-hangzhou'}.fc.aliyuncs.com`,
+      },
+      o,
+    ),
+  );
 export const csClient = (t: EmulatorTarget, o?: ClientOverrides) => new Cs(emulatorConfig(t, o));
 
 /** PAI-DLC has no SDK package on this registry: openapi-core's generic client sends identical requests. */

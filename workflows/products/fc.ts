@@ -1,8 +1,9 @@
 // Function Compute 3.0 in the workflow layer: quote (published unit prices × the function's size
 // and expected run time, one row in the chosen region; FC has no price or stock API), deploy
-// (CreateFunction with its DeleteFunction undo registered first, then wait for Active), execute (a
-// sync InvokeFunction for runs of at most a minute, otherwise an async invocation polled with
-// GetAsyncTask so the status query moves), release (DeleteFunction, through the saga).
+// (CreateFunction with its DeleteFunction undo registered first, then wait for Active; GPU functions
+// are custom-container functions), execute (a sync InvokeFunction for runs of at most a minute,
+// otherwise an async invocation with no retries, polled with GetAsyncTask so the status query
+// moves), release (DeleteFunction with its async config, through the saga). docs/fc.md.
 import { ApplicationFailure, sleep } from '@temporalio/workflow';
 import { FC_UNIT_PRICES, fcEstimate, fcUnitPricePerHour } from '../../planner/pricing';
 import { type FcFit, fcFit } from '../../planner/products';
@@ -144,19 +145,22 @@ function deployer(ctx: DeployContext): Deployer {
         startedAt,
         finishedAt: new Date(Date.now()).toISOString(),
       });
+      // A GPU function is a container without code: the script travels as the invocation body.
+      const script = fcFit(ctx.intent).gpu ? { script: ctx.script.content } : {};
       if (invokesSynchronously(ctx.intent)) {
         const result = await described(wait.invokeFunction, `InvokeFunction ${functionName} (sync)`, {
           regionId,
           functionName,
           timeoutSeconds: functionTimeoutSeconds(ctx.intent),
+          ...script,
         });
         return finished(result);
       }
-      const { taskId } = await described(api.startAsyncInvocation, `InvokeFunction ${functionName} (async)`, {
-        regionId,
-        functionName,
-        workflowId: ctx.workflowId,
-      });
+      const { taskId } = await described(
+        api.startAsyncInvocation,
+        `PutAsyncInvokeConfig (task mode, no retries) + InvokeFunction ${functionName} (async)`,
+        { regionId, functionName, workflowId: ctx.workflowId, ...script },
+      );
       // Poll from the workflow so each poll updates the status query; the interval grows so a long
       // job does not bloat the history.
       let interval = 1_000;
