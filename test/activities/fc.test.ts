@@ -1,9 +1,19 @@
 // The FC activities' pure parts: the code package a function ships, and how an invocation's answer
-// becomes an exit code and output.
+// (or an async task's status) becomes an exit code and output; and the account-id path of the FC
+// endpoint, through the real STS and FC SDKs against the emulator.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
+import * as $Fc from '@alicloud/fc20230330';
 import JSZip from 'jszip';
-import { asyncTaskIdFor, functionCode, functionNameFor, readInvocation } from '../../activities/fc';
+import { cloudConfigFromEnv, createClients, staticCredential } from '../../activities/clients';
+import {
+  asyncTaskIdFor,
+  functionCode,
+  functionNameFor,
+  readAsyncTask,
+  readInvocation,
+} from '../../activities/fc';
+import { startEmulator } from '../../emulator';
 
 describe('FC code package', () => {
   test('holds an executable bootstrap, the server and the script', async () => {
@@ -46,5 +56,75 @@ describe('reading an invocation', () => {
     assert.equal(r.exitCode, 1);
     assert.equal(r.errorType, 'UnhandledInvocationError');
     assert.equal(r.output, 'started\nFC UnhandledInvocationError: Function timed out after 60 seconds');
+  });
+});
+
+describe('reading a finished async task', () => {
+  test('without returnPayload the status is the outcome: Failed is never exit 0', () => {
+    const ok = readAsyncTask('Succeeded', undefined, undefined);
+    assert.equal(ok.exitCode, 0);
+    assert.match(ok.output, /returnPayload preview/);
+    const failed = readAsyncTask('Failed', undefined, 'UnhandledInvocationError');
+    assert.equal(failed.exitCode, 1);
+    assert.equal(failed.errorType, 'UnhandledInvocationError');
+    assert.match(failed.output, /Failed \(UnhandledInvocationError\)/);
+    const expired = readAsyncTask('Expired', undefined, undefined);
+    assert.notEqual(expired.exitCode, 0);
+    assert.match(expired.output, /dropped the invocation unrun/);
+  });
+
+  test('with returnPayload (FC preview accounts) the exact exit code and output', () => {
+    const r = readAsyncTask('Failed', '{"exitCode":3,"output":"boom\\n"}', 'UnhandledInvocationError');
+    assert.equal(r.exitCode, 3);
+    assert.equal(r.output, 'boom\n');
+  });
+});
+
+describe('the FC endpoint names the account', () => {
+  let emu: Awaited<ReturnType<typeof startEmulator>>;
+  before(async () => {
+    emu = await startEmulator({ port: 0, exec: 'none', speed: 600 });
+  });
+  after(() => emu.stop());
+
+  const clientsWith = (env: Record<string, string>) =>
+    createClients({
+      ...cloudConfigFromEnv(
+        { ACP_ALIBABA_ENDPOINT: emu.endpoint, ...env },
+        staticCredential(emu.accessKeyId, emu.accessKeySecret),
+      ),
+      timeoutMs: 10_000,
+    });
+  const stsCalls = () => emu.world.calls.filter((c) => c.action === 'GetCallerIdentity').length;
+  const list = async (clients: ReturnType<typeof clientsWith>, regionId: string) =>
+    (await clients.fc(regionId)).listFunctions(new $Fc.ListFunctionsRequest({}));
+
+  test('from ALIBABA_CLOUD_ACCOUNT_ID, without asking STS', async () => {
+    const before = stsCalls();
+    const clients = clientsWith({ ALIBABA_CLOUD_ACCOUNT_ID: emu.accountId });
+    assert.equal((await list(clients, 'ap-southeast-1')).statusCode, 200);
+    assert.equal(stsCalls(), before);
+    const listed = emu.world.calls.filter((c) => c.action === 'ListFunctions').at(-1);
+    assert.equal(listed?.regionId, 'ap-southeast-1');
+  });
+
+  test('else from STS GetCallerIdentity, asked once for every region', async () => {
+    const before = stsCalls();
+    const clients = clientsWith({});
+    await list(clients, 'cn-hangzhou');
+    await list(clients, 'ap-southeast-1');
+    assert.equal(stsCalls(), before + 1);
+    assert.deepEqual(
+      emu.world.calls
+        .filter((c) => c.action === 'ListFunctions')
+        .slice(-2)
+        .map((c) => c.regionId),
+      ['cn-hangzhou', 'ap-southeast-1'],
+    );
+  });
+
+  test('another account id is refused by FC (403), not silently served', async () => {
+    const clients = clientsWith({ ALIBABA_CLOUD_ACCOUNT_ID: '1111111111111111' });
+    await assert.rejects(list(clients, 'cn-hangzhou'), (err: any) => err.statusCode === 403);
   });
 });

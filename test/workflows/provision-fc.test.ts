@@ -38,8 +38,35 @@ async function liveResources(workflowId: string): Promise<any[]> {
   return resources.filter((r: any) => r.tags?.['acp:workflow-id'] === workflowId);
 }
 
-async function calls(): Promise<{ action: string; code: string; httpStatus: number }[]> {
+async function calls(): Promise<
+  { action: string; code: string; httpStatus: number; regionId?: string; accessKeyId?: string }[]
+> {
   return (await stack.admin('/__emulator/calls')).calls;
+}
+
+/** Every function this run created (released ones too), as the emulator keeps them. */
+function functionsOf(workflowId: string) {
+  return stack.emulator.world
+    .list({ type: 'function', includeReleased: true })
+    .filter((r) => r.tags['acp:workflow-id'] === workflowId);
+}
+
+/** How many times the run's script was started (one FC instance per attempt). */
+function runsOf(workflowId: string): number {
+  const names = new Set(functionsOf(workflowId).map((f) => f.data.functionName));
+  return stack.emulator.world
+    .list({ type: 'fc-instance', includeReleased: true })
+    .filter((r) => names.has(r.data.functionName)).length;
+}
+
+/** Runs `body` with the account in FC's returnPayload preview (the emulator is in-process). */
+async function withReturnPayloadPreview<T>(body: () => Promise<T>): Promise<T> {
+  stack.emulator.world.previews.fcAsyncReturnPayload = true;
+  try {
+    return await body();
+  } finally {
+    stack.emulator.world.previews.fcAsyncReturnPayload = false;
+  }
 }
 
 async function faults(table: Record<string, unknown>): Promise<void> {
@@ -59,7 +86,7 @@ function assertReleased(result: ProvisionResult) {
 }
 
 describe('provision on Function Compute', () => {
-  test('a one-shot script (expected 30 min) runs as an async invocation; its output is captured and the function deleted', async () => {
+  test('a one-shot script (expected 30 min) runs as an async invocation in task mode with no retries; the function and its config are deleted', async () => {
     await stack.admin('/__emulator/calls', { method: 'DELETE' });
     const handle = await start({
       product: 'fc',
@@ -70,12 +97,19 @@ describe('provision on Function Compute', () => {
     assert.equal(result.status, 'SUCCEEDED', result.message);
     assert.equal(result.chosen?.product, 'fc');
     assert.equal(result.execution?.exitCode, 0);
-    assert.match(result.execution?.outputTail ?? '', /hello-acp/);
+    // Without FC's returnPayload preview an async run's output never reaches acp; it says so.
+    assert.doesNotMatch(result.execution?.outputTail ?? '', /hello-acp/);
+    assert.match(result.execution?.outputTail ?? '', /returnPayload preview/);
     assertReleased(result);
     assert.deepEqual(await liveResources(handle.workflowId), []);
     const actions = (await calls()).map((c) => c.action);
     assert.ok(actions.includes('GetAsyncTask'), 'a 30-minute job is polled, not held on one socket');
-    assert.ok(actions.includes('DeleteFunction'));
+    assert.ok(
+      actions.indexOf('PutAsyncInvokeConfig') < actions.indexOf('InvokeFunction'),
+      'the async config is set before the invocation',
+    );
+    assert.ok(actions.indexOf('DeleteAsyncInvokeConfig') < actions.indexOf('DeleteFunction'));
+    assert.equal(runsOf(handle.workflowId), 1);
     // One FC row, priced from the published table, in the region the planner chose.
     assert.equal(result.options.length, 1);
     assert.equal(result.options[0].product, 'fc');
@@ -102,7 +136,7 @@ describe('provision on Function Compute', () => {
     assert.deepEqual(await liveResources(handle.workflowId), []);
   });
 
-  test('a T4 job gets a GPU function (fc.gpu.tesla.1, a whole 16 GB card) and runs', async () => {
+  test("a T4 job gets a GPU function: custom-container on FC's PyTorch image (fc.gpu.tesla.1, a whole 16 GB card) and runs", async () => {
     const handle = await start({
       product: 'fc',
       gpu: { model: 'T4', count: 1 },
@@ -115,11 +149,47 @@ describe('provision on Function Compute', () => {
     assert.match(result.chosen?.spec ?? '', /^fc\.gpu\.tesla\.1 /);
     assert.match(result.chosen?.specNote ?? '', /16 GB GPU memory/);
     assert.match(result.execution?.outputTail ?? '', /on-a-gpu-function/);
+    const [fn] = functionsOf(handle.workflowId);
+    assert.equal(fn?.data.input.runtime, 'custom-container');
+    assert.equal(
+      fn?.data.input.customContainerConfig.image,
+      `registry.${result.region?.region}.aliyuncs.com/serverless_devs/pytorch:22.12-py3`,
+    );
+    assert.equal(fn?.data.input.code, undefined, 'a container function has no code package');
+    assert.deepEqual(fn?.data.input.gpuConfig, { gpuMemorySize: 16_384, gpuType: 'fc.gpu.tesla.1' });
     assertReleased(result);
     assert.deepEqual(await liveResources(handle.workflowId), []);
   });
 
-  test('a script that exits 3 fails the run with its output (no retry loop), and the function is deleted', async () => {
+  test('a run in ap-southeast-1 creates its function there (the endpoint names the region)', async () => {
+    await stack.admin('/__emulator/calls', { method: 'DELETE' });
+    const handle = await start({
+      product: 'fc',
+      region: 'ap-southeast-1',
+      durationMinutes: 1,
+      script: { content: 'echo in-singapore' },
+      skipConfirmation: true,
+    });
+    const result = await handle.result();
+    assert.equal(result.status, 'SUCCEEDED', result.message);
+    assert.equal(result.chosen?.region, 'ap-southeast-1');
+    assert.deepEqual(
+      functionsOf(handle.workflowId).map((f) => f.regionId),
+      ['ap-southeast-1'],
+    );
+    assert.equal(result.resourcesCreated[0]?.regionId, 'ap-southeast-1');
+    const fcCalls = (await calls()).filter(
+      (c) => c.action === 'CreateFunction' || c.action === 'InvokeFunction',
+    );
+    assert.ok(fcCalls.length >= 2);
+    assert.ok(
+      fcCalls.every((c) => c.regionId === 'ap-southeast-1'),
+      JSON.stringify(fcCalls),
+    );
+    assert.match(result.execution?.outputTail ?? '', /in-singapore/);
+  });
+
+  test("an async script that exits 3 fails the run from FC's task status alone, ran once, and the function is deleted", async () => {
     await stack.admin('/__emulator/calls', { method: 'DELETE' });
     const handle = await start({
       product: 'fc',
@@ -129,12 +199,28 @@ describe('provision on Function Compute', () => {
     const result = await handle.result();
     assert.equal(result.status, 'FAILED');
     assert.equal(result.error?.code, 'ScriptFailed');
-    assert.equal(result.execution?.exitCode, 3);
-    assert.match(result.execution?.outputTail ?? '', /about-to-fail/);
+    assert.notEqual(result.execution?.exitCode, 0, 'a failed script never reads as success');
+    assert.match(result.execution?.outputTail ?? '', /Failed \(UnhandledInvocationError\)/);
     assertReleased(result);
     assert.deepEqual(await liveResources(handle.workflowId), []);
     const invokes = (await calls()).filter((c) => c.action === 'InvokeFunction');
-    assert.equal(invokes.length, 1, 'the script ran once');
+    assert.equal(invokes.length, 1, 'invoked once');
+    assert.equal(runsOf(handle.workflowId), 1, 'FC did not retry it (maxAsyncRetryAttempts 0)');
+  });
+
+  test("with FC's returnPayload preview an async run reports the exact exit code and output", async () => {
+    await withReturnPayloadPreview(async () => {
+      const handle = await start({
+        product: 'fc',
+        script: { content: 'echo about-to-fail; exit 3' },
+        skipConfirmation: true,
+      });
+      const result = await handle.result();
+      assert.equal(result.status, 'FAILED');
+      assert.equal(result.execution?.exitCode, 3);
+      assert.match(result.execution?.outputTail ?? '', /about-to-fail/);
+      assertReleased(result);
+    });
   });
 
   test('a function that outlives its timeout is a failed run (x-fc-error-type), and is deleted', async () => {
@@ -200,6 +286,7 @@ describe('provision on Function Compute', () => {
     try {
       const handle = await start({
         product: 'fc',
+        durationMinutes: 1, // sync: the output comes back with the answer
         script: { content: 'echo after-retry' },
         skipConfirmation: true,
       });

@@ -28,9 +28,11 @@ function spec(fit: FcFit): string {
   return fit.gpu ? `${fit.gpu.gpuType} ${size}` : size;
 }
 
-function specNote(fit: FcFit): string {
-  const gpu = fit.gpu ? `${fit.gpu.gpuMemoryMiB / 1024} GB GPU memory · ` : '';
-  return `${gpu}per use at published prices (${FC_UNIT_PRICES.date})`;
+function specNote(fit: FcFit, intent: Intent): string {
+  const gpu = fit.gpu ? `${fit.gpu.gpuMemoryMiB / 1024} GB GPU memory (custom container) · ` : '';
+  // Said before the yes: FC gives an async run's output only to accounts in its returnPayload preview.
+  const async = invokesSynchronously(intent) ? '' : ' · async: FC reports pass/fail, not the output';
+  return `${gpu}per use at published prices (${FC_UNIT_PRICES.date})${async}`;
 }
 
 /** The function timeout: room for a slow run, never past FC's 24 h. */
@@ -74,7 +76,7 @@ async function quote(input: QuoteInput): Promise<QuoteOption[]> {
     product: 'fc',
     region,
     spec: spec(fit),
-    specNote: specNote(fit),
+    specNote: specNote(fit, intent),
     unitPricePerHour: unit,
     durationMinutes: intent.durationMinutes,
     estimatedTotal: total,
