@@ -4,9 +4,9 @@
 // clock. Its UserCommand really runs, once per pod, in the script sandbox. A public EcsSpec without
 // stock keeps the job Queuing until stock returns, as on the real service.
 //
-// Billing is job running time × the spec's ECS price × pods (facts §2.4): each running pod is a
-// 'dlc-pod' resource priced from the catalogue, alive exactly while the job runs. The job itself
-// is a free 'dlc-job' resource until DeleteJob.
+// Billing is job running time × DLC's price of the spec × pods (facts §2.4): each running pod is a
+// 'dlc-pod' resource at dlcNodePrice, alive exactly while the job runs. The job itself is a free
+// 'dlc-job' resource until DeleteJob.
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
   ApiError,
@@ -18,6 +18,22 @@ import {
 } from './types';
 
 const VERSION = '2020-12-03';
+
+// ---- price (China site, CNY) ----
+// DLC public resources have their own pay-as-you-go price per spec. PAI publishes one: ecs.g6.2xlarge
+// in cn-shanghai at CNY 2.02/h ("DLC计费说明", help.aliyun.com/document_detail/171758), where the
+// ECS list price of that spec is CNY 2.00/h; every other spec costs its catalogue (ECS list) price
+// × that ratio. docs/pricing.md.
+const DLC_PUBLISHED_CNY: Record<string, number> = { 'cn-shanghai/ecs.g6.2xlarge': 2.02 };
+const DLC_OVER_ECS = 2.02 / 2.0;
+
+/** CNY per hour of one DLC node of `spec` in `region`, or undefined when the spec is not sold there. */
+export function dlcNodePrice(world: World, region: string, spec: string): number | undefined {
+  const published = DLC_PUBLISHED_CNY[`${region}/${spec}`];
+  if (published !== undefined) return published;
+  const ecs = world.catalogue.hourlyPrice(region, spec);
+  return ecs === undefined ? undefined : Math.round(ecs * DLC_OVER_ECS * 10_000) / 10_000;
+}
 
 /** Emulated stage durations (facts §6). */
 const TIMINGS = { creating: 5_000, queuing: 10_000, envPreparing: 90_000, requeue: 30_000, stopping: 5_000 };
@@ -152,7 +168,7 @@ function createJob(req: ApiRequest, world: World): ApiResult {
     created: now,
     ecsSpec,
     podCount,
-    hourlyPrice: (world.catalogue.hourlyPrice(region, ecsSpec) ?? 0) * podCount,
+    hourlyPrice: (dlcNodePrice(world, region, ecsSpec) ?? 0) * podCount,
   };
   const job = world.add({
     type: 'dlc-job',
@@ -287,7 +303,7 @@ async function run(world: World, job: Resource): Promise<void> {
       );
     });
   }
-  const price = world.catalogue.hourlyPrice(job.regionId, data.ecsSpec) ?? 0;
+  const price = dlcNodePrice(world, job.regionId, data.ecsSpec) ?? 0;
   const runs = data.pods.map(async (pod, i) => {
     pod.Status = 'Running';
     pod.GmtStartTime = iso(now);

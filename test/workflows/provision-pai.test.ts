@@ -3,7 +3,9 @@
 // this output, a job bounded by JobMaxRunningTimeMinutes, and zero resources left.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
+import * as $Ecs from '@alicloud/ecs20140526';
 import { WorkflowFailedError } from '@temporalio/client';
+import { dlcHourlyPrice } from '../../planner/pai-prices';
 import { estimateTotal, minutesWithinBudget, roundFen } from '../../planner/pricing';
 import type { ProvisionRequest } from '../../planner/types';
 import { confirmSignal, type ProvisionResult, retrySignal } from '../../workflows/messages';
@@ -55,6 +57,22 @@ function jobInCloud(jobId: string) {
   return { input: (job.data as any).input as Record<string, any>, releasedAt: job.releasedAt };
 }
 
+/** The spec's ECS instance price (DescribePrice, instance part), read with the stack's admin key. */
+async function ecsInstancePrice(regionId: string, instanceType: string): Promise<number> {
+  const r = await stack.adminClients.ecs(regionId).describePrice(
+    new $Ecs.DescribePriceRequest({
+      regionId,
+      resourceType: 'instance',
+      instanceType,
+      priceUnit: 'Hour',
+      period: 1,
+      amount: 1,
+    }),
+  );
+  const detail = r.body?.priceInfo?.price?.detailInfos?.detailInfo ?? [];
+  return detail.find((d) => d.resource === 'instanceType')?.tradePrice ?? Number.NaN;
+}
+
 async function faults(body: Record<string, unknown>) {
   await stack.admin('/__emulator/faults', { method: 'POST', body: JSON.stringify(body) });
 }
@@ -94,6 +112,15 @@ describe('provision on PAI-DLC', () => {
     // DLC keeps custom tags in Settings.Tags (a map); CreateJob has no top-level Tags.
     assert.equal(job.input.Settings.Tags['acp:workflow-id'], handle.workflowId);
     assert.equal(job.input.Tags, undefined);
+    // The cloud bills the job's pod at the DLC price acp quoted, not at the spec's ECS price.
+    const pod = stack.emulator.world
+      .list({ type: 'dlc-pod', includeReleased: true })
+      .find((r) => r.data.jobId === result.resourcesCreated[0].id);
+    assert.equal(pod?.hourlyPrice, result.chosen?.unitPricePerHour);
+    assert.notEqual(
+      pod?.hourlyPrice,
+      stack.emulator.world.catalogue.hourlyPrice(result.chosen!.region, result.chosen!.spec),
+    );
 
     // CreateJob has no ClientToken: acp looks the DisplayName up first.
     const { calls } = await stack.admin('/__emulator/calls');
@@ -110,7 +137,7 @@ describe('provision on PAI-DLC', () => {
     assert.ok(feasible.every((o) => o.resources[0] === 'DLC job' && o.cleanup === 'StopJob + DeleteJob'));
   });
 
-  test('training on one A10: PAI-DLC offers an A10 spec priced by its ECS DescribePrice', async () => {
+  test("training on one A10: PAI-DLC offers an A10 spec at DLC's price, above the same spec on ECS", async () => {
     const result = await quoteOnly({
       intent: 'fine-tune qwen-7b on one A10 for 2 hours under 300 CNY',
       gpu: { model: 'A10', count: 1 },
@@ -126,13 +153,38 @@ describe('provision on PAI-DLC', () => {
       assert.equal(o.readyInSeconds, 180);
       assert.equal(o.zone, undefined, 'DLC places the job; there is no zone to pick');
     }
-    // The price is exactly the spec's ECS price (the ECS option for the same spec and region).
-    const ecsTwin = result.options.find(
-      (o) => o.product === 'ecs' && o.feasible && o.spec === pai[0].spec && o.region === pai[0].region,
-    );
-    if (ecsTwin) assert.equal(pai[0].unitPricePerHour, ecsTwin.unitPricePerHour);
+    // DLC's own price: for the same spec and region, above the ECS instance's list price (PAI's
+    // published ratio), and said so in the table.
+    for (const o of pai) {
+      const ecs = await ecsInstancePrice(o.region, o.spec);
+      assert.equal(
+        o.unitPricePerHour,
+        dlcHourlyPrice({ instanceType: o.spec, regionId: o.region, ecsInstanceHourly: ecs, currency: 'CNY' })
+          .hourly,
+      );
+      assert.ok(
+        o.unitPricePerHour > ecs,
+        `${o.spec} in ${o.region}: DLC ${o.unitPricePerHour} vs ECS ${ecs}`,
+      );
+      assert.match(o.specNote ?? '', /DLC's ratio|PAI price/);
+    }
     assert.equal(result.status, 'SUCCEEDED', result.message);
     assert.deepEqual(await liveResources(`acp-test-pai-quote-${process.pid}-${n}`), []);
+  });
+
+  test("ecs.g6.2xlarge in cn-shanghai is quoted at PAI's published CNY 2.02/h, above its ECS price", async () => {
+    const result = await quoteOnly({
+      product: 'pai',
+      region: 'cn-shanghai',
+      cpu: 8,
+      memoryGiB: 32,
+      script: { content: 'echo priced' },
+    });
+    const g6 = result.options.find((o) => o.product === 'pai' && o.spec === 'ecs.g6.2xlarge');
+    assert.ok(g6, JSON.stringify(result.options.map((o) => o.spec)));
+    assert.equal(g6.unitPricePerHour, 2.02);
+    assert.match(g6.specNote ?? '', /PAI price \(help\.aliyun\.com/);
+    assert.ok(g6.unitPricePerHour > (await ecsInstancePrice('cn-shanghai', 'ecs.g6.2xlarge')));
   });
 
   test('a script that exits 3 fails the run with its output and the reason; the job is deleted', async () => {

@@ -1,8 +1,10 @@
-// PAI-DLC in the workflow layer: quote (ListEcsSpecs stock of the specs that fit, priced by the
-// spec's ECS DescribePrice × workers), deploy (one CreateJob whose undo is registered first, with a
+// PAI-DLC in the workflow layer: quote (ListEcsSpecs stock of the specs that fit, priced at DLC's own
+// price per node × workers: PAI's published price, else the spec's ECS instance list price from
+// DescribePrice × DLC's ratio to ECS, planner/pai-prices.ts), deploy (one CreateJob whose undo is registered first, with a
 // JobMaxRunningTimeMinutes bound from the duration and the budget), execute (GetJob polled from the
 // workflow so the status query shows the pod's log), release (StopJob if live + DeleteJob).
 import { CancellationScope, sleep } from '@temporalio/workflow';
+import { type DlcPrice, dlcHourlyPrice, type PriceCurrency } from '../../planner/pai-prices';
 import { estimateTotal, minutesWithinBudget } from '../../planner/pricing';
 import { checkScript } from '../../planner/scripts';
 import { rankCandidateTypes } from '../../planner/specs';
@@ -97,6 +99,25 @@ function infeasible(region: string, reason: string, durationMinutes: number): Qu
   };
 }
 
+/** DLC's price of one node of the spec, from the spec's ECS price (its instance part: no ECS disk). */
+async function dlcPrice(regionId: string, instanceType: string, what: string): Promise<DlcPrice> {
+  const ecs = await described(
+    api.describeInstancePrice,
+    `DescribePrice: ${instanceType} in ${regionId} (${what})`,
+    {
+      regionId,
+      instanceType,
+    },
+  );
+  const instance = ecs.detail.find((d) => d.resource === 'instanceType')?.price ?? ecs.hourly;
+  return dlcHourlyPrice({
+    instanceType,
+    regionId,
+    ecsInstanceHourly: instance,
+    currency: (ecs.currency === 'USD' ? 'USD' : 'CNY') satisfies PriceCurrency,
+  });
+}
+
 function shapeOf(intent: Intent): string {
   const gpu = intent.gpu ? `${intent.gpu.count}× ${intent.gpu.model}, ` : '';
   return `${gpu}${intent.cpu} vCPU, ${intent.memoryGiB} GiB`;
@@ -130,12 +151,10 @@ async function quote(input: QuoteInput): Promise<QuoteOption[]> {
         .slice(0, SPECS_PRICED)
         .map(async (s) => {
           // A DLC spec ECS cannot price in this region is left out rather than sinking the quote.
-          const price = await described(
-            api.describeInstancePrice,
-            `DescribePrice: ${s.instanceType} in ${regionId} (the DLC spec's ECS price)`,
-            { regionId, instanceType: s.instanceType },
-          ).catch(() => undefined);
-          return price ? { regionId, s, hourly: price.hourly * WORKERS } : undefined;
+          const price = await dlcPrice(regionId, s.instanceType, 'the base of the DLC price').catch(
+            () => undefined,
+          );
+          return price ? { regionId, s, price, hourly: price.hourly * WORKERS } : undefined;
         });
     }),
   );
@@ -147,7 +166,7 @@ async function quote(input: QuoteInput): Promise<QuoteOption[]> {
       product: 'pai',
       region: p.regionId,
       spec: s.instanceType,
-      specNote: `${s.gpuAmount > 0 ? `${s.gpuAmount}× ${s.gpuSpec}` : `${s.cpu} vCPU ${s.memoryGiB} GiB`} · DLC public resources`,
+      specNote: `${s.gpuAmount > 0 ? `${s.gpuAmount}× ${s.gpuSpec}` : `${s.cpu} vCPU ${s.memoryGiB} GiB`} · DLC public resources · ${p.price.note}`,
       unitPricePerHour: p.hourly,
       durationMinutes: intent.durationMinutes,
       estimatedTotal: estimateTotal(p.hourly, intent.durationMinutes),
@@ -173,11 +192,7 @@ async function quote(input: QuoteInput): Promise<QuoteOption[]> {
 }
 
 async function requote(option: QuoteOption): Promise<number | undefined> {
-  const price = await described(
-    api.describeInstancePrice,
-    `DescribePrice again: ${option.spec} in ${option.region}`,
-    { regionId: option.region, instanceType: option.spec },
-  );
+  const price = await dlcPrice(option.region, option.spec, 'again, the base of the DLC price');
   return price.hourly * WORKERS;
 }
 
