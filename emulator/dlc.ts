@@ -23,7 +23,7 @@ const VERSION = '2020-12-03';
 // DLC public resources have their own pay-as-you-go price per spec. PAI publishes one: ecs.g6.2xlarge
 // in cn-shanghai at CNY 2.02/h ("DLC计费说明", help.aliyun.com/document_detail/171758), where the
 // ECS list price of that spec is CNY 2.00/h; every other spec costs its catalogue (ECS list) price
-// × that ratio. docs/pricing.md.
+// × that ratio. docs/pai-pricing.md.
 const DLC_PUBLISHED_CNY: Record<string, number> = { 'cn-shanghai/ecs.g6.2xlarge': 2.02 };
 const DLC_OVER_ECS = 2.02 / 2.0;
 

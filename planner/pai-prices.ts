@@ -4,7 +4,7 @@
 // codes for PAI are not published), and its billing pages point to the console for the per-spec
 // table. What PAI does publish is one priced example per site; beside it, the ECS price of the same
 // spec gives DLC's ratio to ECS on that site, which prices every other spec from its ECS list price.
-// Sources and dates are kept here, beside the data (docs/pricing.md explains the choice):
+// Sources and dates are kept here, beside the data (docs/pai-pricing.md explains the choice):
 //
 // - China site (CNY): "DLC计费说明", https://help.aliyun.com/document_detail/171758.htm (copy of
 //   2026): ecs.g6.2xlarge public resource in 华东2（上海） at CNY 2.02/h. ECS list price of the same
