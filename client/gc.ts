@@ -18,6 +18,7 @@ import {
 import { taskQueue as defaultTaskQueue } from '../worker/worker';
 import { gcSweep } from '../workflows/gc';
 import { dataConverterFromEnv } from './codec';
+import { temporalConnectionOptions } from './temporal-server';
 
 export const GC_SCHEDULE_ID = 'acp-gc';
 
@@ -67,7 +68,9 @@ export async function runGc(opts: GcOptions = {}): Promise<GcReport> {
   let connection: Connection | undefined;
   let client = opts.client;
   if (!client) {
-    connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS || 'localhost:7233' });
+    connection = await Connection.connect(
+      temporalConnectionOptions(process.env.TEMPORAL_ADDRESS || 'localhost:7233'),
+    );
     client = new Client({
       connection,
       namespace: process.env.TEMPORAL_NAMESPACE || 'default',

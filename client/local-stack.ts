@@ -24,6 +24,7 @@ import {
   registerSearchAttributes,
   type ServerSource,
   searchAttributeArgs,
+  temporalConnectionOptions,
 } from './temporal-server';
 
 // The worker SDK (native runtime), the test server, the emulator and the cloud SDKs load only for the
@@ -98,10 +99,12 @@ function portAnswers(host: string, port: number, timeoutMs = 500): Promise<boole
 }
 
 async function connectWithRetry(address: string, deadlineMs: number): Promise<Connection> {
+  // TLS and API key settings that cannot work fail here, once, naming the variable.
+  const options = temporalConnectionOptions(address);
   let last: unknown;
   while (Date.now() < deadlineMs) {
     try {
-      return await Connection.connect({ address, connectTimeout: 1_000 });
+      return await Connection.connect({ ...options, connectTimeout: 1_000 });
     } catch (err) {
       last = err;
       await new Promise((r) => setTimeout(r, 250));
@@ -271,7 +274,7 @@ export async function openTemporal(
     where,
     nativeConnection: () => {
       native ??= quietRuntime().then(async () => {
-        return workerSdk().NativeConnection.connect({ address: plan.address });
+        return workerSdk().NativeConnection.connect(temporalConnectionOptions(plan.address));
       });
       return native;
     },

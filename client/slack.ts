@@ -8,6 +8,7 @@ import type { WebClient } from '@slack/web-api';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { APPROVE_ACTION, APPROVE_OPTION_ACTION, type ButtonValue, REJECT_ACTION } from '../activities/slack';
 import { confirmSignal, rejectSignal } from '../workflows/messages';
+import { temporalConnectionOptions } from './temporal-server';
 
 export interface SlackAppOptions {
   /** Port for Slack's requests; 0 picks a free one (see the returned `port`). */
@@ -41,7 +42,7 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
   const botToken = options.botToken ?? process.env.ACP_SLACK_BOT_TOKEN;
   const slackApiUrl = options.slackApiUrl ?? process.env.ACP_SLACK_API_URL;
 
-  const connection = await Connection.connect({ address: options.temporalAddress });
+  const connection = await Connection.connect(temporalConnectionOptions(options.temporalAddress));
   const temporal = new Client({ connection, namespace: options.namespace ?? 'default' });
 
   const app = new App({

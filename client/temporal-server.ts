@@ -7,11 +7,11 @@
 // The dev server always gets acp's search attributes registered, because the Web UI's list view and
 // `acp list` query them and an unregistered attribute fails every upsert in the workflow.
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { status } from '@grpc/grpc-js';
-import type { Connection } from '@temporalio/client';
+import type { Connection, TLSConfig } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 
@@ -58,6 +58,72 @@ export function findTemporalServer(env: NodeJS.ProcessEnv = process.env): Server
   const cached = cachedTemporalCliPath();
   if (isExecutable(cached)) return { kind: 'binary', path: cached, from: 'cache' };
   return { kind: 'download' };
+}
+
+/** What both SDK connections (client and worker) take besides the address. */
+export interface TemporalConnectionOptions {
+  address: string;
+  tls?: TLSConfig | boolean;
+  apiKey?: string;
+}
+
+/**
+ * TLS and API key for a Temporal cluster or Temporal Cloud, from the variables the Temporal CLI and
+ * SDKs read (docs/operators.md): TEMPORAL_API_KEY; TEMPORAL_TLS; TEMPORAL_TLS_CLIENT_CERT_PATH,
+ * TEMPORAL_TLS_CLIENT_KEY_PATH, TEMPORAL_TLS_SERVER_CA_CERT_PATH (or the CLI's older TEMPORAL_TLS_CERT,
+ * TEMPORAL_TLS_KEY, TEMPORAL_TLS_CA, which win as they do in the CLI), each also as *_DATA with the PEM
+ * itself; TEMPORAL_TLS_SERVER_NAME. TLS is on when any of them is set, unless TEMPORAL_TLS=false.
+ */
+export function temporalConnectionOptions(
+  address: string,
+  env: NodeJS.ProcessEnv = process.env,
+): TemporalConnectionOptions {
+  const pem = (what: string, legacy: string, path: string): Buffer | undefined => {
+    const names = [legacy, `${legacy}_DATA`, path, `${path}_DATA`];
+    const name = names.find((n) => env[n]);
+    if (!name) return undefined;
+    const value = env[name]!;
+    if (name.endsWith('_DATA')) return Buffer.from(value);
+    try {
+      return readFileSync(value);
+    } catch (err) {
+      throw new Error(
+        `${name}: cannot read the ${what} at ${value} (${(err as NodeJS.ErrnoException).code})`,
+      );
+    }
+  };
+  const crt = pem('client certificate', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_CLIENT_CERT_PATH');
+  const key = pem('client key', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CLIENT_KEY_PATH');
+  const ca = pem('server CA certificate', 'TEMPORAL_TLS_CA', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH');
+  if (Boolean(crt) !== Boolean(key))
+    throw new Error(
+      crt
+        ? 'TEMPORAL_TLS_CLIENT_CERT_PATH is set without TEMPORAL_TLS_CLIENT_KEY_PATH: mTLS needs both'
+        : 'TEMPORAL_TLS_CLIENT_KEY_PATH is set without TEMPORAL_TLS_CLIENT_CERT_PATH: mTLS needs both',
+    );
+  if (flag(env, 'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION'))
+    throw new Error(
+      "TEMPORAL_TLS_DISABLE_HOST_VERIFICATION: the Temporal TypeScript SDK always verifies the server's name; set TEMPORAL_TLS_SERVER_NAME to the name in its certificate instead",
+    );
+  const serverName = env.TEMPORAL_TLS_SERVER_NAME || undefined;
+  const apiKey = env.TEMPORAL_API_KEY || undefined;
+  const tlsFlag = flag(env, 'TEMPORAL_TLS');
+  const wanted = tlsFlag ?? Boolean(crt || ca || serverName || apiKey);
+  if (!wanted) return { address, ...(apiKey ? { apiKey, tls: false } : {}) };
+  const tls: TLSConfig = {
+    ...(serverName ? { serverNameOverride: serverName } : {}),
+    ...(ca ? { serverRootCACertificate: ca } : {}),
+    ...(crt && key ? { clientCertPair: { crt, key } } : {}),
+  };
+  return { address, tls, ...(apiKey ? { apiKey } : {}) };
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const value = env[name]?.trim().toLowerCase();
+  if (!value) return undefined;
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off'].includes(value)) return false;
+  throw new Error(`${name} must be true or false, got ${JSON.stringify(env[name])}`);
 }
 
 /** `--search-attribute Name=Type` pairs for `temporal server start-dev`. */

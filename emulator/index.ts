@@ -19,7 +19,8 @@ export const DEFAULT_ACCOUNT_ID = '1234567890123456';
 export interface EmulatorOptions {
   /** 0 (default) picks a free port. */
   port?: number;
-  host?: '127.0.0.1';
+  /** The address to listen on (default 127.0.0.1); workers on other hosts need one they reach. */
+  host?: string;
   /** 'local' runs scripts with bash in a temp dir; 'none' pretends they exit 0 with no output. */
   exec?: 'local' | 'none';
   /** Emulated seconds per wall second (default 60). */
@@ -41,10 +42,10 @@ export interface EmulatorOptions {
 }
 
 export interface RunningEmulator {
-  /** '127.0.0.1:PORT', what ACP_ALIBABA_ENDPOINT and Config.endpoint take. */
+  /** 'HOST:PORT', what ACP_ALIBABA_ENDPOINT and Config.endpoint take. */
   endpoint: string;
   port: number;
-  /** 'http://127.0.0.1:PORT' */
+  /** 'http://HOST:PORT' */
   url: string;
   accessKeyId: string;
   accessKeySecret: string;

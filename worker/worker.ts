@@ -5,6 +5,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities } from '../activities';
 import { type AlibabaClients, cloudConfigFromEnv, createClients } from '../activities/clients';
 import { dataConverterFromEnv } from '../client/codec';
+import { temporalConnectionOptions } from '../client/temporal-server';
 import { keepAlive } from './keep-alive';
 
 export const DEFAULT_TASK_QUEUE = 'compute-provision';
@@ -49,7 +50,7 @@ export async function createAcpWorker(options: AcpWorkerOptions): Promise<Worker
 
 /** `acp worker`: connects to TEMPORAL_ADDRESS (default localhost:7233) and runs until SIGINT/SIGTERM. */
 export async function runWorker(address: string, clients?: AlibabaClients): Promise<void> {
-  const connection = await NativeConnection.connect({ address });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(address));
   try {
     const worker = await createAcpWorker({ connection, clients });
     console.error(`acp worker on ${address}, task queue ${taskQueue()}`);
