@@ -78,8 +78,8 @@ export function temporalConnectionOptions(
   address: string,
   env: NodeJS.ProcessEnv = process.env,
 ): TemporalConnectionOptions {
-  const pem = (what: string, legacy: string, path: string): Buffer | undefined => {
-    const names = [legacy, `${legacy}_DATA`, path, `${path}_DATA`];
+  const pem = (what: string, legacy: string, current: string): Buffer | undefined => {
+    const names = [legacy, `${legacy}_DATA`, `${current}_PATH`, `${current}_DATA`];
     const name = names.find((n) => env[n]);
     if (!name) return undefined;
     const value = env[name]!;
@@ -92,9 +92,9 @@ export function temporalConnectionOptions(
       );
     }
   };
-  const crt = pem('client certificate', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_CLIENT_CERT_PATH');
-  const key = pem('client key', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CLIENT_KEY_PATH');
-  const ca = pem('server CA certificate', 'TEMPORAL_TLS_CA', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH');
+  const crt = pem('client certificate', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_CLIENT_CERT');
+  const key = pem('client key', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CLIENT_KEY');
+  const ca = pem('server CA certificate', 'TEMPORAL_TLS_CA', 'TEMPORAL_TLS_SERVER_CA_CERT');
   if (Boolean(crt) !== Boolean(key))
     throw new Error(
       crt

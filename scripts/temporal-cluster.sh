@@ -26,6 +26,10 @@
 #                          PostgreSQL -1800 (5433)
 #   ACP_CLUSTER_UI_PORT    the Web UI (default 8080; 0 = no UI)
 #   ACP_CLUSTER_NAMESPACE  default "default"
+#   ACP_CLUSTER_TLS=1      mutual TLS everywhere, as a cluster other machines reach should run: a CA
+#                          made here ($ACP_CLUSTER_DIR/tls) signs the services' certificate (between
+#                          services and towards clients) and one client certificate, which `up` prints
+#                          as the TEMPORAL_TLS_* variables acp, the temporal CLI and the SDKs read
 set -euo pipefail
 
 TEMPORAL_VERSION=1.30.1
@@ -96,12 +100,13 @@ load_settings() {
     port="${ACP_CLUSTER_PORT:-7233}"
     ui_port="${ACP_CLUSTER_UI_PORT:-8080}"
     namespace="${ACP_CLUSTER_NAMESPACE:-default}"
+    tls="${ACP_CLUSTER_TLS:-0}"
   fi
   pg_port=$((port - 1800))
 }
 
 save_settings() {
-  printf 'ip=%s\nport=%s\nui_port=%s\nnamespace=%s\n' "$ip" "$port" "$ui_port" "$namespace" >"$dir/cluster.env"
+  printf 'ip=%s\nport=%s\nui_port=%s\nnamespace=%s\ntls=%s\n' "$ip" "$port" "$ui_port" "$namespace" "$tls" >"$dir/cluster.env"
 }
 
 grpc_offset() {
@@ -197,6 +202,44 @@ schema() {
     sh "$shared/schema.sh" >>"$dir/logs/schema.log" 2>&1 || die "schema setup failed: $dir/logs/schema.log"
 }
 
+# The name every service's certificate carries; the services and clients that connect by IP address
+# check it instead (TEMPORAL_TLS_SERVER_NAME).
+TLS_NAME=acp-temporal
+
+tls_certs() {
+  local t="$dir/tls" ext
+  [ -f "$t/client.pem" ] && return 0
+  command -v openssl >/dev/null || die "ACP_CLUSTER_TLS=1 needs openssl"
+  mkdir -p "$t"
+  (
+    umask 077
+    cd "$t"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 825 \
+      -subj "/CN=acp Temporal cluster CA" -keyout ca.key -out ca.pem 2>/dev/null
+    ext="subjectAltName=DNS:$TLS_NAME,DNS:localhost,IP:127.0.0.1"
+    [ "$ip" != 0.0.0.0 ] && [ "$ip" != 127.0.0.1 ] && ext="$ext,IP:$ip"
+    # The services present one certificate to each other and to clients, so it serves both ways.
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$TLS_NAME" \
+      -keyout node.key -out node.csr 2>/dev/null
+    openssl x509 -req -in node.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 825 \
+      -extfile <(printf '%s\nextendedKeyUsage=serverAuth,clientAuth\n' "$ext") -out node.pem 2>/dev/null
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=acp" \
+      -keyout client.key -out client.csr 2>/dev/null
+    openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 825 \
+      -extfile <(printf 'extendedKeyUsage=clientAuth\n') -out client.pem 2>/dev/null
+    rm -f ./*.csr
+  )
+  # Clients on this machine (the UI server, the setup job, acp) read the client key.
+  chmod 644 "$t/client.key" "$t/client.pem" "$t/ca.pem"
+}
+
+# What a client of the cluster sets: the variables of the temporal CLI and the SDKs.
+client_tls_env() {
+  [ "$tls" = 1 ] || return 0
+  printf '%s\n' "TEMPORAL_TLS_CLIENT_CERT_PATH=$dir/tls/client.pem" "TEMPORAL_TLS_CLIENT_KEY_PATH=$dir/tls/client.key" \
+    "TEMPORAL_TLS_SERVER_CA_CERT_PATH=$dir/tls/ca.pem" "TEMPORAL_TLS_SERVER_NAME=$TLS_NAME"
+}
+
 # The environment of a server process: only what the embedded config template reads (nothing from
 # the caller's shell leaks in), as docker-compose.temporal.yml sets it for the server containers.
 server_env() {
@@ -210,6 +253,17 @@ server_env() {
     FRONTEND_HTTP_PORT=$((port + 10))
   )
   [ "$ip" = 0.0.0.0 ] && e+=(TEMPORAL_BROADCAST_ADDRESS=127.0.0.1)
+  if [ "$tls" = 1 ]; then
+    local t="$dir/tls"
+    e+=(
+      TEMPORAL_TLS_REQUIRE_CLIENT_AUTH=true
+      TEMPORAL_TLS_SERVER_CERT="$t/node.pem" TEMPORAL_TLS_SERVER_KEY="$t/node.key" TEMPORAL_TLS_SERVER_CA_CERT="$t/ca.pem"
+      TEMPORAL_TLS_INTERNODE_SERVER_NAME=$TLS_NAME
+      TEMPORAL_TLS_FRONTEND_CERT="$t/node.pem" TEMPORAL_TLS_FRONTEND_KEY="$t/node.key"
+      TEMPORAL_TLS_CLIENT1_CA_CERT="$t/ca.pem" TEMPORAL_TLS_CLIENT2_CA_CERT="$t/ca.pem"
+      TEMPORAL_TLS_FRONTEND_SERVER_NAME=$TLS_NAME
+    )
+  fi
   for s in frontend history matching worker; do
     local up=${s^^}
     e+=("${up}_GRPC_PORT=$((port + $(grpc_offset "$s")))" "${up}_MEMBERSHIP_PORT=$((port - 300 + $(grpc_offset "$s")))")
@@ -226,12 +280,15 @@ start_server() {
 }
 
 start_ui() {
+  local -a ui_tls=()
+  [ "$tls" = 1 ] && ui_tls=(TEMPORAL_TLS_CA="$dir/tls/ca.pem" TEMPORAL_TLS_CERT="$dir/tls/client.pem"
+    TEMPORAL_TLS_KEY="$dir/tls/client.key" TEMPORAL_TLS_SERVER_NAME=$TLS_NAME TEMPORAL_TLS_ENABLE_HOST_VERIFICATION=true)
   mkdir -p "$dir/ui/config"
   # The image's template, plus the address to listen on (the image listens on all of its own).
   { cat "$ui_dir/config/docker.yaml"; echo "host: $ip"; } >"$dir/ui/config/cluster.yaml"
   setsid env -i PATH=/usr/bin:/bin HOME="$dir" TEMPORAL_ADDRESS="$ip:$port" TEMPORAL_UI_PORT="$ui_port" \
     TEMPORAL_DEFAULT_NAMESPACE="$namespace" TEMPORAL_CORS_ORIGINS="http://$ip:$ui_port" \
-    TEMPORAL_CODEC_ENDPOINT="${TEMPORAL_CODEC_ENDPOINT:-}" \
+    TEMPORAL_CODEC_ENDPOINT="${TEMPORAL_CODEC_ENDPOINT:-}" "${ui_tls[@]}" \
     "$ui_dir/server" --root "$dir/ui" --config config --env cluster start \
     >>"$dir/logs/ui.log" 2>&1 </dev/null &
   echo $! >"$dir/pids/ui.pid"
@@ -253,6 +310,7 @@ up() {
   mkdir -p "$dir/pids" "$dir/logs"
   load_settings
   save_settings
+  [ "$tls" = 1 ] && tls_certs
   pg_up
   schema
   for svc in "${services[@]}"; do
@@ -267,7 +325,8 @@ up() {
   done
   local address="$ip:$port"
   [ "$ip" = 0.0.0.0 ] && address="127.0.0.1:$port"
-  TEMPORAL="$cli" TEMPORAL_ADDRESS="$address" TEMPORAL_NAMESPACE="$namespace" \
+  mapfile -t client_env < <(client_tls_env)
+  env "${client_env[@]}" TEMPORAL="$cli" TEMPORAL_ADDRESS="$address" TEMPORAL_NAMESPACE="$namespace" \
     sh "$shared/setup.sh" >>"$dir/logs/setup.log" 2>&1 || die "namespace setup failed: $dir/logs/setup.log"
   if [ "$ui_port" != 0 ] && ! ui_pid >/dev/null; then
     start_ui
@@ -277,6 +336,7 @@ up() {
   say "up in $(($(date +%s) - start)) s${started[*]:+ (started: ${started[*]})}; data in $dir"
   echo "export TEMPORAL_ADDRESS=$address"
   echo "export TEMPORAL_NAMESPACE=$namespace"
+  client_tls_env | sed 's/^/export /'
   [ "$ui_port" != 0 ] && echo "# Web UI: http://$address" | sed "s/:$port\$/:$ui_port/"
   return 0
 }

@@ -3,7 +3,8 @@
 // processes; the Web UI), with two `acp worker` processes on two test hosts (network namespaces)
 // that reach the cluster and the emulator only over the network. ECS and FC runs survive a SIGKILL of
 // the worker holding them and, separately, of the history service; every run completes, with no
-// leak and no duplicate; acp's search attributes filter the runs in PostgreSQL-backed visibility.
+// leak and no duplicate; acp's search attributes filter the runs in PostgreSQL-backed visibility. The
+// cluster runs with mutual TLS, so the workers and this test connect with the TEMPORAL_TLS_* variables.
 //
 // Needs root (network namespaces), PostgreSQL and the binaries `scripts/temporal-cluster.sh build`
 // makes. .ci/run provides all three and sets ACP_CLUSTER_REQUIRED=1, so there a missing one fails
@@ -17,6 +18,7 @@ import { after, before, describe, test } from 'node:test';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { accountRuns, type CallRow, PRODUCT_REGION, type ResourceRow } from '../../bench/run-accounting';
+import { temporalConnectionOptions } from '../../client/temporal-server';
 import { type RunningEmulator, startEmulator } from '../../emulator';
 import type { Product, ProvisionRequest } from '../../planner/types';
 import { type ProvisionResult, statusQuery } from '../../workflows/messages';
@@ -122,7 +124,7 @@ describe('acp on a Temporal cluster (PostgreSQL, four server processes), workers
     net = createTestNetwork(2);
     const port = pickClusterPort();
     let t = Date.now();
-    cluster = await startCluster({ ip: net.gateway, port, uiPort: port + 3000 });
+    cluster = await startCluster({ ip: net.gateway, port, uiPort: port + 3000, tls: true });
     timings.clusterUpS = (Date.now() - t) / 1000;
     emulator = await startEmulator({ host: net.gateway, port: 0, exec: 'local', speed: 600 });
     // Every ECS run makes its own VPC; the real default quota of 10 per region is not what this tests.
@@ -130,7 +132,8 @@ describe('acp on a Temporal cluster (PostgreSQL, four server processes), workers
       method: 'POST',
       body: JSON.stringify({ quota: { 'vpc.vpcs': 1000 } }),
     });
-    connection = await Connection.connect({ address: cluster.address });
+    assert.equal(cluster.clientEnv.TEMPORAL_ADDRESS, cluster.address);
+    connection = await Connection.connect(temporalConnectionOptions(cluster.address, cluster.clientEnv));
     client = new Client({ connection, namespace: 'default' });
     taskQueue = uniqueTaskQueue('cluster');
     const env: NodeJS.ProcessEnv = {
@@ -145,6 +148,8 @@ describe('acp on a Temporal cluster (PostgreSQL, four server processes), workers
       ALIBABA_CLOUD_ACCOUNT_ID: emulator.accountId,
       ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
       ALIBABA_CLOUD_CLI_PROFILE_DISABLED: 'true',
+      // The client certificate and CA, as an operator exports them from `up`'s output.
+      ...cluster.clientEnv,
     };
     for (const host of net.hosts) workers.push(new AcpWorker(host, env));
     t = Date.now();
@@ -256,6 +261,23 @@ describe('acp on a Temporal cluster (PostgreSQL, four server processes), workers
       assert.ok(f.creates > 0, `${product}: the runs created their resources`);
     }
   }
+
+  test('the cluster speaks mutual TLS only: no connection without a client certificate', async () => {
+    const refused = async (env: Record<string, string>) => {
+      const options = temporalConnectionOptions(cluster!.address, env);
+      await assert.rejects(Connection.connect({ ...options, connectTimeout: 5_000 }));
+    };
+    await refused({});
+    const { TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_SERVER_NAME } = cluster!.clientEnv;
+    await refused({
+      TEMPORAL_TLS_SERVER_CA_CERT_PATH: TEMPORAL_TLS_SERVER_CA_CERT_PATH!,
+      TEMPORAL_TLS_SERVER_NAME: TEMPORAL_TLS_SERVER_NAME!,
+    });
+    // With the certificate `up` printed, the same call goes through (the workers below use it too).
+    const ok = await Connection.connect(temporalConnectionOptions(cluster!.address, cluster!.clientEnv));
+    assert.ok((await ok.workflowService.getSystemInfo({})).serverVersion);
+    await ok.close();
+  });
 
   test('two acp workers on two hosts poll the cluster over the network; neither reaches it on its own loopback', async () => {
     assert.notEqual(workers[0]!.host.ip, workers[1]!.host.ip);

@@ -18,6 +18,8 @@ export interface TestCluster {
   address: string;
   uiUrl: string;
   pgPort: number;
+  /** What `up` told a client to export: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and, with TLS, TEMPORAL_TLS_*. */
+  clientEnv: Record<string, string>;
   /** The PID the script recorded for a service. */
   pid(service: ClusterService | 'ui'): number;
   /** `up` again: starts whatever is not running; resolves with what the script said. */
@@ -36,7 +38,13 @@ export function clusterUnavailable(): string | undefined {
  * A cluster listening on `ip`, its frontend on `port` (the script derives the other ports from it;
  * they stay below 32768, out of the range the kernel hands out for port 0).
  */
-export async function startCluster(opts: { ip: string; port: number; uiPort: number }): Promise<TestCluster> {
+export async function startCluster(opts: {
+  ip: string;
+  port: number;
+  uiPort: number;
+  /** Mutual TLS between the services and towards clients (ACP_CLUSTER_TLS=1). */
+  tls?: boolean;
+}): Promise<TestCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'acp-cluster-'));
   // PostgreSQL runs as another user when we are root; it must be able to walk into the directory.
   chmodSync(dir, 0o711);
@@ -46,6 +54,7 @@ export async function startCluster(opts: { ip: string; port: number; uiPort: num
     ACP_CLUSTER_IP: opts.ip,
     ACP_CLUSTER_PORT: String(opts.port),
     ACP_CLUSTER_UI_PORT: String(opts.uiPort),
+    ACP_CLUSTER_TLS: opts.tls ? '1' : '0',
   };
   const up = async () => {
     try {
@@ -61,6 +70,7 @@ export async function startCluster(opts: { ip: string; port: number; uiPort: num
     address: `${opts.ip}:${opts.port}`,
     uiUrl: `http://${opts.ip}:${opts.uiPort}`,
     pgPort: opts.port - 1800,
+    clientEnv: {},
     pid: (service) => Number(readFileSync(join(dir, 'pids', `${service}.pid`), 'utf8').trim()),
     up,
     async destroy() {
@@ -69,7 +79,8 @@ export async function startCluster(opts: { ip: string; port: number; uiPort: num
     },
   };
   try {
-    await up();
+    const said = await up();
+    for (const m of said.matchAll(/^export (\w+)=(.*)$/gm)) cluster.clientEnv[m[1]!] = m[2]!;
   } catch (err) {
     await cluster.destroy();
     throw err;
