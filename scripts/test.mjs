@@ -114,6 +114,11 @@ const env = {
 };
 let server;
 if (!env.TEMPORAL_ADDRESS) {
+  // A developer's Temporal Cloud or cluster settings are for that server, not the dev server started
+  // here (acp would speak TLS to it).
+  for (const name of Object.keys(env)) {
+    if (name === 'TEMPORAL_API_KEY' || name.startsWith('TEMPORAL_TLS')) delete env[name];
+  }
   const binary = temporalBinary();
   server = await startDevServer(binary);
   env.TEMPORAL_ADDRESS = server.address;
