@@ -303,6 +303,16 @@ wait_port() {
   die "$what did not listen on $host:$p within 60 s (see $dir/logs/)"
 }
 
+await_service() {
+  local p=$((port - 300 + $(grpc_offset "$1"))) i
+  for i in $(seq 1 240); do
+    server_pid "$1" >/dev/null || die "the $1 service exited: $(tail -n 5 "$dir/logs/$1.log")"
+    (exec 3<>"/dev/tcp/$ip/$p") 2>/dev/null && return 0
+    sleep 0.25
+  done
+  die "the $1 service did not listen on $ip:$p within 60 s (see $dir/logs/$1.log)"
+}
+
 up() {
   local start svc started=()
   start=$(date +%s)
@@ -313,16 +323,16 @@ up() {
   [ "$tls" = 1 ] && tls_certs
   pg_up
   schema
+  # Every service joins the cluster on its membership port (the worker service serves no gRPC). The
+  # first one started on a new database writes the cluster's metadata; services that start beside it
+  # race to write the same row and exit, so it goes alone.
   for svc in "${services[@]}"; do
     if server_pid "$svc" >/dev/null; then continue; fi
     start_server "$svc"
     started+=("$svc")
+    [ ${#started[@]} = 1 ] && await_service "$svc"
   done
-  # Every service joins the cluster on its membership port (the worker service serves no gRPC).
-  for svc in "${started[@]}"; do
-    wait_port "$ip" $((port - 300 + $(grpc_offset "$svc"))) "the $svc service"
-    server_pid "$svc" >/dev/null || die "the $svc service exited: $(tail -5 "$dir/logs/$svc.log")"
-  done
+  for svc in "${started[@]:1}"; do await_service "$svc"; done
   local address="$ip:$port"
   [ "$ip" = 0.0.0.0 ] && address="127.0.0.1:$port"
   mapfile -t client_env < <(client_tls_env)

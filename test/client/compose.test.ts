@@ -85,7 +85,11 @@ test('health checks gate the start order', () => {
   for (const s of SERVER_ROLES) {
     assert.equal(services[s].depends_on['temporal-schema'].condition, 'service_completed_successfully');
     assert.equal(services['temporal-setup'].depends_on[s].condition, 'service_healthy');
+    // History starts alone, as in the script: roles starting together race to write cluster metadata.
+    if (s !== 'temporal-history')
+      assert.equal(services[s].depends_on['temporal-history'].condition, 'service_healthy');
   }
+  assert.match(script, /services=\(history /);
   assert.equal(
     services['acp-worker'].depends_on['temporal-setup'].condition,
     'service_completed_successfully',

@@ -25,6 +25,7 @@ import { type ProvisionResult, statusQuery } from '../../workflows/messages';
 import { provision } from '../../workflows/provision';
 import { uniqueTaskQueue } from '../support/temporal';
 import {
+  clusterLogs,
   clusterUnavailable,
   pickClusterPort,
   startCluster,
@@ -170,15 +171,11 @@ describe('acp on a Temporal cluster (PostgreSQL, four server processes), workers
           return [];
         }
       });
+      const down = pids.filter((pid) => !isAlive(pid));
+      if (down.length > 0)
+        console.error(`cluster processes ${down.join(', ')} died:\n${clusterLogs(cluster.dir)}`);
       await cluster.destroy();
-      const alive = pids.filter((pid) => {
-        try {
-          process.kill(pid, 0);
-          return true;
-        } catch {
-          return false;
-        }
-      });
+      const alive = pids.filter(isAlive);
       assert.deepEqual(alive, [], '`temporal-cluster.sh down` left cluster processes running');
     }
     net?.remove();
@@ -352,14 +349,7 @@ describe('acp on a Temporal cluster (PostgreSQL, four server processes), workers
     const others = (['frontend', 'matching', 'worker'] as const).map((s) => cluster!.pid(s));
     const history = cluster!.pid('history');
     process.kill(history, 'SIGKILL');
-    await waitFor(async () => {
-      try {
-        process.kill(history, 0);
-        return undefined;
-      } catch {
-        return true;
-      }
-    });
+    await waitFor(async () => (isAlive(history) ? undefined : true));
     const t = Date.now();
     const said = await cluster!.up();
     timings.historyRestartS = (Date.now() - t) / 1000;
@@ -426,6 +416,15 @@ describe('acp on a Temporal cluster (PostgreSQL, four server processes), workers
     assert.deepEqual((body.executions ?? []).map((e) => e.execution?.workflowId).sort(), idsOf('fc'));
   });
 });
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 async function history(handle: WorkflowHandle) {
   return (await handle.fetchHistory()).events ?? [];

@@ -62,7 +62,7 @@ export async function startCluster(opts: {
       return stdout + stderr;
     } catch (err) {
       const e = err as { stdout?: string; stderr?: string; message: string };
-      throw new Error(`temporal-cluster.sh up failed: ${e.stderr || e.message}\n${logs(dir)}`);
+      throw new Error(`temporal-cluster.sh up failed: ${e.stderr || e.message}\n${clusterLogs(dir)}`);
     }
   };
   const cluster: TestCluster = {
@@ -88,8 +88,8 @@ export async function startCluster(opts: {
   return cluster;
 }
 
-/** The last lines of every log, for a failure message. */
-function logs(dir: string): string {
+/** The last lines of every log of the cluster in `dir`, for a failure message. */
+export function clusterLogs(dir: string): string {
   const r = spawnSync('sh', ['-c', `for f in "${dir}"/logs/*.log; do echo "== $f"; tail -n 15 "$f"; done`], {
     encoding: 'utf8',
   });
