@@ -51,7 +51,8 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-export async function startBenchStack(): Promise<BenchStack> {
+/** `temporalAddress`: a server to use (a cluster); otherwise the one startTemporal() finds or starts. */
+export async function startBenchStack(temporalAddress?: string): Promise<BenchStack> {
   let choice: CatalogueChoice = { kind: 'default' };
   const makeCatalogue = (): Catalogue => {
     if (choice.kind === 'seed') return randomCatalogue(choice.seed);
@@ -64,7 +65,7 @@ export async function startBenchStack(): Promise<BenchStack> {
   };
   // exec 'none': scripts "exit 0" at once; speed 3600: an instance is Running ~17 ms after create.
   const [env, emulator] = await Promise.all([
-    startTemporal(),
+    startTemporal(temporalAddress),
     startEmulator({ port: 0, exec: 'none', speed: 3600, seed: 1, catalogue: makeCatalogue }),
   ]);
   const clients = createClients(

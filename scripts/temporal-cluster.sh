@@ -25,7 +25,7 @@
 #                          membership ports -300 (6933…), Prometheus metrics +2000 (9233…),
 #                          PostgreSQL -1800 (5433)
 #   ACP_CLUSTER_UI_PORT    the Web UI (default 8080; 0 = no UI)
-#   ACP_CLUSTER_NAMESPACE  default "default"
+#   ACP_CLUSTER_NAMESPACE  default "default"; set on a later `up`, it adds that namespace
 #   ACP_CLUSTER_TLS=1      mutual TLS everywhere, as a cluster other machines reach should run: a CA
 #                          made here ($ACP_CLUSTER_DIR/tls) signs the services' certificate (between
 #                          services and towards clients) and one client certificate, which `up` prints
@@ -95,6 +95,8 @@ load_settings() {
       [ "${ACP_CLUSTER_IP:-$ip}:${ACP_CLUSTER_PORT:-$port}" != "$ip:$port" ]; then
       die "the cluster in $dir listens on $ip:$port; purge it or use another ACP_CLUSTER_DIR to change that"
     fi
+    # Another namespace on the same cluster: `up` creates it and prints it from then on.
+    namespace="${ACP_CLUSTER_NAMESPACE:-$namespace}"
   else
     ip="${ACP_CLUSTER_IP:-127.0.0.1}"
     port="${ACP_CLUSTER_PORT:-7233}"
