@@ -127,7 +127,14 @@ describe('acp on a Temporal cluster (PostgreSQL, four server processes), workers
     let t = Date.now();
     cluster = await startCluster({ ip: net.gateway, port, uiPort: port + 3000, tls: true });
     timings.clusterUpS = (Date.now() - t) / 1000;
-    emulator = await startEmulator({ host: net.gateway, port: 0, exec: 'local', speed: 600 });
+    emulator = await startEmulator({
+      host: net.gateway,
+      port: 0,
+      exec: 'local',
+      speed: 600,
+      // FC hands back an async run's output only with this preview; the runs' output proves their scripts ran.
+      previews: { fcAsyncReturnPayload: true },
+    });
     // Every ECS run makes its own VPC; the real default quota of 10 per region is not what this tests.
     await fetch(`${emulator.url}/__emulator/faults`, {
       method: 'POST',
