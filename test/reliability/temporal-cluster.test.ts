@@ -272,7 +272,7 @@ describe('acp on a Temporal cluster (PostgreSQL, four server processes), workers
   }, async () => {
     const refused = async (env: Record<string, string>) => {
       const options = temporalConnectionOptions(cluster!.address, env);
-      await assert.rejects(Connection.connect({ ...options, connectTimeout: 5_000 }));
+      await assert.rejects(Connection.connect({ ...options, connectTimeout: 3_000 }));
     };
     await refused({});
     const { TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_SERVER_NAME } = cluster!.clientEnv;
