@@ -3,7 +3,7 @@
 // no worker, no cloud call. The script is read on this machine and sent as content, because the worker
 // that runs the workflow may live elsewhere.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { checkScript, describeScript, generateScript, parseDuration, parseIntent } from '../planner';
 import {
   type Intent,
@@ -181,7 +181,9 @@ export function buildRequest(text: string, flags: RequestFlags, notes: string[] 
   }
   const request: ProvisionRequest = {};
   if (text.trim()) request.intent = text.trim();
-  if (flags.script !== undefined) request.script = { content: readScriptFile(flags.script) };
+  // The file name travels with the content: it decides how the script runs (.py → python).
+  if (flags.script !== undefined)
+    request.script = { content: readScriptFile(flags.script), name: basename(flags.script) };
   if (flags.inline !== undefined) {
     if (flags.inline.trim() === '')
       throw badInput('--inline: the script is empty', 'give the commands to run, e.g. --inline "echo hello"');
@@ -220,7 +222,7 @@ export function prepareRequest(text: string, flags: RequestFlags): PreparedReque
     const request = buildRequest(text, flags, notes);
     const intent = parseIntent(request);
     if (!request.script && intent.scriptName && existsSync(resolve(intent.scriptName))) {
-      request.script = { content: readScriptFile(intent.scriptName) };
+      request.script = { content: readScriptFile(intent.scriptName), name: basename(intent.scriptName) };
       notes.push(`reading ${intent.scriptName} from ${process.cwd()}`);
     }
     if (request.confirmTimeout !== undefined) parseDuration(request.confirmTimeout, 'confirmTimeout');
@@ -230,7 +232,7 @@ export function prepareRequest(text: string, flags: RequestFlags): PreparedReque
       request.script?.content !== undefined
         ? describeScript(request.script.content, source ?? 'inline')
         : generateScript(intent);
-    const check = checkScript(script.content, { kind: intent.kind });
+    const check = checkScript(script.content, { kind: intent.kind, name: script.source });
     if (!check.ok) throw new IntentError('script', check.errors.join('; '));
     return { request, intent, script, check, notes };
   } catch (err) {

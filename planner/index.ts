@@ -6,6 +6,7 @@ export * from './intent';
 export * from './pricing';
 export * from './products';
 export * from './region';
+export * from './script-kind';
 export * from './scripts';
 export * from './specs';
 export * from './types';

@@ -3,6 +3,7 @@
 // created; a training script that never calls a framework's entry point is run, but with a warning.
 
 import { findOverseasFetches } from './fetches';
+import { scriptKind } from './script-kind';
 import { imageFamilyFor } from './templates';
 import type { PackageManager, Script, ScriptCheck, TaskKind } from './types';
 
@@ -121,6 +122,8 @@ function emptyShellFunctions(content: string): string[] {
 export interface CheckOptions {
   /** The task kind; a training script is checked for a framework entry point. */
   kind?: TaskKind;
+  /** The script's path or file name ('inline', 'template:<name>'): `.py` runs with python. */
+  name?: string;
 }
 
 /** Is this script worth creating compute for? Errors refuse it; warnings are shown and it runs. */
@@ -133,6 +136,12 @@ export function checkScript(content: string, options: CheckOptions = {}): Script
   if (content.trim() === '') {
     errors.push('the script is empty');
     return { ok: false, errors, warnings, frameworks, overseasFetches };
+  }
+  // A binary or a language acp has no runner for is refused before anything is paid for.
+  const runnable = scriptKind(content, options.name);
+  if (!runnable.ok) {
+    errors.push(runnable.error);
+    return { ok: false, errors, warnings, frameworks: [], overseasFetches: [] };
   }
   const code = withoutComments(content.replace(/^#!.*\n?/, ''));
   if (code.length === 0) {

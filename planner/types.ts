@@ -9,7 +9,11 @@ export type Currency = 'USD' | 'CNY';
 /** Workflow input (DESIGN §3). `temporal workflow start --input '<json>'` sends exactly this. */
 export interface ProvisionRequest {
   intent?: string;
-  script?: { path?: string; content?: string };
+  /**
+   * The script: a path on the worker, or its content; `name` is the file the content came from
+   * ('train.py'), which decides how it runs (a `.py` file with python).
+   */
+  script?: { path?: string; content?: string; name?: string };
   product?: Product;
   region?: string;
   cpu?: number;

@@ -413,7 +413,7 @@ async function planRun(
   s.intent = intent;
   s.warnings.push(...intent.warnings);
   const script = await prepareScript(request, intent);
-  const check = checkScript(script.content, { kind: intent.kind });
+  const check = checkScript(script.content, { kind: intent.kind, name: script.source });
   if (!check.ok) {
     throw ApplicationFailure.nonRetryable(`script: ${check.errors.join('; ')}`, 'InvalidIntent', {
       field: 'script',
@@ -430,7 +430,8 @@ async function planRun(
 }
 
 async function prepareScript(request: ProvisionRequest, intent: Intent): Promise<Script> {
-  if (request.script?.content !== undefined) return describeScript(request.script.content, 'inline');
+  if (request.script?.content !== undefined)
+    return describeScript(request.script.content, request.script.name || 'inline');
   if (request.script?.path) {
     // The workflow's failure must itself be InvalidIntent naming script.path, not "Activity task failed".
     const content = await api.loadScript({ path: request.script.path }).catch((err: unknown) => {

@@ -6,6 +6,7 @@
 // ConfigMap; the cluster and its network only when this run created them).
 import { ApplicationFailure, sleep } from '@temporalio/workflow';
 import { ACK_CLUSTER_FEE, ackClusterFeePerHour, estimateTotal } from '../../planner/pricing';
+import { runnableScript } from '../../planner/script-kind';
 import { rankCandidateTypes } from '../../planner/specs';
 import type { Intent, QuoteOption, Script } from '../../planner/types';
 import { api, described, release, wait } from '../activity-options';
@@ -371,7 +372,7 @@ function deployer(ctx: DeployContext): Deployer {
       await described(api.createScriptConfigMap, `create ConfigMap ${name} (the script)`, {
         ...ref,
         ...owner('ack-script'),
-        script: ctx.script.content,
+        script: runnableScript(ctx.script),
       });
       ctx.created(record('k8s-configmap', objectId, regionId));
 
@@ -381,7 +382,7 @@ function deployer(ctx: DeployContext): Deployer {
       await described(api.createKubernetesJob, `create Job ${name} on ${clusterId}`, {
         ...ref,
         ...owner('ack-job'),
-        script: ctx.script.content,
+        script: runnableScript(ctx.script),
         image: jobImage(ctx.intent, ctx.script, regionId),
         ...podRequests(ctx.intent),
         activeDeadlineSeconds: timeoutSeconds,

@@ -5,6 +5,7 @@
 import { sleep } from '@temporalio/workflow';
 import { ingressRules } from '../../planner/network';
 import { estimateTotal } from '../../planner/pricing';
+import { runnableScript } from '../../planner/script-kind';
 import { rankCandidateTypes } from '../../planner/specs';
 import type { QuoteOption } from '../../planner/types';
 import { api, described, release, wait } from '../activity-options';
@@ -326,7 +327,7 @@ function deployer(ctx: DeployContext): Deployer {
       const { invokeId } = await described(api.runCommand, `RunCommand: the script on ${instanceId}`, {
         regionId,
         instanceId,
-        script: ctx.script.content,
+        script: runnableScript(ctx.script),
         timeoutSeconds,
         ...owner(`command-${instanceId}`),
       });

@@ -7,6 +7,7 @@
 import { ApplicationFailure, sleep } from '@temporalio/workflow';
 import { FC_UNIT_PRICES, fcEstimate, fcUnitPricePerHour } from '../../planner/pricing';
 import { type FcFit, fcFit } from '../../planner/products';
+import { runnableScript } from '../../planner/script-kind';
 import type { Intent, QuoteOption } from '../../planner/types';
 import { api, described, release, wait } from '../activity-options';
 import type { Execution, ResourceRecord } from '../messages';
@@ -122,7 +123,7 @@ function deployer(ctx: DeployContext): Deployer {
         regionId,
         workflowId: ctx.workflowId,
         step: `function-${regionId}`,
-        script: ctx.script.content,
+        script: runnableScript(ctx.script),
         cpu: fit.cpu,
         memoryMiB: fit.memoryMiB,
         timeoutSeconds: functionTimeoutSeconds(ctx.intent),

@@ -6,6 +6,7 @@
 import { CancellationScope, sleep } from '@temporalio/workflow';
 import { type DlcPrice, dlcHourlyPrice, type PriceCurrency } from '../../planner/pai-prices';
 import { estimateTotal, minutesWithinBudget } from '../../planner/pricing';
+import { runnableScript } from '../../planner/script-kind';
 import { checkScript } from '../../planner/scripts';
 import { rankCandidateTypes } from '../../planner/specs';
 import type { Intent, QuoteOption } from '../../planner/types';
@@ -227,7 +228,7 @@ function deployer(ctx: DeployContext): Deployer {
         ecsSpec: spec,
         image,
         jobType,
-        command: ctx.script.content,
+        command: runnableScript(ctx.script),
         maxRunningMinutes: maxMinutes,
         ...owner(step),
       });
