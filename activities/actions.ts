@@ -81,6 +81,11 @@ export const ALIBABA_ACTIONS: readonly AlibabaAction[] = [
     open: 'acs:ecs:*:*:command/*',
   }),
   a('ecs:DescribeInvocationResults', 'read', 'execute: exit code and output'),
+  // StopInvocation names the instance (InstanceId.N) and the command task: scoped like RunCommand.
+  a('ecs:StopInvocation', 'modify', 'teardown / cancellation: stop the running script', {
+    tagged: 'acs:ecs:*:*:instance/*',
+    open: 'acs:ecs:*:*:command/*',
+  }),
   // VPC: VPCs and vSwitches take acs:RequestTag on create and acs:ResourceTag on change/delete
   // ("使用标签限制 RAM 用户管理 VPC", https://help.aliyun.com/zh/vpc/use-tags-to-restrict-ram-users-ability-to-manage-vpcs:
   // its example conditions vpc:CreateVSwitch on acs:RequestTag and vpc:DeleteVSwitch on

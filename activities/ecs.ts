@@ -364,6 +364,22 @@ export function createEcsActivities(clients: AlibabaClients) {
       return { status, finished, exitCode: finished ? (result?.exitCode ?? undefined) : undefined, output };
     },
 
+    /**
+     * Stops the script on the instance (teardown, cancellation). A task that already ended, or whose
+     * instance is gone, needs nothing: the instance's release ends whatever is left anyway.
+     */
+    async stopCommand(input: { regionId: string; instanceId: string; invokeId: string }): Promise<void> {
+      await releaseCall(`StopInvocation ${input.invokeId}`, () =>
+        ecs(input.regionId).stopInvocation(
+          new $Ecs.StopInvocationRequest({
+            regionId: input.regionId,
+            invokeId: input.invokeId,
+            instanceId: [input.instanceId],
+          }),
+        ),
+      );
+    },
+
     async deleteInstance(target: ReleaseTarget): Promise<ReleaseOutcome> {
       const ids = target.id ? [target.id] : await instancesOf(target.regionId, target);
       let outcome: 'released' | 'gone' = 'gone';

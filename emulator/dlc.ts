@@ -89,6 +89,9 @@ interface JobData {
   hourlyPrice: number;
 }
 
+/** Kills a running job's pod scripts when it ends early (StopJob, JobMaxRunningTimeMinutes). */
+const stoppers = new WeakMap<Resource, AbortController>();
+
 // ---- ListEcsSpecs ----
 
 function listEcsSpecs(req: ApiRequest, world: World): ApiResult {
@@ -304,6 +307,8 @@ async function run(world: World, job: Resource): Promise<void> {
     });
   }
   const price = dlcNodePrice(world, job.regionId, data.ecsSpec) ?? 0;
+  const stopper = new AbortController();
+  stoppers.set(job, stopper);
   const runs = data.pods.map(async (pod, i) => {
     pod.Status = 'Running';
     pod.GmtStartTime = iso(now);
@@ -330,6 +335,7 @@ async function run(world: World, job: Resource): Promise<void> {
         MASTER_ADDR: data.pods[0]!.Ip || '10.0.0.10',
         MASTER_PORT: '23456',
       },
+      signal: stopper.signal,
     });
     pod.output = result.output;
     pod.exitCode = result.exitCode;
@@ -360,6 +366,7 @@ function endJob(
 ): void {
   const data = job.data as JobData;
   if (FINISHED.includes(data.status)) return;
+  stoppers.get(job)?.abort(); // what still runs (a stopped or over-running job) is killed
   const now = world.now();
   data.finishedAt = now;
   for (const pod of data.pods) {

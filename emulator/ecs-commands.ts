@@ -1,7 +1,9 @@
 // Cloud Assistant: RunCommand runs the script (world.runScript) on each Running instance;
 // DescribeInvocations / DescribeInvocationResults report per-instance status, exit code and the
-// Base64 output (24 KB kept, the rest counted in Dropped), as the real service does. Invocations
-// are not billable resources, so they live here rather than in the resource store.
+// Base64 output (24 KB kept, the rest counted in Dropped), as the real service does. StopInvocation
+// kills a running execution (Stopping → Terminated) and cancels one not started; releasing the
+// instance kills its executions too (InstanceReleased). Invocations are not billable resources, so
+// they live here rather than in the resource store.
 import { requireRegion } from './ecs-catalogue';
 import { ecsTags, int, isoSeconds, list, page, required, str, tags } from './rpc-params';
 import { ApiError, type Handler, type World } from './types';
@@ -13,7 +15,17 @@ const COMMAND_TYPES = ['RunShellScript', 'RunBatScript', 'RunPowerShellScript'];
 
 interface InstanceRun {
   instanceId: string;
-  status: 'Pending' | 'Running' | 'Success' | 'Failed' | 'Timeout' | 'Aborted' | 'Invalid';
+  status:
+    | 'Pending'
+    | 'Running'
+    | 'Success'
+    | 'Failed'
+    | 'Timeout'
+    | 'Aborted'
+    | 'Invalid'
+    | 'Stopping'
+    | 'Terminated'
+    | 'Cancelled';
   exitCode?: number;
   output: string;
   dropped: number;
@@ -22,6 +34,11 @@ interface InstanceRun {
   createdAt: number;
   startAt?: number;
   finishAt?: number;
+  stopAt?: number;
+  /** Kills the running script; set while it runs. */
+  stopper?: AbortController;
+  /** Why the script was killed before it ended on its own. */
+  interruptedBy?: 'StopInvocation' | 'release';
 }
 
 interface Invocation {
@@ -56,6 +73,8 @@ export function resetInvocations(world: World) {
 
 function overallStatus(runs: InstanceRun[]): string {
   const s = runs.map((r) => r.status);
+  if (s.some((x) => x === 'Stopping')) return 'Stopping';
+  if (s.every((x) => x === 'Terminated' || x === 'Cancelled')) return 'Stopped';
   if (s.some((x) => x === 'Pending' || x === 'Running'))
     return s.some((x) => x === 'Running') ? 'Running' : 'Pending';
   if (s.every((x) => x === 'Success')) return 'Success';
@@ -66,6 +85,8 @@ function overallStatus(runs: InstanceRun[]): string {
 /** The legacy InvokeStatus / InvokeRecordStatus vocabulary. */
 function recordStatus(status: string): string {
   if (status === 'Pending' || status === 'Running') return 'Running';
+  if (status === 'Stopping') return 'Stopping';
+  if (status === 'Stopped' || status === 'Terminated' || status === 'Cancelled') return 'Stopped';
   if (status === 'Success') return 'Finished';
   return status === 'PartialFailed' ? 'PartialFinished' : 'Failed';
 }
@@ -73,15 +94,23 @@ function recordStatus(status: string): string {
 function start(world: World, inv: Invocation, run: InstanceRun) {
   run.status = 'Running';
   run.startAt = world.now();
+  run.stopper = new AbortController();
   world
-    .runScript(inv.content, { timeoutSeconds: inv.timeout })
+    .runScript(inv.content, { timeoutSeconds: inv.timeout, signal: run.stopper.signal })
     .then((result) => {
       const bytes = Buffer.from(result.output, 'utf8');
       run.output = bytes.subarray(0, OUTPUT_LIMIT).toString('utf8');
       run.dropped = Math.max(0, bytes.length - OUTPUT_LIMIT) + (result.droppedBytes ?? 0);
       run.exitCode = result.exitCode;
       run.finishAt = world.now();
-      if (result.timedOut) {
+      run.stopper = undefined;
+      if (run.interruptedBy === 'StopInvocation') {
+        run.status = 'Terminated';
+      } else if (run.interruptedBy === 'release') {
+        run.status = 'Failed';
+        run.errorCode = 'InstanceReleased';
+        run.errorInfo = 'the instance has released when create task';
+      } else if (result.timedOut) {
         run.status = 'Timeout';
         run.errorCode = 'ExecutionTimeout';
         run.errorInfo = 'the command execution has been timeout';
@@ -94,6 +123,7 @@ function start(world: World, inv: Invocation, run: InstanceRun) {
       }
     })
     .catch((err) => {
+      run.stopper = undefined;
       run.status = 'Failed';
       run.exitCode = 1;
       run.errorCode = 'ExecutionException';
@@ -275,7 +305,7 @@ const describeInvocations: Handler = (req, world) => {
                   StartTime: time(r.startAt),
                   FinishTime: time(r.finishAt),
                   UpdateTime: time(r.finishAt ?? r.startAt ?? r.createdAt),
-                  StopTime: '',
+                  StopTime: time(r.stopAt),
                   Repeats: r.startAt === undefined ? 0 : 1,
                   Timed: false,
                 })),
@@ -313,7 +343,7 @@ const describeInvocationResults: Handler = (req, world) => {
         ErrorInfo: r.errorInfo,
         StartTime: time(r.startAt),
         FinishedTime: time(r.finishAt),
-        StopTime: '',
+        StopTime: time(r.stopAt),
         Repeats: r.startAt === undefined ? 0 : 1,
         Username: inv.username,
         Tags: ecsTags(inv.tags),
@@ -334,8 +364,66 @@ const describeInvocationResults: Handler = (req, world) => {
   };
 };
 
+/** Kills what runs on an instance that is going away (DeleteInstance, AutoReleaseTime). */
+export function interruptCommandsOn(world: World, instanceId: string): void {
+  for (const inv of invocations(world).values()) {
+    for (const run of inv.runs) {
+      if (run.instanceId !== instanceId) continue;
+      if (run.status === 'Pending') {
+        run.status = 'Failed';
+        run.errorCode = 'InstanceReleased';
+        run.errorInfo = 'the instance has released when create task';
+        run.finishAt = world.now();
+      } else if (run.stopper) {
+        run.interruptedBy ??= 'release';
+        run.stopper.abort();
+      }
+    }
+  }
+}
+
+// StopInvocation's usage notes also say a started one-off execution "is not interrupted", while the
+// API summary says it stops a Running process and DescribeInvocationResults documents Stopping →
+// Terminated ("terminated while running"); the emulator follows the summary and the states. acp does
+// not depend on either reading: it releases the instance right after, which ends the process.
+const stopInvocation: Handler = (req, world) => {
+  const region = requireRegion(req, world);
+  const invokeId = required(req, 'InvokeId');
+  const inv = invocations(world).get(invokeId);
+  if (!inv || inv.regionId !== region.regionId)
+    throw new ApiError(404, 'InvalidInvokeId.NotFound', 'The specified invoke ID does not exist.');
+  const ids = list(req, 'InstanceId');
+  if (ids.length > 50)
+    throw new ApiError(403, 'InstanceIds.ExceedLimit', 'The number of instance IDs exceeds the upper limit.');
+  for (const id of ids) {
+    if (!inv.runs.some((r) => r.instanceId === id)) {
+      throw new ApiError(
+        404,
+        'InvalidInstanceId.NotFound',
+        'The specified parameter InstanceId does not exist.',
+      );
+    }
+  }
+  const now = world.now();
+  for (const run of inv.runs) {
+    if (ids.length > 0 && !ids.includes(run.instanceId)) continue;
+    if (run.status === 'Pending') {
+      run.status = 'Cancelled';
+      run.stopAt = now;
+      run.finishAt = now;
+    } else if (run.status === 'Running' && run.stopper) {
+      run.status = 'Stopping';
+      run.stopAt = now;
+      run.interruptedBy = 'StopInvocation';
+      run.stopper.abort();
+    }
+  }
+  return { body: { RequestId: req.requestId } };
+};
+
 export const commandActions: Record<string, Handler> = {
   RunCommand: runCommand,
+  StopInvocation: stopInvocation,
   DescribeInvocations: describeInvocations,
   DescribeInvocationResults: describeInvocationResults,
 };

@@ -2,6 +2,7 @@
 // stock / quota / balance), the Pending → Starting → Running lifecycle on the emulated clock,
 // DescribeInstances / DescribeInstanceStatus, DeleteInstance(s), ModifyInstanceAutoReleaseTime.
 import { diskHourly, requireRegion, SYSTEM_DISK_CATEGORIES, spotFactor } from './ecs-catalogue';
+import { interruptCommandsOn } from './ecs-commands';
 import { imageById, latestOfFamily } from './ecs-images';
 import { requireSecurityGroup } from './ecs-security-groups';
 import { INSTANCE_PENDING_MS, INSTANCE_RUNNING_AFTER_MS } from './lifecycle';
@@ -45,6 +46,8 @@ export function parseAutoReleaseTime(value: string, now: number): number {
 
 export function releaseInstance(world: World, instance: Resource) {
   if (instance.releasedAt !== undefined) return;
+  // Whatever runs on the instance dies with it.
+  interruptCommandsOn(world, instance.id);
   world.release('instance', instance.id);
   world.adjustStock(instance.regionId, instance.data.zoneId, instance.data.instanceType, 1);
 }

@@ -45,6 +45,8 @@ export interface NodeInfo {
 interface PodState {
   pod: KObject;
   output: string;
+  /** Kills the container's process: the pod was deleted (with its Job or cluster) or hit its deadline. */
+  stopper?: AbortController;
 }
 
 const servers = new WeakMap<World, Map<string, ClusterApi>>();
@@ -91,6 +93,7 @@ export function stopClusterApi(world: World, clusterId: string): void {
   const api = clustersOf(world).get(clusterId);
   if (!api) return;
   for (const job of api.jobs.values()) world.release('k8s-job', jobResourceId(api, job));
+  for (const s of api.pods.values()) s.stopper?.abort();
   clustersOf(world).delete(clusterId);
 }
 
@@ -256,6 +259,7 @@ function route(
     if (sub === undefined && method === 'GET') return { body: state.pod };
     if (sub === undefined && method === 'DELETE') {
       api.pods.delete(key);
+      state.stopper?.abort();
       return { body: state.pod };
     }
     throw methodNotAllowed(method);
@@ -431,6 +435,7 @@ function createJob(api: ClusterApi, world: World, ns: string, json?: KObject): K
       for (const s of podsOf(api, job)) {
         if (s.pod.status.phase === 'Pending' || s.pod.status.phase === 'Running') {
           terminatePod(api, s, 'Failed', 'DeadlineExceeded', world.now(), 137);
+          s.stopper?.abort();
         }
       }
       finishJob(
@@ -588,10 +593,13 @@ async function runPod(api: ClusterApi, world: World, job: KObject, state: PodSta
   }));
   job.status.ready = 1;
   const deadline = job.spec.activeDeadlineSeconds;
+  state.stopper = new AbortController();
   const run = await world.runScript(script, {
     timeoutSeconds: deadline ?? DEFAULT_RUN_SECONDS,
     env: containerEnv(api, pod, container),
+    signal: state.stopper.signal,
   });
+  state.stopper = undefined;
   state.output = run.output;
   if (pod.status.phase !== 'Running') return; // the deadline or a delete got there first
   terminatePod(
@@ -713,6 +721,7 @@ function deleteJob(api: ClusterApi, world: World, job: KObject, policy: string):
       continue;
     }
     api.pods.delete(`${s.pod.metadata.namespace}/${s.pod.metadata.name}`);
+    s.stopper?.abort();
     if (s.pod.status.phase === 'Running' || s.pod.status.phase === 'Pending') s.pod.status.phase = 'Failed';
   }
 }

@@ -15,6 +15,8 @@ export const OUTPUT_CAP_BYTES = 256 * 1024;
 export interface ScriptOptions {
   timeoutSeconds: number;
   env?: Record<string, string>;
+  /** Aborting kills the run's process group (a stopped command, a released instance). */
+  signal?: AbortSignal;
 }
 
 export async function runLocalScript(
@@ -57,11 +59,15 @@ export async function runLocalScript(
         timedOut = true;
         killGroup(child.pid);
       }, Math.max(0.05, opts.timeoutSeconds) * 1000);
+      const stop = () => killGroup(child.pid);
+      opts.signal?.addEventListener('abort', stop, { once: true });
+      if (opts.signal?.aborted) stop();
       let done = false;
       const finish = (exitCode: number) => {
         if (done) return;
         done = true;
         clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', stop);
         resolve({
           exitCode: timedOut ? 124 : exitCode,
           output: Buffer.concat(chunks).toString('utf8'),

@@ -114,7 +114,7 @@ export interface World {
    */
   runScript(
     script: string,
-    opts: { timeoutSeconds: number; env?: Record<string, string> },
+    opts: { timeoutSeconds: number; env?: Record<string, string>; signal?: AbortSignal },
   ): Promise<ScriptRun>;
   /** Resource store: every create goes through add(), every delete through release(). */
   add(resource: Omit<Resource, 'createdAt'>): Resource;

@@ -376,7 +376,7 @@ export class EmulatorWorld implements World {
    */
   async runScript(
     script: string,
-    opts: { timeoutSeconds: number; env?: Record<string, string> },
+    opts: { timeoutSeconds: number; env?: Record<string, string>; signal?: AbortSignal },
   ): Promise<ScriptRun> {
     if (this.exec === 'none') return { exitCode: 0, output: '', durationMs: 0 };
     const start = this.now();

@@ -5,6 +5,7 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   condition,
   executeChild,
   isCancellation,
@@ -272,28 +273,59 @@ async function provisionSteps(request: ProvisionOptions, run: RunState): Promise
   });
   let cancelled: unknown;
   let deployedAt: number | undefined;
+  let deployment: Deployment | undefined;
+  /** True while the script runs: a teardown or cancellation then stops it before the release. */
+  let scriptRunning = false;
   try {
-    const deployment = await deployWithFailover(deployer, chosen);
-    deployedAt = Date.now();
-    s.chosen = {
-      ...chosen,
-      region: deployment.attempt.regionId,
-      zone: deployment.attempt.zoneId,
-      spec: deployment.attempt.spec,
-    };
-    run.set('RUNNING', `running the script on ${describeDeployment(deployment)}`);
-    const execution = await deployer.execute(deployment);
-    s.execution = execution;
-    s.accruedCost = accruedCost(chosen.unitPricePerHour, Date.now() - deployedAt);
-    if (execution.exitCode !== 0) {
-      s.error = { code: 'ScriptFailed', message: `the script exited with code ${execution.exitCode}` };
-    } else if (intent.kind === 'service') {
-      await keepServiceAlive(deployer, deployment, deployedAt);
+    // Teardown wins over whatever runs: a service whose command stays in the foreground (or a
+    // create still under way) is interrupted, its product stops the command, and the saga releases.
+    const execution = await untilTeardown(async () => {
+      const deployed = await deployWithFailover(deployer, chosen);
+      deployment = deployed;
+      deployedAt = Date.now();
+      s.chosen = {
+        ...chosen,
+        region: deployed.attempt.regionId,
+        zone: deployed.attempt.zoneId,
+        spec: deployed.attempt.spec,
+      };
+      run.set('RUNNING', `running the script on ${describeDeployment(deployed)}`);
+      scriptRunning = true;
+      const done = await deployer.execute(deployed);
+      scriptRunning = false;
+      return done;
+    });
+    if (deployedAt !== undefined)
+      s.accruedCost = accruedCost(chosen.unitPricePerHour, Date.now() - deployedAt);
+    if (!execution) {
+      s.execution = { outputTail: s.execution?.outputTail ?? '', ...s.execution, finishedAt: now() };
+      // A one-shot stopped before it finished did not do its job; a service is meant to end this way.
+      if (intent.kind !== 'service') {
+        s.error = {
+          code: 'TornDown',
+          message: `teardown requested by ${teardown!.by} before the script finished; it was stopped`,
+        };
+      }
+    } else {
+      s.execution = execution;
+      if (execution.exitCode !== 0) {
+        s.error = { code: 'ScriptFailed', message: `the script exited with code ${execution.exitCode}` };
+      } else if (intent.kind === 'service' && deployment && deployedAt !== undefined) {
+        await keepServiceAlive(deployer, deployment, deployedAt);
+      }
     }
   } catch (err) {
     if (isCancellation(err)) cancelled = err;
     else s.error = errorSummary(err);
   } finally {
+    if (scriptRunning && deployment && deployer.stop) {
+      const d = deployment;
+      run.progress('stopping the script');
+      // Best effort: releasing what runs it ends the script anyway.
+      await CancellationScope.nonCancellable(() => deployer.stop!(d)).catch((err: unknown) =>
+        run.progress(`could not stop the script (${errorSummary(err).message}); releasing anyway`),
+      );
+    }
     run.set('RELEASING', 'releasing everything this run created');
     const report = await saga.compensate((label) => run.progress(`releasing ${label}`));
     const releasedIds = new Set(report.released.map((r) => r.id));
@@ -315,6 +347,11 @@ async function provisionSteps(request: ProvisionOptions, run: RunState): Promise
   const leak = s.leftBehind.length > 0 ? `; LEFT BEHIND: ${s.leftBehind.map((r) => r.id).join(', ')}` : '';
   if (s.error)
     run.set('FAILED', `${s.error.code ? `${s.error.code}: ` : ''}${s.error.message}; released${leak}`);
+  else if (teardown)
+    run.set(
+      'SUCCEEDED',
+      `torn down by ${teardown.by}${teardown.reason ? ` (${teardown.reason})` : ''}; released${leak}`,
+    );
   else
     run.set(
       'SUCCEEDED',
@@ -323,6 +360,33 @@ async function provisionSteps(request: ProvisionOptions, run: RunState): Promise
   return s;
 
   // ---- steps ----
+
+  /**
+   * Runs `work` until it ends or a teardown arrives; on teardown its scope is cancelled (each
+   * product stops its command on cancellation) and the answer is undefined. A cancelled workflow
+   * still ends as a cancellation.
+   */
+  async function untilTeardown<T>(work: () => Promise<T>): Promise<T | undefined> {
+    const scope = new CancellationScope();
+    let finished = false;
+    condition(() => finished || teardown !== undefined)
+      .then(() => {
+        if (finished) return;
+        run.progress(
+          `teardown requested by ${teardown!.by}${teardown!.reason ? `: ${teardown!.reason}` : ''}; stopping the script`,
+        );
+        scope.cancel();
+      })
+      .catch(() => undefined); // the workflow itself was cancelled: the scope goes with it
+    try {
+      return await scope.run(work);
+    } catch (err) {
+      if (teardown !== undefined && isCancellation(err)) return undefined;
+      throw err;
+    } finally {
+      finished = true;
+    }
+  }
 
   async function deployWithFailover(d: Deployer, option: QuoteOption): Promise<Deployment> {
     const soldOut = new Set<string>();

@@ -331,6 +331,7 @@ function deployer(ctx: DeployContext): Deployer {
         timeoutSeconds,
         ...owner(`command-${instanceId}`),
       });
+      deployment.handles.invokeId = invokeId; // for stop()
       // Poll from the workflow (not inside one long activity) so each poll updates the status query
       // and the Web UI; the interval grows so a long job does not bloat the history.
       let interval = 1_000;
@@ -358,6 +359,17 @@ function deployer(ctx: DeployContext): Deployer {
         await sleep(interval);
         interval = Math.min(interval * 2, 30_000);
       }
+    },
+
+    /** Teardown or cancellation while the script runs: Cloud Assistant stops it (StopInvocation). */
+    async stop(deployment: Deployment): Promise<void> {
+      const { instanceId, invokeId } = deployment.handles;
+      if (!invokeId) return;
+      await described(api.stopCommand, `StopInvocation ${invokeId}`, {
+        regionId: deployment.attempt.regionId,
+        instanceId,
+        invokeId,
+      });
     },
 
     async keepAlive(deployment: Deployment, untilMs: number): Promise<void> {

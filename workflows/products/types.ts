@@ -45,6 +45,12 @@ export interface Deployer {
   deploy(attempt: Attempt): Promise<Deployment>;
   /** Runs the script to completion and returns its exit code and output tail. */
   execute(deployment: Deployment): Promise<Execution>;
+  /**
+   * Stops the script on the cloud when the run is torn down or cancelled while it runs (ECS
+   * StopInvocation). Optional: where the release itself stops the script first (deleting the ACK
+   * Job, StopJob of PAI-DLC), the saga is enough.
+   */
+  stop?(deployment: Deployment): Promise<void>;
   /** Called periodically while a deployment lives (e.g. to push ECS AutoReleaseTime forward). */
   keepAlive?(deployment: Deployment, untilMs: number): Promise<void>;
 }
