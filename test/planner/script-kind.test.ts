@@ -20,7 +20,7 @@ describe('scriptKind', () => {
     assert.deepEqual(scriptKind('x = 1\n', 'jobs/etl.py'), { ok: true, kind: 'python' });
   });
   it('content without a name is Python when its first code line only Python has', () => {
-    assert.deepEqual(scriptKind(PY), { ok: true, kind: "python" });
+    assert.deepEqual(scriptKind(PY), { ok: true, kind: 'python' });
     assert.equal((scriptKind('# setup\nfrom x import y\ny()\n') as { kind: string }).kind, 'python');
     assert.equal((scriptKind('def main():\n    print(1)\nmain()\n') as { kind: string }).kind, 'python');
   });
