@@ -8,6 +8,7 @@
 // 'dlc-pod' resource at dlcNodePrice, alive exactly while the job runs. The job itself is a free
 // 'dlc-job' resource until DeleteJob.
 import { randomBytes, randomUUID } from 'node:crypto';
+import { jobView } from './dlc-job-view';
 import {
   ApiError,
   type ApiRequest,
@@ -188,7 +189,7 @@ function createJob(req: ApiRequest, world: World): ApiResult {
 
 function getJob(req: ApiRequest, world: World): ApiResult {
   const job = mustFindJob(world, req, segment(req.path, 4));
-  return { body: { ...jobBody(world, job), RequestId: req.requestId } };
+  return { body: { ...jobView(world, job), RequestId: req.requestId } };
 }
 
 function listJobs(req: ApiRequest, world: World): ApiResult {
@@ -207,7 +208,9 @@ function listJobs(req: ApiRequest, world: World): ApiResult {
     .sort((a, b) => b.createdAt - a.createdAt);
   return {
     body: {
-      Jobs: jobs.slice((pageNumber - 1) * pageSize, pageNumber * pageSize).map((j) => jobBody(world, j)),
+      Jobs: jobs
+        .slice((pageNumber - 1) * pageSize, pageNumber * pageSize)
+        .map((j) => jobView(world, j, true)),
       TotalCount: jobs.length,
       RequestId: req.requestId,
     },
@@ -445,43 +448,7 @@ function validateJob(
   return { ecsSpec, podCount };
 }
 
-// ---- bodies and lookups ----
-
-function jobBody(world: World, job: Resource): Record<string, unknown> {
-  const d = job.data as JobData;
-  const i = d.input;
-  const end = d.finishedAt ?? world.now();
-  return {
-    JobId: job.id,
-    DisplayName: i.DisplayName,
-    JobType: i.JobType,
-    WorkspaceId: i.WorkspaceId ?? '',
-    ResourceId: i.ResourceId ?? '',
-    ResourceType: 'ECS',
-    Status: d.status,
-    SubStatus: '',
-    ReasonCode: d.reasonCode,
-    ReasonMessage: d.reasonMessage,
-    UserId: world.accountId,
-    UserCommand: i.UserCommand,
-    Envs: i.Envs ?? {},
-    JobMaxRunningTimeMinutes: i.JobMaxRunningTimeMinutes ?? 0,
-    Priority: i.Priority ?? 1,
-    JobSpecs: i.JobSpecs,
-    Duration: d.runningAt === undefined ? 0 : Math.floor((end - d.runningAt) / 1000),
-    GmtCreateTime: iso(d.created),
-    GmtSubmittedTime: iso(d.created),
-    ...(d.runningAt !== undefined ? { GmtRunningTime: iso(d.runningAt) } : {}),
-    ...(d.finishedAt !== undefined ? { GmtFinishTime: iso(d.finishedAt) } : {}),
-    ...(d.status === 'Succeeded' ? { GmtSuccessedTime: iso(d.finishedAt!) } : {}),
-    ...(d.status === 'Failed' ? { GmtFailedTime: iso(d.finishedAt!) } : {}),
-    ...(d.status === 'Stopped' ? { GmtStoppedTime: iso(d.finishedAt!) } : {}),
-    Pods: d.pods.map(({ output: _o, exitCode: _e, ...pod }) => ({ ...pod, HistoryPods: [] })),
-    StatusHistory: d.history,
-    RestartTimes: '0',
-    Settings: i.Settings ?? {},
-  };
-}
+// ---- lookups ----
 
 /** PAI-DLC has no RegionId parameter: the region is in the host (pai-dlc.<region>.aliyuncs.com). */
 function regionOf(req: ApiRequest): string {

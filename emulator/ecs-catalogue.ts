@@ -37,6 +37,72 @@ export function instanceCategory(t: InstanceTypeFacts): string {
   return 'General-purpose';
 }
 
+/**
+ * The processor of each family (SpareCores `cpu_model` and base GHz, alibaba-facts §1.1); the turbo
+ * clock is the documented example's for the 8369B and the base clock where no source gives one.
+ */
+const PROCESSORS: { family: RegExp; model: string; ghz: number; turbo: number }[] = [
+  { family: /^ecs\.(g8i|c8i)$/, model: 'Intel Xeon(Sapphire Rapids) Platinum 8475B', ghz: 2.7, turbo: 2.7 },
+  {
+    family: /^ecs\.(gn7i|ebmgn7ex|ebmgn7i|ebmgn7e)$/,
+    model: 'Intel Xeon(Ice Lake) Platinum 8369B',
+    ghz: 2.9,
+    turbo: 3.5,
+  },
+  { family: /^ecs\.(g7|c7|r7)$/, model: 'Intel Xeon(Ice Lake) Platinum 8369B', ghz: 2.7, turbo: 3.5 },
+  {
+    family: /^ecs\.(t6|gn7|ebmgn7|g6|c6)$/,
+    model: 'Intel Xeon(Cascade Lake) Platinum 8269CY',
+    ghz: 2.5,
+    turbo: 2.5,
+  },
+  { family: /^ecs\./, model: 'Intel Xeon(Skylake) Platinum 8163', ghz: 2.5, turbo: 2.5 },
+];
+
+/** The fields DescribeInstanceTypes documents beyond size and GPU, for one type. */
+function instanceTypeDetails(t: InstanceTypeFacts) {
+  const cpu = PROCESSORS.find((p) => p.family.test(t.family))!;
+  const burstable = t.family.startsWith('ecs.t');
+  const enis = Math.min(8, Math.max(2, t.cpu / 2));
+  const queues = Math.min(32, Math.max(1, t.cpu));
+  return {
+    PhysicalProcessorModel: cpu.model,
+    CpuSpeedFrequency: cpu.ghz,
+    CpuTurboFrequency: cpu.turbo,
+    CpuOptions: {
+      SupportedTopologyTypes: { SupportedTopologyType: ['ContinuousCoreToHTMapping'] },
+      ThreadsPerCore: t.cpu > 1 ? 2 : 1,
+      Core: Math.max(1, t.cpu / 2),
+      CoreFactor: 1,
+      HyperThreadingAdjustable: false,
+    },
+    EniQuantity: enis,
+    EniTotalQuantity: enis,
+    EniPrivateIpAddressQuantity: Math.min(30, Math.max(6, t.cpu * 3)),
+    EniIpv6AddressQuantity: Math.min(30, Math.max(6, t.cpu * 3)),
+    EniTrunkSupported: !burstable,
+    EriQuantity: 0,
+    PrimaryEniQueueNumber: queues,
+    SecondaryEniQueueNumber: Math.min(queues, 2),
+    MaximumQueueNumberPerEni: queues,
+    TotalEniQueueQuantity: enis * queues,
+    QueuePairNumber: 0,
+    NetworkCardQuantity: 1,
+    NetworkCards: { NetworkCardInfo: [{ NetworkCardIndex: 0 }] },
+    NetworkEncryptionSupport: /^ecs\.(g8i|c8i)$/.test(t.family),
+    EnhancedNetwork: { SriovSupport: false, VfQueueNumberPerEni: 0, RssSupport: true },
+    JumboFrameSupport: !burstable,
+    Clock: { PtpSupport: 'unsupported' },
+    DiskQuantity: 17,
+    LocalStorageCategory: '',
+    // Credits of burstable types are not in our sources; the emulator reports none.
+    InitialCredit: 0,
+    BaselineCredit: 0,
+    Attributes: { Attribute: [] },
+    NetworkInfo: { BandwidthWeighting: { WeightingInfos: { WeightingInfo: [] } } },
+  };
+}
+
 /** Spot price as a fraction of pay-as-you-go: a stable draw in [0.15, 0.40] per (region, type). An assumption; no public spot table was available. */
 export function spotFactor(regionId: string, instanceType: string): number {
   return 0.15 + 0.25 * ((hashSeed(`spot/${regionId}/${instanceType}`) % 1000) / 1000);
@@ -160,7 +226,7 @@ const describeInstanceTypes: Handler = (req, world) => {
           CpuArchitecture: 'X86',
           LocalStorageCapacity: 0,
           LocalStorageAmount: 0,
-          EniQuantity: Math.min(8, Math.max(2, t.cpu / 2)),
+          ...instanceTypeDetails(t),
           InstanceBandwidthRx: t.cpu * 256_000,
           InstanceBandwidthTx: t.cpu * 256_000,
           InstancePpsRx: t.cpu * 100_000,
@@ -217,6 +283,10 @@ const describeAvailableResource: Handler = (req, world) => {
               SupportedResource: types.map((t) => ({
                 Value: t,
                 ...status(world.stockOf(region.regionId, z.zoneId, t) > 0),
+                // Min/Max/Unit describe ranges (disk sizes); an instance type has none.
+                Min: 0,
+                Max: 0,
+                Unit: '',
               })),
             },
           },
@@ -374,9 +444,15 @@ const describePrice: Handler = (req, world) => {
           OriginalPrice: sum('OriginalPrice'),
           DiscountPrice: sum('DiscountPrice'),
           TradePrice: sum('TradePrice'),
+          // Only savings-plan and reserved-instance quotes carry an hourly RI price.
+          ReservedInstanceHourPrice: 0,
           DetailInfos: { DetailInfo },
         },
         Rules: { Rule: [] },
+        // acp prices public images only: no Marketplace image fee.
+        RelatedPrice: {
+          MarketplaceImagePrice: { Currency: 'CNY', OriginalPrice: 0, DiscountPrice: 0, TradePrice: 0 },
+        },
       },
     },
   };
@@ -513,13 +589,42 @@ const describeImages: Handler = (req, world) => {
           Usage: 'instance',
           BootMode: 'BIOS',
           Description: '',
+          // A public image: owned by Alibaba, not copied, shared or bought, no resource group.
+          ImageOwnerId: 0,
+          IsCopied: false,
+          IsSelfShared: '',
+          IsSubscribed: false,
+          ProductCode: '',
+          SupplierName: '',
+          ResourceGroupId: '',
+          LicenseType: '',
+          LoginAsNonRootSupported: i.platform === 'Aliyun',
           Tags: { Tag: [] },
           DiskDeviceMappings: {
             DiskDeviceMapping: [
-              { Device: '/dev/xvda', Size: '20', Type: 'system', Format: '', SnapshotId: '' },
+              {
+                Device: '/dev/xvda',
+                Size: '20',
+                Type: 'system',
+                Format: '',
+                SnapshotId: '',
+                ImportOSSBucket: '',
+                ImportOSSObject: '',
+                Progress: '100%',
+                RemainTime: 0,
+                Encrypted: false,
+              },
             ],
           },
-          Features: { NvmeSupport: 'supported', ImdsSupport: 'v2' },
+          DetectionOptions: { Status: 'Finished', Items: { Item: [] } },
+          Features: {
+            NvmeSupport: 'supported',
+            ImdsSupport: 'v2',
+            CpuOnlineUpgrade: 'unsupported',
+            CpuOnlineDowngrade: 'unsupported',
+            MemoryOnlineUpgrade: 'unsupported',
+            MemoryOnlineDowngrade: 'unsupported',
+          },
         })),
       },
     },

@@ -347,6 +347,14 @@ const describeInvocationResults: Handler = (req, world) => {
         Repeats: r.startAt === undefined ? 0 : 1,
         Username: inv.username,
         Tags: ecsTags(inv.tags),
+        // Options acp does not use: output to OSS, containers, a custom launcher.
+        OssOutputDelivery: '',
+        OssOutputUri: '',
+        OssOutputStatus: '',
+        ContainerId: '',
+        ContainerName: '',
+        Launcher: '',
+        TerminationMode: 'Process',
       })),
   );
   const p = page(req, 50);

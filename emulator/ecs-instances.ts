@@ -333,7 +333,13 @@ function instanceView(r: Resource) {
     SerialNumber: `${r.id.slice(2, 10)}-0000-4000-8000-${r.id.slice(-12).padStart(12, '0')}`,
     PublicIpAddress: { IpAddress: publicIp },
     InnerIpAddress: { IpAddress: [] },
-    EipAddress: { IpAddress: '', AllocationId: '', Bandwidth: 0, InternetChargeType: '' },
+    EipAddress: {
+      IpAddress: '',
+      AllocationId: '',
+      Bandwidth: 0,
+      InternetChargeType: '',
+      IsSupportUnassociate: true,
+    },
     VpcAttributes: {
       VpcId: d.vpcId,
       VSwitchId: d.vSwitchId,
@@ -348,12 +354,68 @@ function instanceView(r: Resource) {
           Type: 'Primary',
           PrimaryIpAddress: d.privateIp,
           MacAddress: '00:16:3e:00:00:01',
-          PrivateIpSets: { PrivateIpSet: [{ PrivateIpAddress: d.privateIp, Primary: true }] },
+          PrivateIpSets: {
+            PrivateIpSet: [{ PrivateIpAddress: d.privateIp, Primary: true, PrivateDnsName: '' }],
+          },
+          Ipv6Sets: { Ipv6Set: [] },
+          Ipv6PrefixSets: { Ipv6PrefixSet: [] },
+          Ipv4PrefixSets: { Ipv4PrefixSet: [] },
         },
       ],
     },
     OperationLocks: { LockReason: [] },
     Tags: ecsTags(r.tags),
+    ...unusedOptions(r),
+  };
+}
+
+/**
+ * Documented instance fields for options acp never uses (deployment sets, dedicated hosts, HPC,
+ * capacity reservations, IPv6, RDMA, hibernation, private DNS records): the values a plain
+ * pay-as-you-go VPC instance shows.
+ */
+function unusedOptions(r: Resource) {
+  const d = r.data;
+  return {
+    ImageOptions: { LoginAsNonRoot: false, CurrentOSNVMeSupported: true },
+    VlanId: '',
+    HibernationOptions: { Configured: false },
+    AdditionalInfo: { EnableHighDensityMode: false },
+    MetadataOptions: { HttpPutResponseHopLimit: 1, HttpTokens: 'optional', HttpEndpoint: 'enabled' },
+    CpuOptions: {
+      TopologyType: 'ContinuousCoreToHTMapping',
+      TurboMode: '',
+      EnableVISST: false,
+      EnableVRDT: false,
+      ThreadsPerCore: d.cpu > 1 ? 2 : 1,
+      Numa: '',
+      CoreCount: Math.max(1, Math.floor(d.cpu / 2)),
+    },
+    PrivateDnsNameOptions: {
+      HostnameType: 'Custom',
+      EnableInstanceIdDnsARecord: false,
+      EnableInstanceIdDnsAAAARecord: false,
+      EnableIpDnsARecord: false,
+      EnableIpDnsPtrRecord: false,
+    },
+    DeploymentSetId: '',
+    DeploymentSetGroupNo: 0,
+    EnableNVS: false,
+    LocalStorageCapacity: 0,
+    LocalStorageAmount: 0,
+    DedicatedInstanceAttribute: { Tenancy: 'default', Affinity: 'default' },
+    DedicatedHostAttribute: { DedicatedHostId: '', DedicatedHostName: '', DedicatedHostClusterId: '' },
+    EcsCapacityReservationAttr: { CapacityReservationPreference: '', CapacityReservationId: '' },
+    SpotDuration: 0,
+    SaleCycle: '',
+    DeviceAvailable: true,
+    ClusterId: '',
+    HpcClusterId: '',
+    ISP: '',
+    RdmaIpAddress: { IpAddress: [] },
+    ClockOptions: { PtpStatus: '' },
+    Recyclable: false,
+    CreditSpecification: String(d.family).startsWith('ecs.t') ? 'Standard' : '',
   };
 }
 

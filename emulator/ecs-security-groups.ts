@@ -226,6 +226,8 @@ const describeSecurityGroups: Handler = (req, world) => {
         matchesTags(sg.tags, want),
     );
   const p = page(req, 50);
+  const members = (id: string) =>
+    world.list({ type: 'instance' }).filter((i) => (i.data.securityGroupIds as string[]).includes(id)).length;
   return {
     body: {
       RequestId: req.requestId,
@@ -244,10 +246,14 @@ const describeSecurityGroups: Handler = (req, world) => {
           CreationTime: isoSeconds(sg.createdAt),
           ResourceGroupId: sg.data.resourceGroupId,
           RuleCount: (sg.data.permissions as Permission[]).length,
-          EcsCount: world
-            .list({ type: 'instance' })
-            .filter((i) => (i.data.securityGroupIds as string[]).includes(sg.id)).length,
+          GroupToGroupRuleCount: (sg.data.permissions as Permission[]).filter(
+            (r) => !!(r.SourceGroupId || r.DestGroupId),
+          ).length,
+          EcsCount: members(sg.id),
+          // A basic group holds up to 2,000 private IP addresses (ECS limits).
+          AvailableInstanceAmount: Math.max(0, 2000 - members(sg.id)),
           ServiceManaged: false,
+          ServiceID: 0,
           Tags: ecsTags(sg.tags),
         })),
       },

@@ -707,6 +707,7 @@ function functionBody(fn: Resource, world: World): Record<string, unknown> {
   const i = d.input;
   const active = world.now() >= d.activeAt;
   return {
+    ...unconfigured(),
     functionName: d.functionName,
     functionId: d.functionId,
     functionArn: functionArn(fn, world),
@@ -720,8 +721,10 @@ function functionBody(fn: Resource, world: World): Record<string, unknown> {
     instanceConcurrency: i.instanceConcurrency,
     internetAccess: i.internetAccess,
     environmentVariables: i.environmentVariables ?? {},
-    ...(i.customRuntimeConfig ? { customRuntimeConfig: i.customRuntimeConfig } : {}),
-    ...(i.customContainerConfig ? { customContainerConfig: i.customContainerConfig } : {}),
+    ...(i.customRuntimeConfig
+      ? { customRuntimeConfig: { args: [], healthCheckConfig: HEALTH_CHECK, ...i.customRuntimeConfig } }
+      : {}),
+    ...(i.customContainerConfig ? { customContainerConfig: containerConfig(i.customContainerConfig) } : {}),
     ...(i.gpuConfig ? { gpuConfig: i.gpuConfig } : {}),
     ...(i.role ? { role: i.role } : {}),
     ...(i.vpcConfig ? { vpcConfig: i.vpcConfig } : {}),
@@ -744,6 +747,68 @@ function functionBody(fn: Resource, world: World): Record<string, unknown> {
 
 const FINAL_TASK = new Set(['Succeeded', 'Failed', 'Expired', 'Invalid', 'Stopped']);
 
+/** The health check FC applies when none is configured (its documented defaults). */
+const HEALTH_CHECK = {
+  httpGetUrl: '',
+  initialDelaySeconds: 0,
+  periodSeconds: 3,
+  timeoutSeconds: 1,
+  failureThreshold: 3,
+  successThreshold: 1,
+};
+
+function containerConfig(c: Record<string, any>): Record<string, unknown> {
+  return {
+    command: [],
+    entrypoint: [],
+    port: 9000,
+    acrInstanceId: '',
+    accelerationType: 'Default',
+    accelerationInfo: { status: 'Ready' },
+    healthCheckConfig: HEALTH_CHECK,
+    registryConfig: {
+      authConfig: { userName: '', password: '' },
+      certConfig: { insecure: false, rootCaCertBase64: '' },
+      networkConfig: { vpcId: '', vSwitchId: '', securityGroupId: '' },
+    },
+    resolvedImageUri: c.image ?? '',
+    ...c,
+  };
+}
+
+/** What GetFunction shows for the options a function was created without (FC 3.0 returns them empty). */
+function unconfigured(): Record<string, unknown> {
+  return {
+    role: '',
+    logConfig: {
+      project: '',
+      logstore: '',
+      logBeginRule: 'None',
+      enableRequestMetrics: false,
+      enableInstanceMetrics: false,
+    },
+    vpcConfig: { vpcId: '', vSwitchIds: [], securityGroupId: '', role: '' },
+    nasConfig: { userId: 0, groupId: 0, mountPoints: [] },
+    ossMountConfig: { mountPoints: [] },
+    polarFsConfig: { userId: 0, groupId: 0, mountPoints: [] },
+    tracingConfig: { type: '', params: {} },
+    customDNS: { nameServers: [], searches: [], dnsOptions: [] },
+    instanceLifecycleConfig: {
+      initializer: { handler: '', timeout: 3, command: [] },
+      preStop: { handler: '', timeout: 3, command: [] },
+    },
+    invocationRestriction: { disable: false, reason: '', lastModifiedTime: '' },
+    disableOndemand: false,
+    disableInjectCredentials: '',
+    sessionAffinity: '',
+    sessionAffinityConfig: '',
+    instanceIsolationMode: '',
+    enableLongLiving: false,
+    idleTimeout: 0,
+    resourceGroupId: '',
+  };
+}
+
 function asyncTaskBody(fn: Resource, task: AsyncTask, world: World): Record<string, unknown> {
   const final = FINAL_TASK.has(task.status);
   return {
@@ -762,7 +827,8 @@ function asyncTaskBody(fn: Resource, task: AsyncTask, world: World): Record<stri
     ...(final && task.returnPayload !== undefined && world.previews.fcAsyncReturnPayload
       ? { returnPayload: task.returnPayload }
       : {}),
-    ...(final && task.taskErrorMessage !== undefined ? { taskErrorMessage: task.taskErrorMessage } : {}),
+    // The documented answer has taskErrorMessage once a task ended; empty when nothing failed.
+    ...(final ? { taskErrorMessage: task.taskErrorMessage ?? '' } : {}),
     ...(final ? { destinationStatus: task.status } : {}),
   };
 }

@@ -22,6 +22,8 @@ export const sts: ProductModule = {
           Arn: primary
             ? `acs:ram::${world.accountId}:root`
             : `acs:ram::${world.accountId}:user/${req.accessKeyId}`,
+          // Only an assumed RAM role has one; the emulator's keys are the account and RAM users.
+          RoleId: '',
         },
       };
     },

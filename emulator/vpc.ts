@@ -139,6 +139,13 @@ const describeVpcs: Handler = (req, world) => {
           ResourceGroupId: v.data.resourceGroupId,
           OwnerId: Number(world.accountId),
           EnabledIpv6: false,
+          // No IPv6, DHCP options set, CEN attachment or DNS hostnames: acp's VPCs use none.
+          Ipv6CidrBlock: '',
+          Ipv6CidrBlocks: { Ipv6CidrBlock: [] },
+          DhcpOptionsSetId: '',
+          DhcpOptionsSetStatus: '',
+          CenStatus: '',
+          DnsHostnameStatus: 'DISABLED',
           VSwitchIds: {
             VSwitchId: world
               .list({ type: 'vswitch', regionId: v.regionId })
@@ -320,6 +327,7 @@ const describeVSwitches: Handler = (req, world) => {
             OwnerId: Number(world.accountId),
             ShareType: 'Sole',
             EnabledIpv6: false,
+            Ipv6CidrBlock: '',
             NetworkAclId: '',
             RouteTable: { RouteTableId: s.data.routeTableId, RouteTableType: 'System' },
             Tags: vpcTags(s.tags),
