@@ -15,7 +15,6 @@ import * as $Cs from '@alicloud/cs20151215';
 import * as $Ecs from '@alicloud/ecs20140526';
 import * as $Fc from '@alicloud/fc20230330';
 import type OpenApi from '@alicloud/openapi-core';
-import * as $Sts from '@alicloud/sts20150401';
 import * as $Vpc from '@alicloud/vpc20160428';
 import * as $dara from '@darabonba/typescript';
 import { csClient, dlcClient, ecsClient, fcClient, stsClient, vpcClient } from '../support/emulator-clients';
