@@ -120,26 +120,30 @@ function createCluster(req: ApiRequest, world: World): ApiResult {
   if (!['ManagedKubernetes', 'Kubernetes'].includes(clusterType)) {
     throw invalid(`cluster_type ${clusterType} is not supported; use ManagedKubernetes`);
   }
+  if (body.cluster_spec !== undefined && !CLUSTER_SPECS.includes(body.cluster_spec)) {
+    throw invalid(`cluster_spec ${body.cluster_spec} is not valid; use one of ${CLUSTER_SPECS.join(', ')}`);
+  }
+  if (body.profile !== undefined && !PROFILES.includes(body.profile)) {
+    throw invalid(`profile ${body.profile} is not valid; use one of ${PROFILES.join(', ')}`);
+  }
   const nodePools = nodePoolsOf(body);
   for (const pool of nodePools) {
     for (const t of pool.instanceTypes) {
       if (!world.catalogue.instanceType(t)) throw invalid(`instance type ${t} is not supported`);
     }
   }
-  const vswitchIds: string[] = body.vswitch_ids ?? [];
+  const { vpc, vswitchIds, zoneIds } = networkOf(world, regionId, body, nodePools);
   const firstVswitch = vswitchIds[0] ? world.get('vswitch', vswitchIds[0]) : undefined;
-  if (vswitchIds[0] && (!firstVswitch || firstVswitch.releasedAt !== undefined)) {
-    throw invalid(`vswitch ${vswitchIds[0]} does not exist`);
-  }
-  const zoneId: string =
-    firstVswitch?.data.zoneId ?? body.zone_ids?.[0] ?? body.zone_id ?? region.zones[0]!.zoneId;
+  const zoneId: string = firstVswitch?.data.zoneId ?? zoneIds[0] ?? region.zones[0]!.zoneId;
   world.checkQuotaAndBalance('cs', regionId, { instances: 1 });
 
   const now = world.now();
   const clusterId = `c${randomBytes(16).toString('hex')}`;
   const task = newTask(world, clusterId, 'cluster_create', 'CreateCluster');
-  const clusterSpec = body.cluster_spec ?? (clusterType === 'ManagedKubernetes' ? 'ack.pro.small' : '');
-  const vpcId: string = body.vpcid ?? firstVswitch?.data.vpcId ?? world.newId('vpc', regionId);
+  // "If you leave the parameter empty, an ACK Basic cluster is created."
+  const clusterSpec = body.cluster_spec ?? (clusterType === 'ManagedKubernetes' ? 'ack.standard' : '');
+  // Without a VPC, ACK makes one in the named zone (zone_ids); it is not modelled as a resource here.
+  const vpcId: string = vpc?.id ?? world.newId('vpc', regionId);
   const ownGroup = body.security_group_id
     ? undefined
     : createClusterSecurityGroup(world, regionId, vpcId, clusterId);
@@ -302,6 +306,71 @@ function deleteCluster(req: ApiRequest, world: World): ApiResult {
 
 function accepted(req: ApiRequest, clusterId: string, taskId: string): ApiResult {
   return { status: 202, body: { cluster_id: clusterId, request_id: req.requestId, task_id: taskId } };
+}
+
+// ---- network ----
+
+const CLUSTER_SPECS = ['ack.pro.small', 'ack.standard'];
+const PROFILES = ['Default', 'Edge', 'Serverless', 'Lingjun'];
+
+/**
+ * The cluster's VPC and vSwitches, refused as CreateCluster documents it: `vpcid` ("This parameter
+ * is required"), or zone_ids for ACK to create the VPC itself; vSwitches of that VPC (required for
+ * a cluster without nodes); pod and Service CIDRs that overlap neither the VPC nor each other.
+ */
+function networkOf(
+  world: World,
+  regionId: string,
+  body: Record<string, any>,
+  pools: NodePoolSpec[],
+): { vpc?: Resource; vswitchIds: string[]; zoneIds: string[] } {
+  const zoneIds: string[] = [...(body.zone_ids ?? []), ...(body.zone_id ? [body.zone_id] : [])];
+  const vswitchIds: string[] = body.vswitch_ids ?? [];
+  const vpcId: string | undefined = body.vpcid ?? body.vpc_id;
+  if (!vpcId) {
+    if (zoneIds.length === 0)
+      throw invalid('vpcid is required (or zone_ids, for ACK to create the VPC in that zone)');
+    if (vswitchIds.length > 0) throw invalid('vswitch_ids need the vpcid they belong to');
+    return { vswitchIds, zoneIds };
+  }
+  const vpc = world.get('vpc', vpcId);
+  if (!vpc || vpc.releasedAt !== undefined || vpc.regionId !== regionId)
+    throw invalid(`vpcid ${vpcId} does not exist in ${regionId}`);
+  if (vpc.status !== 'Available') throw invalid(`vpc ${vpcId} is ${vpc.status}, not Available`);
+  const poolSwitches = pools.flatMap((p) => p.vswitchIds);
+  if (vswitchIds.length === 0 && !pools.some((p) => p.count > 0))
+    throw invalid('vswitch_ids is required for a cluster without nodes');
+  for (const id of [...vswitchIds, ...poolSwitches]) {
+    const vsw = world.get('vswitch', id);
+    if (!vsw || vsw.releasedAt !== undefined) throw invalid(`vswitch ${id} does not exist`);
+    if (vsw.data.vpcId !== vpcId) throw invalid(`vswitch ${id} is not in vpc ${vpcId}`);
+  }
+  const vpcCidr = String(vpc.data.cidrBlock ?? '');
+  const podCidr: string | undefined = body.container_cidr;
+  const serviceCidr: string | undefined = body.service_cidr;
+  if (podCidr && overlaps(podCidr, vpcCidr))
+    throw invalid(`container_cidr ${podCidr} overlaps the VPC CIDR ${vpcCidr}`);
+  if (serviceCidr && overlaps(serviceCidr, vpcCidr))
+    throw invalid(`service_cidr ${serviceCidr} overlaps the VPC CIDR ${vpcCidr}`);
+  if (podCidr && serviceCidr && overlaps(podCidr, serviceCidr))
+    throw invalid(`service_cidr ${serviceCidr} overlaps container_cidr ${podCidr}`);
+  return { vpc, vswitchIds, zoneIds };
+}
+
+function cidrRange(cidr: string): [number, number] | undefined {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr);
+  if (!m) return undefined;
+  const ip = m.slice(1, 5).reduce((n, part) => n * 256 + Number(part), 0);
+  const size = 2 ** (32 - Number(m[5]));
+  const start = ip - (ip % size);
+  return [start, start + size - 1];
+}
+
+function overlaps(a: string, b: string): boolean {
+  const x = cidrRange(a);
+  const y = cidrRange(b);
+  if (!x || !y) throw invalid(`${x ? b : a} is not a valid CIDR block`);
+  return x[0] <= y[1] && y[0] <= x[1];
 }
 
 // ---- nodes ----

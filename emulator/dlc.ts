@@ -98,6 +98,10 @@ const stoppers = new WeakMap<Resource, AbortController>();
 function listEcsSpecs(req: ApiRequest, world: World): ApiResult {
   const region = regionOf(req);
   const q = req.query;
+  enumParam(q, 'AcceleratorType', ['CPU', 'GPU']);
+  enumParam(q, 'ResourceType', ['ECS', 'Lingjun']);
+  enumParam(q, 'SortBy', ['CPU', 'GPU', 'Memory', 'GmtCreateTime']);
+  enumParam(q, 'Order', ['asc', 'desc']);
   const wanted = q.InstanceTypes ? new Set(q.InstanceTypes.split(',').map((s) => s.trim())) : undefined;
   const regionFacts = world.catalogue.region(region);
   const specs = world.catalogue.instanceTypes
@@ -129,7 +133,7 @@ function listEcsSpecs(req: ApiRequest, world: World): ApiResult {
       };
     });
   const order = q.Order === 'desc' ? -1 : 1;
-  const sortKey = q.SortBy === 'Gpu' ? 'Gpu' : q.SortBy === 'Memory' ? 'Memory' : 'Cpu';
+  const sortKey = q.SortBy === 'GPU' ? 'Gpu' : q.SortBy === 'Memory' ? 'Memory' : 'Cpu';
   specs.sort((a, b) => order * ((a[sortKey] as number) - (b[sortKey] as number)));
   const pageSize = Math.min(Math.max(Number(q.PageSize ?? 10) || 10, 1), 100);
   const pageNumber = Math.max(Number(q.PageNumber ?? 1) || 1, 1);
@@ -195,8 +199,9 @@ function getJob(req: ApiRequest, world: World): ApiResult {
 function listJobs(req: ApiRequest, world: World): ApiResult {
   const region = regionOf(req);
   const q = req.query;
-  const pageSize = Math.min(Math.max(Number(q.PageSize ?? 50) || 50, 1), 100);
-  const pageNumber = Math.max(Number(q.PageNumber ?? 1) || 1, 1);
+  // Documented ranges: PageSize 1–100 (default 10), PageNumber 1–1000.
+  const pageSize = intParam(q, 'PageSize', 10, 1, 100);
+  const pageNumber = intParam(q, 'PageNumber', 1, 1, 1000);
   const wantedTags = tagFilter(q.Tags);
   const jobs = world
     .list({ type: 'dlc-job', regionId: region })
@@ -403,6 +408,29 @@ function transition(
 
 // ---- validation ----
 
+/** A query parameter with documented values; anything else is refused. */
+function enumParam(q: Record<string, string>, name: string, values: string[]): void {
+  const v = q[name];
+  if (v !== undefined && v !== '' && !values.includes(v))
+    throw invalid(`${name} ${v} is not valid; valid values: ${values.join(', ')}.`);
+}
+
+/** An integer query parameter in its documented range; outside it the request is refused. */
+function intParam(
+  q: Record<string, string>,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const raw = q[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw invalid(`${name} must be an integer from ${min} to ${max}.`);
+  return n;
+}
+
 function invalid(message: string): ApiError {
   return new ApiError(400, 'InvalidParameter', message);
 }
@@ -422,10 +450,12 @@ function validateJob(
   if (!JOB_TYPES.includes(input.JobType)) throw invalid(`JobType ${input.JobType} is not supported.`);
   if (!input.UserCommand) throw invalid('UserCommand is required.');
   if (!Array.isArray(input.JobSpecs) || input.JobSpecs.length === 0) throw invalid('JobSpecs is required.');
+  if (typeof input.JobType === 'string' && input.JobType.length > 32) throw invalid('JobType is too long.');
   if (input.JobMaxRunningTimeMinutes !== undefined) {
     const m = Number(input.JobMaxRunningTimeMinutes);
-    if (!Number.isInteger(m) || m < 0)
-      throw invalid('JobMaxRunningTimeMinutes must be a non-negative integer.');
+    // The documented minimum is 1.
+    if (!Number.isInteger(m) || m < 1)
+      throw invalid('JobMaxRunningTimeMinutes must be an integer of at least 1.');
   }
   let ecsSpec = '';
   let podCount = 0;

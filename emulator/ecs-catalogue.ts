@@ -2,7 +2,7 @@
 // images. Shapes follow the official response examples (alibaba-facts.md §5) and the SDK models.
 import { latestOfFamily, SYSTEM_IMAGES } from './ecs-images';
 import { hashSeed } from './rng';
-import { bool, int, list, page, required, str } from './rpc-params';
+import { bool, int, list, maxResults as maxResultsOf, oneOf, page, required, str } from './rpc-params';
 import {
   ApiError,
   type ApiRequest,
@@ -205,7 +205,7 @@ const describeInstanceTypes: Handler = (req, world) => {
       (minGpu === undefined || t.gpuAmount >= minGpu) &&
       (maxGpu === undefined || t.gpuAmount <= maxGpu),
   );
-  const maxResults = int(req, 'MaxResults', 1600)!;
+  const maxResults = maxResultsOf(req, 1600) ?? 1600;
   const start = Number(str(req, 'NextToken') ?? 0) || 0;
   const slice = matches.slice(start, start + maxResults);
   return {
@@ -254,6 +254,31 @@ const describeAvailableResource: Handler = (req, world) => {
   if (!DESTINATIONS.includes(destination)) {
     throw new ApiError(404, 'Invalid.DestinationResource', 'The specified DestinationResource is not valid.');
   }
+  oneOf(req, 'InstanceChargeType', ['PrePaid', 'PostPaid'], {
+    status: 400,
+    code: 'Invalid.InstanceChargeType',
+    message: 'The specified InstanceChargeType is not valid.',
+  });
+  oneOf(req, 'IoOptimized', ['none', 'optimized'], {
+    status: 404,
+    code: 'Invalid.IoOptimized',
+    message: 'The specified IoOptimized is not valid.',
+  });
+  oneOf(req, 'SpotStrategy', ['NoSpot', 'SpotWithPriceLimit', 'SpotAsPriceGo'], {
+    status: 404,
+    code: 'Invalid.SpotStrategy',
+    message: 'The specified SpotStrategy is not valid.',
+  });
+  oneOf(req, 'ResourceType', ['instance', 'disk', 'reservedinstance', 'ddh'], {
+    status: 404,
+    code: 'Invalid.ResourceType',
+    message: 'The ResourceType provided does not exist in our records.',
+  });
+  oneOf(req, 'NetworkCategory', ['vpc', 'classic'], {
+    status: 404,
+    code: 'Invalid.NetworkCategory',
+    message: 'The specified NetworkCategory is not valid.',
+  });
   const zoneId = str(req, 'ZoneId');
   const onlyType = str(req, 'InstanceType');
   const cores = int(req, 'Cores');
@@ -541,9 +566,26 @@ const describeImages: Handler = (req, world) => {
   const region = requireRegion(req, world);
   const ids = (str(req, 'ImageId') ?? '').split(',').filter(Boolean);
   const family = str(req, 'ImageFamily');
-  const owner = str(req, 'ImageOwnerAlias');
-  const osType = str(req, 'OSType');
-  const arch = str(req, 'Architecture');
+  const owner = oneOf(req, 'ImageOwnerAlias', ['system', 'self', 'others', 'marketplace'], {
+    status: 400,
+    code: 'InvalidImageOwnerAlias.ValueNotSupported',
+    message: 'The specified ImageOwnerAlias value is not supported.',
+  });
+  const osType = oneOf(req, 'OSType', ['windows', 'linux'], {
+    status: 404,
+    code: 'InvalidOSType',
+    message: 'The specified OSType is not valid.',
+  });
+  const arch = oneOf(req, 'Architecture', ['i386', 'x86_64', 'arm64'], {
+    status: 404,
+    code: 'InvalidArchitecture',
+    message: 'The specified Architecture is not valid.',
+  });
+  oneOf(req, 'Usage', ['instance', 'none'], {
+    status: 404,
+    code: 'InvalidUsage',
+    message: 'The specified Usage is not valid.',
+  });
   const name = str(req, 'ImageName');
   let images = SYSTEM_IMAGES.filter(
     (i) =>

@@ -262,7 +262,7 @@ const describeInvocations: Handler = (req, world) => {
       recordStatus(overallStatus(inv.runs)) === invokeStatus ||
       overallStatus(inv.runs) === invokeStatus,
   );
-  const p = page(req, 50);
+  const p = page(req, 50, (name) => `InvalidParam.${name}`);
   return {
     body: {
       RequestId: req.requestId,
@@ -357,7 +357,7 @@ const describeInvocationResults: Handler = (req, world) => {
         TerminationMode: 'Process',
       })),
   );
-  const p = page(req, 50);
+  const p = page(req, 50, (name) => `InvalidParam.${name}`);
   return {
     body: {
       RequestId: req.requestId,

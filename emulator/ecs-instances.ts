@@ -14,6 +14,8 @@ import {
   jsonList,
   list,
   matchesTags,
+  objects,
+  oneOf,
   page,
   required,
   str,
@@ -432,13 +434,33 @@ const describeInstances: Handler = (req, world) => {
   const ids = jsonList(req, 'InstanceIds');
   if (ids && ids.length > 100)
     throw new ApiError(400, 'InvalidParameter', 'InstanceIds cannot contain more than 100 ids.');
+  if (objects(req, 'Tag').length > 20)
+    throw new ApiError(400, 'InvalidTagCount', 'The specified tags are beyond the permitted range.');
+  oneOf(req, 'InstanceNetworkType', ['classic', 'vpc'], {
+    status: 404,
+    code: 'InvalidNetworkType.NotFound',
+    message: 'The specified InstanceNetworkType is not found.',
+  });
+  oneOf(req, 'InternetChargeType', ['PayByBandwidth', 'PayByTraffic'], {
+    status: 404,
+    code: 'InvalidInternetChargeType.ValueNotSupported',
+    message: 'The specified InternetChargeType is not valid.',
+  });
   const f = {
     vpcId: str(req, 'VpcId'),
     vSwitchId: str(req, 'VSwitchId'),
     zoneId: str(req, 'ZoneId'),
-    status: str(req, 'Status'),
+    status: oneOf(req, 'Status', ['Pending', 'Running', 'Starting', 'Stopping', 'Stopped'], {
+      status: 404,
+      code: 'InvalidStatus.NotFound',
+      message: 'The specified Status is not found.',
+    }),
     instanceType: str(req, 'InstanceType'),
-    chargeType: str(req, 'InstanceChargeType'),
+    chargeType: oneOf(req, 'InstanceChargeType', ['PostPaid', 'PrePaid'], {
+      status: 404,
+      code: 'InvalidInstanceChargeType.NotFound',
+      message: 'The InstanceChargeType does not exist in our records.',
+    }),
     securityGroupId: str(req, 'SecurityGroupId'),
     name: str(req, 'InstanceName'),
   };
@@ -461,13 +483,14 @@ const describeInstances: Handler = (req, world) => {
       matchesTags(r.tags, want)
     );
   });
-  const maxResults = int(req, 'MaxResults');
+  // MaxResults is documented to be read as 10 below 10 and as 100 above 100 (not refused).
+  const max = int(req, 'MaxResults');
   const token = str(req, 'NextToken');
   let slice: Resource[];
   let nextToken = '';
   let p = page(req, 100);
-  if (maxResults !== undefined || token !== undefined) {
-    const size = Math.min(100, Math.max(1, maxResults ?? 10));
+  if (max !== undefined || token !== undefined) {
+    const size = Math.min(100, Math.max(10, max ?? 10));
     const start = Number(token ?? 0) || 0;
     slice = matches.slice(start, start + size);
     if (start + size < matches.length) nextToken = String(start + size);
@@ -490,6 +513,8 @@ const describeInstances: Handler = (req, world) => {
 const describeInstanceStatus: Handler = (req, world) => {
   const region = requireRegion(req, world);
   const ids = list(req, 'InstanceId');
+  if (ids.length > 100)
+    throw new ApiError(403, 'InvalidParameter.TooManyInstanceIds', 'Instance ids cannot be more than 100.');
   const zoneId = str(req, 'ZoneId');
   const matches = world
     .list({ type: 'instance', regionId: region.regionId })

@@ -3,7 +3,18 @@
 // which is why real clients retry DependencyViolation on delete.
 import { requireRegion } from './ecs-catalogue';
 import { SECURITY_GROUP_SETTLE_MS } from './lifecycle';
-import { ecsTags, isoSeconds, jsonList, matchesTags, objects, page, required, str, tags } from './rpc-params';
+import {
+  ecsTags,
+  isoSeconds,
+  jsonList,
+  matchesTags,
+  objects,
+  oneOf,
+  page,
+  required,
+  str,
+  tags,
+} from './rpc-params';
 import { ApiError, type ApiRequest, type Handler, type Resource, type World } from './types';
 
 export interface Permission {
@@ -154,16 +165,14 @@ const createSecurityGroup: Handler = (req, world) => {
     if (vpcId) {
       const vpc = world.get('vpc', vpcId);
       if (!vpc || vpc.releasedAt !== undefined || vpc.regionId !== region.regionId) {
-        throw new ApiError(404, 'InvalidVpcId.NotFound', 'The specified VpcId does not exist.');
+        throw new ApiError(404, 'InvalidVpcId.NotFound', 'Specified VPC does not exist.');
       }
+      if (vpc.status !== 'Available')
+        throw new ApiError(400, 'IncorrectVpcStatus', 'Current VPC status does not support this operation.');
     }
     const type = str(req, 'SecurityGroupType') ?? 'normal';
     if (!['normal', 'enterprise'].includes(type)) {
-      throw new ApiError(
-        400,
-        'InvalidSecurityGroupType.Malformed',
-        'The specified parameter "SecurityGroupType" is not valid.',
-      );
+      throw new ApiError(400, 'InvalidParams.GroupType', 'The specified security group type is not valid.');
     }
     const sg = world.add({
       type: 'security-group',
@@ -215,6 +224,11 @@ const describeSecurityGroups: Handler = (req, world) => {
     (str(req, 'SecurityGroupId') ? [str(req, 'SecurityGroupId')!] : undefined);
   const vpcId = str(req, 'VpcId');
   const name = str(req, 'SecurityGroupName');
+  const type = oneOf(req, 'SecurityGroupType', ['normal', 'enterprise'], {
+    status: 400,
+    code: 'InvalidParameter.SecurityGroupType',
+    message: 'The specified SecurityGroupType is not valid.',
+  });
   const want = tags(req);
   const groups = world
     .list({ type: 'security-group', regionId: region.regionId })
@@ -222,10 +236,11 @@ const describeSecurityGroups: Handler = (req, world) => {
       (sg) =>
         (!ids || ids.includes(sg.id)) &&
         (!vpcId || sg.data.vpcId === vpcId) &&
+        (!type || sg.data.securityGroupType === type) &&
         (!name || sg.data.name === name) &&
         matchesTags(sg.tags, want),
     );
-  const p = page(req, 50);
+  const p = page(req, 100);
   const members = (id: string) =>
     world.list({ type: 'instance' }).filter((i) => (i.data.securityGroupIds as string[]).includes(id)).length;
   return {

@@ -358,6 +358,15 @@ function createConfigMap(api: ClusterApi, world: World, ns: string, json?: KObje
   const metadata = newMetadata(api, world, ns, json?.metadata, 'ConfigMap');
   const key = `${ns}/${metadata.name}`;
   if (api.configMaps.has(key)) throw alreadyExists('configmaps', '', metadata.name);
+  for (const key of [...Object.keys(json?.data ?? {}), ...Object.keys(json?.binaryData ?? {})]) {
+    if (!/^[-._a-zA-Z0-9]+$/.test(key) || key.length > 253) {
+      throw invalidObject(
+        'ConfigMap',
+        metadata.name,
+        `data[${key}]: Invalid value: "${key}": a valid config key must consist of alphanumeric characters, '-', '_' or '.'`,
+      );
+    }
+  }
   const size = JSON.stringify(json?.data ?? {}).length + JSON.stringify(json?.binaryData ?? {}).length;
   if (size > 1_048_576) {
     throw invalidObject('ConfigMap', metadata.name, '[]: Too long: must have at most 1048576 bytes');
@@ -377,10 +386,30 @@ function createJob(api: ClusterApi, world: World, ns: string, json?: KObject): K
   const metadata = newMetadata(api, world, ns, json?.metadata, 'Job');
   const key = `${ns}/${metadata.name}`;
   if (api.jobs.has(key)) throw alreadyExists('jobs', 'batch', metadata.name);
+  // A Job's name becomes the pods' job-name label, whose values are at most 63 characters.
+  if (metadata.name.length > 63) {
+    throw invalidObject(
+      'Job',
+      metadata.name,
+      `metadata.name: Invalid value: "${metadata.name}": must be no more than 63 characters`,
+    );
+  }
   const spec = json?.spec ?? {};
   const podSpec = spec.template?.spec;
   if (!podSpec?.containers?.length) {
     throw invalidObject('Job', metadata.name, 'spec.template.spec.containers: Required value');
+  }
+  for (const [i, c] of (podSpec.containers as KObject[]).entries()) {
+    const at = `spec.template.spec.containers[${i}]`;
+    if (!c.name) throw invalidObject('Job', metadata.name, `${at}.name: Required value`);
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(c.name) || c.name.length > 63) {
+      throw invalidObject(
+        'Job',
+        metadata.name,
+        `${at}.name: Invalid value: "${c.name}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'`,
+      );
+    }
+    if (!c.image) throw invalidObject('Job', metadata.name, `${at}.image: Required value`);
   }
   if (podSpec.restartPolicy !== 'Never' && podSpec.restartPolicy !== 'OnFailure') {
     throw invalidObject(

@@ -33,6 +33,25 @@ export function bool(req: ApiRequest, name: string): boolean {
   return str(req, name)?.toLowerCase() === 'true';
 }
 
+/**
+ * An enumerated parameter: undefined when absent, otherwise one of `values`, else the API's
+ * documented refusal (`status`, `code`, `message`).
+ */
+export function oneOf(
+  req: ApiRequest,
+  name: string,
+  values: readonly string[],
+  refusal: { status: number; code: string; message?: string },
+): string | undefined {
+  const v = str(req, name);
+  if (v === undefined || values.includes(v)) return v;
+  throw new ApiError(
+    refusal.status,
+    refusal.code,
+    refusal.message ?? `The specified parameter "${name}" is not valid.`,
+  );
+}
+
 /** Name.1, Name.2, … in index order. */
 export function list(req: ApiRequest, name: string): string[] {
   const out: [number, string][] = [];
@@ -78,10 +97,43 @@ export function jsonList(req: ApiRequest, name: string): string[] | undefined {
   throw new ApiError(400, 'InvalidParameter', `The specified parameter "${name}" is not a valid JSON array.`);
 }
 
-export function page(req: ApiRequest, maxSize = 100): { number: number; size: number } {
-  const number = Math.max(1, int(req, 'PageNumber', 1)!);
-  const size = Math.min(maxSize, Math.max(1, int(req, 'PageSize', 10)!));
+/**
+ * PageNumber/PageSize, refused outside the documented range (PageSize 1..maxSize, PageNumber ≥ 1)
+ * as the real APIs refuse them, never silently clamped. `code(name)` is the API's documented error
+ * code for a bad paging parameter (Cloud Assistant documents InvalidParam.PageSize; most APIs
+ * document none, and answer InvalidParameter).
+ */
+export function page(
+  req: ApiRequest,
+  maxSize = 100,
+  code: (name: string) => string = () => 'InvalidParameter',
+): { number: number; size: number } {
+  const number = int(req, 'PageNumber', 1)!;
+  const size = int(req, 'PageSize', 10)!;
+  if (!Number.isInteger(number) || number < 1)
+    throw new ApiError(400, code('PageNumber'), 'The specified parameter "PageNumber" is not valid.');
+  if (!Number.isInteger(size) || size < 1 || size > maxSize) {
+    throw new ApiError(
+      400,
+      code('PageSize'),
+      `The specified parameter "PageSize" is not valid: it must be between 1 and ${maxSize}.`,
+    );
+  }
   return { number, size };
+}
+
+/** MaxResults (NextToken paging) in 1..max, refused outside it; undefined when not given. */
+export function maxResults(req: ApiRequest, max: number, code = 'InvalidParameter'): number | undefined {
+  const n = int(req, 'MaxResults');
+  if (n === undefined) return undefined;
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    throw new ApiError(
+      400,
+      code,
+      `The specified parameter "MaxResults" is not valid: it must be between 1 and ${max}.`,
+    );
+  }
+  return n;
 }
 
 /** ISO 8601 without milliseconds, as Alibaba prints times ('2024-04-14T22:32:05Z'). */

@@ -23,6 +23,7 @@ before(async () => {
       clusterType: 'ManagedKubernetes',
       clusterSpec: 'ack.pro.small',
       regionId: 'cn-hangzhou',
+      zoneIds: ['cn-hangzhou-k'],
       nodepools: [
         new $Cs.Nodepool({
           nodepoolInfo: new $Cs.NodepoolNodepoolInfo({ name: 'pool' }),

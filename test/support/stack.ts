@@ -124,6 +124,8 @@ export async function createSharedCluster(stack: Stack, regionId: string): Promi
       regionId,
       clusterType: 'ManagedKubernetes',
       clusterSpec: 'ack.pro.small',
+      // No VPC of its own: ACK creates one in this zone.
+      zoneIds: [stack.emulator.world.catalogue.region(regionId)!.zones[0]!.zoneId],
       tags: [
         new $Cs.Tag({ key: MANAGED_TAG, value: 'true' }),
         new $Cs.Tag({ key: SHARED_TAG, value: 'true' }),
