@@ -404,10 +404,32 @@ const describePrice: Handler = (req, world) => {
       'The specified parameter PriceUnit is not valid.',
     );
   const amount = int(req, 'Amount', 1)!;
+  if (!Number.isInteger(amount) || amount < 1 || amount > 1000)
+    throw new ApiError(403, 'InvalidAmount.Malformed', 'The specified parameter Amount is not valid.');
+  const period = int(req, 'Period', 1)!;
+  if (!Number.isInteger(period) || period < 1)
+    throw new ApiError(400, 'InvalidPeriod', 'The specified period is not valid.');
+  oneOf(req, 'SpotStrategy', ['NoSpot', 'SpotWithPriceLimit', 'SpotAsPriceGo'], {
+    status: 400,
+    code: 'InvalidParameter',
+    message: 'The specified parameter "SpotStrategy" is not valid.',
+  });
+  oneOf(req, 'InternetChargeType', ['PayByBandwidth', 'PayByTraffic'], {
+    status: 400,
+    code: 'InvalidInternetChargeType.ValueNotSupported',
+    message: 'The specified InternetChargeType is not valid.',
+  });
   const details: { Resource: string; hourly: number; original: number }[] = [];
 
   if (resourceType === 'instance') {
-    const type = required(req, 'InstanceType');
+    const type = str(req, 'InstanceType');
+    if (!type) {
+      throw new ApiError(
+        404,
+        'InvalidInstanceType.Missing',
+        'The InstanceType parameter that is mandatory for processing the request is not provided.',
+      );
+    }
     if (!world.catalogue.instanceType(type)) {
       throw new ApiError(
         400,

@@ -190,6 +190,35 @@ describe('ECS', () => {
         'InvalidParams.GroupType',
       ],
       [
+        'DescribePrice without InstanceType',
+        () =>
+          t.ecs.describePrice(new $Ecs.DescribePriceRequest({ regionId: REGION, resourceType: 'instance' })),
+        404,
+        'InvalidInstanceType.Missing',
+      ],
+      [
+        'DescribePrice Amount 0',
+        () =>
+          t.ecs.describePrice(
+            new $Ecs.DescribePriceRequest({ regionId: REGION, instanceType: 'ecs.g7.large', amount: 0 }),
+          ),
+        403,
+        'InvalidAmount.Malformed',
+      ],
+      [
+        'DescribePrice InternetChargeType',
+        () =>
+          t.ecs.describePrice(
+            new $Ecs.DescribePriceRequest({
+              regionId: REGION,
+              instanceType: 'ecs.g7.large',
+              internetChargeType: 'PayByMonth',
+            }),
+          ),
+        400,
+        'InvalidInternetChargeType.ValueNotSupported',
+      ],
+      [
         'StopInvocation of an unknown task',
         () => t.ecs.stopInvocation(new $Ecs.StopInvocationRequest({ regionId: REGION, invokeId: 't-nope' })),
         404,
