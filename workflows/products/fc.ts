@@ -149,7 +149,7 @@ function deployer(ctx: DeployContext): Deployer {
         finishedAt: new Date(Date.now()).toISOString(),
       });
       // A GPU function is a container without code: the script travels as the invocation body.
-      const script = fcFit(ctx.intent).gpu ? { script: ctx.script.content } : {};
+      const script = fcFit(ctx.intent).gpu ? { script: runnableScript(ctx.script) } : {};
       if (invokesSynchronously(ctx.intent)) {
         const result = await described(wait.invokeFunction, `InvokeFunction ${functionName} (sync)`, {
           regionId,
