@@ -288,7 +288,11 @@ function asyncConfigBody(fn: Resource, c: AsyncConfig, world: World): Record<str
   return {
     asyncTask: c.asyncTask,
     createdTime: iso(c.createdTime),
-    ...(c.destinationConfig ? { destinationConfig: c.destinationConfig } : {}),
+    // No destinations configured reads as empty ones (the documented answer always has the object).
+    destinationConfig: c.destinationConfig ?? {
+      onSuccess: { destination: '' },
+      onFailure: { destination: '' },
+    },
     functionArn: functionArn(fn, world),
     lastModifiedTime: iso(c.lastModifiedTime),
     maxAsyncEventAgeInSeconds: c.maxAsyncEventAgeInSeconds,

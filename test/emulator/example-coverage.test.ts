@@ -54,6 +54,7 @@ const kindOf = (v: unknown): Kind => (v === null ? 'null' : Array.isArray(v) ? '
 export function fieldPaths(value: unknown, maps: string[] = [], path = ''): Map<string, Kind> {
   const out = new Map<string, Kind>();
   const kind = kindOf(value);
+  if (kind === 'object' && path === '' && Object.keys(value as object).length === 0) return out; // `{}`
   if (kind === 'object' && !maps.includes(path) && Object.keys(value as object).length > 0) {
     for (const [k, v] of Object.entries(value as object)) {
       for (const [p, t] of fieldPaths(v, maps, path ? `${path}.${k}` : k)) out.set(p, t);
@@ -440,6 +441,18 @@ describe('every API acp calls answers the fields of its documented example', () 
     );
     await fc.listFunctions(new $Fc.ListFunctionsRequest({ prefix: 'acp-', limit: 1 }));
     record('fc', 'ListFunctions', fcBody());
+    // Task mode (and no retries), as acp sets it before an async run: only then is there a task.
+    await fc.putAsyncInvokeConfig(
+      name,
+      new $Fc.PutAsyncInvokeConfigRequest({
+        body: new $Fc.PutAsyncInvokeConfigInput({
+          asyncTask: true,
+          maxAsyncRetryAttempts: 0,
+          maxAsyncEventAgeInSeconds: 3600,
+        }),
+      }),
+    );
+    record('fc', 'PutAsyncInvokeConfig', fcBody());
     await fc.invokeFunctionWithOptions(
       name,
       new $Fc.InvokeFunctionRequest({ body: Readable.from([Buffer.from('{}')]) }),
@@ -453,6 +466,8 @@ describe('every API acp calls answers the fields of its documented example', () 
       await new Promise((r) => setTimeout(r, 50));
     }
     record('fc', 'GetAsyncTask', fcBody());
+    await fc.deleteAsyncInvokeConfig(name, new $Fc.DeleteAsyncInvokeConfigRequest({}));
+    record('fc', 'DeleteAsyncInvokeConfig', fcBody());
     await fc.deleteFunction(name);
     await fc.deleteFunction(`${name}-cpu`);
   });

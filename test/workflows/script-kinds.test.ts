@@ -60,6 +60,8 @@ describe('a .py script runs with python on every product', () => {
       const handle = await start({
         product,
         script: { content: PYTHON_JOB, name: 'train.py' },
+        // FC: a one-minute run is invoked synchronously, whose answer carries the output (docs/fc.md).
+        ...(product === 'fc' ? { durationMinutes: 1 } : {}),
         skipConfirmation: true,
       });
       const result = await handle.result();
