@@ -61,7 +61,7 @@ describe('flags → ProvisionRequest', () => {
     });
     assert.deepEqual(request, {
       intent: 'run my job',
-      script: { content: 'echo from-a-file\n' },
+      script: { content: 'echo from-a-file\n', name: 'job.sh' }, // the name decides how it runs
       product: 'ecs',
       region: 'cn-shanghai',
       cpu: 4,
