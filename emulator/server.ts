@@ -62,7 +62,12 @@ export class EmulatorServer {
         else res.destroy();
       });
     });
-    this.http.keepAliveTimeout = 5_000;
+    // The SDKs share one keep-alive agent with no idle limit of its own, so a socket the server
+    // closes after a short idle time can be reused by a request in flight at that moment and fail
+    // with ECONNRESET (seen under load). Alibaba's gateways keep idle connections about a minute;
+    // so does the emulator, which makes that race as rare here as it is there.
+    this.http.keepAliveTimeout = 60_000;
+    this.http.headersTimeout = 65_000;
   }
 
   /** Serves `prefix…` with a raw handler, outside the ACS signature (Kubernetes uses bearer tokens). */
