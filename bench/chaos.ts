@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { runResult } from '../client/run-result';
 import { type RunningEmulator, startEmulator } from '../emulator';
 import type { Product, ProvisionRequest } from '../planner/types';
 import { workflowsPath } from '../worker/worker';
@@ -195,7 +196,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const outcomes: (PromiseSettledResult<ProvisionResult> | undefined)[] = handles.map(() => undefined);
     const results = Promise.allSettled(
       handles.map((h, i) =>
-        h.result().then(
+        runResult(h).then(
           (value) => {
             outcomes[i] = { status: 'fulfilled', value };
             const why =

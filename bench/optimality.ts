@@ -2,6 +2,7 @@
 // acp's recommended total ÷ the exhaustive optimum, and the skill's first hit ÷ the same optimum.
 // Latency 0. Regions: the 5 mainland regions both acp's planner and the skill's default list use.
 
+import { runResult } from '../client/run-result';
 import { parseIntent } from '../planner';
 import { estimateTotal } from '../planner/pricing';
 import { fitsIntent } from '../planner/specs';
@@ -49,11 +50,13 @@ export async function optimality(
       await stack.setLatency(0);
       const { best } = await cheapestFeasible(stack.clients, parsed, REGIONS_5);
       if (!best) throw new Error(`seed ${seed}: nothing feasible for ${intent.name}`);
-      const quote: ProvisionResult = await stack.client.workflow.execute('quote', {
-        taskQueue,
-        workflowId: `bench-opt-${process.pid}-${seed}-${rows.length}`,
-        args: [intent.request],
-      });
+      const quote: ProvisionResult = await runResult(
+        await stack.client.workflow.start('quote', {
+          taskQueue,
+          workflowId: `bench-opt-${process.pid}-${seed}-${rows.length}`,
+          args: [intent.request],
+        }),
+      );
       // The exhaustive search covers the ECS catalogue, so the figure is acp's ECS choice (its cheapest
       // regular ECS option); the overall recommendation may be another product and is reported apart.
       const recommended = quote.recommended !== undefined ? quote.options[quote.recommended] : undefined;

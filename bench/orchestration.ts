@@ -1,6 +1,7 @@
 // Figure 3: complete one-shot ECS sagas per second (zero latency, exec 'none') ÷ raw Temporal
 // workflows per second running the same activities as no-ops, in the same batches, on the same server.
 import type { Client } from '@temporalio/client';
+import { runResult } from '../client/run-result';
 import type { ProvisionResult } from '../workflows/messages';
 import { inPool } from './pool';
 import type { BenchStack } from './stack';
@@ -99,26 +100,27 @@ export async function orchestration(
   // One saga first, untimed: it warms the worker and gives the shape the raw workflow copies.
   const probeId = `bench-saga-probe-${tag}`;
   const tProbe = performance.now();
-  const probe: ProvisionResult = await stack.client.workflow.execute('provision', {
-    taskQueue: acp.taskQueue,
-    workflowId: probeId,
-    args: [SAGA_REQUEST],
-  });
+  const probe: ProvisionResult = await runResult(
+    await stack.client.workflow.start('provision', {
+      taskQueue: acp.taskQueue,
+      workflowId: probeId,
+      args: [SAGA_REQUEST],
+    }),
+  );
   if (probe.status !== 'SUCCEEDED') throw new Error(`the probe saga ended ${probe.status}: ${probe.message}`);
   const probeMs = performance.now() - tProbe;
   const shape = await activityBatches(stack.client, probeId);
 
   const runSagas = async () => {
     const t = performance.now();
-    const { results } = await inPool(
-      sagas,
-      concurrency,
-      (i) =>
-        stack.client.workflow.execute('provision', {
+    const { results } = await inPool(sagas, concurrency, async (i) =>
+      runResult(
+        await stack.client.workflow.start('provision', {
           taskQueue: acp.taskQueue,
           workflowId: `bench-saga-${tag}-${i}`,
           args: [SAGA_REQUEST],
-        }) as Promise<ProvisionResult>,
+        }),
+      ),
     );
     const failed = results.filter((r) => r.status !== 'SUCCEEDED');
     if (failed.length > 0) throw new Error(`${failed.length} sagas did not succeed: ${failed[0]!.message}`);

@@ -1,5 +1,7 @@
 // Figure 1: wall time to a full quote table, acp (the `quote` workflow through a real worker) vs the
 // skill's sequential search, at a fixed per-call emulator latency.
+
+import { runResult } from '../client/run-result';
 import { estimateTotal } from '../planner/pricing';
 import type { ProvisionResult } from '../workflows/messages';
 import { skillSearch } from './baseline-skill';
@@ -45,11 +47,9 @@ export async function quoteTime(
     const workflowId = `bench-quote-${process.pid}-${n}`;
     if (regions.length === 5) {
       // acp's own `quote` workflow: the planner picks the 5 mainland regions for these intents.
-      const r: ProvisionResult = await stack.client.workflow.execute('quote', {
-        taskQueue,
-        workflowId,
-        args: [intent.request],
-      });
+      const r: ProvisionResult = await runResult(
+        await stack.client.workflow.start('quote', { taskQueue, workflowId, args: [intent.request] }),
+      );
       if (r.region?.region !== regions[0] || (r.region?.fallbacks.length ?? 0) !== 4)
         throw new Error(`the planner chose ${r.region?.region} + ${r.region?.fallbacks}, not the 5 mainland`);
       return { options: r.options, recommended: r.recommended };

@@ -1,6 +1,8 @@
 // Figure 4: N provision workflows parked at AWAITING_CONFIRMATION on one acp worker (a child process;
 // RSS is its /proc VmRSS), then the time to confirm a share of them and drain those to completion,
 // and to reject the rest and drain those.
+
+import { runResult } from '../client/run-result';
 import { confirmSignal, rejectSignal } from '../workflows/messages';
 import { inPool } from './pool';
 import type { BenchStack } from './stack';
@@ -85,7 +87,7 @@ export async function scale(
       async (i) => {
         const h = stack.client.workflow.getHandle(ids[i]!);
         await h.signal(confirmSignal, { by: 'bench' });
-        return (await h.result()).status as string;
+        return (await runResult(h)).status as string;
       },
       deadline,
     );
@@ -99,7 +101,7 @@ export async function scale(
     await inPool(rest.length, 50, (i) =>
       stack.client.workflow.getHandle(rest[i]!).signal(rejectSignal, { by: 'bench', reason: 'bench' }),
     );
-    await inPool(rest.length, 50, (i) => stack.client.workflow.getHandle(rest[i]!).result());
+    await inPool(rest.length, 50, (i) => runResult(stack.client.workflow.getHandle(rest[i]!)));
     const rejectDrainMs = performance.now() - t2;
     return {
       parked: awaiting,

@@ -3,8 +3,8 @@
 //     acp starts in the background (UI on 8233, history in ~/.acp/temporal.db) and leaves running for
 //     the next command (building the `temporal` CLI from Go modules first when Go is installed and no
 //     binary is); else, with no binary at all, the SDK's local server for the life of this command only.
-//   Worker — a worker already polling the task queue; else one embedded in this process for as long as
-//     the command follows the run.
+//   Worker — a long-lived worker already polling the task queue (client/worker-liveness.ts tells one from
+//     a poller that is gone); else one embedded in this process for as long as the command follows the run.
 //   Cloud — `--simulate`: an emulator in this process, and a task queue of its own so a real worker
 //     never picks a simulated run up.
 import { spawn } from 'node:child_process';
@@ -13,8 +13,8 @@ import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { AlibabaClients } from '../activities/clients';
 import { CliError, EXIT } from './exit-codes';
@@ -26,6 +26,7 @@ import {
   searchAttributeArgs,
   temporalConnectionOptions,
 } from './temporal-server';
+import { embeddedWorkerIdentity } from './worker-liveness';
 
 // The worker SDK (native runtime), the test server, the emulator and the cloud SDKs load only for the
 // commands that use them: `acp status` needs none of them.
@@ -80,9 +81,16 @@ async function quietRuntime(): Promise<void> {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const { DefaultLogger, Runtime } = workerSdk();
+  // The worker warns "Workflow failed" with a stack for every run that did not succeed; the CLI says
+  // how the run ended itself (its failure line and receipt), so that warning is only noise here.
+  const logger = new DefaultLogger('WARN', (entry) => {
+    if (entry.message === 'Workflow failed') return;
+    const meta = entry.meta && Object.keys(entry.meta).length > 0 ? ` ${inspect(entry.meta)}` : '';
+    process.stderr.write(`acp worker: [${entry.level}] ${entry.message}${meta}\n`);
+  });
   // No shutdown signals: Ctrl-C detaches from (or, simulated, cancels) the run; the CLI decides when
   // its embedded worker stops, not the SDK.
-  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  Runtime.install({ logger, shutdownSignals: [] });
 }
 
 function portAnswers(host: string, port: number, timeoutMs = 500): Promise<boolean> {
@@ -285,23 +293,6 @@ export async function openTemporal(
   };
 }
 
-/** Is a worker polling this task queue right now? (Pollers seen within the last long poll.) */
-export async function workerPolls(stack: TemporalStack, taskQueue: string): Promise<boolean> {
-  const response = await stack.connection.workflowService.describeTaskQueue({
-    namespace: stack.namespace,
-    taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-  });
-  // The server remembers a poller for minutes after it left; one that polled within a long poll's
-  // span (about a minute) is alive.
-  const recent = Date.now() - 90_000;
-  return (response.pollers ?? []).some((p) => {
-    const t = p.lastAccessTime;
-    const ms = t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : 0;
-    return ms >= recent;
-  });
-}
-
 export interface EmbeddedWorker {
   taskQueue: string;
   /** Runs the worker until `until` settles, then shuts it down; resolves with `until`'s value. */
@@ -321,6 +312,8 @@ export async function startEmbeddedWorker(
     namespace: stack.namespace,
     taskQueue,
     clients,
+    // Says "gone with this command" to the next command that looks for a worker (worker-liveness.ts).
+    extra: { identity: embeddedWorkerIdentity() },
   });
   return {
     taskQueue,

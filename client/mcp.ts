@@ -12,10 +12,9 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import {
   WorkflowExecutionAlreadyStartedError,
   type WorkflowExecutionDescription,
-  WorkflowFailedError,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { ApplicationFailure, CancelledFailure, WorkflowNotFoundError } from '@temporalio/common';
+import { WorkflowNotFoundError } from '@temporalio/common';
 import { z } from 'zod';
 import { toCny } from '../planner/pricing';
 import { PRODUCTS, type ProvisionRequest, type QuoteOption } from '../planner/types';
@@ -48,10 +47,11 @@ import {
   startEmbeddedWorker,
   startSimulatedCloud,
   type TemporalStack,
-  workerPolls,
 } from './local-stack';
 import { cny, renderOptionsTable, renderStatus } from './render';
 import { parseBudgetFlag, prepareRequest, type RequestFlags } from './request';
+import { type RunFailure, runOutcome } from './run-result';
+import { lastingWorkersOn } from './worker-liveness';
 
 const POLL_MS = 300;
 /** Feasible rows in a text answer (all of them are in the structured content). */
@@ -416,7 +416,7 @@ class AcpStack {
     }
     const { taskQueue } = require('../worker/worker') as typeof import('../worker/worker');
     const queue = taskQueue(env);
-    if (await workerPolls(temporal, queue)) return { temporal, taskQueue: queue };
+    if ((await lastingWorkersOn(temporal, queue)).length > 0) return { temporal, taskQueue: queue };
     if (!env.ACP_ALIBABA_ENDPOINT) await requireCredentials();
     this.notify(
       `no worker polls task queue ${queue} on ${temporal.where}: running one in this process while the MCP server lives (\`acp worker\` keeps runs going without it)`,
@@ -499,42 +499,16 @@ async function findRun(
   }
 }
 
-interface Failure {
-  code?: string;
-  field?: string;
-  message: string;
-  cancelled: boolean;
-}
-
-function failureOf(err: unknown): Failure {
-  if (err instanceof WorkflowFailedError) {
-    const cause = err.cause;
-    if (cause instanceof CancelledFailure) return { message: 'the run was cancelled', cancelled: true };
-    if (cause instanceof ApplicationFailure) {
-      const details = cause.details?.[0] as { field?: string } | undefined;
-      return {
-        ...(cause.type ? { code: cause.type } : {}),
-        ...(details?.field ? { field: details.field } : {}),
-        message: cause.message,
-        cancelled: false,
-      };
-    }
-    return { message: cause?.message ?? err.message, cancelled: false };
-  }
-  return { message: err instanceof Error ? err.message : String(err), cancelled: false };
-}
-
-type Snapshot = { kind: 'status'; status: RunStatus } | { kind: 'failed'; failure: Failure; closed: string };
+type Snapshot =
+  | { kind: 'status'; status: RunStatus }
+  | { kind: 'failed'; failure: RunFailure; closed: string };
 
 /** The run's RunStatus: its result once it ended, the status query while it is open. */
 async function snapshot(handle: WorkflowHandle, d: WorkflowExecutionDescription): Promise<Snapshot> {
-  if (d.status.name === 'COMPLETED') return { kind: 'status', status: (await handle.result()) as RunStatus };
   if (d.status.name !== 'RUNNING') {
-    try {
-      await handle.result();
-    } catch (err) {
-      return { kind: 'failed', failure: failureOf(err), closed: d.status.name };
-    }
+    const outcome = await runOutcome(handle);
+    if (outcome.kind === 'result') return { kind: 'status', status: outcome.result };
+    return { kind: 'failed', failure: outcome.failure, closed: d.status.name };
   }
   try {
     return {
@@ -551,7 +525,7 @@ async function snapshot(handle: WorkflowHandle, d: WorkflowExecutionDescription)
   }
 }
 
-type Waited = { kind: 'status'; status: RunStatus; final: boolean } | { kind: 'failed'; failure: Failure };
+type Waited = { kind: 'status'; status: RunStatus; final: boolean } | { kind: 'failed'; failure: RunFailure };
 
 /** Follows a run until `enough` says so (or it ends, or `ms` pass): the comparison is what tools wait for. */
 async function waitFor(
@@ -560,9 +534,11 @@ async function waitFor(
   ms: number,
 ): Promise<Waited | undefined> {
   let ended: Waited | undefined;
-  const result = handle.result().then(
-    (r: RunStatus): Waited => ({ kind: 'status', status: r, final: true }),
-    (e: unknown): Waited => ({ kind: 'failed', failure: failureOf(e) }),
+  const result = runOutcome(handle).then(
+    (o): Waited =>
+      o.kind === 'result'
+        ? { kind: 'status', status: o.result, final: true }
+        : { kind: 'failed', failure: o.failure },
   );
   result.then((r) => {
     ended = r;

@@ -6,7 +6,8 @@ import { Client } from '@temporalio/client';
 import type { GcRelease, Orphan } from '../activities/gc';
 import { requireCredentials } from './credentials-check';
 import { badInput, CliError, EXIT, type ExitCode } from './exit-codes';
-import { openTemporal, workerPolls } from './local-stack';
+import { openTemporal } from './local-stack';
+import { lastingWorkersOn } from './worker-liveness';
 
 function notify(line: string): void {
   process.stderr.write(`acp: ${line}\n`);
@@ -110,7 +111,7 @@ export async function gcCommand(flags: GcFlags): Promise<ExitCode> {
     if (report.scheduleId) {
       const { taskQueue } = require('../worker/worker') as typeof import('../worker/worker');
       const queue = taskQueue();
-      const polled = await workerPolls(t, queue);
+      const polled = (await lastingWorkersOn(t, queue)).length > 0;
       if (flags.json) printJson({ scheduleId: report.scheduleId, taskQueue: queue, workerPolls: polled });
       else
         print([

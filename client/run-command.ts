@@ -3,12 +3,7 @@
 // confirmation prompt, the script's output, the receipt. Ctrl-C detaches; the run goes on.
 import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowFailedError,
-  type WorkflowHandle,
-} from '@temporalio/client';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import type { ProvisionRequest } from '../planner/types';
 import { confirmSignal, type RunStatus, rejectSignal, statusQuery } from '../workflows/messages';
 import type { provision, quote } from '../workflows/provision';
@@ -28,12 +23,13 @@ import {
   startEmbeddedWorker,
   startSimulatedCloud,
   type TemporalStack,
-  workerPolls,
 } from './local-stack';
 import { ProgressPrinter } from './progress';
 import { askConfirmation } from './prompt';
 import { howToConfirm, isFinal, type StepContext, step } from './render';
 import { flagForField, type PreparedRequest, prepareRequest, type RequestFlags } from './request';
+import { type RunOutcome, runOutcome } from './run-result';
+import { lastingWorkersOn, waitingForWorkerMs } from './worker-liveness';
 
 export interface RunFlags extends RequestFlags {
   json?: boolean;
@@ -103,7 +99,11 @@ async function openRunStack(flags: RunFlags, io: Io): Promise<RunStack> {
     }
     const { taskQueue } = require('../worker/worker') as typeof import('../worker/worker');
     const queue = taskQueue();
-    if (await workerPolls(temporal, queue)) {
+    const lasting = await lastingWorkersOn(temporal, queue);
+    if (lasting.length > 0) {
+      io.notify(
+        `task queue ${queue} has a worker (${lasting.join(', ')}); this command only follows the run`,
+      );
       return { temporal, taskQueue: queue, close: () => temporal.close() };
     }
     if (!credentialsChecked) await requireCredentials();
@@ -160,35 +160,7 @@ async function startWorkflow(
   }
 }
 
-type Outcome =
-  | { kind: 'result'; result: RunStatus }
-  | { kind: 'failure'; error: unknown }
-  | { kind: 'detached' };
-
-interface FailureFacts {
-  type?: string;
-  field?: string;
-  message: string;
-  cancelled: boolean;
-}
-
-async function failureFacts(error: unknown): Promise<FailureFacts> {
-  if (error instanceof WorkflowFailedError) {
-    const cause = error.cause;
-    if (cause instanceof CancelledFailure) return { message: 'the run was cancelled', cancelled: true };
-    if (cause instanceof ApplicationFailure) {
-      const details = cause.details?.[0] as { field?: string } | undefined;
-      return {
-        type: cause.type ?? undefined,
-        field: details?.field,
-        message: cause.message,
-        cancelled: false,
-      };
-    }
-    return { message: cause?.message ?? error.message, cancelled: false };
-  }
-  return { message: error instanceof Error ? error.message : String(error), cancelled: false };
-}
+type Outcome = RunOutcome | { kind: 'detached' };
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -198,54 +170,101 @@ interface FollowOptions {
   io: Io;
   /** Ask on a TTY when the run waits for a yes. */
   interactive: boolean;
-  /** Resolves on Ctrl-C. */
-  detach: Promise<void>;
+  /** Resolves on Ctrl-C (or Ctrl-C at the prompt): detach, or — simulated — cancel and keep following. */
+  interrupt: Interrupt;
+  /**
+   * When no embedded worker carries the run: called once the run's next task has waited `afterMs`
+   * for a worker; may start one here and return it.
+   */
+  rescue?: { afterMs: number; start(waitedMs: number): Promise<EmbeddedWorker | undefined> };
 }
+
+/** Everything but the first turn's describe is paced: the watchdog looks every few seconds. */
+const WATCH_EVERY_MS = 2_000;
 
 /** Polls the status query until the workflow ends (or we detach), printing what is new. */
 async function follow(o: FollowOptions): Promise<{ outcome: Outcome; last?: RunStatus }> {
   let settled: Outcome | undefined;
-  const result = o.handle.result().then(
-    (r: RunStatus): Outcome => ({ kind: 'result', result: r }),
-    (e: unknown): Outcome => ({ kind: 'failure', error: e }),
-  );
+  const result: Promise<Outcome> = runOutcome(o.handle);
   result.then((r) => {
     settled = r;
   });
   let detached = false;
-  o.detach.then(() => {
+  o.interrupt.detach.then(() => {
     detached = true;
   });
   let last: RunStatus | undefined;
   let hinted = false;
   let asked = false;
-  while (!settled && !detached) {
-    try {
-      last = await o.handle.query(statusQuery);
-    } catch {
-      // The first workflow task has not run yet, or the run just closed: the next turn tells.
-    }
-    if (last && !settled) {
-      o.printer?.update(last);
-      if (last.status === 'AWAITING_CONFIRMATION') {
-        if (o.interactive && !asked) {
-          asked = true;
-          const answer = await prompt(o, last);
-          if (answer === 'detach') detached = true;
-        } else if (!o.interactive && !hinted) {
-          hinted = true;
-          for (const l of howToConfirm(o.handle.workflowId)) o.io.human.write(`${o.io.prefix}${l}\n`);
+  let watchedAt = 0;
+  let endRescue: (() => void) | undefined;
+  let rescued: Promise<unknown> | undefined;
+  try {
+    while (!settled && !detached) {
+      try {
+        last = await o.handle.query(statusQuery);
+      } catch {
+        // The first workflow task has not run yet, or the run just closed: the next turn tells.
+      }
+      if (last && !settled) {
+        o.printer?.update(last);
+        if (last.status === 'AWAITING_CONFIRMATION') {
+          if (o.interactive && !asked) {
+            asked = true;
+            if ((await prompt(o, last)) === 'interrupted') o.interrupt.fire();
+          } else if (!o.interactive && !hinted) {
+            hinted = true;
+            for (const l of howToConfirm(o.handle.workflowId)) o.io.human.write(`${o.io.prefix}${l}\n`);
+          }
         }
       }
+      if (o.rescue && !rescued && Date.now() - watchedAt >= WATCH_EVERY_MS) {
+        watchedAt = Date.now();
+        const waited = await unattendedFor(o.handle);
+        if (waited >= o.rescue.afterMs) {
+          const worker = await o.rescue.start(waited);
+          if (worker) {
+            rescued = worker.runUntil(new Promise<void>((r) => (endRescue = r)));
+          } else {
+            // Nothing more this command can do but say it again later.
+            watchedAt = Date.now() + 60_000;
+          }
+        }
+      }
+      await Promise.race([sleep(POLL_MS), result, o.interrupt.detach]);
     }
-    await Promise.race([sleep(POLL_MS), result, o.detach]);
+    if (detached) return { outcome: { kind: 'detached' }, last };
+    // A run cancelled here has no document of its own: ask the (still running) worker for its last
+    // status, which holds what was released.
+    if (settled?.kind === 'failure' && settled.failure.cancelled) {
+      last = await o.handle.query(statusQuery).catch(() => last);
+    }
+    return { outcome: settled!, last };
+  } finally {
+    endRescue?.();
+    await rescued?.catch(() => undefined);
   }
-  if (detached) return { outcome: { kind: 'detached' }, last };
-  return { outcome: settled!, last };
+}
+
+/** How long the run (or one of its quote children) has had a task no worker picked up. */
+async function unattendedFor(handle: WorkflowHandle): Promise<number> {
+  try {
+    const d = await handle.describe();
+    const now = Date.now();
+    let waited = waitingForWorkerMs(d, now);
+    for (const child of (d.raw.pendingChildren ?? []).slice(0, 8)) {
+      if (!child.workflowId) continue;
+      const cd = await handle.client.getHandle(child.workflowId).describe();
+      waited = Math.max(waited, waitingForWorkerMs(cd, now));
+    }
+    return waited;
+  } catch {
+    return 0;
+  }
 }
 
 /** The TTY prompt; its answer becomes the `confirm`/`reject` signal. */
-async function prompt(o: FollowOptions, status: RunStatus): Promise<'detach' | undefined> {
+async function prompt(o: FollowOptions, status: RunStatus): Promise<'interrupted' | undefined> {
   o.printer?.pause();
   const elsewhere = (async () => {
     for (;;) {
@@ -272,27 +291,39 @@ async function prompt(o: FollowOptions, status: RunStatus): Promise<'detach' | u
       await o.handle.signal(rejectSignal, { by, reason: 'declined at the prompt' });
       return undefined;
     case 'interrupted':
-      return 'detach';
+      return 'interrupted';
     default:
       return undefined;
   }
 }
 
-/** Ctrl-C once: detach (or, simulated, cancel and release). Twice: leave at once. */
-function onInterrupt(handler: () => void): { promise: Promise<void>; dispose(): void } {
+/**
+ * Ctrl-C (a SIGINT, or Ctrl-C at the prompt, which readline takes): a real run is left to go on and
+ * this command detaches; a simulated one is cancelled, since its cloud lives in this process, and
+ * followed until it has released. A second Ctrl-C leaves at once.
+ */
+interface Interrupt {
+  /** Resolves when this command should stop following (never, for a simulated run). */
+  detach: Promise<void>;
+  fire(): void;
+  dispose(): void;
+}
+
+function onInterrupt(simulated: boolean, cancel: () => void): Interrupt {
   let resolve!: () => void;
-  const promise = new Promise<void>((r) => {
+  const detach = new Promise<void>((r) => {
     resolve = r;
   });
   let count = 0;
-  const listener = () => {
+  const fire = () => {
     count += 1;
     if (count > 1) process.exit(EXIT.detached);
-    handler();
-    resolve();
+    if (simulated) cancel();
+    else resolve();
   };
+  const listener = () => fire();
   process.on('SIGINT', listener);
-  return { promise, dispose: () => process.off('SIGINT', listener) };
+  return { detach, fire, dispose: () => process.off('SIGINT', listener) };
 }
 
 function printJson(doc: unknown): void {
@@ -339,17 +370,20 @@ async function execute(type: 'provision' | 'quote', text: string, flags: RunFlag
       table: { maxRows: TABLE_ROWS },
     });
     const interactive = type === 'provision' && !flags.yes && Boolean(process.stdin.isTTY) && tty;
-    const interrupt = onInterrupt(() => {
-      if (stack.simulated) {
-        io.notify(
-          'the simulated cloud lives in this process, so the run cannot outlive it: cancelling it (everything it created is released)…',
-        );
-        handle.cancel().catch(() => undefined);
-      }
+    const interrupt = onInterrupt(Boolean(stack.simulated), () => {
+      io.notify(
+        'the simulated cloud lives in this process, so the run cannot outlive it: cancelling it (everything it created is released)…',
+      );
+      handle.cancel().catch(() => undefined);
     });
-    // A simulated run is cancelled, not left behind: keep following it until it has released.
-    const detach = stack.simulated ? new Promise<void>(() => undefined) : interrupt.promise;
-    const following = follow({ handle, printer: io.json ? undefined : printer, io, interactive, detach });
+    const following = follow({
+      handle,
+      printer: io.json ? undefined : printer,
+      io,
+      interactive,
+      interrupt,
+      rescue: stack.worker ? undefined : rescueWith(stack, io),
+    });
     let outcome: Outcome;
     let last: RunStatus | undefined;
     try {
@@ -362,6 +396,40 @@ async function execute(type: 'provision' | 'quote', text: string, flags: RunFlag
   } finally {
     await stack.close();
   }
+}
+
+/** Seconds a run's task may wait for the worker this command counted on before it steps in. */
+function workerWaitMs(): number {
+  const s = Number(process.env.ACP_WORKER_WAIT_SECONDS);
+  return Number.isFinite(s) && s > 0 ? s * 1000 : 20_000;
+}
+
+/**
+ * The worker this command saw on the queue may be gone (killed a moment ago, on another host): when
+ * the run's next task has waited too long, say so, and carry the run in this process when this
+ * machine can (it has credentials, or the emulator endpoint).
+ */
+function rescueWith(stack: RunStack, io: Io): FollowOptions['rescue'] {
+  return {
+    afterMs: workerWaitMs(),
+    start: async (waitedMs) => {
+      const waited = `${Math.round(waitedMs / 1000)} s`;
+      if (!process.env.ACP_ALIBABA_ENDPOINT) {
+        try {
+          await requireCredentials();
+        } catch {
+          io.notify(
+            `no worker has picked up this run's next step for ${waited} on task queue ${stack.taskQueue}: start \`acp worker\` (with Alibaba credentials) against ${stack.temporal.address}; the run waits for it`,
+          );
+          return undefined;
+        }
+      }
+      io.notify(
+        `no worker has picked up this run's next step for ${waited} on task queue ${stack.taskQueue} (the worker seen there is gone): running one in this process while this command follows the run (\`acp worker\` keeps runs going without a terminal)`,
+      );
+      return startEmbeddedWorker(stack.temporal, stack.taskQueue);
+    },
+  };
 }
 
 interface FinishInput {
@@ -413,29 +481,34 @@ async function finish({ type, outcome, last, handle, printer, io, stack }: Finis
     return type === 'quote' ? exitCodeForQuote(r) : exitCodeForRun(r);
   }
 
-  const facts = await failureFacts(outcome.error);
+  const facts = outcome.failure;
   const flag = facts.field ? flagForField(facts.field) : undefined;
   const next =
-    facts.type === 'InvalidIntent'
+    facts.code === 'InvalidIntent'
       ? `change ${flag ?? facts.field ?? 'the request'} and try again`
       : `see \`acp status ${handle.workflowId}\` and the Web UI for the history`;
   const final = last && isFinal(last) ? last : undefined;
+  if (final && facts.cancelled && !io.json) {
+    // Cancelled (Ctrl-C on a simulated run, or `temporal workflow cancel`): what was released, the receipt.
+    printer.update(final);
+  } else {
+    process.stderr.write(
+      `${io.prefix}${step('✘', facts.cancelled ? 'cancelled' : 'failed', `${facts.message} — ${next}`)}\n`,
+    );
+  }
   printer.stop();
-  process.stderr.write(
-    `${io.prefix}${step('✘', facts.cancelled ? 'cancelled' : 'failed', `${facts.message} — ${next}`)}\n`,
-  );
   if (io.json) {
     printJson({
       ...(final ?? last ?? {}),
       workflowId: handle.workflowId,
       status: facts.cancelled ? 'CANCELLED' : 'FAILED',
       error: {
-        ...(facts.type ? { code: facts.type } : {}),
+        ...(facts.code ? { code: facts.code } : {}),
         message: facts.message,
         ...(facts.field ? { field: facts.field } : {}),
       },
       ...(await simulatedFields(handle.workflowId)),
     });
   }
-  return exitCodeForFailure(facts.type, facts.cancelled);
+  return exitCodeForFailure(facts.code, facts.cancelled);
 }

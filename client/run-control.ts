@@ -3,12 +3,8 @@
 // "not waiting for that" as a sentence instead of a gRPC error). Signals need no worker to be accepted;
 // the status query does, so when no worker answers, what the search attributes know is shown instead.
 import { userInfo } from 'node:os';
-import {
-  type WorkflowExecutionDescription,
-  WorkflowFailedError,
-  type WorkflowHandle,
-} from '@temporalio/client';
-import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
+import type { WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
 import { type RunStatus, STATUSES, type Status, statusQuery, TERMINAL_STATUSES } from '../workflows/messages';
 import {
   AcpBudget,
@@ -20,6 +16,7 @@ import {
 import { badInput, CliError, EXIT, type ExitCode } from './exit-codes';
 import { openTemporal, type TemporalStack } from './local-stack';
 import { outputDelta, type RunRow, renderRunList, renderStatus } from './render';
+import { runOutcome } from './run-result';
 
 export interface ControlFlags {
   json?: boolean;
@@ -90,19 +87,15 @@ type Snapshot =
 
 /** The run's RunStatus: its result when it has ended, the status query while it is open. */
 async function snapshot(handle: WorkflowHandle, d: WorkflowExecutionDescription): Promise<Snapshot> {
-  if (d.status.name === 'COMPLETED') return { kind: 'status', status: (await handle.result()) as RunStatus };
   if (d.status.name !== 'RUNNING') {
-    try {
-      await handle.result();
-    } catch (err) {
-      const cause = err instanceof WorkflowFailedError ? err.cause : undefined;
-      return {
-        kind: 'failed',
-        message: cause?.message ?? (err as Error).message,
-        type: cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined,
-        executionStatus: d.status.name,
-      };
-    }
+    const outcome = await runOutcome(handle);
+    if (outcome.kind === 'result') return { kind: 'status', status: outcome.result };
+    return {
+      kind: 'failed',
+      message: outcome.failure.message,
+      type: outcome.failure.code,
+      executionStatus: d.status.name,
+    };
   }
   try {
     return {

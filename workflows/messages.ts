@@ -94,10 +94,16 @@ export interface BlockedReason {
   nextStep: string;
 }
 
-/** What the status query returns at any moment; the result is its final value. */
+/**
+ * What the status query returns at any moment; its final value is the run's result document. Read that
+ * with `runResult` (client/run-result.ts): a run that did not succeed ends as a failed workflow carrying
+ * this document, so `handle.result()` alone would throw for it.
+ */
 export interface RunStatus {
   workflowId: string;
   status: Status;
+  /** Product, spec, where and the price in one line (empty until quotes are in). */
+  summary: string;
   /** One sentence on what is happening now. */
   message: string;
   intent?: Intent;

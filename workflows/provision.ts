@@ -56,7 +56,7 @@ import {
 import { stepsFor } from './products';
 import type { Deployer, Deployment } from './products/types';
 import { quoteProduct } from './quote';
-import { RunState } from './run-state';
+import { endRun, RunState } from './run-state';
 import { Saga } from './saga';
 import { SlackThread } from './slack-thread';
 
@@ -80,7 +80,13 @@ export async function provision(request: ProvisionOptions): Promise<ProvisionRes
   // With ACP_SLACK_* on the worker: the comparison with buttons, then progress and the receipt.
   const slack = new SlackThread(run);
   try {
-    return await provisionSteps(request, run);
+    return endRun(await provisionSteps(request, run));
+  } catch (err) {
+    // Cancelled before anything was created (at the prompt, while quoting): say so where the run is
+    // listed; a cancel after creation has released and said so already.
+    if (isCancellation(err) && run.status.status !== 'CANCELLED')
+      run.set('CANCELLED', 'cancelled; nothing was created');
+    throw err;
   } finally {
     await slack.flush();
   }
@@ -563,7 +569,7 @@ export async function quote(request: ProvisionRequest): Promise<ProvisionResult>
   if (choice.recommended !== undefined)
     run.status.estimatedCost = run.status.options[choice.recommended].estimatedTotal;
   run.set(choice.recommended === undefined ? 'OVER_BUDGET' : 'SUCCEEDED', choice.reason);
-  return run.status;
+  return endRun(run.status);
 }
 
 function invalidInputAsFailure<T>(fn: () => T): T {

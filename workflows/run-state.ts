@@ -1,7 +1,12 @@
 // The run's visible state: what the status query returns, what the Web UI shows (search attributes,
 // memo, Markdown current details) and, at the end, the result. Every status change goes through
 // `set`, so the three views can never disagree.
-import { setCurrentDetails, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  setCurrentDetails,
+  upsertMemo,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { QuoteOption } from '../planner/types';
 import type { Execution, ResourceRecord, RunStatus, Status } from './messages';
 import { AcpBudget, AcpEstimatedCost, AcpProduct, AcpRegion, AcpStatus } from './search-attributes';
@@ -16,6 +21,7 @@ export class RunState {
     this.status = {
       workflowId,
       status: 'PARSING',
+      summary: '',
       message: 'reading the request',
       options: [],
       resourcesCreated: [],
@@ -34,6 +40,7 @@ export class RunState {
     this.event(message);
     const s = this.status;
     const chosen = s.chosen ?? (s.recommended !== undefined ? s.options[s.recommended] : undefined);
+    s.summary = runSummary(s);
     upsertSearchAttributes([
       { key: AcpStatus, value: status },
       ...(chosen ? [{ key: AcpProduct, value: chosen.product }] : []),
@@ -83,6 +90,7 @@ export class RunState {
     const s = this.status;
     upsertMemo({
       status: s.status,
+      ...(s.summary ? { summary: s.summary } : {}),
       message: s.message,
       options: s.options.map(
         (o) => `${o.product} ${o.region} ${o.zone ?? '-'} ${o.spec} CNY ${o.estimatedTotal}`,
@@ -93,14 +101,64 @@ export class RunState {
   }
 }
 
+/**
+ * The last step of every run: a SUCCEEDED run completes its workflow with the document as the result;
+ * any other end (FAILED, REJECTED, EXPIRED, OVER_BUDGET) fails the workflow, so the Web UI and
+ * `temporal workflow list` show it red, with the same document as the failure's details. Clients read
+ * it either way through `runResult` (client/run-result.ts); docs/operators.md says what an operator
+ * sees.
+ */
+export function endRun(s: RunStatus): RunStatus {
+  if (s.status === 'SUCCEEDED') return s;
+  throw ApplicationFailure.create({
+    message: `${s.status}${s.summary ? ` · ${s.summary}` : ''} — ${s.message}`,
+    type: s.status,
+    nonRetryable: true,
+    details: [s],
+  });
+}
+
+/**
+ * What the run is about in one line, first in its result and in its Web UI failure: product, spec,
+ * where and the price ("ecs ecs.c6.large in cn-hangzhou-h · est. CNY 0.22 · budget CNY 50"). Before a
+ * choice it names the recommended (or, over budget, the cheapest) option.
+ */
+export function runSummary(s: RunStatus): string {
+  const feasible = s.options.filter((o) => o.feasible);
+  const [option, role] = s.chosen
+    ? [s.chosen, '']
+    : s.recommended !== undefined
+      ? [s.options[s.recommended], 'recommended ']
+      : feasible.length > 0
+        ? [feasible.reduce((a, b) => (b.estimatedTotal < a.estimatedTotal ? b : a)), 'cheapest ']
+        : [undefined, ''];
+  const parts: string[] = [];
+  if (option) {
+    const cost = s.accruedCost !== undefined ? ` · accrued CNY ${s.accruedCost.toFixed(2)}` : '';
+    parts.push(
+      `${role}${option.product} ${option.spec} in ${option.zone ?? option.region}`,
+      `est. CNY ${(s.estimatedCost ?? option.estimatedTotal).toFixed(2)}${cost}`,
+    );
+  } else if (s.region) {
+    parts.push(`no feasible option in ${s.region.region}`);
+  }
+  if (s.intent?.budget) parts.push(`budget CNY ${s.intent.budget.cny.toFixed(2)}`);
+  return parts.join(' · ');
+}
+
 export function renderOptionsMarkdown(
   options: QuoteOption[],
   recommended?: number,
   chosen?: QuoteOption,
 ): string {
   if (options.length === 0) return '_no options yet_';
+  const isChosen = (o: QuoteOption) =>
+    chosen !== undefined &&
+    chosen.product === o.product &&
+    chosen.spec === o.spec &&
+    chosen.region === o.region;
   const rows = options.map((o, i) => {
-    const mark = chosen === o ? ' **chosen**' : i === recommended ? ' ← recommended' : '';
+    const mark = isChosen(o) ? ' **chosen**' : i === recommended ? ' ← recommended' : '';
     const num = o.feasible ? String(i + 1) : '';
     return o.feasible
       ? `| ${num} | ${o.product} | ${o.region} | ${o.zone ?? '—'} | ${o.spec}${o.spot ? ' (spot)' : ''} | ${o.unitPricePerHour.toFixed(2)} | ${o.estimatedTotal.toFixed(2)} | ~${Math.ceil(o.readyInSeconds / 60)} min |${mark} |`
@@ -114,7 +172,7 @@ export function renderOptionsMarkdown(
 }
 
 function renderDetails(s: RunStatus): string {
-  const lines = [`### ${s.status}`, '', s.message, ''];
+  const lines = [`### ${s.status}`, '', ...(s.summary ? [`**${s.summary}**`, ''] : []), s.message, ''];
   if (s.intent) lines.push(`**Intent:** ${s.intent.summary}`, '');
   if (s.region) lines.push(`**Region:** ${s.region.region} — ${s.region.reason}`, '');
   if (s.options.length > 0) lines.push(renderOptionsMarkdown(s.options, s.recommended, s.chosen), '');

@@ -52,6 +52,7 @@ export function status(over: Partial<RunStatus> = {}): RunStatus {
   return {
     workflowId: 'acp-1234abcd',
     status: 'AWAITING_CONFIRMATION',
+    summary: 'recommended ecs ecs.c6.large in cn-hangzhou-h · est. CNY 0.42',
     message: 'waiting for confirmation',
     intent: {
       kind: 'oneshot',

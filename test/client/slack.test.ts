@@ -11,6 +11,7 @@ import { type RunningSlackApp, startSlackApp } from '../../client/slack';
 import type { ProvisionRequest } from '../../planner/types';
 import { type ProvisionResult, rejectSignal, statusQuery } from '../../workflows/messages';
 import { provision } from '../../workflows/provision';
+import { runResult } from '../support/run-result';
 import { type Stack, startStack } from '../support/stack';
 
 // Fake, assembled at run time so repository credential scanners do not flag the source.
@@ -245,7 +246,7 @@ describe('Slack approvals', () => {
     );
 
     assert.equal(await click(clickPayload(message, 'acp_approve_option_2')), 200);
-    const result = await handle.result();
+    const result = await runResult(handle);
     assert.equal(result.status, 'SUCCEEDED', result.message);
     assert.equal(result.confirmation?.by, 'slack:U0ALICE (alice)');
     assert.equal(result.confirmation?.option, 2);
@@ -277,7 +278,7 @@ describe('Slack approvals', () => {
   test('a Reject click ends the run REJECTED by the Slack user, nothing created', async () => {
     const { handle, message } = await awaitingRun('echo never-runs');
     assert.equal(await click(clickPayload(message, 'acp_reject', { id: 'U0BOB', username: 'bob' })), 200);
-    const result = await handle.result();
+    const result = await runResult(handle);
     assert.equal(result.status, 'REJECTED');
     assert.equal(result.confirmation?.by, 'slack:U0BOB (bob)');
     assert.deepEqual(result.resourcesCreated, []);
@@ -297,7 +298,7 @@ describe('Slack approvals', () => {
       return n > 0 ? n : undefined;
     });
     await handle.signal(rejectSignal, { by: 'slack-test', reason: 'checked the retry' });
-    assert.equal((await handle.result()).status, 'REJECTED');
+    assert.equal((await runResult(handle)).status, 'REJECTED');
     const receipt = await waitFor(() =>
       slack.messages.find((m) => m.thread_ts && /\*REJECTED\*/.test(m.text) && m.text.includes('slack-test')),
     );
@@ -325,7 +326,7 @@ describe('Slack approvals', () => {
 
     // The genuine click still works afterwards.
     assert.equal(await click(clickPayload(message, 'acp_reject')), 200);
-    assert.equal((await handle.result()).status, 'REJECTED');
+    assert.equal((await runResult(handle)).status, 'REJECTED');
   });
 
   test('without the Slack settings the activities do nothing', async () => {

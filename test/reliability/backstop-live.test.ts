@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import * as $Ecs from '@alicloud/ecs20140526';
 import { type ProvisionResult, statusQuery, teardownSignal } from '../../workflows/messages';
 import { provision } from '../../workflows/provision';
+import { runResult } from '../support/run-result';
 import { type Stack, startStack } from '../support/stack';
 
 const MINUTE = 60_000;
@@ -71,7 +72,7 @@ describe('cloud-side backstop in a live run', () => {
     );
 
     await handle.signal(teardownSignal, { by: 'backstop-live-test' });
-    const result = await handle.result();
+    const result = await runResult(handle);
     assert.equal(result.status, 'SUCCEEDED', result.message);
     const { resources: live } = await stack.admin('/__emulator/resources');
     assert.deepEqual(live, []);

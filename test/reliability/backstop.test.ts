@@ -9,6 +9,7 @@ import { runGc } from '../../client/gc';
 import { type ProvisionResult, statusQuery, teardownSignal } from '../../workflows/messages';
 import { autoReleaseTime } from '../../workflows/products/ecs';
 import { provision } from '../../workflows/provision';
+import { runResult } from '../support/run-result';
 import { type Stack, startStack } from '../support/stack';
 
 let stack: Stack;
@@ -100,7 +101,7 @@ describe('cloud-side backstop', () => {
       'the cloud already took the instance',
     );
     await kept.handle.signal(teardownSignal, { by: 'backstop-test' });
-    assert.equal((await kept.handle.result()).status, 'SUCCEEDED');
+    assert.equal((await runResult(kept.handle)).status, 'SUCCEEDED');
     const { resources: live } = await stack.admin('/__emulator/resources');
     assert.deepEqual(live, []);
     console.log(

@@ -13,6 +13,7 @@ import { createScriptActivities } from '../../activities/script';
 import { checkScript, parseIntent } from '../../planner';
 import { IntentError, type ProvisionRequest } from '../../planner/types';
 import { provision } from '../../workflows/provision';
+import { runResult } from '../support/run-result';
 import { type Stack, startStack } from '../support/stack';
 
 /** A malformed request and the field its refusal must name. */
@@ -228,7 +229,7 @@ describe('bad input through the real workflow', () => {
           workflowId: `acp-bad-input-${process.pid}-${i}`,
           args: [{ ...c.request, skipConfirmation: true }],
         });
-        const err = await handle.result().then(
+        const err = await runResult(handle).then(
           (r) => new Error(`${c.what}: the workflow ended ${r.status} instead of failing`),
           (e: unknown) => e,
         );

@@ -18,6 +18,7 @@ import { startEmulator } from '../../emulator';
 import { createAcpWorker } from '../../worker/worker';
 import { type ProvisionResult, statusQuery } from '../../workflows/messages';
 import { provision } from '../../workflows/provision';
+import { runResult } from '../support/run-result';
 import { startTemporal, uniqueTaskQueue, workflowBundle } from '../support/temporal';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -161,7 +162,7 @@ describe('Temporal server restart', () => {
     await new Promise((r) => setTimeout(r, 1_000));
     await startServer();
 
-    const result = await handle.result();
+    const result = await runResult(handle);
     assert.equal(result.status, 'SUCCEEDED', result.message);
     assert.match(result.execution?.outputTail ?? '', /survived-restart/);
     const { resources } = (await (await fetch(`${emulator.url}/__emulator/resources`)).json()) as {

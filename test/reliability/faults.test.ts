@@ -18,6 +18,7 @@ import {
 } from '../../bench/run-accounting';
 import type { Product, ProvisionRequest } from '../../planner/types';
 import { provision } from '../../workflows/provision';
+import { runResult } from '../support/run-result';
 import { type Stack, startStack } from '../support/stack';
 
 const PRODUCTS: Product[] = ['ecs', 'fc', 'ack', 'pai'];
@@ -99,7 +100,7 @@ describe('a throttled, failing, slow cloud', () => {
         Array.from({ length: RUNS_PER_PRODUCT }, (_, i) => ({ product, text: `fault-${product}-${i}` })),
       );
       const handles = await Promise.all(runs.map((r) => start(r.product, r.text)));
-      const results = await Promise.all(handles.map((h) => h.result()));
+      const results = await Promise.all(handles.map((h) => runResult(h)));
       const { calls } = (await stack.admin('/__emulator/calls')) as { calls: CallRow[] };
       const { resources: ever } = (await stack.admin('/__emulator/resources?all=1')) as {
         resources: ResourceRow[];
@@ -186,7 +187,7 @@ describe('a throttled, failing, slow cloud', () => {
     await setFaults({ throttleRate: 1, throttleRetryAfterMs: retryAfterMs, rateActions: throttling });
     try {
       const handles = await Promise.all(PRODUCTS.map((p) => start(p, `retry-after-${p}`)));
-      const results = Promise.all(handles.map((h) => h.result()));
+      const results = Promise.all(handles.map((h) => runResult(h)));
       // Throttle each create once: stop throttling an action as soon as the log shows it throttled
       // (the retry is seconds away, so later throttles are rare and each also waits retryAfterMs).
       let finished = false;

@@ -12,6 +12,7 @@ import type { ProvisionRequest } from '../../planner/types';
 import type { GcSweepResult } from '../../workflows/gc';
 import { type ProvisionResult, statusQuery, teardownSignal } from '../../workflows/messages';
 import { provision } from '../../workflows/provision';
+import { runResult } from '../support/run-result';
 import { createSharedCluster, type Stack, startStack } from '../support/stack';
 import { waitFor } from '../support/waiting';
 
@@ -260,7 +261,7 @@ describe('acp gc', () => {
 
     // The live run still releases its own resources.
     await alive.signal(teardownSignal, { by: 'gc-test' });
-    assert.equal((await alive.result()).status, 'SUCCEEDED');
+    assert.equal((await runResult(alive)).status, 'SUCCEEDED');
     const leaks = await live([...deadIds, laterDead.workflowId, alive.workflowId]);
     assert.deepEqual(leaks, []);
     const released = (report.release?.released.length ?? 0) + (report.release?.gone.length ?? 0);

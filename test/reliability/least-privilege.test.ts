@@ -26,6 +26,7 @@ import {
 import type { ProvisionRequest } from '../../planner/types';
 import { type ProvisionResult, retrySignal } from '../../workflows/messages';
 import { provision } from '../../workflows/provision';
+import { runResult } from '../support/run-result';
 import { type Stack, startStack } from '../support/stack';
 import { waitForStatus } from '../support/waiting';
 
@@ -164,7 +165,7 @@ describe('runs under exactly that policy', () => {
     const results: ProvisionResult[] = [];
     for (const product of ['ecs', 'fc', 'ack', 'pai'] as const) {
       const handle = await start({ product, script: { content: `echo least-privilege-${product}` } });
-      const result = await handle.result();
+      const result = await runResult(handle);
       assert.equal(result.status, 'SUCCEEDED', `${product}: ${result.message}`);
       assert.equal(result.chosen?.product, product);
       // FC's async run (task mode + no retries, under this policy) reports its status, not its
@@ -198,7 +199,7 @@ describe('runs under exactly that policy', () => {
 
     await loadPolicy(full);
     await handle.signal(retrySignal, { by: 'ram-admin' });
-    const result = await handle.result();
+    const result = await runResult(handle);
     assert.equal(result.status, 'SUCCEEDED', result.message);
     assert.match(result.execution?.outputTail ?? '', /after-grant/);
     const { resources } = await stack.admin('/__emulator/resources');
@@ -238,7 +239,7 @@ describe('runs under exactly that policy', () => {
     assert.match(diagnosis.AuthResource, /^acs:vpc:cn-hangzhou:\d+:vpc\/\*$/);
 
     await handle.cancel();
-    await handle.result().catch(() => undefined);
+    await runResult(handle).catch(() => undefined);
     const { resources } = await stack.admin('/__emulator/resources');
     assert.deepEqual(resources, [], 'nothing was created');
     console.log(

@@ -10,6 +10,7 @@ import * as $Ecs from '@alicloud/ecs20140526';
 import type { ProvisionRequest } from '../../planner/types';
 import { type ProvisionResult, statusQuery, teardownSignal } from '../../workflows/messages';
 import { provision } from '../../workflows/provision';
+import { runResult } from '../support/run-result';
 import { type Stack, startStack } from '../support/stack';
 
 let stack: Stack;
@@ -113,7 +114,7 @@ describe('security group defaults per template', () => {
       report.push(`${c.name}=[${rules.join(',')}]`);
       const status: ProvisionResult = await handle.query(statusQuery);
       if (status.intent?.kind === 'service') await handle.signal(teardownSignal, { by: 'network-test' });
-      const result = await handle.result();
+      const result = await runResult(handle);
       assert.equal(result.status, 'SUCCEEDED', `${c.name}: ${result.message}`);
       if (c.name === 'nginx asking for RDP')
         assert.ok(result.warnings.concat(result.events.map((e) => e.message)).some((w) => /3389/.test(w)));
@@ -167,7 +168,7 @@ describe('security group defaults per template', () => {
     // to the kubeconfig's credentials, which acp fetches inside each activity.
     const endpoints = JSON.parse(cluster.masterUrl) as Record<string, string>;
     assert.ok(endpoints.api_server_endpoint, 'the API server has a public endpoint');
-    const ackResult = await ack.result();
+    const ackResult = await runResult(ack);
     assert.equal(ackResult.status, 'SUCCEEDED', ackResult.message);
     assert.deepEqual(
       ackResult.resourcesCreated.map((r) => r.type).sort(),
@@ -182,7 +183,7 @@ describe('security group defaults per template', () => {
       start('fc', { product: 'fc', script: { content: 'echo network-fc' } }),
       start('pai', { product: 'pai', script: { content: 'echo network-pai' } }),
     ]);
-    const [fcResult, paiResult] = await Promise.all([fc.result(), pai.result()]);
+    const [fcResult, paiResult] = await Promise.all([runResult(fc), runResult(pai)]);
     assert.equal(fcResult.status, 'SUCCEEDED', fcResult.message);
     assert.equal(paiResult.status, 'SUCCEEDED', paiResult.message);
     const ownedBy = (type: string, workflowId: string) =>

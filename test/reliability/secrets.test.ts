@@ -14,6 +14,7 @@ import { DEFAULT_ACCESS_KEY_SECRET, startEmulator } from '../../emulator';
 import { createAcpWorker } from '../../worker/worker';
 import type { ProvisionResult } from '../../workflows/messages';
 import { provision } from '../../workflows/provision';
+import { runResult } from '../support/run-result';
 import { SecretScanner } from '../support/secret-scanner';
 import { startTemporal, uniqueTaskQueue, workflowBundle } from '../support/temporal';
 
@@ -118,7 +119,7 @@ describe('secrets', () => {
           workflowId,
           args: [{ ...r, skipConfirmation: true }],
         });
-        runs.push({ workflowId, result: await h.result() });
+        runs.push({ workflowId, result: await runResult(h) });
       }
       assert.deepEqual(
         runs.map((r) => r.result?.status),
@@ -172,7 +173,7 @@ describe('secrets', () => {
         workflowId,
         args: [{ product: 'ecs', script: { content: `echo ${marker}` }, skipConfirmation: true }],
       });
-      result = await h.result();
+      result = await runResult(h);
     } finally {
       await worker.stop();
     }

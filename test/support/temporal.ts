@@ -14,14 +14,28 @@ import {
 } from '@temporalio/worker';
 import { findTemporalServer, registerSearchAttributes } from '../../client/temporal-server';
 import { workflowsPath } from '../../worker/worker';
+import { TERMINAL_STATUSES } from '../../workflows/messages';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 
 let runtimeInstalled = false;
-/** Worker state changes at INFO drown the test output; warnings and errors still show. */
+/**
+ * Worker state changes at INFO drown the test output; warnings and errors still show, except the
+ * worker's "Workflow failed" for runs that end FAILED/REJECTED/EXPIRED/OVER_BUDGET on purpose (they
+ * fail their workflow with the run's document; tests read it with support/run-result.ts).
+ */
 function quietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const print = new DefaultLogger('WARN');
+  const logger = new DefaultLogger('WARN', (entry) => {
+    const error = entry.meta?.error as { type?: string; details?: unknown[] } | undefined;
+    const runEnded =
+      entry.message === 'Workflow failed' &&
+      (TERMINAL_STATUSES as readonly unknown[]).includes(error?.type) &&
+      (error?.details?.[0] as { status?: string } | undefined)?.status === error?.type;
+    if (!runEnded) print.log(entry.level, entry.message, entry.meta);
+  });
+  Runtime.install({ logger });
 }
 
 /** `address`: a server the caller started; otherwise the one findTemporalServer() names. */

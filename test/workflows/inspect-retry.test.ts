@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { cachedTemporalCliPath, findTemporalServer } from '../../client/temporal-server';
 import type { ProvisionResult } from '../../workflows/messages';
+import { runResult } from '../support/run-result';
 import { type Stack, startStack } from '../support/stack';
 
 const run = promisify(execFile);
@@ -116,7 +117,7 @@ test('a BLOCKED run (quota) resumes with `temporal workflow signal --name retry`
       '--input',
       '{"by":"ops"}',
     );
-    const result: ProvisionResult = await stack.env.client.workflow.getHandle(workflowId).result();
+    const result: ProvisionResult = await runResult(stack.env.client.workflow.getHandle(workflowId));
     assert.equal(result.status, 'SUCCEEDED', result.message);
     assert.match(result.execution?.outputTail ?? '', /resumed/);
     assert.equal((await everCreated(workflowId, 'instance')).length, 1);
@@ -137,7 +138,7 @@ test('a failed, released run reset to FirstWorkflowTask runs again cleanly: new 
     // The script fails until an input it needs exists: the kind of failure a re-run should fix.
     const script = `test -f ${flag} && echo input-found || { echo input-missing; exit 3; }`;
     await startRun(workflowId, { product: 'ecs', script: { content: script }, skipConfirmation: true });
-    const failed: ProvisionResult = await stack.env.client.workflow.getHandle(workflowId).result();
+    const failed: ProvisionResult = await runResult(stack.env.client.workflow.getHandle(workflowId));
     assert.equal(failed.status, 'FAILED');
     assert.equal(failed.execution?.exitCode, 3);
     assert.deepEqual(await live(workflowId), [], 'the failed run released everything');
@@ -155,7 +156,7 @@ test('a failed, released run reset to FirstWorkflowTask runs again cleanly: new 
       '--reason',
       'input fixed; run again',
     );
-    const rerun: ProvisionResult = await stack.env.client.workflow.getHandle(workflowId).result();
+    const rerun: ProvisionResult = await runResult(stack.env.client.workflow.getHandle(workflowId));
     assert.equal(rerun.status, 'SUCCEEDED', rerun.message);
     assert.match(rerun.execution?.outputTail ?? '', /input-found/);
     const secondVpc = rerun.resourcesCreated.find((r) => r.type === 'vpc');

@@ -7,6 +7,7 @@ import { Worker } from '@temporalio/worker';
 import type { ProvisionRequest } from '../../planner/types';
 import { confirmSignal, retrySignal } from '../../workflows/messages';
 import { provision } from '../../workflows/provision';
+import { runResult } from '../support/run-result';
 import { createSharedCluster, type Stack, startStack } from '../support/stack';
 import { workflowBundle } from '../support/temporal';
 import { waitForStatus } from '../support/waiting';
@@ -52,7 +53,7 @@ describe('provision on ACK', () => {
       script: { content: 'echo hello-acp' },
       skipConfirmation: true,
     });
-    const result = await handle.result();
+    const result = await runResult(handle);
     assert.equal(result.status, 'SUCCEEDED', result.message);
     assert.equal(result.chosen?.product, 'ack');
     assert.equal(result.execution?.exitCode, 0);
@@ -102,7 +103,7 @@ describe('provision on ACK', () => {
         script: { content: 'echo hello-acp' },
         skipConfirmation: true,
       });
-      const result = await handle.result();
+      const result = await runResult(handle);
       assert.equal(result.status, 'SUCCEEDED', result.message);
       assert.match(result.execution?.outputTail ?? '', /hello-acp/);
       const chosen = result.options[result.recommended!];
@@ -124,7 +125,7 @@ describe('provision on ACK', () => {
         script: { content: 'echo about-to-fail\nexit 3' },
         skipConfirmation: true,
       });
-      const result = await handle.result();
+      const result = await runResult(handle);
       assert.equal(result.status, 'FAILED');
       assert.equal(result.error?.code, 'ScriptFailed');
       assert.equal(result.execution?.exitCode, 3);
@@ -143,7 +144,7 @@ describe('provision on ACK', () => {
         script: { content: 'echo never-runs' },
         skipConfirmation: true,
       });
-      const result = await handle.result();
+      const result = await runResult(handle);
       assert.equal(result.chosen?.spec, `cluster:${sharedId}`);
       assert.equal(result.status, 'FAILED', result.message);
       assert.match(result.error?.code ?? '', /ImagePullBackOff|ErrImagePull/);
@@ -164,7 +165,7 @@ describe('provision on ACK', () => {
     await faults({ soldOut: [{ regionId: best.region, zoneId: best.zones![0], instanceType: best.spec }] });
     try {
       await handle.signal(confirmSignal, {});
-      const result = await handle.result();
+      const result = await runResult(handle);
       assert.equal(result.status, 'SUCCEEDED', result.message);
       assert.equal(result.chosen?.spec, best.spec);
       assert.equal(result.chosen?.zone, best.zones![1]);
@@ -190,7 +191,7 @@ describe('provision on ACK', () => {
       const blocked = await waitForStatus(handle, 'BLOCKED');
       assert.equal(blocked.blocked?.code, 'QuotaExceeded.Cluster');
       assert.match(blocked.blocked?.nextStep ?? '', /quota/i);
-      const result = await handle.result();
+      const result = await runResult(handle);
       assert.equal(result.status, 'FAILED');
       assert.equal(result.error?.code, 'QuotaExceeded.Cluster');
       assert.deepEqual(result.leftBehind, []);
@@ -211,7 +212,7 @@ describe('provision on ACK', () => {
       await waitForStatus(handle, 'BLOCKED');
       await faults({ quota: { 'cs.instances': 50 } });
       await handle.signal(retrySignal, { by: 'ops' });
-      const result = await handle.result();
+      const result = await runResult(handle);
       assert.equal(result.status, 'SUCCEEDED', result.message);
       assert.match(result.execution?.outputTail ?? '', /after-retry/);
       assert.deepEqual(await leftBy(handle.workflowId), []);
@@ -228,7 +229,7 @@ describe('provision on ACK', () => {
         script: { content: 'echo once' },
         skipConfirmation: true,
       });
-      const result = await handle.result();
+      const result = await runResult(handle);
       assert.equal(result.status, 'SUCCEEDED', result.message);
       const { calls } = await stack.admin('/__emulator/calls');
       // The retried activity looked the cluster up by its tags instead of calling CreateCluster again.

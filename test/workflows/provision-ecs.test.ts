@@ -2,7 +2,6 @@
 // Given an intent and a cloud state, the user sees this status, this output, and zero resources left.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { WorkflowFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { ProvisionRequest } from '../../planner/types';
 import {
@@ -14,6 +13,7 @@ import {
   teardownSignal,
 } from '../../workflows/messages';
 import { provision } from '../../workflows/provision';
+import { expectNoDocument, runResult } from '../support/run-result';
 import { type Stack, startStack } from '../support/stack';
 import { workflowBundle } from '../support/temporal';
 import { waitFor, waitForStatus } from '../support/waiting';
@@ -49,7 +49,7 @@ describe('provision on ECS', () => {
       script: { content: 'echo hello-acp' },
       skipConfirmation: true,
     });
-    const result = await handle.result();
+    const result = await runResult(handle);
     assert.equal(result.status, 'SUCCEEDED', result.message);
     assert.equal(result.execution?.exitCode, 0);
     assert.match(result.execution?.outputTail ?? '', /hello-acp/);
@@ -74,7 +74,7 @@ describe('provision on ECS', () => {
       script: { content: 'echo about-to-fail; exit 3' },
       skipConfirmation: true,
     });
-    const result = await handle.result();
+    const result = await runResult(handle);
     assert.equal(result.status, 'FAILED');
     assert.equal(result.execution?.exitCode, 3);
     assert.equal(result.error?.code, 'ScriptFailed');
@@ -94,7 +94,7 @@ describe('provision on ECS', () => {
     assert.deepEqual(await liveResources(handle.workflowId), [], 'nothing exists before the yes');
     const other = stack.env.client.workflow.getHandle(handle.workflowId);
     await other.signal(confirmSignal, { option: 2, by: 'alice' });
-    const result = await handle.result();
+    const result = await runResult(handle);
     assert.equal(result.status, 'SUCCEEDED', result.message);
     assert.equal(result.confirmation?.by, 'alice');
     assert.equal(result.confirmation?.option, 2);
@@ -108,7 +108,7 @@ describe('provision on ECS', () => {
       confirmTimeout: '5m',
     });
     await handle.signal(confirmSignal, { by: 'eager-operator' });
-    const result = await handle.result();
+    const result = await runResult(handle);
     assert.equal(result.status, 'SUCCEEDED', result.message);
     assert.equal(result.confirmation?.by, 'eager-operator');
   });
@@ -117,7 +117,7 @@ describe('provision on ECS', () => {
     const handle = await start({ product: 'ecs', script: { content: 'echo never' }, confirmTimeout: '5m' });
     await waitForStatus(handle, 'AWAITING_CONFIRMATION');
     await handle.signal(rejectSignal, { reason: 'too expensive', by: 'bob' });
-    const result = await handle.result();
+    const result = await runResult(handle);
     assert.equal(result.status, 'REJECTED');
     assert.deepEqual(result.resourcesCreated, []);
     assert.deepEqual(await liveResources(handle.workflowId), []);
@@ -125,7 +125,7 @@ describe('provision on ECS', () => {
 
   test('nobody confirms within the timeout: EXPIRED, nothing created', async () => {
     const handle = await start({ product: 'ecs', script: { content: 'echo never' }, confirmTimeout: '2s' });
-    const result = await handle.result();
+    const result = await runResult(handle);
     assert.equal(result.status, 'EXPIRED');
     assert.deepEqual(result.resourcesCreated, []);
   });
@@ -137,11 +137,9 @@ describe('provision on ECS', () => {
       script: { content: 'echo x' },
       skipConfirmation: true,
     });
-    await assert.rejects(handle.result(), (err: unknown) => {
-      assert.ok(err instanceof WorkflowFailedError);
-      assert.match(String((err.cause as Error)?.message), /cpu/);
-      return true;
-    });
+    const failure = await expectNoDocument(handle);
+    assert.equal(failure.code, 'InvalidIntent');
+    assert.match(failure.message, /cpu/);
     assert.deepEqual(await liveResources(handle.workflowId), []);
   });
 
@@ -155,7 +153,7 @@ describe('provision on ECS', () => {
       script: { content: 'echo too-dear' },
       skipConfirmation: true,
     });
-    const result = await handle.result();
+    const result = await runResult(handle);
     assert.equal(result.status, 'OVER_BUDGET');
     assert.match(result.message, /over the budget/);
     assert.ok(
@@ -188,7 +186,7 @@ describe('provision on ECS', () => {
     });
     try {
       await quote.signal(confirmSignal, {});
-      const result = await quote.result();
+      const result = await runResult(quote);
       assert.equal(result.status, 'SUCCEEDED', result.message);
       assert.equal(result.chosen?.spec, best.spec);
       assert.equal(result.chosen?.zone, best.zones![1]);
@@ -219,7 +217,7 @@ describe('provision on ECS', () => {
         body: JSON.stringify({ quota: { 'ecs.instances': 1000 } }),
       });
       await handle.signal(retrySignal, { by: 'ops' });
-      const result = await handle.result();
+      const result = await runResult(handle);
       assert.equal(result.status, 'SUCCEEDED', result.message);
       assert.match(result.execution?.outputTail ?? '', /after-retry/);
       assert.deepEqual(await liveResources(handle.workflowId), []);
@@ -240,7 +238,7 @@ describe('provision on ECS', () => {
         script: { content: 'echo once' },
         skipConfirmation: true,
       });
-      const result = await handle.result();
+      const result = await runResult(handle);
       assert.equal(result.status, 'SUCCEEDED', result.message);
       const { calls } = await stack.admin('/__emulator/calls');
       const runs = calls.filter((c: any) => c.action === 'RunInstances');
@@ -271,7 +269,7 @@ describe('provision on ECS', () => {
     assert.equal(running.status, 'RUNNING');
     assert.ok((await liveResources(handle.workflowId)).some((r) => r.type === 'instance'));
     await handle.signal(teardownSignal, { by: 'carol' });
-    const result = await handle.result();
+    const result = await runResult(handle);
     assert.equal(result.status, 'SUCCEEDED');
     assert.deepEqual(await liveResources(handle.workflowId), []);
   });
@@ -288,7 +286,7 @@ describe('provision on ECS', () => {
       durationMinutes: 0.05,
       skipConfirmation: true,
     });
-    const result = await handle.result();
+    const result = await runResult(handle);
     assert.equal(result.status, 'SUCCEEDED', result.message);
     assert.ok(result.events.some((e) => /budget guard/.test(e.message)));
     assert.ok((result.accruedCost ?? 0) >= 0.01, `accrued ${result.accruedCost}`);

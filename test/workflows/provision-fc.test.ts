@@ -3,13 +3,13 @@
 // the user sees this status, this output, and no function left behind.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { WorkflowFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { parseIntent } from '../../planner';
 import type { ProvisionRequest } from '../../planner/types';
 import { type ProvisionResult, retrySignal } from '../../workflows/messages';
 import { fc } from '../../workflows/products/fc';
 import { provision } from '../../workflows/provision';
+import { expectNoDocument, runResult } from '../support/run-result';
 import { type Stack, startStack } from '../support/stack';
 import { workflowBundle } from '../support/temporal';
 import { waitForStatus } from '../support/waiting';
@@ -93,7 +93,7 @@ describe('provision on Function Compute', () => {
       script: { content: 'echo hello-acp' },
       skipConfirmation: true,
     });
-    const result = await handle.result();
+    const result = await runResult(handle);
     assert.equal(result.status, 'SUCCEEDED', result.message);
     assert.equal(result.chosen?.product, 'fc');
     assert.equal(result.execution?.exitCode, 0);
@@ -126,7 +126,7 @@ describe('provision on Function Compute', () => {
       script: { content: 'echo quick-sync; echo to-stderr >&2' },
       skipConfirmation: true,
     });
-    const result = await handle.result();
+    const result = await runResult(handle);
     assert.equal(result.status, 'SUCCEEDED', result.message);
     assert.match(result.execution?.outputTail ?? '', /quick-sync/);
     assert.match(result.execution?.outputTail ?? '', /to-stderr/);
@@ -144,7 +144,7 @@ describe('provision on Function Compute', () => {
       script: { content: 'echo on-a-gpu-function' },
       skipConfirmation: true,
     });
-    const result = await handle.result();
+    const result = await runResult(handle);
     assert.equal(result.status, 'SUCCEEDED', result.message);
     assert.match(result.chosen?.spec ?? '', /^fc\.gpu\.tesla\.1 /);
     assert.match(result.chosen?.specNote ?? '', /16 GB GPU memory/);
@@ -196,7 +196,7 @@ describe('provision on Function Compute', () => {
       script: { content: 'echo about-to-fail; exit 3' },
       skipConfirmation: true,
     });
-    const result = await handle.result();
+    const result = await runResult(handle);
     assert.equal(result.status, 'FAILED');
     assert.equal(result.error?.code, 'ScriptFailed');
     assert.notEqual(result.execution?.exitCode, 0, 'a failed script never reads as success');
@@ -231,7 +231,7 @@ describe('provision on Function Compute', () => {
       script: { content: 'echo started; sleep 60; echo never-printed' },
       skipConfirmation: true,
     });
-    const result = await handle.result();
+    const result = await runResult(handle);
     assert.equal(result.status, 'FAILED');
     assert.equal(result.error?.code, 'ScriptFailed');
     assert.notEqual(result.execution?.exitCode, 0);
@@ -252,11 +252,7 @@ describe('provision on Function Compute', () => {
         script: { content: 'echo never' },
         skipConfirmation: true,
       });
-      await assert.rejects(handle.result(), (err: unknown) => {
-        assert.ok(err instanceof WorkflowFailedError);
-        assert.match(String((err.cause as Error)?.message), why);
-        return true;
-      });
+      assert.match((await expectNoDocument(handle)).message, why);
       const { resources } = await stack.admin('/__emulator/resources');
       assert.deepEqual(
         resources.filter((r: any) => r.tags?.['acp:workflow-id'] === handle.workflowId),
@@ -296,7 +292,7 @@ describe('provision on Function Compute', () => {
       assert.deepEqual(await liveResources(handle.workflowId), []);
       await faults({ quota: { 'fc.instances': 1000 } });
       await handle.signal(retrySignal, { by: 'ops' });
-      const result = await handle.result();
+      const result = await runResult(handle);
       assert.equal(result.status, 'SUCCEEDED', result.message);
       assert.match(result.execution?.outputTail ?? '', /after-retry/);
       assertReleased(result);
@@ -311,7 +307,7 @@ describe('provision on Function Compute', () => {
     await faults({ dropResponse: [{ action: 'CreateFunction', count: 1, mode: 'reset' }] });
     try {
       const handle = await start({ product: 'fc', script: { content: 'echo once' }, skipConfirmation: true });
-      const result = await handle.result();
+      const result = await runResult(handle);
       assert.equal(result.status, 'SUCCEEDED', result.message);
       const creates = (await calls()).filter((c) => c.action === 'CreateFunction');
       assert.ok(creates.length >= 2, 'the lost call was retried');

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { teardownSignal } from '../../workflows/messages';
 import { provision } from '../../workflows/provision';
 import { acp, scrubbedEnv } from '../client/spawn-acp';
+import { runResult } from '../support/run-result';
 import { type Stack, startStack } from '../support/stack';
 import { waitForStatus } from '../support/waiting';
 
@@ -96,9 +97,9 @@ describe('shared VPC', () => {
     const handles = await Promise.all(
       Array.from({ length: RUNS }, (_, i) => ecsRun(`acp-shared-vpc-${process.pid}-${i}`, i)),
     );
-    const results = await Promise.all(handles.map((h) => h.result()));
+    const results = await Promise.all(handles.map((h) => runResult(h)));
     await service.signal(teardownSignal, { by: 'shared-vpc-test' });
-    assert.equal((await service.result()).status, 'SUCCEEDED');
+    assert.equal((await runResult(service)).status, 'SUCCEEDED');
     for (const [i, r] of results.entries()) {
       assert.equal(r.status, 'SUCCEEDED', `run ${i}: ${r.message}`);
       assert.match(r.execution?.outputTail ?? '', new RegExp(`shared-network-${i}\\b`));

@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { cachedTemporalCliPath, findTemporalServer } from '../../client/temporal-server';
+import { runResult } from '../support/run-result';
 import { type Stack, startStack } from '../support/stack';
 
 const run = promisify(execFile);
@@ -87,10 +88,10 @@ test('temporal workflow start/list/query/signal drive a whole ECS run', async ()
     '--input',
     '{"by":"operator"}',
   );
-  const result = await stack.env.client.workflow.getHandle(workflowId).result();
+  const result = await runResult(stack.env.client.workflow.getHandle(workflowId));
   assert.equal(result.status, 'SUCCEEDED', result.message);
-  assert.equal(result.confirmation.by, 'operator');
-  assert.match(result.execution.outputTail, /from-temporal-cli/);
+  assert.equal(result.confirmation?.by, 'operator');
+  assert.match(result.execution?.outputTail ?? '', /from-temporal-cli/);
   assert.deepEqual(result.leftBehind, []);
 
   const done = await cli(
