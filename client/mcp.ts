@@ -207,7 +207,7 @@ function fieldOf(message: string): string {
  * The tool's fields → a `ProvisionRequest`, validated exactly as `acp quote`/`acp run` validate
  * their flags (planner parse, script read and checks). Never sets skipConfirmation.
  */
-export function requestFromTool(input: RequestInput): ProvisionRequest {
+export function requestFromTool(input: RequestInput, options: { quote?: boolean } = {}): ProvisionRequest {
   const flags: RequestFlags = {
     ...(input.script !== undefined ? { inline: input.script } : {}),
     ...(input.scriptPath !== undefined ? { script: input.scriptPath } : {}),
@@ -225,7 +225,7 @@ export function requestFromTool(input: RequestInput): ProvisionRequest {
     ...(input.confirmTimeout !== undefined ? { confirmTimeout: input.confirmTimeout } : {}),
   };
   try {
-    const { request } = prepareRequest(input.intent ?? '', flags);
+    const { request } = prepareRequest(input.intent ?? '', flags, options);
     const { skipConfirmation: _never, ...rest } = request;
     return rest;
   } catch (err) {
@@ -684,7 +684,7 @@ export function createAcpMcpServer(options: McpOptions = {}): { server: McpServe
       annotations: { readOnlyHint: true, openWorldHint: true },
     },
     run(async (input) => {
-      const request = requestFromTool(input);
+      const request = requestFromTool(input, { quote: true });
       const b = await stack.open();
       const workflowId = newWorkflowId('quote');
       const handle = await b.temporal.client.workflow.start('quote', {

@@ -212,6 +212,7 @@ export function stepLines(s: RunStatus, ctx: StepContext = {}, opts: TableOption
   if (s.intent) add('intent', step('✔', 'intent', s.intent.summary));
   if (s.intent && ctx.script)
     add('script', step('✔', 'script', scriptText(ctx.script.script, ctx.script.check)));
+  else if (s.intent && ctx.quote) add('script', step('✔', 'script', 'none: a quote prices the shape alone'));
   for (const w of s.warnings) add(`warning:${w}`, step('!', 'warning', w));
   if (s.region) add('region', step('✔', 'region', `${s.region.region} — ${s.region.reason}`));
   if (s.options.length > 0 && pastQuoting(s)) {

@@ -36,8 +36,9 @@ export interface RequestFlags {
 export interface PreparedRequest {
   request: ProvisionRequest;
   intent: Intent;
-  script: Script;
-  check: ScriptCheck;
+  /** Absent for a quote of a bare shape ("8 vCPU 16 GB for 3 hours"): a quote runs nothing. */
+  script?: Script;
+  check?: ScriptCheck;
   /** Notes about how flags were read ("--budget 300 has no currency: CNY"). */
   notes: string[];
 }
@@ -142,6 +143,11 @@ export function parseBudgetFlag(value: string | undefined, notes: string[] = [])
   );
 }
 
+/** Whether acp can write the script itself (nginx, static site, docker, training). */
+function hasTemplate(intent: Intent): boolean {
+  return intent.template !== undefined && intent.template !== 'custom';
+}
+
 function parsePorts(values: string[] | undefined): number[] | undefined {
   if (!values || values.length === 0) return undefined;
   return values
@@ -214,9 +220,14 @@ export function buildRequest(text: string, flags: RequestFlags, notes: string[] 
 
 /**
  * Flags → a request the planner accepts, or an exit-2 error naming the field. A script named in the
- * text ("run train.py") is read from the working directory when no --script/--inline was given.
+ * text ("run train.py") is read from the working directory when no --script/--inline was given. A
+ * quote (`quote: true`) needs no script: with none it prices the shape alone.
  */
-export function prepareRequest(text: string, flags: RequestFlags): PreparedRequest {
+export function prepareRequest(
+  text: string,
+  flags: RequestFlags,
+  options: { quote?: boolean } = {},
+): PreparedRequest {
   const notes: string[] = [];
   try {
     const request = buildRequest(text, flags, notes);
@@ -228,6 +239,7 @@ export function prepareRequest(text: string, flags: RequestFlags): PreparedReque
     if (request.confirmTimeout !== undefined) parseDuration(request.confirmTimeout, 'confirmTimeout');
     if (request.ttl !== undefined) parseDuration(request.ttl, 'ttl');
     const source = flags.script ?? (flags.inline !== undefined ? 'inline' : intent.scriptName);
+    if (options.quote && !request.script && !hasTemplate(intent)) return { request, intent, notes };
     const script =
       request.script?.content !== undefined
         ? describeScript(request.script.content, source ?? 'inline')

@@ -332,7 +332,9 @@ function printJson(doc: unknown): void {
 
 function stepContext(prepared: PreparedRequest, quoteOnly: boolean): StepContext {
   return {
-    script: { script: prepared.script, check: prepared.check },
+    ...(prepared.script && prepared.check
+      ? { script: { script: prepared.script, check: prepared.check } }
+      : {}),
     ...(quoteOnly ? { quote: true } : {}),
   };
 }
@@ -349,7 +351,7 @@ export async function quoteCommand(text: string, flags: RunFlags): Promise<ExitC
 
 async function execute(type: 'provision' | 'quote', text: string, flags: RunFlags): Promise<ExitCode> {
   const io = ioFor(flags);
-  const prepared = prepareRequest(text, flags);
+  const prepared = prepareRequest(text, flags, { quote: type === 'quote' });
   const request = type === 'quote' ? { ...prepared.request, skipConfirmation: undefined } : prepared.request;
   for (const n of prepared.notes) io.notify(n);
 

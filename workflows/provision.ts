@@ -181,7 +181,7 @@ async function provisionSteps(request: ProvisionOptions, run: RunState): Promise
   }
 
   // 1–4: plan.
-  const plan = await planRun(request, run);
+  const plan = await planRun(request, run, { scriptRequired: true });
   if (!plan) return s;
   const { intent, script } = plan;
 
@@ -476,20 +476,25 @@ async function provisionSteps(request: ProvisionOptions, run: RunState): Promise
 async function planRun(
   request: ProvisionRequest,
   run: RunState,
+  options: { scriptRequired: boolean },
 ): Promise<{ intent: Intent; script: Script; region: RegionChoice } | undefined> {
   const s = run.status;
   run.set('PARSING', 'reading the request');
   const intent = invalidInputAsFailure(() => parseIntent(request));
   s.intent = intent;
   s.warnings.push(...intent.warnings);
-  const script = await prepareScript(request, intent);
-  const check = checkScript(script.content, { kind: intent.kind, name: script.source });
-  if (!check.ok) {
-    throw ApplicationFailure.nonRetryable(`script: ${check.errors.join('; ')}`, 'InvalidIntent', {
-      field: 'script',
-    });
+  const bareShape =
+    !options.scriptRequired && !request.script && (!intent.template || intent.template === 'custom');
+  const script = bareShape ? describeScript('', 'none') : await prepareScript(request, intent);
+  if (!bareShape) {
+    const check = checkScript(script.content, { kind: intent.kind, name: script.source });
+    if (!check.ok) {
+      throw ApplicationFailure.nonRetryable(`script: ${check.errors.join('; ')}`, 'InvalidIntent', {
+        field: 'script',
+      });
+    }
+    s.warnings.push(...check.warnings);
   }
-  s.warnings.push(...check.warnings);
   const region = chooseRegion(intent, script.content);
   s.region = region;
   const candidates = candidateProducts(intent);
@@ -562,7 +567,8 @@ async function compareQuotes(
 export async function quote(request: ProvisionRequest): Promise<ProvisionResult> {
   const run = new RunState(workflowInfo().workflowId);
   setHandler(statusQuery, () => run.status);
-  const plan = await planRun(request, run);
+  // A quote prices the shape: it runs nothing, so it needs no script.
+  const plan = await planRun(request, run, { scriptRequired: false });
   if (!plan) return run.status;
   const choice = chooseOption(run.status.options, plan.intent.budget);
   run.status.recommended = choice.recommended;

@@ -3,7 +3,6 @@
 // the official SDKs, the run's status from the real Temporal server) and `--apply` releases it;
 // `slack` and `codec-server` say which variables they need, and once given them, serve.
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { RamPolicy } from '../../client/ram-policy';
@@ -11,7 +10,7 @@ import type { ProvisionResult } from '../../workflows/messages';
 import { statusQuery } from '../../workflows/messages';
 import { provision } from '../../workflows/provision';
 import { type Stack, startStack } from '../support/stack';
-import { acp, BIN, emptyHome, scrubbedEnv } from './spawn-acp';
+import { acp, emptyHome, scrubbedEnv, serve } from './spawn-acp';
 
 /** The environment of a person with none of the operator variables set. */
 function bareEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -19,47 +18,6 @@ function bareEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   for (const k of ['ACP_SLACK_BOT_TOKEN', 'ACP_SLACK_SIGNING_SECRET', 'ACP_SLACK_CHANNEL', 'ACP_PAYLOAD_KEY'])
     if (!(k in extra)) delete env[k];
   return env;
-}
-
-/** A long-running `acp` (slack, codec-server) with --json: resolves with its first JSON document. */
-function serve(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ child: ChildProcessWithoutNullStreams; doc: any; stop(): Promise<number | null> }> {
-  const child = spawn(process.execPath, [BIN, ...args], { env });
-  let stdout = '';
-  let stderr = '';
-  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`acp ${args.join(' ')} printed no document\n${stdout}\n${stderr}`));
-    }, 60_000);
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.stdout.on('data', (d) => {
-      stdout += d;
-      try {
-        const doc = JSON.parse(stdout);
-        clearTimeout(timer);
-        resolve({
-          child,
-          doc,
-          stop: () => {
-            child.kill('SIGINT');
-            return closed;
-          },
-        });
-      } catch {
-        // not complete yet
-      }
-    });
-    closed.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`acp ${args.join(' ')} exited ${code} before serving\n${stdout}\n${stderr}`));
-    });
-  });
 }
 
 describe('acp ram-policy', () => {

@@ -74,7 +74,7 @@ describe('flags → ProvisionRequest', () => {
       skipConfirmation: true,
     });
     assert.equal(intent.cpu, 4);
-    assert.equal(script.source, path);
+    assert.equal(script?.source, path);
   });
 
   test('bad input names the field and the flag to change', () => {

@@ -1,6 +1,6 @@
 // Runs the real `acp` (bin/acp.js) as a user would, with an environment that can never reach a real
 // cloud: no Alibaba keys, no instance metadata, no CLI profile, an empty HOME unless given.
-import { spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -56,6 +56,47 @@ export function acp(
     child.on('close', (code) => {
       clearTimeout(timer);
       resolvePromise({ code, stdout, stderr, ms: Date.now() - started });
+    });
+  });
+}
+
+/** A long-running `acp` (emulator, slack, codec-server) with --json: resolves with its first JSON document. */
+export function serve(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ child: ChildProcessWithoutNullStreams; doc: any; stop(): Promise<number | null> }> {
+  const child = spawn(process.execPath, [BIN, ...args], { env });
+  let stdout = '';
+  let stderr = '';
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`acp ${args.join(' ')} printed no document\n${stdout}\n${stderr}`));
+    }, 60_000);
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      try {
+        const doc = JSON.parse(stdout);
+        clearTimeout(timer);
+        resolve({
+          child,
+          doc,
+          stop: () => {
+            child.kill('SIGINT');
+            return closed;
+          },
+        });
+      } catch {
+        // not complete yet
+      }
+    });
+    closed.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`acp ${args.join(' ')} exited ${code} before serving\n${stdout}\n${stderr}`));
     });
   });
 }
