@@ -7,10 +7,11 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 
 // Each command's module is required when the command runs (`require`, not `import()`: the CLI runs
 // through tsx's CommonJS hook, which does not serve dynamic ESM imports of .ts files).
-const runCommands = () => require('./run-command') as typeof import('./run-command');
-const controlCommands = () => require('./run-control') as typeof import('./run-control');
-const processCommands = () => require('./worker-command') as typeof import('./worker-command');
-const operatorCommands = () => require('./operator-commands') as typeof import('./operator-commands');
+const commands = () => require('./commands') as typeof import('./commands');
+const runCommands = () => commands().runCommands();
+const controlCommands = () => commands().controlCommands();
+const processCommands = () => commands().processCommands();
+const operatorCommands = () => commands().operatorCommands();
 
 /** The flags `run` and `quote` share: the request itself. */
 function requestOptions(cmd: Command): Command {
@@ -185,7 +186,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
     .command('mcp')
     .description('serve acp to AI agents over MCP (stdio); a person still approves spending')
     .option('--simulate', 'use an in-process Alibaba Cloud emulator (also ACP_SIMULATE=1)')
-    .action(action((flags) => async () => (require('./mcp') as typeof import('./mcp')).mcpCommand(flags)));
+    .action(action((flags) => async () => commands().mcpCommands().mcpCommand(flags)));
 
   jsonOption(
     program
@@ -245,8 +246,13 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
   return program;
 }
 
+/** A CliError, also one thrown by the commands' own copy of exit-codes.ts (dist/commands.js). */
+function isCliError(err: unknown): err is CliError {
+  return err instanceof CliError || (err instanceof Error && err.name === 'CliError' && 'exitCode' in err);
+}
+
 function reportError(err: unknown, json: boolean): ExitCode {
-  if (err instanceof CliError) {
+  if (isCliError(err)) {
     process.stderr.write(`acp: ${err.message}${err.next ? `\n  → ${err.next}` : ''}\n`);
     if (json)
       process.stdout.write(

@@ -63,7 +63,8 @@ function ioFor(flags: RunFlags): Io {
 interface RunStack {
   temporal: TemporalStack;
   taskQueue: string;
-  worker?: EmbeddedWorker;
+  /** A worker this command runs; it is being created while the workflow starts. */
+  worker?: Promise<EmbeddedWorker>;
   simulated?: SimulatedCloud;
   close(): Promise<void>;
 }
@@ -76,15 +77,22 @@ async function openRunStack(flags: RunFlags, io: Io): Promise<RunStack> {
     await requireCredentials();
     credentialsChecked = true;
   }
-  const temporal = await openTemporal(io.notify);
+  // The emulator starts while the Temporal connection opens: neither needs the other.
+  const emulator = flags.simulate ? startSimulatedCloud() : undefined;
+  emulator?.catch(() => undefined);
+  const temporal = await openTemporal(io.notify).catch(async (err) => {
+    await (await emulator?.catch(() => undefined))?.stop();
+    throw err;
+  });
   let simulated: SimulatedCloud | undefined;
   try {
-    if (flags.simulate) {
-      simulated = await startSimulatedCloud();
+    if (emulator) {
+      simulated = await emulator;
       io.notify(
         `no Alibaba Cloud account is used: an in-process emulator at ${simulated.endpoint} answers every call`,
       );
-      const worker = await startEmbeddedWorker(temporal, simulated.taskQueue, simulated.clients);
+      const worker = startEmbeddedWorker(temporal, simulated.taskQueue, simulated.clients);
+      worker.catch(() => undefined);
       const sim = simulated;
       return {
         temporal,
@@ -110,7 +118,8 @@ async function openRunStack(flags: RunFlags, io: Io): Promise<RunStack> {
     io.notify(
       `no worker polls task queue ${queue} on ${temporal.where}: running one in this process while this command follows the run (\`acp worker\` keeps runs going without a terminal)`,
     );
-    const worker = await startEmbeddedWorker(temporal, queue);
+    const worker = startEmbeddedWorker(temporal, queue);
+    worker.catch(() => undefined);
     return { temporal, taskQueue: queue, worker, close: () => temporal.close() };
   } catch (err) {
     await simulated?.stop();
@@ -359,6 +368,11 @@ async function execute(type: 'provision' | 'quote', text: string, flags: RunFlag
   try {
     const workflowId = flags.workflowId ?? newWorkflowId(type === 'quote' ? 'quote' : 'run');
     const handle = await startWorkflow(stack, type, workflowId, request);
+    // The workflow waits on the server for the worker being created meanwhile; without it, it ends.
+    const worker = await stack.worker?.catch(async (err: unknown) => {
+      await handle.terminate('acp could not start its worker').catch(() => undefined);
+      throw err;
+    });
     io.notify(
       `${type === 'quote' ? 'quote' : 'run'} ${workflowId} started on ${stack.temporal.where}, task queue ${stack.taskQueue}`,
     );
@@ -389,7 +403,7 @@ async function execute(type: 'provision' | 'quote', text: string, flags: RunFlag
     let outcome: Outcome;
     let last: RunStatus | undefined;
     try {
-      ({ outcome, last } = stack.worker ? await stack.worker.runUntil(following) : await following);
+      ({ outcome, last } = worker ? await worker.runUntil(following) : await following);
     } finally {
       interrupt.dispose();
       printer.stop();

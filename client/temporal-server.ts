@@ -13,6 +13,7 @@ import { delimiter, join, resolve } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import type { Connection, TLSConfig } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
+import { installRoot } from '../worker/install-root';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 
 export const TEMPORAL_CLI_VERSION = '1.5.1';
@@ -168,7 +169,7 @@ export function temporalCliVersion(path: string): string {
 export function ensureTemporalServer(env: NodeJS.ProcessEnv = process.env): ServerSource {
   const found = findTemporalServer(env);
   if (found.kind !== 'download' || !onPath('go')) return found;
-  const script = join(__dirname, '..', 'scripts', 'build-temporal-cli.sh');
+  const script = join(installRoot(), 'scripts', 'build-temporal-cli.sh');
   process.stderr.write(
     'No Temporal server or CLI found: building the Temporal CLI from Go modules (once, ~6 min)…\n',
   );

@@ -129,14 +129,29 @@ export function ackClusterFeePerHour(edition: 'pro' | 'basic' = 'pro'): number {
 const PRODUCT_ORDER = ['pai', 'ecs', 'fc', 'ack'];
 
 /**
- * Options in the order a person reads them: feasible before not feasible, then cheapest total, then
- * quickest to start; product, region and spec break ties so the order is the same on every replay.
+ * What an option costs before rounding to the fen: the displayed totals of two options can be equal,
+ * or even invert, once rounded (0.785 shows as 0.79, 0.7849 as 0.78), so order and choice use this.
  */
-export function sortOptions(options: QuoteOption[]): QuoteOption[] {
+export function exactTotal(o: QuoteOption): number {
+  return (o.unitPricePerHour * o.durationMinutes) / 60;
+}
+
+/**
+ * Options in the order a person reads them: feasible before not feasible, then cheapest (exact
+ * total), then — at the same price — the region rule's order (`regionOrder`: the chosen region first,
+ * then its fallbacks), then quickest to start; product, zone and spec last so the order is the same on
+ * every replay.
+ */
+export function sortOptions(options: QuoteOption[], regionOrder: string[] = []): QuoteOption[] {
+  const rank = (region: string) => {
+    const i = regionOrder.indexOf(region);
+    return i < 0 ? regionOrder.length : i;
+  };
   return [...options].sort(
     (a, b) =>
       Number(b.feasible) - Number(a.feasible) ||
-      a.estimatedTotal - b.estimatedTotal ||
+      exactTotal(a) - exactTotal(b) ||
+      rank(a.region) - rank(b.region) ||
       a.readyInSeconds - b.readyInSeconds ||
       PRODUCT_ORDER.indexOf(a.product) - PRODUCT_ORDER.indexOf(b.product) ||
       a.region.localeCompare(b.region) ||
@@ -156,14 +171,19 @@ function money(n: number): string {
 }
 
 /**
- * The recommendation (DESIGN §1 step 6) over `sortOptions(options)`: the cheapest feasible option
+ * The recommendation (DESIGN §1 step 6) over `sortOptions(options, regionOrder)` (pass the same region
+ * order the options were sorted with): the cheapest feasible option
  * within the budget. Spot options and `alternative` downgrades are not picked on their own — they can
  * be reclaimed or are smaller than asked — but are offered, cheapest first, when nothing regular fits.
  */
-export function chooseOption(options: QuoteOption[], budget?: Budget | number): Choice {
-  const sorted = sortOptions(options);
+export function chooseOption(
+  options: QuoteOption[],
+  budget?: Budget | number,
+  regionOrder: string[] = [],
+): Choice {
+  const sorted = sortOptions(options, regionOrder);
   const limit = budgetCny(budget);
-  const within = (o: QuoteOption) => limit === undefined || o.estimatedTotal <= limit;
+  const within = (o: QuoteOption) => limit === undefined || exactTotal(o) <= limit + 1e-9;
   const regular = (o: QuoteOption) => !o.spot && !o.alternative;
   const feasible = sorted.map((o, i) => ({ o, i })).filter(({ o }) => o.feasible);
 

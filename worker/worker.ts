@@ -7,6 +7,7 @@ import { type AlibabaClients, cloudConfigFromEnv, createClients } from '../activ
 import { dataConverterFromEnv } from '../client/codec';
 import { temporalConnectionOptions } from '../client/temporal-server';
 import { keepAlive } from './keep-alive';
+import { workflowBundle, workflowSourcesPath } from './workflow-bundle';
 
 export const DEFAULT_TASK_QUEUE = 'compute-provision';
 
@@ -27,7 +28,7 @@ export interface AcpWorkerOptions {
 }
 
 export function workflowsPath(): string {
-  return require.resolve('../workflows');
+  return workflowSourcesPath();
 }
 
 export async function createAcpWorker(options: AcpWorkerOptions): Promise<Worker> {
@@ -37,9 +38,8 @@ export async function createAcpWorker(options: AcpWorkerOptions): Promise<Worker
     connection: options.connection,
     namespace: options.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default',
     taskQueue: options.taskQueue ?? taskQueue(),
-    ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: workflowsPath() }),
+    // Prebuilt by `npm install` (worker/workflow-bundle.ts); bundled here only after a source edit.
+    workflowBundle: options.workflowBundle ?? (await workflowBundle()),
     activities: createActivities(clients),
     // A killed worker's activities move on after their heartbeat timeout (workflows/activity-options.ts).
     interceptors: { activity: [keepAlive] },

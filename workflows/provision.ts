@@ -186,7 +186,7 @@ async function provisionSteps(request: ProvisionOptions, run: RunState): Promise
   const { intent, script } = plan;
 
   // 6: choose.
-  const choice = chooseOption(s.options, intent.budget);
+  const choice = chooseOption(s.options, intent.budget, regionsFor(intent, plan.region));
   s.recommended = choice.recommended;
   if (choice.recommended === undefined) {
     run.set('OVER_BUDGET', choice.reason);
@@ -560,7 +560,7 @@ async function compareQuotes(
           } satisfies QuoteOption,
         ],
   );
-  return sortOptions(options);
+  return sortOptions(options, regions);
 }
 
 /** The `quote` workflow behind `acp quote`: steps 1–6 only, nothing is created. */
@@ -570,7 +570,7 @@ export async function quote(request: ProvisionRequest): Promise<ProvisionResult>
   // A quote prices the shape: it runs nothing, so it needs no script.
   const plan = await planRun(request, run, { scriptRequired: false });
   if (!plan) return run.status;
-  const choice = chooseOption(run.status.options, plan.intent.budget);
+  const choice = chooseOption(run.status.options, plan.intent.budget, regionsFor(plan.intent, plan.region));
   run.status.recommended = choice.recommended;
   if (choice.recommended !== undefined)
     run.status.estimatedCost = run.status.options[choice.recommended].estimatedTotal;

@@ -17,19 +17,26 @@ import {
   toCny,
 } from '../../planner';
 
-const option = (over: Partial<QuoteOption>): QuoteOption => ({
-  product: 'ecs',
-  region: 'ap-southeast-1',
-  spec: 'ecs.gn7i-c8g1.2xlarge',
-  unitPricePerHour: 10,
-  durationMinutes: 120,
-  estimatedTotal: 20,
-  readyInSeconds: 120,
-  resources: [],
-  cleanup: 'release',
-  feasible: true,
-  ...over,
-});
+/** An option whose unit price and total agree, as quotes make them (a total alone sets the price). */
+const option = (over: Partial<QuoteOption>): QuoteOption => {
+  const durationMinutes = over.durationMinutes ?? 120;
+  const unitPricePerHour =
+    over.unitPricePerHour ??
+    (over.estimatedTotal !== undefined ? (over.estimatedTotal * 60) / durationMinutes : 10);
+  return {
+    product: 'ecs',
+    region: 'ap-southeast-1',
+    spec: 'ecs.gn7i-c8g1.2xlarge',
+    readyInSeconds: 120,
+    resources: [],
+    cleanup: 'release',
+    feasible: true,
+    ...over,
+    unitPricePerHour,
+    durationMinutes,
+    estimatedTotal: over.estimatedTotal ?? estimateTotal(unitPricePerHour, durationMinutes),
+  };
+};
 
 describe('money arithmetic', () => {
   const totals: [number, number, number][] = [
@@ -131,6 +138,37 @@ describe('chooseOption', () => {
     const c = chooseOption([option({ feasible: false, reason: 'NoStock everywhere' })]);
     assert.equal(c.outcome, 'none-feasible');
     assert.match(c.reason, /NoStock everywhere/);
+  });
+  it('order and choice use the exact total, not the one rounded to the fen', () => {
+    // 30 minutes: 1.57 CNY/h → 0.785 (shown 0.79), 1.5698 CNY/h → 0.7849 (shown 0.78).
+    const dearer = option({ product: 'fc', unitPricePerHour: 1.57, durationMinutes: 30 });
+    const cheaper = option({ product: 'ecs', unitPricePerHour: 1.5698, durationMinutes: 30 });
+    assert.equal(dearer.estimatedTotal, 0.79);
+    assert.equal(cheaper.estimatedTotal, 0.78);
+    const sorted = sortOptions([dearer, cheaper]);
+    assert.deepEqual(
+      sorted.map((o) => o.product),
+      ['ecs', 'fc'],
+    );
+    assert.equal(sorted[chooseOption([dearer, cheaper]).recommended!].product, 'ecs');
+    // Equal once rounded (both 0.24), different exactly: the cheaper one first whatever its name.
+    const a = option({ region: 'cn-beijing', unitPricePerHour: 0.4701, durationMinutes: 30 });
+    const b = option({ region: 'cn-zhangjiakou', unitPricePerHour: 0.47, durationMinutes: 30 });
+    assert.equal(a.estimatedTotal, b.estimatedTotal);
+    assert.equal(sortOptions([a, b])[0].region, 'cn-zhangjiakou');
+  });
+  it("at the same exact price, the region rule's order decides, not the alphabet", () => {
+    const regions = ['cn-hangzhou', 'cn-shanghai', 'cn-beijing'];
+    const at = (region: string) => option({ region, unitPricePerHour: 0.47, durationMinutes: 30 });
+    const options = [at('cn-beijing'), at('cn-shanghai'), at('cn-hangzhou')];
+    assert.deepEqual(
+      sortOptions(options, regions).map((o) => o.region),
+      regions,
+    );
+    assert.equal(
+      sortOptions(options, regions)[chooseOption(options, undefined, regions).recommended!].region,
+      'cn-hangzhou',
+    );
   });
   it('sorting is deterministic on ties', () => {
     const a = option({ product: 'fc', estimatedTotal: 20 });

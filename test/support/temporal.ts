@@ -1,19 +1,14 @@
 // A real Temporal server for workflow tests: TEMPORAL_ADDRESS when CI (or a developer) runs one,
 // otherwise a dev server started from the binary client/temporal-server.ts finds. acp's search
-// attributes are registered either way. One workflow bundle per test process, shared by its workers.
+// attributes are registered either way. Workers run the prebuilt workflow bundle (worker/workflow-bundle.ts).
 
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import {
-  bundleWorkflowCode,
-  DefaultLogger,
-  Runtime,
-  type WorkflowBundleWithSourceMap,
-} from '@temporalio/worker';
+import { DefaultLogger, Runtime, type WorkflowBundleOption } from '@temporalio/worker';
 import { findTemporalServer, registerSearchAttributes } from '../../client/temporal-server';
-import { workflowsPath } from '../../worker/worker';
+import { workflowBundle as prebuiltOrFreshBundle } from '../../worker/workflow-bundle';
 import { TERMINAL_STATUSES } from '../../workflows/messages';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 
@@ -59,22 +54,10 @@ export async function startTemporal(address?: string): Promise<TestWorkflowEnvir
   });
 }
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietLogger });
-  return bundle;
+/** The workflow code every test worker runs: the prebuilt bundle, or one bundled once per process. */
+export function workflowBundle(): Promise<WorkflowBundleOption> {
+  return prebuiltOrFreshBundle();
 }
-
-const quietLogger = {
-  log() {},
-  trace() {},
-  debug() {},
-  info() {},
-  warn() {},
-  error(message: string, meta?: unknown) {
-    console.error(message, meta ?? '');
-  },
-};
 
 let counter = 0;
 /** A task queue no other test process uses, so tests can share one server. */
