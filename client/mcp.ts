@@ -790,7 +790,10 @@ export function createAcpMcpServer(options: McpOptions = {}): { server: McpServe
       return toolError(prefix, `${workflowId} failed: ${f.message}`, { workflowId, ...f });
     }
     const s = waited.status;
-    const table = renderOptionsTable(s.options, s.recommended, { maxRows: TABLE_ROWS }).join('\n');
+    const table = renderOptionsTable(s.options, s.recommended, {
+      maxRows: TABLE_ROWS,
+      intent: s.intent,
+    }).join('\n');
     const base = {
       workflowId,
       status: s.status,

@@ -1,6 +1,6 @@
 // What a person sees (DESIGN §5), as pure functions of the run's status: the step lines, the
 // comparison table, the prompt, the receipt. No I/O here, so every line can be tested as data.
-import type { QuoteOption, Script, ScriptCheck } from '../planner/types';
+import type { Intent, QuoteOption, RegionChoice, Script, ScriptCheck } from '../planner/types';
 import { type ResourceRecord, type RunStatus, TERMINAL_STATUSES } from '../workflows/messages';
 
 /** A line that is printed once: the key says which fact it reports, so a re-poll does not repeat it. */
@@ -73,12 +73,48 @@ export interface TableOptions {
   maxRows?: number;
   /** Marks the option a person (or --yes) chose instead of the recommendation. */
   chosen?: QuoteOption;
+  /** What was asked: a spec bigger than that says so in its row, and why under the table. */
+  intent?: Pick<Intent, 'cpu' | 'memoryGiB' | 'gpu'>;
 }
 
-function specText(o: QuoteOption): string {
-  const extras = [o.spot ? 'spot' : undefined, o.alternative ? 'smaller than asked' : undefined].filter(
-    Boolean,
+type Asked = NonNullable<TableOptions['intent']>;
+
+/** What in this option is bigger than asked ("8× A100, asked 2"), or undefined when it fits exactly. */
+export function biggerThanAsked(o: QuoteOption, asked: Asked | undefined): string | undefined {
+  if (!asked || !o.feasible || o.alternative) return undefined;
+  if (asked.gpu) {
+    // A GPU spec's vCPU and memory come with the card; only the number of cards is the user's ask.
+    return o.gpu && o.gpu.count > asked.gpu.count
+      ? `${o.gpu.count}× ${asked.gpu.model}, asked ${asked.gpu.count}`
+      : undefined;
+  }
+  const parts = [
+    ...(o.cpu !== undefined && o.cpu > asked.cpu ? [`${o.cpu} vCPU, asked ${asked.cpu}`] : []),
+    ...(o.memoryGiB !== undefined && o.memoryGiB > asked.memoryGiB
+      ? [`${o.memoryGiB} GiB, asked ${asked.memoryGiB}`]
+      : []),
+  ];
+  return parts.length > 0 ? parts.join('; ') : undefined;
+}
+
+/** Why a bigger spec is offered: an exact one exists but costs more, or none is offered at all. */
+function whyBigger(o: QuoteOption, options: QuoteOption[], asked: Asked): string {
+  const exact = options.find(
+    (x) => x.feasible && x.product === o.product && !x.spot && biggerThanAsked(x, asked) === undefined,
   );
+  if (exact) return `cheaper here than the exact size (${exact.spec} at CNY ${cny(exact.estimatedTotal)})`;
+  return asked.gpu
+    ? `no ${o.product} spec with exactly ${asked.gpu.count}× ${asked.gpu.model} is offered where acp looked; this is the smallest that holds them`
+    : `no ${o.product} spec of exactly that size is offered where acp looked; this is the smallest that holds it`;
+}
+
+function specText(o: QuoteOption, asked: Asked | undefined): string {
+  const bigger = biggerThanAsked(o, asked);
+  const extras = [
+    o.spot ? 'spot' : undefined,
+    o.alternative ? 'smaller than asked' : undefined,
+    bigger ? `bigger: ${bigger}` : undefined,
+  ].filter(Boolean);
   return extras.length > 0 ? `${o.spec} (${extras.join(', ')})` : o.spec;
 }
 
@@ -98,6 +134,7 @@ export function renderOptionsTable(
   const rows: { cells: string[]; tail: string }[] = [];
   let shown = 0;
   let hidden = 0;
+  const shownIndices: number[] = [];
   options.forEach((o, i) => {
     if (!o.feasible) {
       rows.push({
@@ -112,6 +149,7 @@ export function renderOptionsTable(
       return;
     }
     shown += 1;
+    shownIndices.push(i);
     const mark = isChosen ? '← chosen' : i === recommended ? '← recommended' : '';
     rows.push({
       cells: [
@@ -119,7 +157,7 @@ export function renderOptionsTable(
         o.product,
         o.region,
         o.zone ?? '—',
-        specText(o),
+        specText(o, opts.intent),
         cny(o.unitPricePerHour),
         cny(o.estimatedTotal),
         formatReadyIn(o.readyInSeconds),
@@ -137,6 +175,17 @@ export function renderOptionsTable(
   };
   const out = [line(header, ''), ...rows.map((r) => line(r.cells, r.tail))];
   if (hidden > 0) out.push(`  … ${hidden} more option${hidden === 1 ? '' : 's'} (--json lists them all)`);
+  const asked = opts.intent;
+  if (asked) {
+    const notes = new Map<string, number[]>();
+    shownIndices.forEach((i) => {
+      const o = options[i]!;
+      if (biggerThanAsked(o, asked) === undefined) return;
+      const why = whyBigger(o, options, asked);
+      notes.set(why, [...(notes.get(why) ?? []), i + 1]);
+    });
+    for (const [why, rowsOf] of notes) out.push(`  bigger than asked (#${rowsOf.join(', #')}): ${why}`);
+  }
   return out;
 }
 
@@ -164,7 +213,8 @@ function scriptText(script: Script, check: ScriptCheck): string {
 }
 
 function quotesText(s: RunStatus): string {
-  const products = new Set(s.options.map((o) => o.product)).size || (s.candidates?.length ?? 0);
+  // Products quoted: the candidates (the other products' rows only say why they were left out).
+  const products = s.candidates?.length ?? new Set(s.options.map((o) => o.product)).size;
   const regions = new Set(s.options.map((o) => o.region).filter((r) => r && r !== '—')).size;
   const zones = new Set(s.options.flatMap((o) => o.zones ?? (o.zone ? [o.zone] : [])).map((z) => z)).size;
   const parts = [
@@ -182,6 +232,34 @@ function quotingTook(s: RunStatus): number | undefined {
   const next = i >= 0 ? s.events[i + 1] : undefined;
   if (!next) return undefined;
   return Date.parse(next.at) - Date.parse(s.events[i]!.at);
+}
+
+/**
+ * The region step names the class of regions the rule picked and why ("mainland: cn-hangzhou and 4
+ * more compared — …"); which region wins is the table's business (see whyRecommended).
+ */
+export function regionText(r: RegionChoice): string {
+  if (r.fallbacks.length === 0) return `${r.region} — ${r.reason}`;
+  const n = r.fallbacks.length;
+  return `${r.overseas ? 'overseas' : 'mainland'}: ${r.region} and ${n} more region${n === 1 ? '' : 's'} compared — ${r.reason}`;
+}
+
+/** Why the recommended row is the one: cheapest feasible, and where it beats the rule's first region. */
+export function whyRecommended(s: Pick<RunStatus, 'options' | 'recommended' | 'region'>): string[] {
+  if (s.recommended === undefined) return [];
+  const o = s.options[s.recommended];
+  if (!o) return [];
+  const first = s.region?.region;
+  const where =
+    first && o.region !== first && o.region !== '—'
+      ? (() => {
+          const home = s.options.find((x) => x.feasible && x.region === first && x.product === o.product);
+          return home
+            ? `; ${o.region} quotes it below ${first} (CNY ${cny(home.estimatedTotal)}), the first region of the rule`
+            : `; ${first}, the first region of the rule, had no ${o.product} offer`;
+        })()
+      : '';
+  return [`  #${s.recommended + 1} is recommended: the cheapest feasible option${where}`];
 }
 
 const ORDER = [
@@ -214,10 +292,18 @@ export function stepLines(s: RunStatus, ctx: StepContext = {}, opts: TableOption
     add('script', step('✔', 'script', scriptText(ctx.script.script, ctx.script.check)));
   else if (s.intent && ctx.quote) add('script', step('✔', 'script', 'none: a quote prices the shape alone'));
   for (const w of s.warnings) add(`warning:${w}`, step('!', 'warning', w));
-  if (s.region) add('region', step('✔', 'region', `${s.region.region} — ${s.region.reason}`));
+  if (s.region) add('region', step('✔', 'region', regionText(s.region)));
   if (s.options.length > 0 && pastQuoting(s)) {
     add('quotes', step('✔', 'quotes', quotesText(s)));
-    add('table', ['', ...renderOptionsTable(s.options, s.recommended, opts), ''].join('\n'));
+    add(
+      'table',
+      [
+        '',
+        ...renderOptionsTable(s.options, s.recommended, { intent: s.intent, ...opts }),
+        ...whyRecommended(s),
+        '',
+      ].join('\n'),
+    );
   }
   if (s.confirmation?.option !== undefined) {
     const c = s.confirmation;
@@ -419,9 +505,14 @@ export function outputLines(text: string): string[] {
 export function renderStatus(s: RunStatus): string[] {
   const out = [`${s.workflowId}  ${s.status}`, `  ${s.message}`];
   if (s.intent) out.push(step(' ', 'intent', s.intent.summary));
-  if (s.region) out.push(step(' ', 'region', `${s.region.region} — ${s.region.reason}`));
+  if (s.region) out.push(step(' ', 'region', regionText(s.region)));
   if (s.options.length > 0)
-    out.push('', ...renderOptionsTable(s.options, s.recommended, { chosen: s.chosen }), '');
+    out.push(
+      '',
+      ...renderOptionsTable(s.options, s.recommended, { chosen: s.chosen, intent: s.intent }),
+      ...whyRecommended(s),
+      '',
+    );
   if (s.status === 'AWAITING_CONFIRMATION') out.push(...howToConfirm(s.workflowId).map((l) => `  ${l}`));
   if (s.blocked)
     out.push(

@@ -82,13 +82,32 @@ function firstHost(text: string | undefined): string | undefined {
   return text === undefined ? undefined : hostsIn(text)[0];
 }
 
-/** Lines a shell/python interpreter would run: comment lines removed (a shebang is not a fetch either). */
+/**
+ * A command Python runs from an argument list, as the shell would read it:
+ * `subprocess.run([sys.executable, "-m", "pip", "install", "torch"])` → `python -m pip install torch`.
+ */
+function pythonArgv(line: string): string | undefined {
+  const list = /\[\s*((?:sys\.executable|[rbuf]?(?:'[^']*'|"[^"]*"))(?:\s*,\s*(?:sys\.executable|[rbuf]?(?:'[^']*'|"[^"]*")))+)\s*,?\s*\]/.exec(
+    line,
+  );
+  if (!list) return undefined;
+  return [...list[1].matchAll(/sys\.executable|'([^']*)'|"([^"]*)"/g)]
+    .map((m) => (m[0] === 'sys.executable' ? 'python' : (m[1] ?? m[2])))
+    .join(' ');
+}
+
+/**
+ * Lines a shell/python interpreter would run: comment lines removed (a shebang is not a fetch either);
+ * a Python argument list is followed by the command it spells, so `pip install` run through
+ * `subprocess` is found like one typed in a shell.
+ */
 function codeLines(content: string): { text: string; line: number }[] {
   const out: { text: string; line: number }[] = [];
   content.split(/\r?\n/).forEach((raw, i) => {
     const t = raw.trim();
     if (t === '' || t.startsWith('#') || t.startsWith('//')) return;
-    out.push({ text: raw, line: i + 1 });
+    const argv = pythonArgv(raw);
+    out.push({ text: argv ? `${raw} ; ${argv}` : raw, line: i + 1 });
   });
   return out;
 }

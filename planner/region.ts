@@ -190,17 +190,17 @@ export function chooseRegion(intent: Intent, script?: string): RegionChoice {
     const [region, ...fallbacks] = OVERSEAS_REGIONS;
     return {
       region,
-      reason: `${describe(fromScript, fromText, scriptWord)}: overseas registries are slow or unreachable from mainland regions`,
+      reason: `${describe(fromScript, fromText, scriptWord)}, which is slow or unreachable from mainland China, so overseas regions`,
       fallbacks,
       overseas: true,
       fetches: what,
     };
   }
   const [region, ...fallbacks] = MAINLAND_REGIONS;
-  const looked = content ? `${scriptWord} and the intent` : 'the intent';
+  const looked = content ? `${scriptWord} and the intent fetch` : 'the intent fetches';
   return {
     region,
-    reason: `nothing in ${looked} downloads from overseas: a mainland region for the lowest latency in China`,
+    reason: `${looked} nothing from overseas, so mainland regions, nearest to users in China`,
     fallbacks,
     overseas: false,
     fetches: [],

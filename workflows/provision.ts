@@ -22,6 +22,7 @@ import {
   parseIntent,
 } from '../planner';
 import { failoverOrder, placementKey } from '../planner/failover';
+import { productDecisions } from '../planner/products';
 import {
   accruedCost,
   chooseOption,
@@ -560,7 +561,25 @@ async function compareQuotes(
           } satisfies QuoteOption,
         ],
   );
-  return sortOptions(options, regions);
+  // Every product shows: the ones the decision tree left out say why (unless the user named one).
+  const excluded: QuoteOption[] = intent.product
+    ? []
+    : productDecisions(intent)
+        .filter((d) => !d.candidate)
+        .map((d) => ({
+          product: d.product,
+          region: '—',
+          spec: '—',
+          unitPricePerHour: 0,
+          durationMinutes: intent.durationMinutes,
+          estimatedTotal: 0,
+          readyInSeconds: 0,
+          resources: [],
+          cleanup: '',
+          feasible: false,
+          reason: d.reason ?? 'not a candidate for this job',
+        }));
+  return sortOptions([...options, ...excluded], regions);
 }
 
 /** The `quote` workflow behind `acp quote`: steps 1–6 only, nothing is created. */

@@ -11,7 +11,7 @@ import {
   renderRunList,
   stepLines,
 } from '../../client/render';
-import { OPTIONS, status, succeeded } from './fixtures';
+import { OPTIONS, option, status, succeeded } from './fixtures';
 
 describe('the comparison table', () => {
   const table = renderOptionsTable(OPTIONS, 0);
@@ -44,6 +44,29 @@ describe('the comparison table', () => {
     assert.ok(cut.some((l) => /^ {2}12 .*← recommended/.test(l)));
     assert.ok(cut.some((l) => /not feasible/.test(l)));
     assert.match(cut.at(-1)!, /… 8 more options/);
+  });
+
+  test('a spec bigger than asked says so in its row, and why under the table', () => {
+    // Asked for 2× A100; the only A100 spec offered holds 8.
+    const eight = option({ spec: 'ecs.ebmgn7e.32xlarge', gpu: { model: 'NVIDIA A100', count: 8 }, cpu: 128 });
+    const rows = renderOptionsTable([eight], 0, {
+      intent: { cpu: 8, memoryGiB: 32, gpu: { model: 'A100', count: 2 } },
+    });
+    assert.match(rows[1]!, /ecs\.ebmgn7e\.32xlarge \(bigger: 8× A100, asked 2\)/);
+    assert.match(
+      rows.at(-1)!,
+      /^ {2}bigger than asked \(#1\): no ecs spec with exactly 2× A100 is offered where acp looked; this is the smallest that holds them$/,
+    );
+    // Asked for 8 vCPU 16 GiB; a 32 GiB spec is cheaper than the exact one, and says so.
+    const big = option({ spec: 'ecs.g6.2xlarge', cpu: 8, memoryGiB: 32, estimatedTotal: 4.45 });
+    const exact = option({ spec: 'ecs.c6.2xlarge', cpu: 8, memoryGiB: 16, estimatedTotal: 4.46 });
+    const cpuRows = renderOptionsTable([big, exact], 0, { intent: { cpu: 8, memoryGiB: 16 } });
+    assert.match(cpuRows[1]!, /ecs\.g6\.2xlarge \(bigger: 32 GiB, asked 16\)/);
+    assert.doesNotMatch(cpuRows[2]!, /bigger/, 'the exact size has no note');
+    assert.match(
+      cpuRows.at(-1)!,
+      /bigger than asked \(#1\): cheaper here than the exact size \(ecs\.c6\.2xlarge at CNY 4\.46\)/,
+    );
   });
 
   test('ready in reads like a person says it', () => {
@@ -82,8 +105,21 @@ describe('step lines', () => {
       lines[1]!.text,
       '✔ script     train.py (84 lines, torch; fetches from overseas: pip install)',
     );
-    assert.equal(lines[2]!.text, '✔ region     cn-hangzhou — nothing downloads from overseas');
+    // The class of regions and why; which region wins is said under the table.
+    assert.equal(
+      lines[2]!.text,
+      '✔ region     mainland: cn-hangzhou and 1 more region compared — nothing downloads from overseas',
+    );
     assert.equal(lines[3]!.text, '✔ quotes     3 products, 2 regions, 3 zones checked in 1 s');
+  });
+
+  test('the recommended row says why it wins, also over the region the rule named first', () => {
+    const s = status();
+    const why = stepLines(s).find((l) => l.key === 'table')!.text;
+    assert.match(
+      why,
+      /#1 is recommended: the cheapest feasible option; cn-zhangjiakou quotes it below cn-hangzhou \(CNY 0\.24\), the first region of the rule/,
+    );
   });
 
   test('a finished run: confirmation, resources, output bounds, release and a receipt', () => {

@@ -115,6 +115,26 @@ describe('acp run --simulate', () => {
 });
 
 describe('acp quote --simulate', () => {
+  test("the README's bare shape: no script needed; every product shows, the ones left out say why", async () => {
+    const r = await acp(['quote', '--simulate', '8 vCPU 16 GB for 3 hours', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = parse(r.stdout);
+    assert.equal(doc.status, 'SUCCEEDED', doc.message);
+    assert.ok(doc.recommended !== undefined, 'something is recommended');
+    const products = new Set(doc.options.map((o) => o.product));
+    assert.deepEqual([...products].sort(), ['ack', 'ecs', 'fc', 'pai'], 'every product has a row');
+    for (const product of ['pai', 'ack']) {
+      const row = doc.options.find((o) => o.product === product)!;
+      assert.equal(row.feasible, false, `${product} is not feasible`);
+      assert.ok((row.reason ?? '').length > 10, `${product} says why: ${row.reason}`);
+    }
+    // The recommendation is the cheapest feasible row, compared before rounding.
+    const feasible = doc.options.filter((o) => o.feasible && !o.spot && !o.alternative);
+    const exact = (o: (typeof feasible)[number]) => o.unitPricePerHour * o.durationMinutes;
+    assert.equal(exact(doc.options[doc.recommended!]!), Math.min(...feasible.map(exact)));
+    assert.deepEqual(doc.resourcesCreated, []);
+  });
+
   test('over budget: exit 3, OVER_BUDGET, nothing created', async () => {
     const r = await acp([
       'quote',

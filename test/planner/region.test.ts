@@ -16,7 +16,7 @@ const CASES: {
     intent: '8核16G 跑 a.sh',
     script: 'for i in $(seq 1 100); do echo $i; done\n',
     expect: 'cn-hangzhou',
-    reason: /nothing in the script/,
+    reason: /^the script and the intent fetch nothing from overseas, so mainland regions/,
   },
   {
     name: 'a website whose setup runs npm install goes overseas',
@@ -133,6 +133,27 @@ const CASES: {
     script: 'from transformers import AutoModel\nm = AutoModel.from_pretrained("bert-base-uncased")\n',
     expect: 'ap-southeast-1',
     reason: /Hugging Face/,
+  },
+  {
+    name: 'pip install run from Python through subprocess goes overseas',
+    intent: 'x',
+    script: 'import subprocess, sys\nsubprocess.run([sys.executable, "-m", "pip", "install", "torch"], check=True)\n',
+    expect: 'ap-southeast-1',
+    reason: /runs pip install/,
+  },
+  {
+    name: 'pip install through subprocess with a mainland index stays mainland',
+    intent: 'x',
+    script:
+      'import subprocess\nsubprocess.check_call(["pip", "install", "-i", "https://mirrors.aliyun.com/pypi/simple", "torch"])\n',
+    expect: 'cn-hangzhou',
+  },
+  {
+    name: 'snapshot_download pulls from Hugging Face',
+    intent: 'x',
+    script: 'from huggingface_hub import snapshot_download\nsnapshot_download("Qwen/Qwen2.5-7B")\n',
+    expect: 'ap-southeast-1',
+    reason: /downloads from Hugging Face, which is slow or unreachable from mainland China, so overseas regions/,
   },
   {
     name: 'from_pretrained of a local folder stays mainland',
