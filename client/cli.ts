@@ -153,7 +153,8 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
   jsonOption(
     program
       .command('worker')
-      .description('run an acp worker on the task queue (ACP_TASK_QUEUE, default compute-provision)'),
+      .description('run an acp worker on the task queue (ACP_TASK_QUEUE, default compute-provision)')
+      .option('--verbose', "the Temporal SDK's own progress (bundling, state changes) on stderr"),
   ).action(
     action((flags) => async () => {
       return processCommands().workerCommand(flags);
@@ -271,15 +272,26 @@ function reportError(err: unknown, json: boolean): ExitCode {
 export async function main(argv: string[]): Promise<void> {
   let code: ExitCode = EXIT.ok;
   const json = argv.includes('--json');
+  // `acp status ID | head -3`: the reader went away; what is left to print has no one to read it.
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(code);
+      throw err;
+    });
   const program = buildProgram((c) => {
     code = c;
   });
+  if (argv.length <= 2) {
+    // A bare `acp` asks what acp does: the help, and no error.
+    program.outputHelp();
+    await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+    process.exit(EXIT.ok);
+  }
   try {
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
-      // Commander printed the problem already; --help and --version are not errors (a bare `acp`,
-      // which prints the help because no command was named, is).
+      // Commander printed the problem already; --help and --version are not errors.
       code =
         err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? EXIT.ok : EXIT.badInput;
       if (code !== EXIT.ok && json)

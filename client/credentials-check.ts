@@ -54,8 +54,11 @@ export async function checkCredentials(): Promise<CredentialsCheck> {
   }
 }
 
-/** What to tell a person whose chain came up empty: every link of it, and the way to try acp without. */
-export function credentialsHelp(reason: string): string {
+/**
+ * What to tell a person whose chain came up empty: every link of it, and the way to try acp without
+ * an account — `--simulate` for a run, the `acp emulator` for a worker (which has no --simulate).
+ */
+export function credentialsHelp(reason: string, command: 'run' | 'worker' = 'run'): string {
   return [
     'no Alibaba Cloud credentials found, so nothing was started.',
     `  (${reason})`,
@@ -65,13 +68,15 @@ export function credentialsHelp(reason: string): string {
     '  • the aliyun CLI: `aliyun configure` writes ~/.aliyun/config.json',
     '  • an ECS RAM role, when acp runs on an ECS instance (ALIBABA_CLOUD_ECS_METADATA names the role)',
     '  • OIDC role federation: ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE',
-    'Or try it with no account at all: add --simulate to run against an in-process emulator.',
+    command === 'worker'
+      ? 'Or try it with no account at all: start `acp emulator` and export the ACP_ALIBABA_ENDPOINT and ALIBABA_CLOUD_* lines it prints, then `acp worker` uses it.'
+      : 'Or try it with no account at all: add --simulate to run against an in-process emulator.',
   ].join('\n');
 }
 
 /** Throws the explanation above (exit 2) when the chain has no credentials. */
-export async function requireCredentials(): Promise<string> {
+export async function requireCredentials(command: 'run' | 'worker' = 'run'): Promise<string> {
   const check = await checkCredentials();
   if (check.ok) return check.provider;
-  throw new CliError(EXIT.badInput, credentialsHelp(check.reason));
+  throw new CliError(EXIT.badInput, credentialsHelp(check.reason, command));
 }

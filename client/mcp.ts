@@ -225,7 +225,7 @@ export function requestFromTool(input: RequestInput, options: { quote?: boolean 
     ...(input.confirmTimeout !== undefined ? { confirmTimeout: input.confirmTimeout } : {}),
   };
   try {
-    const { request } = prepareRequest(input.intent ?? '', flags, options);
+    const { request } = prepareRequest(input.intent ?? '', flags, { ...options, audience: 'tool' });
     const { skipConfirmation: _never, ...rest } = request;
     return rest;
   } catch (err) {

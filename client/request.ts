@@ -66,12 +66,68 @@ export function flagForField(field: string): string | undefined {
   return FLAG_OF_FIELD[field] ?? FLAG_OF_FIELD[field.split('.')[0]!];
 }
 
-/** An IntentError as one sentence naming the field, plus what to change. */
-export function intentErrorMessage(err: IntentError): { message: string; next: string } {
-  const flag = flagForField(err.field);
+/** The flag each planner field is set by, as RequestFlags names it. */
+const FLAG_KEY_OF_FIELD: Record<string, keyof RequestFlags> = {
+  script: 'script',
+  product: 'product',
+  region: 'region',
+  cpu: 'cpu',
+  memoryGiB: 'memory',
+  gpu: 'gpu',
+  durationMinutes: 'duration',
+  duration: 'duration',
+  budget: 'budget',
+  service: 'service',
+  ports: 'port',
+  sshCidr: 'sshCidr',
+  ttl: 'ttl',
+  confirmTimeout: 'confirmTimeout',
+};
+
+/** How a person calls a planner field ("memoryGiB" → "memory", "budget.currency" → "budget currency"). */
+const WORDS_OF_FIELD: Record<string, string> = {
+  memoryGiB: 'memory',
+  durationMinutes: 'duration',
+  'budget.amount': 'budget amount',
+  'budget.currency': 'budget currency',
+  'gpu.model': 'GPU model',
+  'gpu.count': 'GPU count',
+  sshCidr: 'SSH CIDR',
+  confirmTimeout: 'confirmation timeout',
+  ports: 'port',
+};
+
+/**
+ * An IntentError as one sentence naming where the value came from — the flag the person typed, or
+ * the request text — and what to change there. `audience: 'tool'` keeps the planner's field names
+ * (the MCP server maps those to its tool fields).
+ */
+export function intentErrorMessage(
+  err: IntentError,
+  flags: RequestFlags = {},
+  audience: 'cli' | 'tool' = 'tool',
+): { message: string; next: string } {
+  const base = err.field.split('.')[0]!;
+  const flagKey = FLAG_KEY_OF_FIELD[err.field] ?? FLAG_KEY_OF_FIELD[base];
+  const typed =
+    flagKey !== undefined &&
+    (flags[flagKey] !== undefined || (flagKey === 'script' && flags.inline !== undefined));
+  const flag = typed ? flagForField(err.field) : base === 'intent' ? 'the request text' : undefined;
+  if (audience === 'tool') {
+    const named = flagForField(err.field);
+    return {
+      message: err.message,
+      next: named ? `change ${named} and try again` : `change ${err.field} and try again`,
+    };
+  }
+  const where = flag ?? 'the request text';
+  const sentence = err.message.startsWith(`${err.field}: `)
+    ? err.message.slice(err.field.length + 2)
+    : err.message;
+  const words = WORDS_OF_FIELD[err.field] ?? err.field;
   return {
-    message: err.message,
-    next: flag ? `change ${flag} and try again` : `change ${err.field} and try again`,
+    message: where.startsWith('--') ? `${where}: ${sentence}` : `${words} (from ${where}): ${sentence}`,
+    next: `change ${where === 'the request text' ? `the ${words} in the request text` : where} and try again`,
   };
 }
 
@@ -226,7 +282,7 @@ export function buildRequest(text: string, flags: RequestFlags, notes: string[] 
 export function prepareRequest(
   text: string,
   flags: RequestFlags,
-  options: { quote?: boolean } = {},
+  options: { quote?: boolean; audience?: 'cli' | 'tool' } = {},
 ): PreparedRequest {
   const notes: string[] = [];
   try {
@@ -249,7 +305,7 @@ export function prepareRequest(
     return { request, intent, script, check, notes };
   } catch (err) {
     if (err instanceof IntentError) {
-      const { message, next } = intentErrorMessage(err);
+      const { message, next } = intentErrorMessage(err, flags, options.audience ?? 'cli');
       throw badInput(message, next);
     }
     throw err;

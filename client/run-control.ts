@@ -158,10 +158,15 @@ export async function logsCommand(
         status: s.status,
         exitCode: s.execution?.exitCode,
         output: s.execution?.outputTail ?? '',
+        ...(s.execution?.outputCut ? { outputCut: true } : {}),
       });
       return EXIT.ok;
     }
     let shown = s.execution?.outputTail ?? '';
+    if (s.execution?.outputCut)
+      notify(
+        `the output of ${workflowId} is longer than the tail acp keeps: this starts ${shown.length} characters before its end`,
+      );
     if (shown) process.stdout.write(shown.endsWith('\n') ? shown : `${shown}\n`);
     if (!flags.follow) {
       if (!s.execution) notify(`${workflowId} has not run its script yet (${s.status}: ${s.message})`);

@@ -4,9 +4,13 @@ import { badInput, EXIT, type ExitCode } from './exit-codes';
 import { openTemporal } from './local-stack';
 
 /** `acp worker`: the real worker on ACP_TASK_QUEUE, with the default credentials chain. */
-export async function workerCommand(flags: { json?: boolean }): Promise<ExitCode> {
+export async function workerCommand(flags: { json?: boolean; verbose?: boolean }): Promise<ExitCode> {
   // Without credentials every activity would fail one by one; say so before polling anything.
-  if (!process.env.ACP_ALIBABA_ENDPOINT) await requireCredentials();
+  if (!process.env.ACP_ALIBABA_ENDPOINT) await requireCredentials('worker');
+  // The SDK logs every state change (and, when it bundles, webpack's report) at INFO: only with
+  // --verbose. Warnings and errors always show.
+  const { DefaultLogger, Runtime } = require('@temporalio/worker') as typeof import('@temporalio/worker');
+  Runtime.install({ logger: new DefaultLogger(flags.verbose ? 'INFO' : 'WARN') });
   const notify = (line: string) => process.stderr.write(`acp: ${line}\n`);
   const temporal = await openTemporal(notify, 'shared');
   const address = temporal.address;

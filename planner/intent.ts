@@ -247,6 +247,10 @@ function amountOf(raw: string, scale: string | undefined): number {
   return scale === 'k' || scale === '千' ? n * 1000 : scale === '万' ? n * 10_000 : n;
 }
 
+/** Words after an amount that are not money: durations, sizes, counts ("under 30 minutes", "max 16 GB"). */
+const NON_MONEY_UNIT =
+  /^(?:h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?|d|days?|weeks?|months?|gb|gib|g|mb|mib|tb|vcpus?|cpus?|cores?|核|gpus?|cards?|nodes?|instances?|x|×|%|percent|小时|分钟|天|个)$/;
+
 function extractBudget(text: string, found: Found): string {
   const usd = [
     new RegExp(`(?:us\\$|\\$|usd\\s*)\\s*${AMOUNT}`),
@@ -278,6 +282,23 @@ function extractBudget(text: string, found: Found): string {
       throw new IntentError(
         'budget.currency',
         `"${m[0].trim()}": acp understands budgets in USD ($) and CNY (¥, 元, RMB)`,
+      );
+    }
+  }
+  // "under 50 rubles", "max 300 ₹": an amount after a spending word, in a currency acp does not know.
+  // Dropping it would run without the limit the person set, so it is refused like a flag would be.
+  const limit =
+    /(?:under|below|less than|at most|up to|no more than|within|max(?:imum)?|budget(?:\s+of)?|cap(?:ped)? at)\s+([^\s\d]{1,3})?\s*(\d[\d,]*(?:\.\d+)?)\s*([^\s\d,.;:!?)]*)/i.exec(
+      text,
+    );
+  if (limit) {
+    const unit = (limit[3] ?? '').toLowerCase();
+    const symbol = limit[1] ?? '';
+    const isUnit = unit === '' || NON_MONEY_UNIT.test(unit);
+    if ((symbol !== '' && !/^[a-z]+$/i.test(symbol)) || !isUnit) {
+      throw new IntentError(
+        'budget.currency',
+        `"${limit[0].trim()}": acp understands budgets in USD ($) and CNY (¥, 元, RMB), not ${symbol || unit}`,
       );
     }
   }

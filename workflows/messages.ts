@@ -77,6 +77,8 @@ export interface Execution {
   exitCode?: number;
   /** The last lines of the script's output. */
   outputTail: string;
+  /** The output was longer than the tail kept: its start is cut (where the product says so). */
+  outputCut?: boolean;
   startedAt?: string;
   finishedAt?: string;
 }

@@ -114,6 +114,29 @@ describe('acp run --simulate', () => {
   });
 });
 
+describe('acp logs', () => {
+  test('says when the start of a long output was cut', async () => {
+    const run = await acp([
+      'run',
+      '--simulate',
+      '--product',
+      'ecs',
+      '--inline',
+      'for i in $(seq 1 2000); do echo output-line-$i; done',
+      '--yes',
+      '--json',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const doc = parse(run.stdout);
+    assert.equal(doc.execution?.outputCut, true);
+    const logs = await acp(['logs', doc.workflowId]);
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.match(logs.stdout, /output-line-2000\n$/);
+    assert.doesNotMatch(logs.stdout, /output-line-1\n/);
+    assert.match(logs.stderr, /longer than the tail acp keeps: this starts \d+ characters before its end/);
+  });
+});
+
 describe('acp quote --simulate', () => {
   test("the README's bare shape: no script needed; every product shows, the ones left out say why", async () => {
     const r = await acp(['quote', '--simulate', '8 vCPU 16 GB for 3 hours', '--json']);

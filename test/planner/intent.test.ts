@@ -233,6 +233,11 @@ describe('parseIntent: fields win over text', () => {
   });
 });
 
+describe('parseIntent: a limit that is not money is not a budget', () => {
+  for (const text of ['run under 30 minutes on 8 vCPU', 'within 2 days on 2 vCPU', 'under 16 GB memory'])
+    it(text, () => assert.equal(parseIntent({ intent: text }).budget, undefined));
+});
+
 describe('parseIntent: bad input names the field', () => {
   const cases: [string, ProvisionRequest, string, { usdToCny?: number }?][] = [
     ['zero cpu', { cpu: 0 }, 'cpu'],
@@ -249,6 +254,8 @@ describe('parseIntent: bad input names the field', () => {
     ['GPU count 1.5', { gpu: { model: 'A10', count: 1.5 } }, 'gpu.count'],
     ['unknown currency field', { budget: { amount: 50, currency: 'EUR' } }, 'budget.currency'],
     ['euro in text', { intent: 'under €50' }, 'budget.currency'],
+    ['rubles in text', { intent: '8 vCPU 16 GB under 50 rubles' }, 'budget.currency'],
+    ['rupee sign in text', { intent: 'max 300 ₹ on 2 vCPU' }, 'budget.currency'],
     ['zero budget', { budget: { amount: 0, currency: 'CNY' } }, 'budget.amount'],
     ['negative budget', { budget: { amount: -5, currency: 'USD' } }, 'budget.amount'],
     ['$0 in text', { intent: 'under $0' }, 'budget.amount'],

@@ -137,7 +137,8 @@ const CASES: {
   {
     name: 'pip install run from Python through subprocess goes overseas',
     intent: 'x',
-    script: 'import subprocess, sys\nsubprocess.run([sys.executable, "-m", "pip", "install", "torch"], check=True)\n',
+    script:
+      'import subprocess, sys\nsubprocess.run([sys.executable, "-m", "pip", "install", "torch"], check=True)\n',
     expect: 'ap-southeast-1',
     reason: /runs pip install/,
   },
@@ -153,7 +154,8 @@ const CASES: {
     intent: 'x',
     script: 'from huggingface_hub import snapshot_download\nsnapshot_download("Qwen/Qwen2.5-7B")\n',
     expect: 'ap-southeast-1',
-    reason: /downloads from Hugging Face, which is slow or unreachable from mainland China, so overseas regions/,
+    reason:
+      /downloads from Hugging Face, which is slow or unreachable from mainland China, so overseas regions/,
   },
   {
     name: 'from_pretrained of a local folder stays mainland',

@@ -397,6 +397,7 @@ function deployer(ctx: DeployContext): Deployer {
       for (;;) {
         const state = await described(api.describeKubernetesJob, `read Job ${name} and its pod`, ref);
         const tail = state.output.slice(-OUTPUT_TAIL_CHARS);
+        const cut = state.output.length > OUTPUT_TAIL_CHARS ? { outputCut: true } : {};
         if (state.fatal) {
           throw ApplicationFailure.nonRetryable(
             `the pod of Job ${name} cannot start: ${state.reason}${state.message ? ` (${state.message})` : ''}`,
@@ -413,6 +414,7 @@ function deployer(ctx: DeployContext): Deployer {
           return {
             exitCode: state.exitCode,
             outputTail: tail,
+            ...cut,
             startedAt: started,
             finishedAt: new Date(Date.now()).toISOString(),
           };
@@ -426,7 +428,7 @@ function deployer(ctx: DeployContext): Deployer {
             );
           }
         } else unschedulableSince = undefined;
-        ctx.executing({ outputTail: tail, startedAt: started });
+        ctx.executing({ outputTail: tail, ...cut, startedAt: started });
         await sleep(interval);
         interval = Math.min(interval * 2, 15_000);
       }

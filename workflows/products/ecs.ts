@@ -343,15 +343,17 @@ function deployer(ctx: DeployContext): Deployer {
           invokeId,
         });
         const tail = state.output.slice(-OUTPUT_TAIL_CHARS);
+        const cut = state.output.length > OUTPUT_TAIL_CHARS ? { outputCut: true } : {};
         if (state.finished) {
           return {
             exitCode: state.exitCode ?? (state.status === 'Success' ? 0 : 1),
             outputTail: tail,
+            ...cut,
             startedAt: started,
             finishedAt: new Date(Date.now()).toISOString(),
           };
         }
-        ctx.executing({ outputTail: tail, startedAt: started });
+        ctx.executing({ outputTail: tail, ...cut, startedAt: started });
         if (Date.now() - lastExtended > (BACKSTOP_MINUTES / 2) * 60_000) {
           await this.keepAlive?.(deployment, Date.now() + BACKSTOP_MINUTES * 60_000);
           lastExtended = Date.now();
