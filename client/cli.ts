@@ -67,7 +67,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
     .showHelpAfterError('(acp --help lists the commands; acp <command> --help their flags)')
     .addHelpText(
       'after',
-      '\nExit codes: 0 done · 2 bad input · 3 rejected, expired or over budget · 4 provisioning failed (released) · 5 script failed (released)\n' +
+      '\nExit codes: 0 done · 2 bad input · 3 rejected, expired, over budget or cancelled · 4 provisioning failed (released) · 5 script failed (released) · 6 (acp status) a simulated run whose process has ended\n' +
         'Try it without an account: acp run --simulate --inline "echo hello" --yes',
     );
 

@@ -1,6 +1,6 @@
 // What `acp` exits with (DESIGN §3). Scripts and CI read these, so the mapping lives in one place:
-// 0 done, 2 bad input, 3 rejected/expired/over budget, 4 provisioning failed (released), 5 script
-// failed (released). 1 is "acp itself could not do what was asked" (no server, a bug, not built yet).
+// 0 done, 2 bad input, 3 rejected/expired/over budget/cancelled, 4 provisioning failed (released), 5
+// script failed (released), 6 a simulated run whose process has ended. 1 is "acp itself could not do what was asked" (no server, a bug, not built yet).
 import type { RunStatus } from '../workflows/messages';
 
 export const EXIT = {
@@ -10,6 +10,8 @@ export const EXIT = {
   declined: 3,
   provisioningFailed: 4,
   scriptFailed: 5,
+  /** A simulated run whose `acp … --simulate` process has ended: its cloud went with it. */
+  simulationGone: 6,
   /** Ctrl-C: the run goes on without us (128 + SIGINT, what shells expect). */
   detached: 130,
 } as const;

@@ -321,6 +321,9 @@ export async function startEmbeddedWorker(
   };
 }
 
+/** Simulated runs live on a task queue of their own, named so: `acp list` and `acp status` tell them. */
+export const SIMULATED_QUEUE_PREFIX = 'acp-simulate-';
+
 export interface SimulatedCloud {
   clients: AlibabaClients;
   endpoint: string;
@@ -346,7 +349,7 @@ export async function startSimulatedCloud(): Promise<SimulatedCloud> {
   return {
     clients,
     endpoint: emu.endpoint,
-    taskQueue: `acp-simulate-${process.pid}-${randomBytes(3).toString('hex')}`,
+    taskQueue: `${SIMULATED_QUEUE_PREFIX}${process.pid}-${randomBytes(3).toString('hex')}`,
     async liveResources() {
       const r = await fetch(`${emu.url}/__emulator/resources`);
       const body = (await r.json()) as { resources?: unknown[] };

@@ -551,6 +551,8 @@ export interface RunRow {
   budget?: number;
   startTime?: Date;
   type: string;
+  /** Run by `acp … --simulate` against its in-process emulator. */
+  simulated?: boolean;
 }
 
 /** `acp list`: one line per run, newest first. */
@@ -558,7 +560,10 @@ export function renderRunList(rows: RunRow[]): string[] {
   if (rows.length === 0) return ['no runs match'];
   const header = ['workflow id', 'status', 'product', 'region', 'est. CNY', 'budget CNY', 'started'];
   const cells = rows.map((r) => [
-    r.type === 'quote' ? `${r.workflowId} (quote)` : r.workflowId,
+    `${r.workflowId}${[r.type === 'quote' ? 'quote' : '', r.simulated ? 'simulated' : '']
+      .filter(Boolean)
+      .map((w) => ` (${w})`)
+      .join('')}`,
     r.status ?? '—',
     r.product ?? '—',
     r.region ?? '—',

@@ -387,6 +387,8 @@ async function execute(type: 'provision' | 'quote', text: string, flags: RunFlag
     });
     const interactive = type === 'provision' && !flags.yes && Boolean(process.stdin.isTTY) && tty;
     const interrupt = onInterrupt(Boolean(stack.simulated), () => {
+      printer.pause();
+      io.human.write('\n');
       io.notify(
         'the simulated cloud lives in this process, so the run cannot outlive it: cancelling it (everything it created is released)…',
       );

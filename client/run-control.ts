@@ -14,9 +14,10 @@ import {
   AcpStatus,
 } from '../workflows/search-attributes';
 import { badInput, CliError, EXIT, type ExitCode } from './exit-codes';
-import { openTemporal, type TemporalStack } from './local-stack';
+import { openTemporal, SIMULATED_QUEUE_PREFIX, type TemporalStack } from './local-stack';
 import { outputDelta, type RunRow, renderRunList, renderStatus } from './render';
 import { runOutcome } from './run-result';
+import { simulationOwnerAliveOn } from './worker-liveness';
 
 export interface ControlFlags {
   json?: boolean;
@@ -115,6 +116,18 @@ async function snapshot(handle: WorkflowHandle, d: WorkflowExecutionDescription)
 export async function statusCommand(workflowId: string, flags: ControlFlags): Promise<ExitCode> {
   return withTemporal(async (t) => {
     const { handle, description } = await findRun(t, workflowId);
+    const orphan = await orphanedSimulation(t, description);
+    if (orphan) {
+      const recorded = recordedStatus(description) ?? 'RUNNING';
+      if (flags.json) printJson({ workflowId, status: recorded, simulated: true, processGone: true });
+      else
+        print([
+          `${workflowId}  ${recorded} (simulated; the process that ran it has ended)`,
+          `  ${orphan}`,
+          `  end it with: temporal workflow terminate --workflow-id ${workflowId} --reason "its simulation ended"`,
+        ]);
+      return EXIT.simulationGone;
+    }
     const snap = await snapshot(handle, description);
     if (snap.kind === 'failed') {
       if (flags.json) {
@@ -135,6 +148,19 @@ export async function statusCommand(workflowId: string, flags: ControlFlags): Pr
     else print(renderStatus(snap.status));
     return EXIT.ok;
   });
+}
+
+/**
+ * An open simulated run whose `acp … --simulate` process is gone can never go on (its emulator lived
+ * in that process): why, as a sentence, or undefined for any other run.
+ */
+async function orphanedSimulation(
+  t: TemporalStack,
+  d: WorkflowExecutionDescription,
+): Promise<string | undefined> {
+  if (d.status.name !== 'RUNNING' || !d.taskQueue.startsWith(SIMULATED_QUEUE_PREFIX)) return undefined;
+  if (await simulationOwnerAliveOn(t, d.taskQueue)) return undefined;
+  return 'it was simulated by an `acp … --simulate` process that has ended, and its in-process cloud went with it: the run can never go on, and nothing real was created';
 }
 
 /** `acp logs ID [--follow]`: the script's output (its tail, as the status query keeps it). */
@@ -219,6 +245,7 @@ export async function listCommand(
       rows.push({
         workflowId: w.workflowId,
         type: w.type,
+        ...(w.taskQueue.startsWith(SIMULATED_QUEUE_PREFIX) ? { simulated: true } : {}),
         // A run that failed outright (bad input) never reached a final AcpStatus: say how it closed.
         status:
           !open && recorded && !TERMINAL_STATUSES.includes(recorded as Status)

@@ -59,17 +59,43 @@ function millis(t: { seconds?: unknown; nanos?: number | null } | null | undefin
   return t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : 0;
 }
 
-/** The long-lived workers polling `taskQueue` for workflow tasks right now (their identities). */
-export async function lastingWorkersOn(stack: TemporalStack, taskQueue: string): Promise<string[]> {
+async function pollersOn(stack: TemporalStack, taskQueue: string): Promise<PollerSeen[]> {
   const response = await stack.connection.workflowService.describeTaskQueue({
     namespace: stack.namespace,
     taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
     taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
   });
-  const seen = (response.pollers ?? []).map((p) => ({
+  return (response.pollers ?? []).map((p) => ({
     identity: p.identity ?? '',
     lastAccessMs: millis(p.lastAccessTime),
   }));
+}
+
+/**
+ * Whether the `acp … --simulate` process that owns a simulated run's task queue still lives: its
+ * embedded worker polls as acp-cli/pid@host; on this machine the pid decides, elsewhere a recent poll.
+ */
+export function simulationOwnerAlive(
+  pollers: PollerSeen[],
+  now: number,
+  host: string,
+  alive: (pid: number) => boolean,
+): boolean {
+  return pollers.some((p) => {
+    const m = /^acp-cli\/(\d+)@(.+)$/.exec(p.identity);
+    if (!m) return false;
+    if (m[2] === host) return alive(Number(m[1]));
+    return now - p.lastAccessMs <= POLL_SPAN_MS;
+  });
+}
+
+export async function simulationOwnerAliveOn(stack: TemporalStack, taskQueue: string): Promise<boolean> {
+  return simulationOwnerAlive(await pollersOn(stack, taskQueue), Date.now(), hostname(), processAlive);
+}
+
+/** The long-lived workers polling `taskQueue` for workflow tasks right now (their identities). */
+export async function lastingWorkersOn(stack: TemporalStack, taskQueue: string): Promise<string[]> {
+  const seen = await pollersOn(stack, taskQueue);
   return lastingWorkers(seen, Date.now(), hostname(), processAlive).map((p) => p.identity);
 }
 

@@ -11,6 +11,7 @@ import {
   embeddedWorkerIdentity,
   lastingWorkers,
   type PollerSeen,
+  simulationOwnerAlive,
 } from '../../client/worker-liveness';
 import { workflowBundle } from '../support/temporal';
 import { acp, emptyHome, scrubbedEnv, serve } from './spawn-acp';
@@ -31,6 +32,21 @@ describe('which pollers are workers that stay', () => {
 
   test('a worker of this machine counts only while its process lives', () => {
     assert.deepEqual(lasting([seen(`111@${HOST}`), seen(`222@${HOST}`)]), [`111@${HOST}`]);
+  });
+
+  test("a simulated run's process is alive while its embedded worker's pid is (or, elsewhere, it polls)", () => {
+    const alive = (pid: number) => pid === 111;
+    assert.equal(simulationOwnerAlive([seen(embeddedWorkerIdentity(111, HOST))], now, HOST, alive), true);
+    assert.equal(simulationOwnerAlive([seen(embeddedWorkerIdentity(222, HOST))], now, HOST, alive), false);
+    assert.equal(
+      simulationOwnerAlive([seen(embeddedWorkerIdentity(9, 'laptop'), 5_000)], now, HOST, alive),
+      true,
+    );
+    assert.equal(
+      simulationOwnerAlive([seen(embeddedWorkerIdentity(9, 'laptop'), 300_000)], now, HOST, alive),
+      false,
+    );
+    assert.equal(simulationOwnerAlive([], now, HOST, alive), false);
   });
 
   test('a worker of another machine counts while it polled within a long poll', () => {

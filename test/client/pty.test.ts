@@ -149,4 +149,74 @@ describe('acp run in a terminal', () => {
     );
     assert.match(transcript, /\[SIMULATED\] acp: no Alibaba Cloud account is used/);
   });
+
+  for (const when of ['at the prompt', 'while the script runs'] as const) {
+    test(`Ctrl-C ${when} of a simulated run cancels it, releases, and prints the receipt`, {
+      skip: !hasTmux && 'tmux is not installed (apt-get install -y tmux)',
+      timeout: 240_000,
+    }, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'acp-pty-'));
+      const script = join(dir, 'run.sh');
+      const inline = when === 'at the prompt' ? 'echo never-runs' : 'echo started-sleeping; sleep 120';
+      writeFileSync(
+        script,
+        [
+          // Ctrl-C reaches the whole foreground group: the shell itself must live on to print the code.
+          "trap ':' INT",
+          `'${process.execPath}' '${BIN}' run --simulate --product ecs --inline '${inline}'${when === 'at the prompt' ? '' : ' --yes'}`,
+          'echo "acp exited with $?"',
+          'exec sleep 600',
+          '',
+        ].join('\n'),
+      );
+      const term = new Terminal(
+        scrubbedEnv({
+          HOME: emptyHome(),
+          ...(process.env.TEMPORAL_ADDRESS ? { TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS } : {}),
+        }),
+      );
+      let transcript = '';
+      try {
+        term.start(script);
+        await term.waitFor(
+          when === 'at the prompt' ? /\[y\/N\/number\] *$/m : /│ started-sleeping$/m,
+          150_000,
+        );
+        term.sendKeys('C-c');
+        const exited = await term.waitFor(/^acp exited with (\d+)$/m, 150_000);
+        transcript = term.transcript();
+        assert.equal(exited[1], '3', `cancelled runs exit 3\n${transcript}`);
+      } finally {
+        transcript ||= (() => {
+          try {
+            return term.transcript();
+          } catch {
+            return '';
+          }
+        })();
+        term.close();
+        mkdirSync(ARTIFACTS, { recursive: true });
+        writeFileSync(
+          join(ARTIFACTS, `pty-ctrl-c-${when.replace(/ /g, '-')}.txt`),
+          `${transcript.trimEnd()}\n`,
+        );
+      }
+      assert.match(
+        transcript,
+        /the simulated cloud lives in this process, so the run cannot outlive it: cancelling it/,
+      );
+      assert.doesNotMatch(
+        transcript,
+        /start `acp worker`/,
+        'no advice to start a worker for a simulated run',
+      );
+      if (when === 'at the prompt') {
+        assert.match(transcript, /✘ cancelled +cancelled; nothing was created/);
+      } else {
+        assert.match(transcript, /✘ cancelled +cancelled; everything it created was released/);
+        assert.match(transcript, /✔ released +ECS instance i-/);
+      }
+      assert.match(transcript, /receipt +estimated CNY [\d.]+ · accrued CNY [\d.]+ · left behind: nothing/);
+    });
+  }
 });

@@ -2,9 +2,11 @@
 // (TEMPORAL_ADDRESS, or the one acp's local stack starts), the embedded worker, the in-process
 // emulator through the official SDKs. The Done-when of the ECS issue, seen from the terminal.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
 import type { RunStatus } from '../../workflows/messages';
-import { acp } from './spawn-acp';
+import { acp, BIN, scrubbedEnv } from './spawn-acp';
 
 type RunDocument = RunStatus & { simulated?: boolean; emulator?: { liveResources: unknown[] } };
 
@@ -111,6 +113,60 @@ describe('acp run --simulate', () => {
       at(/│ line-one/) > at(/✔ running/) && at(/│ line-one/) < at(/✔ finished/),
       'output sits between running and finished',
     );
+  });
+});
+
+describe('a simulated run whose process is gone', () => {
+  test('acp status says so and exits 6; acp list marks the run simulated', async () => {
+    // Not a TTY and no --yes: the run waits for a yes, printing how to give it; then the process dies.
+    const child = spawn(
+      process.execPath,
+      [BIN, 'run', '--simulate', '--product', 'ecs', '--inline', 'echo never'],
+      {
+        env: scrubbedEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    const workflowId = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`never waited for a yes:\n${out}`)), 150_000);
+      child.stdout.on('data', () => {
+        const m = /waiting for confirmation of (\S+);/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+    });
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('close', r));
+
+    const status = await acp(['status', workflowId]);
+    assert.equal(status.code, 6, status.stderr);
+    assert.match(
+      status.stdout,
+      new RegExp(`${workflowId} +AWAITING_CONFIRMATION \\(simulated; the process that ran it has ended\\)`),
+    );
+    assert.match(status.stdout, /can never go on, and nothing real was created/);
+    assert.match(status.stdout, /temporal workflow terminate --workflow-id/);
+    const json = await acp(['status', workflowId, '--json']);
+    assert.equal(json.code, 6);
+    assert.deepEqual(JSON.parse(json.stdout), {
+      workflowId,
+      status: 'AWAITING_CONFIRMATION',
+      simulated: true,
+      processGone: true,
+    });
+    const list = await acp(['list', '--limit', '200', '--query', `WorkflowId="${workflowId}"`]);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, new RegExp(`${workflowId} \\(simulated\\) +AWAITING_CONFIRMATION`));
+
+    const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS! });
+    await new Client({ connection }).workflow.getHandle(workflowId).terminate('test cleanup');
+    await connection.close();
   });
 });
 
