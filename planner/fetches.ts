@@ -87,9 +87,10 @@ function firstHost(text: string | undefined): string | undefined {
  * `subprocess.run([sys.executable, "-m", "pip", "install", "torch"])` → `python -m pip install torch`.
  */
 function pythonArgv(line: string): string | undefined {
-  const list = /\[\s*((?:sys\.executable|[rbuf]?(?:'[^']*'|"[^"]*"))(?:\s*,\s*(?:sys\.executable|[rbuf]?(?:'[^']*'|"[^"]*")))+)\s*,?\s*\]/.exec(
-    line,
-  );
+  const list =
+    /\[\s*((?:sys\.executable|[rbuf]?(?:'[^']*'|"[^"]*"))(?:\s*,\s*(?:sys\.executable|[rbuf]?(?:'[^']*'|"[^"]*")))+)\s*,?\s*\]/.exec(
+      line,
+    );
   if (!list) return undefined;
   return [...list[1].matchAll(/sys\.executable|'([^']*)'|"([^"]*)"/g)]
     .map((m) => (m[0] === 'sys.executable' ? 'python' : (m[1] ?? m[2])))

@@ -22,7 +22,6 @@ import {
   parseIntent,
 } from '../planner';
 import { failoverOrder, placementKey } from '../planner/failover';
-import { productDecisions } from '../planner/products';
 import {
   accruedCost,
   chooseOption,
@@ -30,6 +29,7 @@ import {
   requoteNeedsConfirmation,
   sortOptions,
 } from '../planner/pricing';
+import { productDecisions } from '../planner/products';
 import {
   type Intent,
   IntentError,
