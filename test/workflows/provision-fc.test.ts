@@ -170,7 +170,7 @@ describe('provision on Function Compute', () => {
       script: { content: 'echo in-singapore' },
       skipConfirmation: true,
     });
-    const result = await handle.result();
+    const result = await runResult(handle);
     assert.equal(result.status, 'SUCCEEDED', result.message);
     assert.equal(result.chosen?.region, 'ap-southeast-1');
     assert.deepEqual(
@@ -215,7 +215,7 @@ describe('provision on Function Compute', () => {
         script: { content: 'echo about-to-fail; exit 3' },
         skipConfirmation: true,
       });
-      const result = await handle.result();
+      const result = await runResult(handle);
       assert.equal(result.status, 'FAILED');
       assert.equal(result.execution?.exitCode, 3);
       assert.match(result.execution?.outputTail ?? '', /about-to-fail/);
