@@ -59,6 +59,9 @@ async function bundle(entry: string, out: string, plugins: Plugin[] = []): Promi
     metafile: true,
     logLevel: 'error',
     legalComments: 'none',
+    // A third less to read at every start; names stay (no identifier minification), so stacks read.
+    minifyWhitespace: true,
+    minifySyntax: true,
   });
   const inputs: Inputs = {};
   for (const input of Object.keys(result.metafile.inputs)) {
