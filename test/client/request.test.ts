@@ -83,9 +83,14 @@ describe('flags → ProvisionRequest', () => {
     refused(() => prepareRequest('', { inline: 'echo hi', budget: 'lots' }), /--budget/);
     refused(() => prepareRequest('', { inline: 'echo hi', gpu: 'Z99' }), /gpu.*--gpu/);
     refused(() => prepareRequest('', { inline: 'echo hi', port: ['99999'] }), /--port/);
+    // The flag the person typed, never the internal field (confirmTimeout).
     refused(
       () => prepareRequest('', { inline: 'echo hi', confirmTimeout: '30' }),
-      /confirmTimeout.*--confirm-timeout/,
+      /^--confirm-timeout: '30' has no unit/,
+    );
+    assert.throws(
+      () => prepareRequest('', { inline: 'echo hi', confirmTimeout: '30' }),
+      (err: Error) => !/confirmTimeout/.test(err.message),
     );
     refused(
       () => prepareRequest('', { script: '/does/not/exist' }),
