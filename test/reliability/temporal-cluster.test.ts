@@ -23,6 +23,7 @@ import { type RunningEmulator, startEmulator } from '../../emulator';
 import type { Product, ProvisionRequest } from '../../planner/types';
 import { type ProvisionResult, statusQuery } from '../../workflows/messages';
 import { provision } from '../../workflows/provision';
+import { runResult } from '../support/run-result';
 import { uniqueTaskQueue } from '../support/temporal';
 import {
   clusterLogs,
@@ -233,7 +234,7 @@ describe('acp on a Temporal cluster (PostgreSQL, four server processes), workers
   async function finish(batch: Run[]): Promise<void> {
     await Promise.all(
       batch.map(async (run) => {
-        run.result = await run.handle.result();
+        run.result = await runResult(run.handle);
       }),
     );
     for (const run of batch) {

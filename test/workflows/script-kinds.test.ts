@@ -7,10 +7,10 @@ import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { WorkflowFailedError } from '@temporalio/client';
 import type { Product, ProvisionRequest } from '../../planner/types';
 import { provision } from '../../workflows/provision';
 import { acp, emptyHome, scrubbedEnv } from '../client/spawn-acp';
+import { expectNoDocument, runResult } from '../support/run-result';
 import { type Stack, startStack } from '../support/stack';
 
 let stack: Stack;
@@ -64,7 +64,7 @@ describe('a .py script runs with python on every product', () => {
         ...(product === 'fc' ? { durationMinutes: 1 } : {}),
         skipConfirmation: true,
       });
-      const result = await handle.result();
+      const result = await runResult(handle);
       assert.equal(result.status, 'SUCCEEDED', `${result.message}\n${result.execution?.outputTail}`);
       assert.equal(result.execution?.exitCode, 0);
       assert.match(result.execution?.outputTail ?? '', /python 3\.\d+\.\d+ ran train\.py/);
@@ -76,7 +76,7 @@ describe('a .py script runs with python on every product', () => {
 
   test('content without a file name that only Python can run is run by python too', async () => {
     const handle = await start({ product: 'ecs', script: { content: PYTHON_JOB }, skipConfirmation: true });
-    const result = await handle.result();
+    const result = await runResult(handle);
     assert.equal(result.status, 'SUCCEEDED', result.message);
     assert.match(result.execution?.outputTail ?? '', /python 3\.\d+\.\d+ ran script\.py/);
   });
@@ -87,7 +87,7 @@ describe('a .py script runs with python on every product', () => {
       script: { content: 'import sys\nprint("failing on purpose")\nsys.exit(3)\n', name: 'fail.py' },
       skipConfirmation: true,
     });
-    const result = await handle.result();
+    const result = await runResult(handle);
     assert.equal(result.status, 'FAILED');
     assert.equal(result.execution?.exitCode, 3);
     assert.match(result.execution?.outputTail ?? '', /failing on purpose/);
@@ -104,7 +104,7 @@ describe('a #! line is honoured', () => {
       },
       skipConfirmation: true,
     });
-    const result = await handle.result();
+    const result = await runResult(handle);
     assert.equal(result.status, 'SUCCEEDED', `${result.message}\n${result.execution?.outputTail}`);
     assert.match(result.execution?.outputTail ?? '', /shebang ran job/);
   });
@@ -115,7 +115,7 @@ describe('a #! line is honoured', () => {
       script: { content: '#!/bin/sh\necho "sh says $0"\n', name: 'hello' },
       skipConfirmation: true,
     });
-    const result = await handle.result();
+    const result = await runResult(handle);
     assert.equal(result.status, 'SUCCEEDED', `${result.message}\n${result.execution?.outputTail}`);
     assert.match(result.execution?.outputTail ?? '', /sh says .*\/hello/);
   });
@@ -129,13 +129,9 @@ describe('a binary is refused before anything is created', () => {
       script: { content: '\u007fELF\u0002\u0001\u0001\u0000\u0000\u0000\u0000', name: 'train' },
       skipConfirmation: true,
     });
-    await assert.rejects(handle.result(), (err: unknown) => {
-      assert.ok(err instanceof WorkflowFailedError);
-      const cause = err.cause as { type?: string; message?: string };
-      assert.equal(cause.type, 'InvalidIntent');
-      assert.match(cause.message ?? '', /script: train is an ELF executable, not a script/);
-      return true;
-    });
+    const failure = await expectNoDocument(handle);
+    assert.equal(failure.code, 'InvalidIntent');
+    assert.match(failure.message, /script: train is an ELF executable, not a script/);
     const { calls } = await stack.admin('/__emulator/calls');
     assert.deepEqual(calls, [], 'not even a quote was asked for');
   });
