@@ -66,6 +66,7 @@ export const ALIBABA_ACTIONS: readonly AlibabaAction[] = [
   a('ecs:DescribeInstanceTypes', 'read', 'quote: instance type facts'),
   a('ecs:DescribeAvailableResource', 'read', 'quote: stock per zone'),
   a('ecs:DescribePrice', 'read', 'quote and re-quote'),
+  a('ecs:DescribeSpotAdvice', 'read', 'quote: spot release rate (interruption risk) per zone'),
   a('ecs:DescribeImages', 'read', 'create: image by family'),
   a('ecs:CreateSecurityGroup', 'create', 'create: the job’s security group', 'request'),
   a('ecs:AuthorizeSecurityGroup', 'modify', 'create: ingress for the job’s ports', true),

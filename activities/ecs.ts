@@ -32,6 +32,23 @@ export interface InstancePrice {
   detail: { resource: string; price: number }[];
 }
 
+/** DescribeSpotAdvice: the release rate of the last 30 days of a type in a zone. */
+export interface SpotAdvice {
+  zoneId: string;
+  instanceType: string;
+  /** "0-3%", "3-5%", "5-10%", "10-100%". */
+  interruptRateDesc: string;
+  /** Average spot price as a percentage of pay-as-you-go over 30 days. */
+  averageSpotDiscount: number;
+}
+
+/** Whether a spot instance is being (or has been) taken back (docs/spot.md). */
+export interface SpotState {
+  state: 'running' | 'recycling' | 'gone';
+  /** OperationLocks' LockMsg, or why the instance is gone. */
+  detail?: string;
+}
+
 export interface Permission {
   protocol: 'tcp' | 'udp' | 'icmp' | 'all';
   portRange: string;
@@ -143,6 +160,8 @@ export function createEcsActivities(clients: AlibabaClients) {
       instanceType: string;
       zoneId?: string;
       spot?: boolean;
+      /** Spot protection period (SpotDuration): 1 hour or none; Alibaba's default is 1. */
+      spotDuration?: 0 | 1;
     }): Promise<InstancePrice> {
       const r = await alibabaCall(`DescribePrice ${input.instanceType} in ${input.regionId}`, () =>
         ecs(input.regionId).describePrice(
@@ -158,6 +177,7 @@ export function createEcsActivities(clients: AlibabaClients) {
             internetMaxBandwidthOut: 0,
             systemDisk: new $Ecs.DescribePriceRequestSystemDisk(SYSTEM_DISK),
             spotStrategy: input.spot ? 'SpotAsPriceGo' : 'NoSpot',
+            ...(input.spot && input.spotDuration !== undefined ? { spotDuration: input.spotDuration } : {}),
           }),
         ),
       );
@@ -174,6 +194,55 @@ export function createEcsActivities(clients: AlibabaClients) {
           price: d.tradePrice ?? 0,
         })),
       };
+    },
+
+    /** The release rate (interruption risk) of spot types per zone of a region: one call, ≤ 10 types. */
+    async describeSpotAdvice(input: { regionId: string; instanceTypes: string[] }): Promise<SpotAdvice[]> {
+      const r = await alibabaCall(`DescribeSpotAdvice in ${input.regionId}`, () =>
+        ecs(input.regionId).describeSpotAdvice(
+          new $Ecs.DescribeSpotAdviceRequest({
+            regionId: input.regionId,
+            instanceTypes: input.instanceTypes.slice(0, 10),
+          }),
+        ),
+      );
+      const out: SpotAdvice[] = [];
+      for (const z of r.body?.availableSpotZones?.availableSpotZone ?? []) {
+        for (const a of z.availableSpotResources?.availableSpotResource ?? []) {
+          if (!z.zoneId || !a.instanceType) continue;
+          out.push({
+            zoneId: z.zoneId,
+            instanceType: a.instanceType,
+            interruptRateDesc: a.interruptRateDesc ?? '',
+            averageSpotDiscount: a.averageSpotDiscount ?? 100,
+          });
+        }
+      }
+      return out;
+    },
+
+    /**
+     * A spot instance's reclaim, as the API shows it: `OperationLocks` with LockReason `Recycling`
+     * from the notice until the release (five minutes), then no instance at all.
+     */
+    async spotInstanceState(input: { regionId: string; instanceId: string }): Promise<SpotState> {
+      const r = await alibabaCall(`DescribeInstances ${input.instanceId}`, () =>
+        ecs(input.regionId).describeInstances(
+          new $Ecs.DescribeInstancesRequest({
+            regionId: input.regionId,
+            instanceIds: JSON.stringify([input.instanceId]),
+          }),
+        ),
+      );
+      const instance = r.body?.instances?.instance?.[0];
+      if (!instance) return { state: 'gone', detail: 'the instance was released' };
+      const lock = (instance.operationLocks?.lockReason ?? []).find((l) => l.lockReason === 'Recycling');
+      if (lock)
+        return {
+          state: 'recycling',
+          detail: `OperationLocks Recycling${lock.lockMsg ? `: ${lock.lockMsg}` : ''}`,
+        };
+      return { state: 'running' };
     },
 
     /** The newest public image of a family (Ubuntu for apt scripts, Alibaba Cloud Linux for yum/dnf). */
@@ -252,6 +321,8 @@ export function createEcsActivities(clients: AlibabaClients) {
         /** ISO time (UTC, no millis) the cloud releases the instance on its own if acp is gone. */
         autoReleaseTime: string;
         spot?: boolean;
+        /** Spot protection period; only with spot. */
+        spotDuration?: 0 | 1;
       },
     ): Promise<{ instanceId: string }> {
       const r = await alibabaCall(`RunInstances ${input.instanceType} in ${input.zoneId}`, () =>
@@ -266,6 +337,7 @@ export function createEcsActivities(clients: AlibabaClients) {
             instanceName: resourceName(input),
             instanceChargeType: 'PostPaid',
             spotStrategy: input.spot ? 'SpotAsPriceGo' : 'NoSpot',
+            ...(input.spot && input.spotDuration !== undefined ? { spotDuration: input.spotDuration } : {}),
             internetMaxBandwidthOut: 0,
             systemDisk: new $Ecs.RunInstancesRequestSystemDisk({
               category: SYSTEM_DISK.category,

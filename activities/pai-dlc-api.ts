@@ -60,6 +60,10 @@ export interface JobSpec {
   Image: string;
   PodCount: number;
   EcsSpec?: string;
+  /** Spot nodes (docs/spot.md): with a SpotSpec. */
+  UseSpotInstance?: boolean;
+  /** SpotStrategy is SpotWithPriceLimit; exactly one of the two limits (the price in CNY/minute). */
+  SpotSpec?: { SpotStrategy: 'SpotWithPriceLimit'; SpotDiscountLimit?: number; SpotPriceLimit?: number };
 }
 
 export interface CreateJobRequest {
@@ -93,6 +97,8 @@ export interface DlcPod {
   Status?: string;
   GmtStartTime?: string;
   GmtFinishTime?: string;
+  /** Normal, or Evicted: the pod's spot node was reclaimed. */
+  SubStatus?: string;
 }
 
 export interface DlcJob {

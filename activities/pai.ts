@@ -20,6 +20,10 @@ export interface DlcSpecInfo {
   gpuMemoryGiB: number;
   /** ListEcsSpecs IsAvailable: the public resource group has stock of it now. */
   available: boolean;
+  /** ListEcsSpecs SpotStockStatus is WithStock: spot nodes of it can be had now. */
+  spotStock: boolean;
+  /** NonProtectSpotDiscount: a spot node costs this fraction of the spec's price. */
+  spotDiscount?: number;
 }
 
 export interface DlcJobState {
@@ -31,6 +35,8 @@ export interface DlcJobState {
   reasonMessage: string;
   podIds: string[];
   maxRunningMinutes?: number;
+  /** A pod was evicted: the job's spot node was reclaimed (docs/spot.md). */
+  evicted: boolean;
 }
 
 export interface DlcJobInput extends Owner {
@@ -40,6 +46,8 @@ export interface DlcJobInput extends Owner {
   jobType: CreateJobRequest['JobType'];
   command: string;
   maxRunningMinutes: number;
+  /** Spot nodes bid up to this fraction of the spec's price (SpotSpec SpotDiscountLimit). */
+  spotDiscountLimit?: number;
 }
 
 /** Final states: DeleteJob accepts the job only in one of these. */
@@ -81,6 +89,7 @@ function stateOf(job: DlcJob): DlcJobState {
     reasonCode: job.ReasonCode ?? '',
     reasonMessage: job.ReasonMessage ?? '',
     podIds: (job.Pods ?? []).map((p) => p.PodId).filter((x): x is string => !!x),
+    evicted: (job.Pods ?? []).some((p) => p.SubStatus === 'Evicted'),
     ...(job.JobMaxRunningTimeMinutes ? { maxRunningMinutes: Number(job.JobMaxRunningTimeMinutes) } : {}),
   };
 }
@@ -133,6 +142,8 @@ export function createPaiActivities(
           gpuSpec: s.GpuType ?? '',
           gpuMemoryGiB: Number(s.GpuMemory ?? 0),
           available: s.IsAvailable === true,
+          spotStock: s.SpotStockStatus === 'WithStock',
+          ...(typeof s.NonProtectSpotDiscount === 'number' ? { spotDiscount: s.NonProtectSpotDiscount } : {}),
         });
       }
       if (specs.length < 100 || out.length >= Number(r.TotalCount ?? 0)) return out;
@@ -171,7 +182,23 @@ export function createPaiActivities(
         dlc(input.regionId).createJob({
           DisplayName: displayName,
           JobType: input.jobType,
-          JobSpecs: [{ Type: 'Worker', Image: input.image, PodCount: 1, EcsSpec: input.ecsSpec }],
+          JobSpecs: [
+            {
+              Type: 'Worker',
+              Image: input.image,
+              PodCount: 1,
+              EcsSpec: input.ecsSpec,
+              ...(input.spotDiscountLimit !== undefined
+                ? {
+                    UseSpotInstance: true,
+                    SpotSpec: {
+                      SpotStrategy: 'SpotWithPriceLimit',
+                      SpotDiscountLimit: input.spotDiscountLimit,
+                    },
+                  }
+                : {}),
+            },
+          ],
           UserCommand: input.command,
           JobMaxRunningTimeMinutes: input.maxRunningMinutes,
           Envs: { ACP_WORKFLOW_ID: input.workflowId },

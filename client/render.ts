@@ -1,5 +1,6 @@
 // What a person sees (DESIGN §5), as pure functions of the run's status: the step lines, the
 // comparison table, the prompt, the receipt. No I/O here, so every line can be tested as data.
+import { describeAttempt } from '../planner/spot';
 import type { Intent, QuoteOption, RegionChoice, Script, ScriptCheck } from '../planner/types';
 import { type ResourceRecord, type RunStatus, TERMINAL_STATUSES } from '../workflows/messages';
 
@@ -407,6 +408,8 @@ export function endLines(s: RunStatus): StepLine[] {
       add('cancelled', step('✘', 'cancelled', s.message));
       break;
   }
+  for (const a of s.attempts ?? [])
+    add(`attempt-${a.n}`, step(a.ended === 'reclaimed' ? '!' : ' ', 'attempt', describeAttempt(a)));
   if (s.resourcesReleased.length > 0)
     add('released', step('✔', 'released', s.resourcesReleased.map(resourceLabel).join(', ')));
   if (s.leftBehind.length > 0)

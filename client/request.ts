@@ -25,6 +25,9 @@ export interface RequestFlags {
   duration?: string;
   budget?: string;
   service?: boolean;
+  spot?: boolean;
+  spotRecoveries?: string;
+  spotFallback?: boolean;
   port?: string[];
   sshCidr?: string;
   ttl?: string;
@@ -56,6 +59,8 @@ const FLAG_OF_FIELD: Record<string, string> = {
   duration: '--duration',
   budget: '--budget',
   service: '--service',
+  spot: '--spot',
+  spotRecoveries: '--spot-recoveries',
   ports: '--port',
   sshCidr: '--ssh-cidr',
   ttl: '--ttl',
@@ -265,6 +270,9 @@ export function buildRequest(text: string, flags: RequestFlags, notes: string[] 
   const budget = parseBudgetFlag(flags.budget, notes);
   if (budget) request.budget = budget;
   if (flags.service) request.service = true;
+  if (flags.spot) request.spot = true;
+  if (flags.spotRecoveries !== undefined) request.spotRecoveries = Number(flags.spotRecoveries);
+  if (flags.spotFallback) request.spotFallback = true;
   const ports = parsePorts(flags.port);
   if (ports) request.ports = ports;
   if (flags.sshCidr !== undefined) request.sshCidr = flags.sshCidr;

@@ -12,8 +12,15 @@
 //   POST   /__emulator/keys {"accessKeyId","accessKeySecret","policy?":<RAM policy document(s) or
 //                                                        ["ecs:Describe*",…]>}   a RAM user (ram.ts)
 //   GET    /__emulator/health                            {"ok":true,"accountId",…}
+//   POST   /__emulator/reclaim {"id"}                    reclaims a spot instance or spot DLC job now
+//                                                        (notice, release 5 min later; spot.ts)
+//   GET    /__emulator/metadata/<instanceId>/latest/meta-data/instance/spot/termination-time
+//                                                        the metadata item: the UTC time, or 404
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { reclaimJob } from './dlc';
+import { releaseInstance } from './ecs-instances';
 import { mergeFaults } from './faults';
+import { reclaimInstance, terminationTime } from './spot';
 import { ApiError, type ProductModule, type Resource } from './types';
 import type { EmulatorWorld } from './world';
 
@@ -26,6 +33,16 @@ export async function handleAdmin(
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://emulator');
   const route = `${req.method} ${url.pathname.replace(/\/+$/, '')}`;
+  const metadata =
+    /^GET \/__emulator\/metadata\/([^/]+)\/latest\/meta-data\/instance\/spot\/termination-time$/.exec(route);
+  if (metadata) {
+    // Plain text, as the metadata server answers; 404 while no reclaim is scheduled.
+    const instance = world.get('instance', metadata[1]!);
+    const at = instance && instance.releasedAt === undefined ? terminationTime(instance) : undefined;
+    res.writeHead(at ? 200 : 404, { 'content-type': 'text/plain' });
+    res.end(at ?? 'Not Found');
+    return;
+  }
   try {
     const input = body.length > 0 ? parseJson(body) : {};
     send(res, 200, answer(route, url, input, world, modules));
@@ -88,6 +105,19 @@ function answer(
         world.faults = mergeFaults(world.faults, { policy: { [accessKeyId]: policy } });
       world.keys.set(accessKeyId, accessKeySecret);
       return { accessKeyId, policy: policy ?? null };
+    }
+    case 'POST /__emulator/reclaim': {
+      const id = String(input.id ?? '');
+      const instance = world.get('instance', id);
+      const job = world.get('dlc-job', id);
+      const done = instance
+        ? reclaimInstance(world, instance, () => releaseInstance(world, instance))
+        : job
+          ? reclaimJob(world, job)
+          : false;
+      if (!done)
+        throw new ApiError(400, 'InvalidParameter', `${id} is not a running spot instance or spot DLC job`);
+      return { id, reclaimed: true };
     }
     case 'GET /__emulator/health':
       return { ok: true, accountId: world.accountId, speed: world.speed, exec: world.exec, now: world.now() };

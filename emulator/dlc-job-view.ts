@@ -27,6 +27,7 @@ export interface JobView {
     GmtCreateTime: string;
     GmtStartTime?: string;
     GmtFinishTime?: string;
+    SubStatus?: string;
   }[];
   created: number;
   runningAt?: number;
@@ -175,7 +176,7 @@ export function jobView(world: World, job: Resource, list = false): Record<strin
     GmtStoppedTime: finished('Stopped'),
     Pods: d.pods.map((p) => ({
       ...p,
-      SubStatus: 'Normal',
+      SubStatus: p.SubStatus ?? 'Normal',
       ResourceType: 'Normal',
       Duration: p.GmtStartTime
         ? Math.floor(

@@ -9,6 +9,7 @@
 // 'dlc-job' resource until DeleteJob.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { jobView } from './dlc-job-view';
+import { dlcSpotDiscount, dlcSpotSpec, SPOT_NOTICE_MS, spotSupported, takeReclaimRule } from './spot';
 import {
   ApiError,
   type ApiRequest,
@@ -65,6 +66,8 @@ interface Pod {
   GmtFinishTime?: string;
   output: string;
   exitCode?: number;
+  /** 'Evicted' once its spot node was reclaimed. */
+  SubStatus?: string;
 }
 
 interface StatusEntry {
@@ -88,6 +91,8 @@ interface JobData {
   ecsSpec: string;
   podCount: number;
   hourlyPrice: number;
+  /** A spot job: its nodes cost the spec's price × NonProtectSpotDiscount and can be reclaimed. */
+  spotDiscount?: number;
 }
 
 /** Kills a running job's pod scripts when it ends early (StopJob, JobMaxRunningTimeMinutes). */
@@ -125,8 +130,8 @@ function listEcsSpecs(req: ApiRequest, world: World): ApiResult {
         IsAvailable: available,
         ResourceType: 'ECS',
         PaymentTypes: ['PostPaid'],
-        SpotStockStatus: available ? 'WithStock' : 'NoStock',
-        NonProtectSpotDiscount: 0.1,
+        SpotStockStatus: available && spotSupported(t.instanceTypeId) ? 'WithStock' : 'NoStock',
+        NonProtectSpotDiscount: dlcSpotDiscount(region, t.instanceTypeId),
         ...(t.gpuAmount > 0
           ? { DefaultGPUDriver: '535.161.08', SupportedGPUDrivers: ['470.199.02', '535.161.08'] }
           : {}),
@@ -152,6 +157,9 @@ function createJob(req: ApiRequest, world: World): ApiResult {
   const region = regionOf(req);
   const input = (req.json ?? {}) as Record<string, any>;
   const { ecsSpec, podCount } = validateJob(input, world, region);
+  const spot = dlcSpotSpec(input.JobSpecs[0] ?? {});
+  if (spot.spot && !spotSupported(ecsSpec)) throw invalid(`EcsSpec ${ecsSpec} has no spot instances.`);
+  const spotDiscount = spot.spot ? dlcSpotDiscount(region, ecsSpec) : undefined;
   world.checkQuotaAndBalance('dlc', region, { instances: 1 });
   const now = world.now();
   const jobId = `dlc${randomBytes(8).toString('hex').slice(0, 14)}`;
@@ -176,7 +184,8 @@ function createJob(req: ApiRequest, world: World): ApiResult {
     created: now,
     ecsSpec,
     podCount,
-    hourlyPrice: (dlcNodePrice(world, region, ecsSpec) ?? 0) * podCount,
+    hourlyPrice: (dlcNodePrice(world, region, ecsSpec) ?? 0) * (spotDiscount ?? 1) * podCount,
+    ...(spotDiscount !== undefined ? { spotDiscount } : {}),
   };
   const job = world.add({
     type: 'dlc-job',
@@ -314,7 +323,8 @@ async function run(world: World, job: Resource): Promise<void> {
       );
     });
   }
-  const price = dlcNodePrice(world, job.regionId, data.ecsSpec) ?? 0;
+  const price = (dlcNodePrice(world, job.regionId, data.ecsSpec) ?? 0) * (data.spotDiscount ?? 1);
+  if (data.spotDiscount !== undefined) armJobReclaim(world, job);
   const stopper = new AbortController();
   stoppers.set(job, stopper);
   const runs = data.pods.map(async (pod, i) => {
@@ -363,6 +373,35 @@ async function run(world: World, job: Resource): Promise<void> {
       `Job failed: pod ${data.pods[failed]!.PodId} exited with code ${codes[failed]}.`,
     );
   }
+}
+
+/** A spot job's reclaim from the fault table: `afterMs` after it runs (spot.ts). */
+function armJobReclaim(world: World, job: Resource): void {
+  const data = job.data as JobData;
+  const rule = takeReclaimRule(world, { product: 'dlc', regionId: job.regionId, instanceType: data.ecsSpec });
+  if (rule) world.schedule(world.now() + (rule.afterMs ?? 60_000), () => reclaimJob(world, job));
+}
+
+/**
+ * The spot node of a running job is reclaimed: five minutes after the notice its pods are evicted
+ * and the job fails (PAI-DLC shows the reclaim only as the job failing, its pods' SubStatus Evicted).
+ * Returns false for a job that is not spot or not running.
+ */
+export function reclaimJob(world: World, job: Resource): boolean {
+  const data = job.data as JobData;
+  if (data.spotDiscount === undefined || data.status !== 'Running') return false;
+  world.schedule(world.now() + SPOT_NOTICE_MS, () => {
+    if (data.status !== 'Running') return;
+    for (const pod of data.pods) pod.SubStatus = 'Evicted';
+    endJob(
+      world,
+      job,
+      'Failed',
+      'JobFailed',
+      `Job failed: pod ${data.pods[0]?.PodId} was evicted because its preemptible instance was reclaimed.`,
+    );
+  });
+  return true;
 }
 
 function endJob(

@@ -1,8 +1,8 @@
 // ECS read-only catalogue APIs: regions, zones, instance types, stock, prices, recommendations,
 // images. Shapes follow the official response examples (alibaba-facts.md §5) and the SDK models.
 import { latestOfFamily, SYSTEM_IMAGES } from './ecs-images';
-import { hashSeed } from './rng';
 import { bool, int, list, maxResults as maxResultsOf, oneOf, page, required, str } from './rpc-params';
+import { spotHourly, spotRequest, spotSupported } from './spot';
 import {
   ApiError,
   type ApiRequest,
@@ -101,11 +101,6 @@ function instanceTypeDetails(t: InstanceTypeFacts) {
     Attributes: { Attribute: [] },
     NetworkInfo: { BandwidthWeighting: { WeightingInfos: { WeightingInfo: [] } } },
   };
-}
-
-/** Spot price as a fraction of pay-as-you-go: a stable draw in [0.15, 0.40] per (region, type). An assumption; no public spot table was available. */
-export function spotFactor(regionId: string, instanceType: string): number {
-  return 0.15 + 0.25 * ((hashSeed(`spot/${regionId}/${instanceType}`) % 1000) / 1000);
 }
 
 export const SYSTEM_DISK_CATEGORIES = [
@@ -264,11 +259,13 @@ const describeAvailableResource: Handler = (req, world) => {
     code: 'Invalid.IoOptimized',
     message: 'The specified IoOptimized is not valid.',
   });
-  oneOf(req, 'SpotStrategy', ['NoSpot', 'SpotWithPriceLimit', 'SpotAsPriceGo'], {
-    status: 404,
-    code: 'Invalid.SpotStrategy',
-    message: 'The specified SpotStrategy is not valid.',
-  });
+  const spotAsked = ['SpotWithPriceLimit', 'SpotAsPriceGo'].includes(
+    oneOf(req, 'SpotStrategy', ['NoSpot', 'SpotWithPriceLimit', 'SpotAsPriceGo'], {
+      status: 404,
+      code: 'Invalid.SpotStrategy',
+      message: 'The specified SpotStrategy is not valid.',
+    }) ?? 'NoSpot',
+  );
   oneOf(req, 'ResourceType', ['instance', 'disk', 'reservedinstance', 'ddh'], {
     status: 404,
     code: 'Invalid.ResourceType',
@@ -293,6 +290,7 @@ const describeAvailableResource: Handler = (req, world) => {
       const types = Object.keys(z.stock).filter((t) => {
         const facts = world.catalogue.instanceType(t)!;
         return (
+          (!spotAsked || spotSupported(t)) &&
           (!onlyType || t === onlyType) &&
           (cores === undefined || facts.cpu === cores) &&
           (memory === undefined || facts.memoryGiB === memory)
@@ -445,8 +443,15 @@ const describePrice: Handler = (req, world) => {
         'The price of your queried resource is not available now, please try other resources.',
       );
     }
-    const spot = ['SpotAsPriceGo', 'SpotWithPriceLimit'].includes(str(req, 'SpotStrategy') ?? 'NoSpot');
-    const hourly = spot ? base * spotFactor(region.regionId, type) : base;
+    const spot = spotRequest(req, world, {
+      regionId: region.regionId,
+      zoneId: str(req, 'ZoneId'),
+      instanceType: type,
+      priceQuery: true,
+    });
+    const hourly = spot.spot
+      ? (spotHourly(world, region.regionId, type, str(req, 'ZoneId'), spot.duration) ?? base)
+      : base;
     details.push({ Resource: 'instanceType', hourly, original: base });
   }
   if (resourceType === 'instance' || resourceType === 'disk') {

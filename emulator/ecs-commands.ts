@@ -6,6 +6,7 @@
 // they live here rather than in the resource store.
 import { requireRegion } from './ecs-catalogue';
 import { ecsTags, int, isoSeconds, list, page, required, str, tags } from './rpc-params';
+import { spotScriptEnv } from './spot';
 import { ApiError, type Handler, type World } from './types';
 
 const OUTPUT_LIMIT = 24 * 1024;
@@ -96,7 +97,11 @@ function start(world: World, inv: Invocation, run: InstanceRun) {
   run.startAt = world.now();
   run.stopper = new AbortController();
   world
-    .runScript(inv.content, { timeoutSeconds: inv.timeout, signal: run.stopper.signal })
+    .runScript(inv.content, {
+      timeoutSeconds: inv.timeout,
+      signal: run.stopper.signal,
+      env: spotScriptEnv(world, run.instanceId),
+    })
     .then((result) => {
       const bytes = Buffer.from(result.output, 'utf8');
       run.output = bytes.subarray(0, OUTPUT_LIMIT).toString('utf8');

@@ -1,7 +1,7 @@
 // ECS instances: RunInstances (ClientToken idempotency, DryRun, tags, AutoReleaseTime, spot,
 // stock / quota / balance), the Pending → Starting → Running lifecycle on the emulated clock,
 // DescribeInstances / DescribeInstanceStatus, DeleteInstance(s), ModifyInstanceAutoReleaseTime.
-import { diskHourly, requireRegion, SYSTEM_DISK_CATEGORIES, spotFactor } from './ecs-catalogue';
+import { diskHourly, requireRegion, SYSTEM_DISK_CATEGORIES } from './ecs-catalogue';
 import { interruptCommandsOn } from './ecs-commands';
 import { imageById, latestOfFamily } from './ecs-images';
 import { requireSecurityGroup } from './ecs-security-groups';
@@ -21,6 +21,7 @@ import {
   str,
   tags,
 } from './rpc-params';
+import { armInstanceReclaim, requireSpotZone, spotHourly, spotRequest } from './spot';
 import { ApiError, type ApiRequest, type Handler, type Resource, type World } from './types';
 
 const MIN_AUTO_RELEASE_MS = 30 * 60_000;
@@ -194,10 +195,9 @@ function createInstances(req: ApiRequest, world: World, regionId: string): RunRe
       'The specified InstanceChargeType is not valid.',
     );
   }
-  const spotStrategy = str(req, 'SpotStrategy') ?? 'NoSpot';
-  if (!['NoSpot', 'SpotWithPriceLimit', 'SpotAsPriceGo'].includes(spotStrategy)) {
-    throw new ApiError(400, 'InvalidSpotStrategy', 'The specified parameter "SpotStrategy" is not valid.');
-  }
+  requireSpotZone(req);
+  const spotAsked = spotRequest(req, world, { regionId, zoneId, instanceType, chargeType });
+  const spotStrategy = spotAsked.strategy;
   const autoReleaseRaw = str(req, 'AutoReleaseTime');
   const autoReleaseTime = autoReleaseRaw ? parseAutoReleaseTime(autoReleaseRaw, world.wallNow()) : undefined;
   const diskCategory = str(req, 'SystemDisk.Category') ?? 'cloud_essd';
@@ -236,8 +236,9 @@ function createInstances(req: ApiRequest, world: World, regionId: string): RunRe
   }
 
   const listPrice = world.catalogue.hourlyPrice(regionId, instanceType)!;
-  const spot = spotStrategy !== 'NoSpot';
-  const instancePrice = spot ? listPrice * spotFactor(regionId, instanceType) : listPrice;
+  const instancePrice = spotAsked.spot
+    ? (spotHourly(world, regionId, instanceType, zoneId, spotAsked.duration) ?? listPrice)
+    : listPrice;
   const hourlyPrice =
     instancePrice + (diskHourly(diskCategory, diskSize, str(req, 'SystemDisk.PerformanceLevel')) ?? 0);
   const names = list(req, 'HostNames');
@@ -270,7 +271,8 @@ function createInstances(req: ApiRequest, world: World, regionId: string): RunRe
         description: str(req, 'Description') ?? '',
         chargeType,
         spotStrategy,
-        spotPriceLimit: Number(str(req, 'SpotPriceLimit') ?? 0),
+        spotPriceLimit: spotAsked.priceLimit ?? 0,
+        spotDuration: spotAsked.duration,
         internetChargeType: str(req, 'InternetChargeType') ?? 'PayByTraffic',
         internetMaxBandwidthOut: int(req, 'InternetMaxBandwidthOut', 0),
         keyPairName: str(req, 'KeyPairName') ?? '',
@@ -285,6 +287,7 @@ function createInstances(req: ApiRequest, world: World, regionId: string): RunRe
     world.adjustStock(regionId, zoneId, instanceType, -1);
     scheduleStart(world, instance);
     scheduleAutoRelease(world, instance);
+    armInstanceReclaim(world, instance, INSTANCE_RUNNING_AFTER_MS, () => releaseInstance(world, instance));
     ids.push(id);
   }
   const orderId = String(200_000_000_000_000 + Math.floor(world.now() % 1e12));
@@ -365,7 +368,12 @@ function instanceView(r: Resource) {
         },
       ],
     },
-    OperationLocks: { LockReason: [] },
+    // A reclaimed spot instance is locked until its release (docs/spot.md).
+    OperationLocks: {
+      LockReason: d.recycling
+        ? [{ LockReason: 'Recycling', LockMsg: 'The spot instance is being reclaimed and will be released.' }]
+        : [],
+    },
     Tags: ecsTags(r.tags),
     ...unusedOptions(r),
   };
@@ -408,7 +416,7 @@ function unusedOptions(r: Resource) {
     DedicatedInstanceAttribute: { Tenancy: 'default', Affinity: 'default' },
     DedicatedHostAttribute: { DedicatedHostId: '', DedicatedHostName: '', DedicatedHostClusterId: '' },
     EcsCapacityReservationAttr: { CapacityReservationPreference: '', CapacityReservationId: '' },
-    SpotDuration: 0,
+    SpotDuration: d.spotDuration ?? 0,
     SaleCycle: '',
     DeviceAvailable: true,
     ClusterId: '',

@@ -4,6 +4,7 @@ import { commandActions, resetInvocations } from './ecs-commands';
 import { instanceActions } from './ecs-instances';
 import { securityGroupActions } from './ecs-security-groups';
 import { tagActions } from './ecs-tags';
+import { spotActions } from './spot';
 import type { ProductModule } from './types';
 
 export const ecs: ProductModule = {
@@ -16,6 +17,7 @@ export const ecs: ProductModule = {
     ...instanceActions,
     ...commandActions,
     ...tagActions,
+    ...spotActions,
   },
   reset: resetInvocations,
 };

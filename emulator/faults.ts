@@ -29,6 +29,10 @@
 //                  matches, answers 403 Forbidden.RAM with AccessDeniedDetail. A plain list is one
 //                  Allow statement on every resource. Replaces the key's start-up policy
 //                  (startEmulator's `policies`); keys with neither are unrestricted.
+//   "reclaim": [{"product?":"ecs"|"dlc","regionId?","zoneId?","instanceType?","afterMs?":60000,"count?":1}]
+//                → a matching spot instance (or spot DLC job) is reclaimed `afterMs` emulated ms after
+//                  it runs: locked Recycling with its termination time, released 5 min later
+//                  (spot.ts); `count` matching resources (absent: every one).
 //   "seed": 42                → reseeds the fault RNG.
 // }
 //
@@ -58,6 +62,17 @@ export interface InjectRule {
   count?: number;
 }
 
+export interface ReclaimRule {
+  product?: 'ecs' | 'dlc';
+  regionId?: string;
+  zoneId?: string;
+  instanceType?: string;
+  /** Emulated ms after the resource is running (default one minute). */
+  afterMs?: number;
+  /** How many matching resources are reclaimed; absent: every one. */
+  count?: number;
+}
+
 export interface FaultTable {
   soldOut: SoldOutRule[];
   quota: Record<string, number>;
@@ -70,6 +85,7 @@ export interface FaultTable {
   dropResponse: DropRule[];
   inject: InjectRule[];
   policy: Record<string, RamPolicyInput>;
+  reclaim: ReclaimRule[];
   seed?: number;
 }
 
@@ -87,6 +103,7 @@ export function emptyFaults(): FaultTable {
     dropResponse: [],
     inject: [],
     policy: {},
+    reclaim: [],
   };
 }
 

@@ -4,6 +4,7 @@
 // Product modules never touch HTTP; they return data or throw ApiError.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ReclaimRule } from './faults';
 
 export type EmulatedProduct = 'ecs' | 'vpc' | 'sts' | 'fc' | 'cs' | 'dlc' | 'k8s';
 
@@ -105,6 +106,8 @@ export interface Previews {
 /** What every product module can use. Implemented by the core (emulator/world.ts). */
 export interface World {
   readonly previews: Previews;
+  /** The fault table (faults.ts); spot reclaim rules are used up as spot resources start. */
+  faults: { reclaim: ReclaimRule[] };
   /** Emulated time in ms since epoch; advances `speed` times faster than the wall clock. */
   now(): number;
   speed: number;

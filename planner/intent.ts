@@ -32,6 +32,7 @@ import {
   instanceTypeFacts,
   modelSizeDefaults,
 } from './specs';
+import { spotAsked } from './spot';
 import {
   type Currency,
   type GpuModel,
@@ -793,6 +794,17 @@ export function parseIntent(request: ProvisionRequest, options: ParseOptions = {
     }
   }
 
+  const spot = spotAsked(request, text, kind, warnings);
+  const spotRecoveries = request.spotRecoveries;
+  if (
+    spotRecoveries !== undefined &&
+    !(Number.isInteger(spotRecoveries) && spotRecoveries >= 0 && spotRecoveries <= 20)
+  )
+    throw new IntentError(
+      'spotRecoveries',
+      `re-runs after reclaims must be a whole number from 0 to 20, got ${spotRecoveries}`,
+    );
+
   const intent: Intent = {
     kind,
     cpu: finalCpu,
@@ -817,6 +829,9 @@ export function parseIntent(request: ProvisionRequest, options: ParseOptions = {
     ...(t.modelSizeB !== undefined ? { modelSizeB: t.modelSizeB } : {}),
     confirmTimeoutMs,
     ...(ttlMs !== undefined ? { ttlMs } : {}),
+    ...(spot ? { spot: true } : {}),
+    ...(spot && spotRecoveries !== undefined ? { spotRecoveries } : {}),
+    ...(spot && request.spotFallback ? { spotFallback: true } : {}),
   };
   intent.summary = summarize(intent);
   return intent;
@@ -846,6 +861,7 @@ export function summarize(intent: Intent): string {
   if (intent.ports.length > 0)
     parts.push(`port${intent.ports.length > 1 ? 's' : ''} ${intent.ports.join(', ')}`);
   parts.push(formatMinutes(intent.durationMinutes));
+  if (intent.spot) parts.push('spot');
   if (intent.product) parts.push(`on ${intent.product}`);
   if (intent.region) parts.push(`in ${intent.region}`);
   if (intent.budget) {

@@ -180,12 +180,15 @@ export function chooseOption(
   options: QuoteOption[],
   budget?: Budget | number,
   regionOrder: string[] = [],
+  prefs: { spot?: boolean } = {},
 ): Choice {
   const sorted = sortOptions(options, regionOrder);
   const limit = budgetCny(budget);
   const within = (o: QuoteOption) => limit === undefined || exactTotal(o) <= limit + 1e-9;
   const regular = (o: QuoteOption) => !o.spot && !o.alternative;
   const feasible = sorted.map((o, i) => ({ o, i })).filter(({ o }) => o.feasible);
+  const spot = spotChoice(feasible, within, regular, limit, prefs.spot === true);
+  if (spot) return spot;
 
   if (feasible.length === 0) {
     const why = sorted.map((o) => `${o.product}: ${o.reason ?? 'not feasible'}`).join('; ');
@@ -225,6 +228,43 @@ export function chooseOption(
         ? `${over}; cheaper alternatives within budget: ${alternatives.map((i) => `#${i + 1} ${sorted[i].product} ${sorted[i].spec}${sorted[i].spot ? ' (spot)' : ''} at ${money(sorted[i].estimatedTotal)}`).join(', ')}`
         : `${over}; nothing fits: raise the budget, shorten the run or ask for a smaller spec`,
     alternatives,
+  };
+}
+
+/**
+ * Spot rows (docs/spot.md): asked for (`--spot`, "spot"/"竞价"), the cheapest spot option within the
+ * budget by its expected total; not asked for, a spot option is recommended only when the budget fits
+ * spot and nothing regular — and the reason says so.
+ */
+function spotChoice(
+  feasible: { o: QuoteOption; i: number }[],
+  within: (o: QuoteOption) => boolean,
+  regular: (o: QuoteOption) => boolean,
+  limit: number | undefined,
+  asked: boolean,
+): Choice | undefined {
+  const spot = feasible.find(({ o }) => o.spot && !o.alternative && within(o));
+  if (!spot) return undefined;
+  const budget = limit === undefined ? '' : `, within the budget of ${money(limit)}`;
+  const risk = spot.o.spotRisk
+    ? ` (reclaim risk ${spot.o.spotRisk.rate}; acp re-runs it elsewhere if reclaimed)`
+    : '';
+  if (asked) {
+    return {
+      recommended: spot.i,
+      withinBudget: true,
+      outcome: 'recommended',
+      reason: `spot was asked for: ${spot.o.product} ${spot.o.spec} is the cheapest spot option at an expected ${money(spot.o.estimatedTotal)}${budget}${risk}`,
+      alternatives: [],
+    };
+  }
+  if (limit === undefined || feasible.some(({ o }) => regular(o) && within(o))) return undefined;
+  return {
+    recommended: spot.i,
+    withinBudget: true,
+    outcome: 'recommended',
+    reason: `only spot fits the budget of ${money(limit)}: ${spot.o.product} ${spot.o.spec} on spot at an expected ${money(spot.o.estimatedTotal)}${risk}; pay-as-you-go would cost ${money(feasible.find(({ o }) => regular(o))?.o.estimatedTotal ?? 0)}`,
+    alternatives: [],
   };
 }
 

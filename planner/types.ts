@@ -30,6 +30,12 @@ export interface ProvisionRequest {
   confirmTimeout?: string;
   /** How long a service may live before it is torn down ('8h'). */
   ttl?: string;
+  /** Run on spot capacity (docs/spot.md); "spot"/"竞价" in the text asks too. Not for services. */
+  spot?: boolean;
+  /** Re-runs after spot reclaims (default 3). */
+  spotRecoveries?: number;
+  /** When spot cannot finish (retry limit, budget, no capacity), run the job pay-as-you-go. */
+  spotFallback?: boolean;
 }
 
 export type TaskKind = 'oneshot' | 'service' | 'training';
@@ -83,6 +89,12 @@ export interface Intent {
   confirmTimeoutMs?: number;
   /** `ttl` parsed, in ms, when given. */
   ttlMs?: number;
+  /** The run asked for spot capacity (planner/spot.ts). */
+  spot?: boolean;
+  /** Re-runs after reclaims a spot run may make. */
+  spotRecoveries?: number;
+  /** Pay-as-you-go when spot cannot finish the job. */
+  spotFallback?: boolean;
 }
 
 /** A request that cannot be planned. `field` names what the user must change. */
@@ -148,6 +160,16 @@ export interface QuoteOption {
   feasible: boolean;
   reason?: string;
   spot?: boolean;
+  /** Spot rows: SpotDuration (1 = a protected first hour) the create asks for. */
+  spotDuration?: 0 | 1;
+  /**
+   * Spot rows: the interruption risk where the API gives it (ECS DescribeSpotAdvice's release rate,
+   * PAI-DLC's SpotStockStatus), the reclaims expected, and the run's cost without them; the row's
+   * estimatedTotal is the expected total with recovery overhead (planner/spot.ts).
+   */
+  spotRisk?: { rate: string; source: string; expectedReclaims: number; runTotal: number };
+  /** PAI-DLC spot rows: SpotDiscountLimit for the job (NonProtectSpotDiscount at quote time). */
+  spotDiscount?: number;
   /** Facts the create step needs (vCPU, memory, GPU) so it does not re-derive them. */
   cpu?: number;
   memoryGiB?: number;

@@ -2,6 +2,7 @@
 // the CLI, the Slack app and the MCP server. The names are the contract of DESIGN §1 step 7 and what
 // `temporal workflow signal --name confirm` / `temporal workflow query --type status` use.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { AttemptRecord } from '../planner/spot';
 import type { Intent, Product, QuoteOption, RegionChoice } from '../planner/types';
 
 export const STATUSES = [
@@ -34,6 +35,8 @@ export interface ConfirmInput {
   /** 1-based row of the options table; the recommended option when absent. */
   option?: number;
   by?: string;
+  /** Spot runs: allow a pay-as-you-go run when spot cannot finish (docs/spot.md). */
+  spotFallback?: boolean;
 }
 export interface RejectInput {
   reason?: string;
@@ -81,12 +84,16 @@ export interface Execution {
   outputCut?: boolean;
   startedAt?: string;
   finishedAt?: string;
+  /** The attempt's spot capacity was taken back before the script finished: how acp noticed. */
+  reclaimed?: string;
 }
 
 export interface Decision {
   by: string;
   at: string;
   option?: number;
+  /** The person allowed a pay-as-you-go fallback for a spot run. */
+  spotFallback?: boolean;
   reason?: string;
 }
 
@@ -125,6 +132,8 @@ export interface RunStatus {
   estimatedCost?: number;
   accruedCost?: number;
   currency: 'CNY';
+  /** Every attempt of a spot run (and its pay-as-you-go fallback): where, its cost, why it ended. */
+  attempts?: AttemptRecord[];
   blocked?: BlockedReason;
   error?: { code?: string; message: string };
   warnings: string[];

@@ -60,6 +60,7 @@ import { quoteProduct } from './quote';
 import { endRun, RunState } from './run-state';
 import { Saga } from './saga';
 import { SlackThread } from './slack-thread';
+import { attemptsCost, runWithRecovery } from './spot-recovery';
 
 const DEFAULT_CONFIRM_TIMEOUT = '30m';
 const DEFAULT_BLOCKED_TIMEOUT = '1h';
@@ -68,7 +69,7 @@ const KEEP_ALIVE_MS = 20 * 60_000;
 const BACKSTOP_MS = 60 * 60_000;
 
 type Answer =
-  | { kind: 'confirm'; option: number; by: string }
+  | { kind: 'confirm'; option: number; by: string; spotFallback?: boolean }
   | { kind: 'reject'; reason?: string; by: string };
 
 export interface ProvisionOptions extends ProvisionRequest {
@@ -126,7 +127,7 @@ async function provisionSteps(request: ProvisionOptions, run: RunState): Promise
       run.progress(`confirmation ignored: ${n}`);
       return;
     }
-    answer = { kind: 'confirm', option: n, by: input?.by ?? 'signal' };
+    answer = { kind: 'confirm', option: n, by: input?.by ?? 'signal', ...spotFallbackOf(input) };
   });
   setHandler(rejectSignal, (input) => {
     if (!awaiting && beforeQuote()) {
@@ -140,7 +141,7 @@ async function provisionSteps(request: ProvisionOptions, run: RunState): Promise
     approveUpdate,
     (input): AcceptedPlan => {
       const n = optionFor(input) as number;
-      answer = { kind: 'confirm', option: n, by: input?.by ?? 'update' };
+      answer = { kind: 'confirm', option: n, by: input?.by ?? 'update', ...spotFallbackOf(input) };
       return { option: n, choice: s.options[n - 1], by: answer.by };
     },
     {
@@ -187,7 +188,9 @@ async function provisionSteps(request: ProvisionOptions, run: RunState): Promise
   const { intent, script } = plan;
 
   // 6: choose.
-  const choice = chooseOption(s.options, intent.budget, regionsFor(intent, plan.region));
+  const choice = chooseOption(s.options, intent.budget, regionsFor(intent, plan.region), {
+    spot: intent.spot,
+  });
   s.recommended = choice.recommended;
   if (choice.recommended === undefined) {
     run.set('OVER_BUDGET', choice.reason);
@@ -215,7 +218,7 @@ async function provisionSteps(request: ProvisionOptions, run: RunState): Promise
       return s;
     }
     chosenIndex = a.option - 1;
-    s.confirmation = decision(a.by, a.option);
+    s.confirmation = { ...decision(a.by, a.option), ...(a.spotFallback ? { spotFallback: true } : {}) };
   }
   let chosen = s.options[chosenIndex];
   s.chosen = chosen;
@@ -233,7 +236,8 @@ async function provisionSteps(request: ProvisionOptions, run: RunState): Promise
   const hourly = steps.requote ? await steps.requote(chosen) : undefined;
   if (hourly !== undefined) {
     const total = estimateTotal(hourly, chosen.durationMinutes);
-    if (requoteNeedsConfirmation(chosen.estimatedTotal, total)) {
+    // A spot row's total counts expected re-runs; the re-quote is compared with its bare run.
+    if (requoteNeedsConfirmation(chosen.spotRisk?.runTotal ?? chosen.estimatedTotal, total)) {
       const was = chosen.estimatedTotal;
       chosen = { ...chosen, unitPricePerHour: hourly, estimatedTotal: total };
       s.options[chosenIndex] = chosen;
@@ -286,12 +290,17 @@ async function provisionSteps(request: ProvisionOptions, run: RunState): Promise
   try {
     // Teardown wins over whatever runs: a service whose command stays in the foreground (or a
     // create still under way) is interrupted, its product stops the command, and the saga releases.
-    const execution = await untilTeardown(async () => {
-      const deployed = await deployWithFailover(deployer, chosen);
+    const runOn = async (
+      option: QuoteOption,
+      skip: ReadonlySet<string> = new Set(),
+      started?: (d: Deployment) => void,
+    ) => {
+      const deployed = await deployWithFailover(deployer, option, skip);
       deployment = deployed;
       deployedAt = Date.now();
+      started?.(deployed);
       s.chosen = {
-        ...chosen,
+        ...option,
         region: deployed.attempt.regionId,
         zone: deployed.attempt.zoneId,
         spec: deployed.attempt.spec,
@@ -300,10 +309,24 @@ async function provisionSteps(request: ProvisionOptions, run: RunState): Promise
       scriptRunning = true;
       const done = await deployer.execute(deployed);
       scriptRunning = false;
-      return done;
-    });
-    if (deployedAt !== undefined)
-      s.accruedCost = accruedCost(chosen.unitPricePerHour, Date.now() - deployedAt);
+      return { deployment: deployed, execution: done };
+    };
+    const execution = await untilTeardown(async () =>
+      chosen.spot
+        ? // Spot: reclaims are recovered on new capacity (workflows/spot-recovery.ts).
+          runWithRecovery(
+            chosen,
+            intent,
+            run,
+            {
+              runOn,
+              ...(deployer.releaseAttempt ? { releaseAttempt: (d) => deployer.releaseAttempt!(d) } : {}),
+            },
+            () => intent.spotFallback === true || s.confirmation?.spotFallback === true,
+          )
+        : (await runOn(chosen)).execution,
+    );
+    if (deployedAt !== undefined) s.accruedCost = runCost(deployedAt);
     if (!execution) {
       s.execution = { outputTail: s.execution?.outputTail ?? '', ...s.execution, finishedAt: now() };
       // A one-shot stopped before it finished did not do its job; a service is meant to end this way.
@@ -344,8 +367,7 @@ async function provisionSteps(request: ProvisionOptions, run: RunState): Promise
       ...s.resourcesCreated.filter((r) => !releasedIds.has(r.id)),
       ...report.failed.map((f) => ({ type: 'unknown', id: f.label, regionId: chosen.region })),
     ];
-    if (deployedAt !== undefined)
-      s.accruedCost = accruedCost(chosen.unitPricePerHour, Date.now() - deployedAt);
+    if (deployedAt !== undefined) s.accruedCost = runCost(deployedAt);
   }
   if (cancelled) {
     run.set('CANCELLED', 'cancelled; everything it created was released');
@@ -367,6 +389,16 @@ async function provisionSteps(request: ProvisionOptions, run: RunState): Promise
   return s;
 
   // ---- steps ----
+
+  /** What the run has cost: every attempt of a spot run, else the one deployment since it came up. */
+  function runCost(since: number): number {
+    if (s.attempts && s.attempts.length > 0) {
+      const running = s.attempts.find((a) => !a.ended);
+      if (running) running.cost = accruedCost(running.hourly, Date.now() - Date.parse(running.startedAt));
+      return attemptsCost(s.attempts);
+    }
+    return accruedCost(chosen.unitPricePerHour, Date.now() - since);
+  }
 
   /**
    * Runs `work` until it ends or a teardown arrives; on teardown its scope is cancelled (each
@@ -395,10 +427,16 @@ async function provisionSteps(request: ProvisionOptions, run: RunState): Promise
     }
   }
 
-  async function deployWithFailover(d: Deployer, option: QuoteOption): Promise<Deployment> {
-    const soldOut = new Set<string>();
+  async function deployWithFailover(
+    d: Deployer,
+    option: QuoteOption,
+    skip: ReadonlySet<string> = new Set(),
+  ): Promise<Deployment> {
+    const soldOut = new Set<string>(skip);
+    // A spot run fails over to spot capacity, a pay-as-you-go one to pay-as-you-go.
+    const sameKind = s.options.filter((o) => !!o.spot === !!option.spot);
     for (;;) {
-      const [next] = failoverOrder(option, s.options, soldOut);
+      const [next] = failoverOrder(option, sameKind, soldOut);
       if (!next) {
         throw ApplicationFailure.nonRetryable(
           `every zone, region and spec acp may use for ${option.product} is sold out (tried ${[...soldOut].join(', ')})`,
@@ -589,7 +627,9 @@ export async function quote(request: ProvisionRequest): Promise<ProvisionResult>
   // A quote prices the shape: it runs nothing, so it needs no script.
   const plan = await planRun(request, run, { scriptRequired: false });
   if (!plan) return run.status;
-  const choice = chooseOption(run.status.options, plan.intent.budget, regionsFor(plan.intent, plan.region));
+  const choice = chooseOption(run.status.options, plan.intent.budget, regionsFor(plan.intent, plan.region), {
+    spot: plan.intent.spot,
+  });
   run.status.recommended = choice.recommended;
   if (choice.recommended !== undefined)
     run.status.estimatedCost = run.status.options[choice.recommended].estimatedTotal;
@@ -607,6 +647,10 @@ function invalidInputAsFailure<T>(fn: () => T): T {
     }
     throw err;
   }
+}
+
+function spotFallbackOf(input: ConfirmInput | undefined): { spotFallback?: true } {
+  return input?.spotFallback ? { spotFallback: true } : {};
 }
 
 function decision(by: string, option?: number, reason?: string): Decision {

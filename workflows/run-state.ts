@@ -7,6 +7,7 @@ import {
   upsertMemo,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
+import { describeAttempt } from '../planner/spot';
 import type { QuoteOption } from '../planner/types';
 import type { Execution, ResourceRecord, RunStatus, Status } from './messages';
 import { AcpBudget, AcpEstimatedCost, AcpProduct, AcpRegion, AcpStatus } from './search-attributes';
@@ -96,6 +97,7 @@ export class RunState {
         (o) => `${o.product} ${o.region} ${o.zone ?? '-'} ${o.spec} CNY ${o.estimatedTotal}`,
       ),
       ...(s.chosen ? { chosen: `${s.chosen.product} ${s.chosen.region} ${s.chosen.spec}` } : {}),
+      ...(s.attempts && s.attempts.length > 0 ? { attempts: s.attempts.map(describeAttempt) } : {}),
     });
     setCurrentDetails(renderDetails(s));
   }
@@ -181,6 +183,9 @@ function renderDetails(s: RunStatus): string {
       `Approve with \`acp confirm ${s.workflowId}\` or \`temporal workflow signal -w ${s.workflowId} --name confirm\`.`,
       '',
     );
+  }
+  if (s.attempts && s.attempts.length > 0) {
+    lines.push('**Attempts:**', ...s.attempts.map((a) => `- ${describeAttempt(a)}`), '');
   }
   if (s.resourcesCreated.length > 0) {
     lines.push(`**Created:** ${s.resourcesCreated.map((r) => `${r.type} ${r.id}`).join(', ')}`, '');

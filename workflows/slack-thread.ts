@@ -3,8 +3,10 @@
 // message's thread, and the end of the run its receipt. The worker decides whether Slack is
 // configured: without it the first activity returns no thread and nothing else is posted. A Slack
 // failure is logged and never changes the run's outcome.
+
 import { CancellationScope, log } from '@temporalio/workflow';
 import type { SlackThreadRef } from '../activities/slack';
+import { describeAttempt } from '../planner/spot';
 import { described, notify } from './activity-options';
 import { type RunStatus, TERMINAL_STATUSES } from './messages';
 import type { RunState } from './run-state';
@@ -84,6 +86,7 @@ export function receiptText(s: RunStatus): string {
   ];
   if (s.chosen)
     lines.push(`ran on: ${s.chosen.product} ${s.chosen.spec} in ${s.chosen.zone ?? s.chosen.region}`);
+  for (const a of s.attempts ?? []) lines.push(`attempt ${describeAttempt(a)}`);
   if (s.resourcesCreated.length > 0) lines.push(`released: ${list(s.resourcesReleased)}`);
   if (s.execution?.exitCode !== undefined) lines.push(`exit code: ${s.execution.exitCode}`);
   if (s.error) lines.push(`error: ${s.error.code ? `${s.error.code}: ` : ''}${s.error.message}`);

@@ -10,12 +10,11 @@ import { rankCandidateTypes } from '../../planner/specs';
 import type { QuoteOption } from '../../planner/types';
 import { api, described, release, wait } from '../activity-options';
 import type { Execution, ResourceRecord } from '../messages';
+import { ecsSpotRows } from './spot-rows';
 import type { Attempt, DeployContext, Deployer, Deployment, ProductSteps, QuoteInput } from './types';
 
 /** How many of the smallest fitting specs get a DescribePrice per region. */
 const SPECS_PRICED = 4;
-/** How many of the cheapest placements get a spot price when nothing fits the budget. */
-const SPOT_ALTERNATIVES = 2;
 /** Seconds from confirmation to a running script: network + RunInstances + boot + Cloud Assistant. */
 const READY_IN_SECONDS = 120;
 const VPC_CIDR = '192.168.0.0/16';
@@ -25,6 +24,14 @@ const OUTPUT_TAIL_CHARS = 4000;
 
 // Burstable families throttle a busy CPU to a baseline; a job that runs flat out would crawl.
 const isBurstable = (type: string) => /^ecs\.t\d/.test(type);
+
+/**
+ * The instance's idempotency step: a spot attempt and a pay-as-you-go one in the same zone are two
+ * instances (a reclaimed spot placement is never tried again, so one step per spot placement holds).
+ */
+function instanceStep(attempt: Attempt): string {
+  return `instance-${attempt.zoneId ?? attempt.option.zone}-${attempt.spec}${attempt.option.spot ? '-spot' : ''}`;
+}
 
 export function autoReleaseTime(nowMs: number, minutesAhead: number): string {
   return new Date(nowMs + minutesAhead * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -85,37 +92,8 @@ async function quote(input: QuoteInput): Promise<QuoteOption[]> {
       ...(p.t.gpuAmount > 0 ? { gpu: { model: p.t.gpuSpec, count: p.t.gpuAmount } } : {}),
     });
   }
-  // Over budget: offer spot instances of the cheapest placements as alternatives (a person may accept
-  // the interruption risk). Services are not offered spot: a reclaimed instance is an outage.
-  const budget = intent.budget?.cny;
-  const cheapest = [...options]
-    .sort((a, b) => a.estimatedTotal - b.estimatedTotal)
-    .slice(0, SPOT_ALTERNATIVES);
-  if (
-    budget !== undefined &&
-    intent.kind !== 'service' &&
-    cheapest.length > 0 &&
-    cheapest[0].estimatedTotal > budget
-  ) {
-    const spots = await Promise.all(
-      cheapest.map((o) =>
-        described(api.describeInstancePrice, `DescribePrice (spot): ${o.spec} in ${o.region}`, {
-          regionId: o.region,
-          instanceType: o.spec,
-          spot: true,
-        }),
-      ),
-    );
-    cheapest.forEach((o, i) => {
-      options.push({
-        ...o,
-        spot: true,
-        specNote: `${o.specNote} · spot, may be reclaimed`,
-        unitPricePerHour: spots[i].hourly,
-        estimatedTotal: estimateTotal(spots[i].hourly, intent.durationMinutes),
-      });
-    });
-  }
+  // Spot rows beside the pay-as-you-go ones (docs/spot.md); none for services.
+  options.push(...(await ecsSpotRows(intent, options)));
   if (options.length === 0) {
     const why =
       fitting.length === 0
@@ -149,6 +127,13 @@ async function requote(option: QuoteOption): Promise<number | undefined> {
     {
       regionId: option.region,
       instanceType: option.spec,
+      ...(option.spot
+        ? {
+            spot: true,
+            zoneId: option.zone,
+            ...(option.spotDuration !== undefined ? { spotDuration: option.spotDuration } : {}),
+          }
+        : {}),
     },
   );
   return price.hourly;
@@ -285,7 +270,7 @@ function deployer(ctx: DeployContext): Deployer {
         regionId,
         imageFamily: ctx.script.imageFamily,
       });
-      const step = `instance-${zoneId}-${spec}`;
+      const step = instanceStep({ ...attempt, zoneId });
       let instanceId: string | undefined;
       undoByTag(
         `instance ${spec} in ${zoneId}`,
@@ -308,6 +293,9 @@ function deployer(ctx: DeployContext): Deployer {
         // loop), so a run whose workflow is lost costs at most this long.
         autoReleaseTime: autoReleaseTime(Date.now(), BACKSTOP_MINUTES),
         spot: attempt.option.spot,
+        ...(attempt.option.spot && attempt.option.spotDuration !== undefined
+          ? { spotDuration: attempt.option.spotDuration }
+          : {}),
         ...owner(step),
       });
       instanceId = created.instanceId;
@@ -344,6 +332,27 @@ function deployer(ctx: DeployContext): Deployer {
         });
         const tail = state.output.slice(-OUTPUT_TAIL_CHARS);
         const cut = state.output.length > OUTPUT_TAIL_CHARS ? { outputCut: true } : {};
+        // Spot: the API says when the instance is being taken back (docs/spot.md); the script's own
+        // end (a failure as its instance goes) counts as a reclaim only when the API confirms it.
+        if (deployment.attempt.option.spot && (!state.finished || state.exitCode !== 0)) {
+          const spot = await described(
+            api.spotInstanceState,
+            `DescribeInstances ${instanceId}: spot reclaim?`,
+            {
+              regionId,
+              instanceId,
+            },
+          );
+          if (spot.state !== 'running') {
+            return {
+              ...(state.finished && state.exitCode !== undefined ? { exitCode: state.exitCode } : {}),
+              outputTail: tail,
+              startedAt: started,
+              finishedAt: new Date(Date.now()).toISOString(),
+              reclaimed: `spot instance ${instanceId} reclaimed: ${spot.detail ?? spot.state}`,
+            };
+          }
+        }
         if (state.finished) {
           return {
             exitCode: state.exitCode ?? (state.status === 'Success' ? 0 : 1),
@@ -371,6 +380,16 @@ function deployer(ctx: DeployContext): Deployer {
         regionId: deployment.attempt.regionId,
         instanceId,
         invokeId,
+      });
+    },
+
+    /** A reclaimed spot instance is released now, ahead of the saga (it bills until it goes). */
+    async releaseAttempt(deployment: Deployment): Promise<void> {
+      await described(release.deleteInstance, `DeleteInstance ${deployment.handles.instanceId} (reclaimed)`, {
+        regionId: deployment.attempt.regionId,
+        workflowId: ctx.workflowId,
+        step: instanceStep(deployment.attempt),
+        id: deployment.handles.instanceId,
       });
     },
 

@@ -9,10 +9,12 @@ import { estimateTotal, minutesWithinBudget } from '../../planner/pricing';
 import { runnableScript } from '../../planner/script-kind';
 import { checkScript } from '../../planner/scripts';
 import { rankCandidateTypes } from '../../planner/specs';
+import { reclaimsPerHour } from '../../planner/spot';
 import type { Intent, QuoteOption } from '../../planner/types';
 import { api, described, release, wait } from '../activity-options';
 import { alibabaDetails } from '../failures';
 import type { Execution, ResourceRecord } from '../messages';
+import { spotCandidates, spotRow } from './spot-rows';
 import type { Attempt, DeployContext, Deployer, Deployment, ProductSteps, QuoteInput } from './types';
 
 /** How many of the smallest fitting specs get a DescribePrice per region. */
@@ -160,10 +162,11 @@ async function quote(input: QuoteInput): Promise<QuoteOption[]> {
     }),
   );
   const options: QuoteOption[] = [];
+  const spotOf = new Map<QuoteOption, { stock: boolean; discount?: number }>();
   for (const p of priced) {
     if (!p) continue;
     const { s } = p;
-    options.push({
+    const row: QuoteOption = {
       product: 'pai',
       region: p.regionId,
       spec: s.instanceType,
@@ -178,7 +181,27 @@ async function quote(input: QuoteInput): Promise<QuoteOption[]> {
       cpu: s.cpu,
       memoryGiB: s.memoryGiB,
       ...(s.gpuAmount > 0 ? { gpu: { model: s.gpuSpec, count: s.gpuAmount } } : {}),
+    };
+    options.push(row);
+    spotOf.set(row, {
+      stock: s.spotStock,
+      ...(s.spotDiscount !== undefined ? { discount: s.spotDiscount } : {}),
     });
+  }
+  // Spot rows (docs/spot.md): DLC's own price × ListEcsSpecs' NonProtectSpotDiscount; the only risk
+  // DLC states is SpotStockStatus, so reclaims are expected at acp's pessimistic default rate.
+  for (const o of spotCandidates(intent, options)) {
+    const spot = spotOf.get(o);
+    if (!spot?.stock || spot.discount === undefined) continue;
+    options.push(
+      spotRow(intent, o, {
+        hourly: Math.round(o.unitPricePerHour * spot.discount * 10_000) / 10_000,
+        rate: 'SpotStockStatus WithStock',
+        source: 'ListEcsSpecs',
+        reclaimsPerHour: reclaimsPerHour(undefined),
+        spotDiscount: spot.discount,
+      }),
+    );
   }
   if (options.length === 0) {
     const why =
@@ -202,9 +225,19 @@ function deployer(ctx: DeployContext): Deployer {
   const record = (id: string, regionId: string): ResourceRecord => ({ type: 'dlc-job', id, regionId });
 
   return {
+    /** A reclaimed spot job is stopped and deleted now, ahead of the saga. */
+    async releaseAttempt(deployment: Deployment): Promise<void> {
+      const { regionId, spec, option } = deployment.attempt;
+      await described(release.releaseDlcJob, `StopJob + DeleteJob ${deployment.handles.jobId} (reclaimed)`, {
+        regionId,
+        ...owner(`job-${regionId}-${spec}${option.spot ? '-spot' : ''}`),
+        id: deployment.handles.jobId,
+      });
+    },
+
     async deploy(attempt: Attempt): Promise<Deployment> {
       const { regionId, spec, option } = attempt;
-      const step = `job-${regionId}-${spec}`;
+      const step = `job-${regionId}-${spec}${option.spot ? '-spot' : ''}`;
       const gpu = option.gpu !== undefined;
       const { image, jobType } = dlcImage(ctx.script.content, regionId, gpu);
       const maxMinutes = jobMaxRunningMinutes(
@@ -230,6 +263,9 @@ function deployer(ctx: DeployContext): Deployer {
         jobType,
         command: runnableScript(ctx.script),
         maxRunningMinutes: maxMinutes,
+        ...(option.spot && option.spotDiscount !== undefined
+          ? { spotDiscountLimit: option.spotDiscount }
+          : {}),
         ...owner(step),
       });
       jobId = created.jobId;
@@ -288,6 +324,15 @@ function deployer(ctx: DeployContext): Deployer {
           if (lines.length > 0 || job.finished) output = lines.join('\n');
         }
         const tail = output.slice(-OUTPUT_TAIL_CHARS);
+        if (job.finished && job.evicted) {
+          // Spot: DLC shows a reclaim as the job failing with its pods evicted (docs/spot.md).
+          return {
+            outputTail: tail,
+            startedAt: started,
+            finishedAt: new Date(Date.now()).toISOString(),
+            reclaimed: `DLC job ${jobId} failed: its spot node was reclaimed (pod evicted${job.reasonMessage ? `; ${job.reasonMessage}` : ''})`,
+          };
+        }
         if (job.finished) {
           const exitCode = exitCodeOf(job.status, job.reasonMessage);
           const why =

@@ -51,6 +51,11 @@ export interface Deployer {
    * Job, StopJob of PAI-DLC), the saga is enough.
    */
   stop?(deployment: Deployment): Promise<void>;
+  /**
+   * Releases one attempt's compute now, ahead of the saga: a reclaimed spot instance or job bills
+   * until it goes (docs/spot.md). The saga's release of it later finds it gone.
+   */
+  releaseAttempt?(deployment: Deployment): Promise<void>;
   /** Called periodically while a deployment lives (e.g. to push ECS AutoReleaseTime forward). */
   keepAlive?(deployment: Deployment, untilMs: number): Promise<void>;
 }
