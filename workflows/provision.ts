@@ -60,7 +60,7 @@ import { quoteProduct } from './quote';
 import { endRun, RunState } from './run-state';
 import { Saga } from './saga';
 import { SlackThread } from './slack-thread';
-import { attemptsCost, runWithRecovery } from './spot-recovery';
+import { attemptCost, attemptsCost, runWithRecovery } from './spot-recovery';
 
 const DEFAULT_CONFIRM_TIMEOUT = '30m';
 const DEFAULT_BLOCKED_TIMEOUT = '1h';
@@ -394,7 +394,7 @@ async function provisionSteps(request: ProvisionOptions, run: RunState): Promise
   function runCost(since: number): number {
     if (s.attempts && s.attempts.length > 0) {
       const running = s.attempts.find((a) => !a.ended);
-      if (running) running.cost = accruedCost(running.hourly, Date.now() - Date.parse(running.startedAt));
+      if (running) running.cost = attemptCost(running.hourly, Date.now() - Date.parse(running.startedAt));
       return attemptsCost(s.attempts);
     }
     return accruedCost(chosen.unitPricePerHour, Date.now() - since);

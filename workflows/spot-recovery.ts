@@ -4,7 +4,6 @@
 // allowed it, once more pay-as-you-go. Every attempt — where, its cost, why it ended — is in the
 // status query, the memo and the receipt.
 import { ApplicationFailure, CancellationScope } from '@temporalio/workflow';
-import { accruedCost } from '../planner/pricing';
 import { type AttemptRecord, attemptKey, DEFAULT_SPOT_RECOVERIES, nextRecovery } from '../planner/spot';
 import type { Intent, QuoteOption } from '../planner/types';
 import { errorSummary } from './failures';
@@ -23,9 +22,14 @@ export interface AttemptRun {
   releaseAttempt?(d: Deployment): Promise<void>;
 }
 
-/** The cost of every attempt so far; the running one accrues to now. */
+/** One attempt's cost, kept to a millionth of a yuan so short attempts still sum exactly. */
+export function attemptCost(hourly: number, elapsedMs: number): number {
+  return Math.round(((hourly * Math.max(0, elapsedMs)) / 3_600_000) * 1e6) / 1e6;
+}
+
+/** The cost of every attempt so far. */
 export function attemptsCost(attempts: AttemptRecord[]): number {
-  return Math.round(attempts.reduce((s, a) => s + a.cost, 0) * 10_000) / 10_000;
+  return Math.round(attempts.reduce((s, a) => s + a.cost, 0) * 1e6) / 1e6;
 }
 
 export async function runWithRecovery(
@@ -64,7 +68,7 @@ export async function runWithRecovery(
     };
     const end = (a: AttemptRecord, ended: AttemptRecord['ended'], reason: string) => {
       a.endedAt = new Date(Date.now()).toISOString();
-      a.cost = accruedCost(a.hourly, Date.now() - startedMs);
+      a.cost = attemptCost(a.hourly, Date.now() - startedMs);
       a.ended = ended;
       a.reason = reason;
     };

@@ -312,14 +312,43 @@ function deployer(ctx: DeployContext): Deployer {
       const { instanceId } = deployment.handles;
       const timeoutSeconds = Math.min(86_400, Math.max(600, ctx.intent.durationMinutes * 60 * 2));
       const started = new Date(Date.now()).toISOString();
-      const { invokeId } = await described(api.runCommand, `RunCommand: the script on ${instanceId}`, {
-        regionId,
-        instanceId,
-        script: runnableScript(ctx.script),
-        timeoutSeconds,
-        ...owner(`command-${instanceId}`),
-      });
+      const spot = deployment.attempt.option.spot;
+      /** Spot: whether the API says the instance is being (or was) taken back (docs/spot.md). */
+      const reclaimed = async () => {
+        const state = await described(
+          api.spotInstanceState,
+          `DescribeInstances ${instanceId}: spot reclaim?`,
+          {
+            regionId,
+            instanceId,
+          },
+        );
+        return state.state === 'running'
+          ? undefined
+          : `spot instance ${instanceId} reclaimed: ${state.detail ?? state.state}`;
+      };
+      let invokeId: string;
+      try {
+        ({ invokeId } = await described(api.runCommand, `RunCommand: the script on ${instanceId}`, {
+          regionId,
+          instanceId,
+          script: runnableScript(ctx.script),
+          timeoutSeconds,
+          ...owner(`command-${instanceId}`),
+        }));
+      } catch (err) {
+        // A spot instance taken back before the command started: a reclaim, not a failed run.
+        const why = spot ? await reclaimed() : undefined;
+        if (!why) throw err;
+        return {
+          outputTail: '',
+          startedAt: started,
+          finishedAt: new Date(Date.now()).toISOString(),
+          reclaimed: why,
+        };
+      }
       deployment.handles.invokeId = invokeId; // for stop()
+      ctx.progress(`started the script on ${instanceId} (Cloud Assistant ${invokeId})`);
       // Poll from the workflow (not inside one long activity) so each poll updates the status query
       // and the Web UI; the interval grows so a long job does not bloat the history.
       let interval = 1_000;
@@ -334,22 +363,15 @@ function deployer(ctx: DeployContext): Deployer {
         const cut = state.output.length > OUTPUT_TAIL_CHARS ? { outputCut: true } : {};
         // Spot: the API says when the instance is being taken back (docs/spot.md); the script's own
         // end (a failure as its instance goes) counts as a reclaim only when the API confirms it.
-        if (deployment.attempt.option.spot && (!state.finished || state.exitCode !== 0)) {
-          const spot = await described(
-            api.spotInstanceState,
-            `DescribeInstances ${instanceId}: spot reclaim?`,
-            {
-              regionId,
-              instanceId,
-            },
-          );
-          if (spot.state !== 'running') {
+        if (spot && (!state.finished || state.exitCode !== 0)) {
+          const why = await reclaimed();
+          if (why) {
             return {
               ...(state.finished && state.exitCode !== undefined ? { exitCode: state.exitCode } : {}),
               outputTail: tail,
               startedAt: started,
               finishedAt: new Date(Date.now()).toISOString(),
-              reclaimed: `spot instance ${instanceId} reclaimed: ${spot.detail ?? spot.state}`,
+              reclaimed: why,
             };
           }
         }

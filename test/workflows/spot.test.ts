@@ -1,0 +1,170 @@
+// Spot runs end to end (docs/spot.md): a real Temporal server, the emulator, the official SDKs. The
+// emulator reclaims the spot capacity while the script runs (the instance is locked Recycling, then
+// released five minutes later, as Alibaba does); acp notices through the API, releases that attempt
+// and re-runs the script on new capacity — the next zone, then the next region — and the receipt
+// counts every attempt. Beyond the retry limit the run fails clearly and leaves nothing behind.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { endLines } from '../../client/render';
+import type { ProvisionRequest } from '../../planner/types';
+import { type ProvisionResult, statusQuery } from '../../workflows/messages';
+import { provision } from '../../workflows/provision';
+import { type Stack, startStack } from '../support/stack';
+import { waitFor } from '../support/waiting';
+
+let stack: Stack;
+let n = 0;
+
+before(async () => {
+  stack = await startStack('spot');
+});
+after(async () => {
+  await stack?.stop();
+});
+
+/** Prints "started", works for a while (80 emulated minutes at the stack's speed), prints "finished". */
+const SCRIPT = 'echo started; sleep 8; echo finished';
+
+function start(request: ProvisionRequest) {
+  n += 1;
+  return stack.env.client.workflow.start(provision, {
+    taskQueue: stack.taskQueue,
+    workflowId: `acp-test-spot-${process.pid}-${n}`,
+    args: [request],
+  });
+}
+
+async function liveOf(workflowId: string): Promise<any[]> {
+  const { resources } = await stack.admin('/__emulator/resources');
+  return resources.filter((r: any) => r.tags?.['acp:workflow-id'] === workflowId);
+}
+
+/**
+ * Waits until attempt `k` runs the script (its output says "started"), then reclaims its instance
+ * through the emulator, as Alibaba would: the notice now, the release five minutes later.
+ */
+async function reclaimAttempt(handle: Awaited<ReturnType<typeof start>>, k: number): Promise<string> {
+  const instanceId = await waitFor(async () => {
+    const s: ProvisionResult = await handle.query(statusQuery);
+    if (['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(s.status))
+      throw new Error(`the run ended before attempt ${k} was reclaimed: ${s.status} ${s.message}`);
+    const a = s.attempts?.[k - 1];
+    // Cloud Assistant shows output once the command ends: a started command is the running script.
+    const since = s.events.map((e) => e.message.startsWith(`attempt ${k}:`)).lastIndexOf(true);
+    if (
+      !a ||
+      a.ended ||
+      since < 0 ||
+      !s.events.slice(since).some((e) => /started the script/.test(e.message))
+    )
+      return undefined;
+    const running = (await liveOf(handle.workflowId)).filter((r) => r.type === 'instance');
+    return running.length === 1 ? (running[0].id as string) : undefined;
+  }, 90_000);
+  const answer = await stack.admin('/__emulator/reclaim', {
+    method: 'POST',
+    body: JSON.stringify({ id: instanceId }),
+  });
+  assert.equal(answer.reclaimed, true, JSON.stringify(answer));
+  // The instance is locked Recycling and its metadata item says when it goes.
+  const meta = await fetch(
+    `http://${stack.emulator.endpoint}/__emulator/metadata/${instanceId}/latest/meta-data/instance/spot/termination-time`,
+  );
+  assert.equal(meta.status, 200);
+  assert.match(await meta.text(), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+  return instanceId;
+}
+
+const spotRun = (extra: Partial<ProvisionRequest> = {}): ProvisionRequest => ({
+  product: 'ecs',
+  spot: true,
+  durationMinutes: 120,
+  script: { content: SCRIPT },
+  skipConfirmation: true,
+  ...extra,
+});
+
+describe('spot runs recover from reclaims', () => {
+  test('reclaimed mid-script, the run recovers in another zone, finishes, and the receipt sums both attempts', async () => {
+    await stack.admin('/__emulator/reset', { method: 'POST' });
+    const handle = await start(spotRun({ region: 'cn-hangzhou' }));
+    const first = await reclaimAttempt(handle, 1);
+    const result = await handle.result();
+
+    assert.equal(result.status, 'SUCCEEDED', result.message);
+    assert.ok(result.chosen?.spot, 'the recommended and chosen option is spot, as asked');
+    assert.match(result.execution?.outputTail ?? '', /finished/);
+    const attempts = result.attempts ?? [];
+    assert.equal(attempts.length, 2, JSON.stringify(attempts));
+    assert.equal(attempts[0].ended, 'reclaimed');
+    assert.match(
+      attempts[0].reason ?? '',
+      new RegExp(`${first}.*(Recycling|released)`),
+      JSON.stringify(attempts[0]),
+    );
+    assert.equal(attempts[1].ended, 'finished');
+    assert.equal(attempts[1].regionId, attempts[0].regionId, 'the second attempt stays in the region');
+    assert.notEqual(attempts[1].zoneId, attempts[0].zoneId, 'the second attempt runs in another zone');
+    assert.ok(
+      attempts.every((a) => a.spot && a.cost > 0),
+      `every attempt is spot and cost something: ${JSON.stringify(attempts)}`,
+    );
+    // The receipt sums every attempt, and says what each cost and why it ended.
+    const sum = attempts.reduce((s, a) => s + a.cost, 0);
+    assert.ok(Math.abs((result.accruedCost ?? 0) - sum) < 1e-6, `${result.accruedCost} vs ${sum}`);
+    const receipt = endLines(result).map((l) => l.text);
+    assert.equal(receipt.filter((t) => /attempt\s+#\d spot/.test(t)).length, 2, receipt.join('\n'));
+    assert.ok(
+      receipt.some((t) => /#1 spot .* reclaimed/.test(t)),
+      receipt.join('\n'),
+    );
+    // Both instances were released; nothing is left.
+    assert.deepEqual(result.leftBehind, []);
+    const instances = result.resourcesReleased.filter((r) => r.type === 'instance');
+    assert.equal(instances.length, 2);
+    assert.deepEqual(await liveOf(handle.workflowId), []);
+  });
+
+  test('reclaimed twice in a region, the third attempt runs in another region', async () => {
+    await stack.admin('/__emulator/reset', { method: 'POST' });
+    const handle = await start(spotRun());
+    await reclaimAttempt(handle, 1);
+    await reclaimAttempt(handle, 2);
+    const result = await handle.result();
+
+    assert.equal(result.status, 'SUCCEEDED', result.message);
+    const attempts = result.attempts ?? [];
+    assert.deepEqual(
+      attempts.map((a) => a.ended),
+      ['reclaimed', 'reclaimed', 'finished'],
+    );
+    assert.equal(attempts[1].regionId, attempts[0].regionId);
+    assert.notEqual(attempts[1].zoneId, attempts[0].zoneId);
+    assert.notEqual(attempts[2].regionId, attempts[0].regionId, 'the third attempt leaves the region');
+    assert.ok(
+      result.events.some((e) => /moving to the next region/.test(e.message)),
+      'the status says why it moved',
+    );
+    assert.deepEqual(result.leftBehind, []);
+    assert.deepEqual(await liveOf(handle.workflowId), []);
+  });
+
+  test('reclaimed beyond the retry limit: the run fails clearly and leaves nothing behind', async () => {
+    await stack.admin('/__emulator/reset', { method: 'POST' });
+    const handle = await start(spotRun({ region: 'cn-hangzhou', spotRecoveries: 1 }));
+    await reclaimAttempt(handle, 1);
+    await reclaimAttempt(handle, 2);
+    const result = await handle.result();
+
+    assert.equal(result.status, 'FAILED');
+    assert.equal(result.error?.code, 'SpotRecoveryLimit');
+    assert.match(result.error?.message ?? '', /reclaimed 2 times; the limit is 1 re-run/);
+    assert.deepEqual(
+      result.attempts?.map((a) => a.ended),
+      ['reclaimed', 'reclaimed'],
+    );
+    assert.ok((result.accruedCost ?? 0) > 0);
+    assert.deepEqual(result.leftBehind, []);
+    assert.deepEqual(await liveOf(handle.workflowId), []);
+  });
+});
