@@ -114,20 +114,32 @@ describe('chooseOption', () => {
     assert.equal(c.outcome, 'over-budget');
     assert.match(c.reason, /pai.*CNY 380\.00, over the budget of CNY 360\.00/);
   });
-  it('over budget with a cheaper spot/smaller option: offered as an alternative, not chosen', () => {
+  it('over budget with a cheaper smaller option: offered as an alternative, not chosen', () => {
     const options = [
       option({ estimatedTotal: 400 }),
       option({ spec: 'ecs.gn6i-c4g1.xlarge', estimatedTotal: 200, alternative: true }),
-      option({ estimatedTotal: 150, spot: true }),
     ];
     const c = chooseOption(options, 360);
     const sorted = sortOptions(options);
     assert.equal(c.recommended, undefined);
     assert.deepEqual(
       c.alternatives!.map((i) => sorted[i].estimatedTotal),
-      [150, 200],
+      [200],
     );
-    assert.match(c.reason, /cheaper alternatives within budget: #1 .*\(spot\)/);
+    assert.match(c.reason, /cheaper alternatives within budget: #1 /);
+  });
+  it('a budget only spot fits: the spot option is recommended and the reason says so', () => {
+    const options = [option({ estimatedTotal: 400 }), option({ estimatedTotal: 150, spot: true })];
+    const c = chooseOption(options, 360);
+    const sorted = sortOptions(options);
+    assert.equal(sorted[c.recommended!].spot, true);
+    assert.match(c.reason, /only spot fits the budget of CNY 360\.00.*pay-as-you-go would cost CNY 400\.00/);
+  });
+  it('spot asked for: the cheapest spot option wins over a cheaper-looking regular one', () => {
+    const options = [option({ estimatedTotal: 20 }), option({ estimatedTotal: 30, spot: true })];
+    const c = chooseOption(options, 100, { spot: true });
+    assert.equal(sortOptions(options)[c.recommended!].spot, true);
+    assert.match(c.reason, /spot was asked for/);
   });
   it('within budget, a regular option beats a cheaper spot one', () => {
     const options = [option({ estimatedTotal: 20 }), option({ estimatedTotal: 10, spot: true })];
