@@ -14,6 +14,7 @@ import { optimality } from './optimality';
 import { orchestration } from './orchestration';
 import { quoteTime } from './quote-time';
 import { scale } from './scale';
+import { renderSpotTable, spotBench } from './spot';
 import { startBenchStack } from './stack';
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -76,6 +77,10 @@ async function main(): Promise<void> {
     results.scale = await scale(stack, sizes.parked, sizes.confirmed, sizes.sagaConcurrency, 10 * 60_000);
     log('5/5 cold path');
     results.coldPath = await coldPath(stack.address);
+    log('spot + recovery');
+    const spotWorker = await stack.startWorker('acp', `bench-spot-${process.pid}`);
+    results.spot = await spotBench(stack, spotWorker.taskQueue, num('BENCH_SPOT_RUNS', 50));
+    await spotWorker.stop();
   } finally {
     results.totalSeconds = Math.round((Date.now() - began) / 1000);
     await stack.stop();
@@ -164,6 +169,8 @@ function renderTable(r: Record<string, any>): string {
         : `5. Cold path: not measured — ${c.reason}`,
     );
   }
+  const spot = renderSpotTable(r.spot, 6);
+  if (spot.length > 0) lines.push('', ...spot);
   lines.push('');
   lines.push(`total ${r.totalSeconds} s`);
   return lines.join('\n');
