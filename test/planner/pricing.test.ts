@@ -137,7 +137,7 @@ describe('chooseOption', () => {
   });
   it('spot asked for: the cheapest spot option wins over a cheaper-looking regular one', () => {
     const options = [option({ estimatedTotal: 20 }), option({ estimatedTotal: 30, spot: true })];
-    const c = chooseOption(options, 100, { spot: true });
+    const c = chooseOption(options, 100, [], { spot: true });
     assert.equal(sortOptions(options)[c.recommended!].spot, true);
     assert.match(c.reason, /spot was asked for/);
   });

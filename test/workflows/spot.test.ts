@@ -9,6 +9,7 @@ import { endLines } from '../../client/render';
 import type { ProvisionRequest } from '../../planner/types';
 import { type ProvisionResult, statusQuery } from '../../workflows/messages';
 import { provision } from '../../workflows/provision';
+import { runResult } from '../support/run-result';
 import { type Stack, startStack } from '../support/stack';
 import { waitFor } from '../support/waiting';
 
@@ -89,7 +90,7 @@ describe('spot runs recover from reclaims', () => {
     await stack.admin('/__emulator/reset', { method: 'POST' });
     const handle = await start(spotRun({ region: 'cn-hangzhou' }));
     const first = await reclaimAttempt(handle, 1);
-    const result = await handle.result();
+    const result = await runResult(handle);
 
     assert.equal(result.status, 'SUCCEEDED', result.message);
     assert.ok(result.chosen?.spot, 'the recommended and chosen option is spot, as asked');
@@ -130,7 +131,7 @@ describe('spot runs recover from reclaims', () => {
     const handle = await start(spotRun());
     await reclaimAttempt(handle, 1);
     await reclaimAttempt(handle, 2);
-    const result = await handle.result();
+    const result = await runResult(handle);
 
     assert.equal(result.status, 'SUCCEEDED', result.message);
     const attempts = result.attempts ?? [];
@@ -154,7 +155,7 @@ describe('spot runs recover from reclaims', () => {
     const handle = await start(spotRun({ region: 'cn-hangzhou', spotRecoveries: 1 }));
     await reclaimAttempt(handle, 1);
     await reclaimAttempt(handle, 2);
-    const result = await handle.result();
+    const result = await runResult(handle);
 
     assert.equal(result.status, 'FAILED');
     assert.equal(result.error?.code, 'SpotRecoveryLimit');
