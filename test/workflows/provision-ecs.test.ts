@@ -59,8 +59,13 @@ describe('provision on ECS', () => {
     assert.deepEqual(result.leftBehind, []);
     assert.equal(result.resourcesReleased.length, result.resourcesCreated.length);
     assert.deepEqual(await liveResources(handle.workflowId), []);
-    // The cheapest feasible option is the recommended one, not the first found.
-    const feasible = result.options.filter((o) => o.feasible);
+    // The cheapest feasible option is the recommended one, not the first found. Spot rows are shown
+    // beside it but not chosen unless spot was asked for or only spot fits the budget (docs/spot.md).
+    assert.ok(
+      result.options.some((o) => o.spot && o.spotRisk),
+      'spot rows are quoted with their risk',
+    );
+    const feasible = result.options.filter((o) => o.feasible && !o.spot);
     assert.ok(feasible.length > 1, 'several options were compared');
     assert.equal(
       result.options[result.recommended!].estimatedTotal,

@@ -128,8 +128,9 @@ describe('provision on PAI-DLC', () => {
     const dlc = calls.filter((c: any) => c.product === 'dlc').map((c: any) => c.action);
     assert.ok(dlc.indexOf('ListJobs') < dlc.indexOf('CreateJob'), dlc.join(' '));
     assert.ok(dlc.includes('ListEcsSpecs') && dlc.includes('GetPodLogs') && dlc.includes('DeleteJob'));
-    // The cheapest feasible option is the recommended one.
-    const feasible = result.options.filter((o) => o.feasible);
+    // The cheapest feasible pay-as-you-go option is the recommended one (spot rows are shown beside
+    // it, not chosen unless asked for: docs/spot.md).
+    const feasible = result.options.filter((o) => o.feasible && !o.spot);
     assert.ok(feasible.length > 1, 'several specs were compared');
     assert.equal(
       result.options[result.recommended!].estimatedTotal,
@@ -144,8 +145,16 @@ describe('provision on PAI-DLC', () => {
       gpu: { model: 'A10', count: 1 },
       script: { content: 'import torch\nprint(torch.__version__)\n' },
     });
-    const pai = result.options.filter((o) => o.product === 'pai' && o.feasible);
+    const pai = result.options.filter((o) => o.product === 'pai' && o.feasible && !o.spot);
     assert.ok(pai.length > 0, JSON.stringify(result.options.filter((o) => o.product === 'pai')));
+    // Spot rows: DLC's price × ListEcsSpecs' NonProtectSpotDiscount, the risk DLC states.
+    const spots = result.options.filter((o) => o.product === 'pai' && o.spot);
+    assert.ok(spots.length > 0, 'PAI-DLC spot rows are quoted');
+    for (const o of spots) {
+      const twin = pai.find((p) => p.spec === o.spec && p.region === o.region)!;
+      assert.ok(Math.abs(o.unitPricePerHour - twin.unitPricePerHour * o.spotDiscount!) < 1e-3);
+      assert.equal(o.spotRisk?.source, 'ListEcsSpecs');
+    }
     for (const o of pai) {
       assert.match(o.spec, /gn7i/);
       assert.match(o.specNote ?? '', /A10/);
@@ -181,7 +190,7 @@ describe('provision on PAI-DLC', () => {
       memoryGiB: 32,
       script: { content: 'echo priced' },
     });
-    const g6 = result.options.find((o) => o.product === 'pai' && o.spec === 'ecs.g6.2xlarge');
+    const g6 = result.options.find((o) => o.product === 'pai' && o.spec === 'ecs.g6.2xlarge' && !o.spot);
     assert.ok(g6, JSON.stringify(result.options.map((o) => o.spec)));
     assert.equal(g6.unitPricePerHour, 2.02);
     assert.match(g6.specNote ?? '', /PAI price \(help\.aliyun\.com/);
