@@ -10,13 +10,15 @@
 // - { tagged, open }: like 'resource', but only on the resources matching `tagged` (an ARN pattern);
 //   the action also touches resources matching `open` that carry no tag (RunCommand: the instance
 //   is acp's, the Cloud Assistant command it creates has no tags).
+// - { arn }: no tag condition; the action is allowed only on resources whose ARN matches, because acp
+//   names what it touches (the shared SLS log project `acp-logs-<account>-<region>`).
 // - false/absent: no condition, because the action only reads, or because Alibaba does not evaluate
 //   tag keys for it (a condition on a key the service never fills in denies every call).
 // Reads stay unconditioned except a read that hands out credentials (an ACK kubeconfig).
 // Sources, per product, are beside the entries; where the documentation could not be found the
 // entry is unconditioned and the comment says so.
 
-export type RamNamespace = 'ecs' | 'vpc' | 'fc' | 'cs' | 'paidlc' | 'sts';
+export type RamNamespace = 'ecs' | 'vpc' | 'fc' | 'cs' | 'paidlc' | 'sts' | 'log' | 'ram';
 
 /** A resource-tag condition that applies to part of what the action touches (see above). */
 export interface PartialTagScope {
@@ -26,7 +28,12 @@ export interface PartialTagScope {
   open: string;
 }
 
-export type TagScope = 'request' | 'resource' | PartialTagScope;
+/** The action reaches only resources whose ARN matches (no condition). */
+export interface NamedScope {
+  arn: string;
+}
+
+export type TagScope = 'request' | 'resource' | PartialTagScope | NamedScope;
 
 export interface AlibabaAction {
   /** The RAM action, e.g. `ecs:RunInstances`. */
@@ -35,11 +42,14 @@ export interface AlibabaAction {
   effect: 'read' | 'create' | 'modify' | 'delete';
   /** How the policy limits the action to acp's resources; undefined = not at all. */
   scope?: TagScope;
-  /** True when the policy puts a tag condition on the action (any scope). */
+  /** True when the policy puts a tag condition on the action. */
   tagScoped: boolean;
   /** Which acp step needs it. */
   usedBy: string;
 }
+
+/** Every acp log project (activities/fc-logs.ts names them acp-logs-<account>-<region>). */
+const SLS_PROJECTS = 'acs:log:*:*:project/acp-logs-*';
 
 /** `true` is the resource scope (the registry's first form). */
 const a = (
@@ -49,7 +59,8 @@ const a = (
   tagScoped: boolean | TagScope = false,
 ): AlibabaAction => {
   const scope = tagScoped === true ? 'resource' : tagScoped === false ? undefined : tagScoped;
-  return { action, effect, ...(scope ? { scope } : {}), tagScoped: scope !== undefined, usedBy };
+  const named = typeof scope === 'object' && 'arn' in scope;
+  return { action, effect, ...(scope ? { scope } : {}), tagScoped: scope !== undefined && !named, usedBy };
 };
 
 export const ALIBABA_ACTIONS: readonly AlibabaAction[] = [
@@ -136,12 +147,32 @@ export const ALIBABA_ACTIONS: readonly AlibabaAction[] = [
   a('paidlc:DeleteJob', 'delete', 'release'),
   // STS: the FC endpoint needs the account id when ALIBABA_CLOUD_ACCOUNT_ID is unset.
   a('sts:GetCallerIdentity', 'read', 'FC endpoint: the account id'),
+  // Simple Log Service: an async FC run's output (docs/fc.md). Only on acp's own log projects, by
+  // name (`acs:log:{region}:{account}:project/{project}[/logstore/{logstore}]`, SLS's RAM resource
+  // form, e.g. the GetLogsV2 reference: log:GetLogStoreLogs on
+  // acs:log:{#regionId}:{#accountId}:project/{#ProjectName}/logstore/{#LogstoreName}). GetLogs is
+  // authorised as log:GetLogStoreLogs.
+  a('log:GetProject', 'read', 'FC async output: the shared log project', { arn: SLS_PROJECTS }),
+  a('log:CreateProject', 'create', 'FC async output: the shared log project, once per region', {
+    arn: SLS_PROJECTS,
+  }),
+  a('log:TagResources', 'modify', 'FC async output: tag the log project acp:managed + acp:shared', {
+    arn: SLS_PROJECTS,
+  }),
+  a('log:GetLogStore', 'read', 'FC async output: its Logstore', { arn: SLS_PROJECTS }),
+  a('log:CreateLogStore', 'create', 'FC async output: its Logstore, once', { arn: SLS_PROJECTS }),
+  a('log:GetIndex', 'read', 'FC async output: its index', { arn: SLS_PROJECTS }),
+  a('log:CreateIndex', 'create', 'FC async output: its index, once', { arn: SLS_PROJECTS }),
+  a('log:GetLogStoreLogs', 'read', 'FC async output: the run’s lines and exit code', { arn: SLS_PROJECTS }),
+  // RAM: that the role FC writes logs with exists (its service-linked role, or ACP_FC_ROLE_ARN's).
+  a('ram:GetRole', 'read', 'FC async output: the role FC writes logs with'),
 ];
 
 export const ACTION_NAMES: readonly string[] = ALIBABA_ACTIONS.map((x) => x.action);
 
 /** SDK operations whose RAM action has another name (FC 3.0's async config APIs). */
 export const RAM_ACTION_OF_API: Readonly<Record<string, string>> = {
+  'log:GetLogs': 'log:GetLogStoreLogs',
   'fc:PutAsyncInvokeConfig': 'fc:PutFunctionAsyncInvokeConfig',
   'fc:DeleteAsyncInvokeConfig': 'fc:DeleteFunctionAsyncInvokeConfig',
   'fc:GetAsyncInvokeConfig': 'fc:GetFunctionAsyncInvokeConfig',

@@ -6,7 +6,9 @@
 //   otherwise each product's real regional endpoint. FC and PAI-DLC name their region (FC also the
 //   account) only in the host, so behind ACP_ALIBABA_ENDPOINT their real host follows the address
 //   (`host:port/<account>.<region>.fc.aliyuncs.com`) and the emulator reads it as the real service
-//   reads its Host (docs/endpoints.md).
+//   reads its Host (docs/endpoints.md). Simple Log Service puts the project in front of the endpoint
+//   (`<project>.<region>.log.aliyuncs.com`), which no address can carry in front; its gateway is the
+//   official one with only the host moved after the address (`host:port/<project>.<region>.log…`).
 // No SDK-level retries: Temporal's activity retry policy is the one retry loop, so a retried create
 // is always the same activity with the same idempotency token.
 
@@ -14,7 +16,10 @@ import Credential, { Config as CredentialConfig } from '@alicloud/credentials';
 import Cs from '@alicloud/cs20151215';
 import Ecs from '@alicloud/ecs20140526';
 import Fc from '@alicloud/fc20230330';
+import SlsGateway from '@alicloud/gateway-sls';
 import OpenApi, { $OpenApiUtil } from '@alicloud/openapi-core';
+import Ram from '@alicloud/ram20150501';
+import Sls from '@alicloud/sls20201230';
 import type * as $Sts from '@alicloud/sts20150401';
 import Sts from '@alicloud/sts20150401';
 import Vpc from '@alicloud/vpc20160428';
@@ -27,6 +32,11 @@ export interface CloudConfig {
   accountId?: string;
   /** ACP_FC_GPU_IMAGE: the container image of GPU functions instead of FC's public PyTorch image. */
   fcGpuImage?: string;
+  /**
+   * ACP_FC_ROLE_ARN: the RAM role FC writes an async run's logs with; without it FC uses its
+   * service-linked role AliyunServiceRoleForFC (docs/fc.md).
+   */
+  fcRoleArn?: string;
   timeoutMs: number;
   /** FC sync invocations wait for the function; the SDK deadline must exceed FC's 60 s sync limit. */
   longTimeoutMs: number;
@@ -41,6 +51,7 @@ export function cloudConfigFromEnv(
     credential: credential ?? new Credential(),
     accountId: env.ALIBABA_CLOUD_ACCOUNT_ID || undefined,
     fcGpuImage: env.ACP_FC_GPU_IMAGE || undefined,
+    fcRoleArn: env.ACP_FC_ROLE_ARN || undefined,
     timeoutMs: Number(env.ACP_SDK_TIMEOUT_MS ?? 30_000),
     longTimeoutMs: Number(env.ACP_SDK_LONG_TIMEOUT_MS ?? 120_000),
   };
@@ -57,6 +68,12 @@ export interface AlibabaClients {
   vpc(regionId: string): Vpc;
   sts(): Sts;
   fc(regionId: string): Promise<Fc>;
+  /** The account id (ALIBABA_CLOUD_ACCOUNT_ID, else STS GetCallerIdentity once). */
+  accountId(): Promise<string>;
+  /** Simple Log Service in a region (an async FC run's output, docs/fc.md). */
+  sls(regionId: string): Sls;
+  /** RAM (global): the role FC writes logs with. */
+  ram(): Ram;
   cs(regionId: string): Cs;
   /** PAI-DLC through openapi-core's generic client (the generated package is not on our registry). */
   dlc(regionId: string): OpenApi;
@@ -114,9 +131,38 @@ export function createClients(config: CloudConfig): AlibabaClients {
       const host = `${await lookUpAccountId()}.${regionId}.fc.aliyuncs.com`;
       return memo(`fc:${regionId}`, () => new Fc(sdkConfig(regionId, host, config.longTimeoutMs)));
     },
+    accountId: lookUpAccountId,
+    sls: (regionId) =>
+      memo(`sls:${regionId}`, () => {
+        const client = new Sls(
+          sdkConfig(regionId, config.endpoint ? undefined : `${regionId}.log.aliyuncs.com`),
+        );
+        if (config.endpoint) {
+          // The project host rides after the emulator address, like FC's (docs/endpoints.md).
+          client._endpoint = `${regionId}.log.aliyuncs.com`;
+          client._spi = new AddressedSlsGateway(config.endpoint);
+        }
+        return client;
+      }),
+    ram: () =>
+      memo('ram', () => new Ram(sdkConfig('cn-hangzhou', config.endpoint ? undefined : 'ram.aliyuncs.com'))),
     cs: (regionId) => memo(`cs:${regionId}`, () => new Cs(sdkConfig(regionId, undefined))),
     dlc: (regionId) =>
       memo(`dlc:${regionId}`, () => new OpenApi(sdkConfig(regionId, `pai-dlc.${regionId}.aliyuncs.com`))),
   };
   return clients;
+}
+
+/**
+ * The official SLS gateway (signing, compression, errors untouched) sending to one plain-HTTP address:
+ * the host it would call, `<project>.<region>.log.aliyuncs.com`, follows the address as FC's does.
+ */
+class AddressedSlsGateway extends SlsGateway {
+  constructor(private readonly address: string) {
+    super();
+  }
+
+  override async getHost(network: string, project: string, endpoint: string): Promise<string> {
+    return `${this.address}/${await super.getHost(network, project, endpoint)}`;
+  }
 }

@@ -79,6 +79,13 @@ const RULES: Rule[] = [
       'grant the missing action to the RAM user (`acp ram-policy` prints the policy acp needs), then send `acp retry ID`.',
   },
   {
+    // Simple Log Service: projects per account (an async FC run's log project, docs/fc.md).
+    match: exact('ProjectQuotaExceed'),
+    kind: 'blocked',
+    nextStep:
+      'the account has as many Simple Log Service projects as it may: raise the quota in the SLS console (or delete an unused project), then send `acp retry ID`.',
+  },
+  {
     // CS (ACK) names its balance error differently from ECS (facts §3.7).
     match: exact('InsufficientBalance'),
     kind: 'blocked',
@@ -126,7 +133,11 @@ const RULES: Rule[] = [
       c === 'OperationDenied.OtherSubnetCreating' ||
       c === 'TaskConflict' ||
       c === 'OperationFailed.IdempotentTokenProcessing' ||
-      c === 'OperationFailed.DistibuteLock',
+      c === 'OperationFailed.DistibuteLock' ||
+      // Simple Log Service's throttling and 5xx (its common error codes).
+      c === 'ReadQuotaExceed' ||
+      c === 'WriteQuotaExceed' ||
+      c === 'ServerBusy',
     kind: 'retryable',
     nextStep: 'acp retries with backoff; nothing to do.',
   },
@@ -205,7 +216,11 @@ export function describeSdkError(err: unknown, operation: string): AlibabaErrorD
     nextStep = 'acp retries with backoff; check the network if it persists.';
   }
   if (kind === 'fatal' && (e.statusCode ?? 0) >= 500) kind = 'retryable';
-  const authAction = e.accessDeniedDetail?.AuthAction ?? e.data?.AccessDeniedDetail?.AuthAction;
+  // Simple Log Service says a RAM denial in its message: "denied by sts or ram, action: log:…, resource: …".
+  const slsDenied = code === 'Unauthorized' ? /denied by sts or ram, action: ([\w:]+)/.exec(message) : null;
+  if (slsDenied) kind = 'blocked';
+  const authAction =
+    e.accessDeniedDetail?.AuthAction ?? e.data?.AccessDeniedDetail?.AuthAction ?? slsDenied?.[1];
   return {
     code,
     message,

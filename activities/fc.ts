@@ -3,15 +3,18 @@
 //
 // The same small Python HTTP server answers FC's POST /invoke by running the script and replying
 // {exitCode, output}, with HTTP 404 + x-fc-status: 404 when the script failed (the custom runtime's
-// documented way to report a failed invocation, so FC's own status says it). Where it runs:
+// documented way to report a failed invocation, so FC's own status says it). It prints each line of
+// the script's output as it comes and, last, `acp-exit-code=<n> request-id=<id>`: FC ships what a
+// function prints to Simple Log Service when it has a logConfig, which is how an async run's output
+// and exact exit code reach acp (fc-logs.ts; docs/fc.md). Where it runs:
 // - CPU: a custom runtime (custom.debian10) whose code package holds `bootstrap`, the server and
 //   `script.sh`;
 // - GPU: FC runs GPU instances only from container images, so a custom-container function on
 //   FC_GPU_IMAGE, started as `python3 -c <server>`; the script arrives as the invocation body.
 // An async run sets the function's async config first: task mode (task ids de-duplicate, GetAsyncTask
-// answers) and no retries (FC retries a failed async run 3 times by default). Its exit status comes
-// from the task's status; GetAsyncTask's returnPayload (the exact exit code and output) is read only
-// when FC returns it, which it does only for accounts in its preview. docs/fc.md.
+// answers) and no retries (FC retries a failed async run 3 times by default). The task's status says
+// when the run ended; its output and exit code come from the run's log lines. GetAsyncTask's
+// returnPayload (an invite-only preview) is not used.
 //
 // Idempotency: the function name is derived from the workflow id, so a retried CreateFunction finds
 // the first attempt's function (FunctionAlreadyExists → reused when its tags say it is this run's);
@@ -26,6 +29,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import JSZip from 'jszip';
 import type { AlibabaClients } from './clients';
 import { alibabaCall, describeSdkError, releaseCall, toFailure } from './errors';
+import type { FunctionLogs } from './fc-logs';
 import { MANAGED_TAG, type Owner, ownerTags, WORKFLOW_TAG } from './tags';
 import type { ReleaseOutcome } from './vpc';
 
@@ -79,6 +83,8 @@ export interface InvocationResult {
 export interface AsyncTaskState extends Partial<InvocationResult> {
   status: string;
   finished: boolean;
+  /** The invocation's request id: the run's exit line in its log carries it. */
+  requestId?: string;
 }
 
 /** FC names allow 64 characters and must start with a letter: a hash of the workflow id fits. */
@@ -99,7 +105,7 @@ exec python3 "$(dirname "$0")/server.py"
 `;
 
 const SERVER = `# Answers Function Compute's POST /invoke by running the script; written by acp.
-import http.server, json, os, signal, subprocess, sys, tempfile
+import collections, http.server, json, os, signal, subprocess, sys, tempfile
 # A code package has script.sh beside this file; a container gets the script as the request body.
 HERE = os.path.dirname(os.path.abspath(__file__)) if '__file__' in globals() else None
 TAIL = ${OUTPUT_TAIL_CHARS}
@@ -120,12 +126,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.path.startswith('/initialize'):
             return self.answer(200, b'')
         script, cwd = script_from(body)
-        run = subprocess.run(['bash', script], cwd=cwd,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        output = run.stdout.decode('utf-8', 'replace')
-        sys.stdout.write(output)
-        sys.stdout.flush()
-        code = run.returncode if run.returncode >= 0 else 128 - run.returncode
+        run = subprocess.Popen(['bash', script], cwd=cwd,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        # Each line goes to stdout as it comes: FC ships stdout to the function's Logstore.
+        tail, size, line = collections.deque(), 0, b''
+        for line in iter(run.stdout.readline, b''):
+            sys.stdout.buffer.write(line)
+            sys.stdout.flush()
+            tail.append(line)
+            size += len(line)
+            while size > 4 * TAIL and len(tail) > 1:
+                size -= len(tail.popleft())
+        code = run.wait()
+        code = code if code >= 0 else 128 - code
+        output = b''.join(tail).decode('utf-8', 'replace')
+        # The run's last log line carries its exact exit code (docs/fc.md).
+        request_id = self.headers.get('x-fc-request-id') or ''
+        if request_id:
+            sys.stdout.write(('' if line.endswith(b'\\n') or not line else '\\n') +
+                             'acp-exit-code=%d request-id=%s\\n' % (code, request_id))
+            sys.stdout.flush()
         # 404 + x-fc-status: 404 is how a custom runtime tells FC the invocation failed.
         self.answer(200 if code == 0 else 404, json.dumps({'exitCode': code, 'output': output[-TAIL:]}).encode())
     def answer(self, status, body):
@@ -185,25 +205,36 @@ export function readInvocation(
   return { exitCode: 1, output: output.slice(-OUTPUT_TAIL_CHARS), errorType };
 }
 
+/**
+ * A function's logging: FC ships what it prints to this Logstore, writing with the function's role
+ * when ACP_FC_ROLE_ARN names one, else with its service-linked role. Request and instance metrics
+ * would add rows acp never reads (and SLS bills), so they stay off.
+ */
+function logging(logs: FunctionLogs, roleArn: string | undefined) {
+  return {
+    logConfig: new $Fc.LogConfig({
+      project: logs.project,
+      logstore: logs.logstore,
+      enableRequestMetrics: false,
+      enableInstanceMetrics: false,
+      logBeginRule: 'None',
+    }),
+    ...(roleArn ? { role: roleArn } : {}),
+  };
+}
+
 /** What an invocation sends: a container function's script, or an empty event for a code package. */
 function invocationBody(target: InvokeTarget): Buffer {
   return Buffer.from(target.script ?? '{}');
 }
 
-const NO_ASYNC_OUTPUT =
-  'FC returns an async run’s output and exit code only to accounts in its returnPayload preview (docs/fc.md); ' +
-  'this account got the task’s status only.';
-
-/** A finished async task as a run: exact from returnPayload when FC sent one, else from its status. */
-export function readAsyncTask(
-  status: string,
-  returnPayload: string | undefined,
-  taskErrorMessage: string | undefined,
-): InvocationResult {
-  const failed = status !== 'Succeeded';
-  const errorType = failed ? taskErrorMessage || status : undefined;
-  if (returnPayload !== undefined) return readInvocation(returnPayload, errorType);
-  if (!failed) return { exitCode: 0, output: NO_ASYNC_OUTPUT };
+/**
+ * A finished async task read from its status alone: what a run's status says when its log gave no
+ * exit line (Succeeded is exit 0; anything else is a failed run, exit 1).
+ */
+export function readAsyncTask(status: string, taskErrorMessage: string | undefined): InvocationResult {
+  if (status === 'Succeeded') return { exitCode: 0, output: '' };
+  const errorType = taskErrorMessage || status;
   const why: Record<string, string> = {
     Expired: `FC dropped the invocation unrun: it waited in the queue longer than ${ASYNC_EVENT_MAX_AGE_SECONDS} s (Expired).`,
     Invalid: 'FC did not run the invocation (Invalid: the function was gone).',
@@ -212,7 +243,7 @@ export function readAsyncTask(
   const reason =
     why[status] ??
     `FC reports the run Failed (${errorType}): the script exited non-zero, timed out or crashed.`;
-  return { exitCode: 1, output: `${reason}\n${NO_ASYNC_OUTPUT}`, errorType: errorType ?? status };
+  return { exitCode: 1, output: reason, errorType };
 }
 
 async function readBody(body: Readable | undefined): Promise<string> {
@@ -275,7 +306,7 @@ export function createFcActivities(clients: AlibabaClients) {
      * was lost) finds the function the first attempt made and reuses it instead of failing.
      */
     async createFunction(
-      input: Owner & FunctionSize & { regionId: string; script: string },
+      input: Owner & FunctionSize & { regionId: string; script: string; logs?: FunctionLogs },
     ): Promise<{ functionName: string; reused: boolean }> {
       const functionName = functionNameFor(input.workflowId);
       const operation = `CreateFunction ${functionName} in ${input.regionId}`;
@@ -322,14 +353,19 @@ export function createFcActivities(clients: AlibabaClients) {
                     }),
                   }
                 : {}),
+              ...(input.logs ? logging(input.logs, clients.config.fcRoleArn) : {}),
               tags: ownerTags(input).map((t) => new $Fc.Tag(t)),
             }),
           }),
         );
         return { functionName, reused: false };
       } catch (err) {
-        if (describeSdkError(err, operation).code !== 'FunctionAlreadyExists')
-          throw toFailure(err, operation);
+        const d = describeSdkError(err, operation);
+        // FC checks a logConfig by writing to it; a Logstore made a moment ago may not take writes yet.
+        if (d.code === 'InvalidArgument' && /(project|logstore) '.*' does not exist/.test(d.message)) {
+          throw ApplicationFailure.retryable(`${d.code}: ${d.message} (${operation})`, d.code);
+        }
+        if (d.code !== 'FunctionAlreadyExists') throw toFailure(err, operation);
         const existing = await getFunction({ regionId: input.regionId, functionName });
         if (existing && ownedBy(existing, input.workflowId)) return { functionName, reused: true };
         throw ApplicationFailure.nonRetryable(
@@ -441,9 +477,9 @@ export function createFcActivities(clients: AlibabaClients) {
     },
 
     /**
-     * The task's state. Its status is the run's outcome (the server reports a failed script as a
-     * failed invocation); the exact exit code and output come from returnPayload when FC returns it
-     * (an account in FC's preview), otherwise the result says where they are not.
+     * The task's state and request id. Its status says whether the run ended and, read alone, whether
+     * it failed (the server reports a failed script as a failed invocation); the exact exit code and
+     * the output are in the run's log lines (fc-logs.ts).
      */
     async describeAsyncTask(target: FunctionTarget & { taskId: string }): Promise<AsyncTaskState> {
       const r = await alibabaCall(`GetAsyncTask ${target.taskId}`, async () =>
@@ -455,12 +491,9 @@ export function createFcActivities(clients: AlibabaClients) {
       );
       const task = r.body;
       const status = task?.status ?? 'Unknown';
-      if (!FINISHED_TASK.has(status)) return { status, finished: false };
-      return {
-        status,
-        finished: true,
-        ...readAsyncTask(status, task?.returnPayload, task?.taskErrorMessage),
-      };
+      const requestId = task?.requestId ? { requestId: task.requestId } : {};
+      if (!FINISHED_TASK.has(status)) return { status, finished: false, ...requestId };
+      return { status, finished: true, ...requestId, ...readAsyncTask(status, task?.taskErrorMessage) };
     },
 
     /** DeleteFunction by the run's name; already gone is done, someone else's function is never touched. */

@@ -4,6 +4,7 @@ import { createAckActivities } from './ack';
 import type { AlibabaClients } from './clients';
 import { createEcsActivities } from './ecs';
 import { createFcActivities } from './fc';
+import { createFcLogActivities } from './fc-logs';
 import { createGcActivities } from './gc';
 import { createPaiActivities } from './pai';
 import { createScriptActivities } from './script';
@@ -16,6 +17,7 @@ export function createActivities(clients: AlibabaClients) {
     ...createAckActivities(clients),
     ...createVpcActivities(clients),
     ...createFcActivities(clients),
+    ...createFcLogActivities(clients),
     ...createPaiActivities(clients),
     ...createScriptActivities(),
     // Slack reads ACP_SLACK_* from the worker's environment; without them it does nothing.

@@ -5,6 +5,7 @@
 import {
   ALIBABA_ACTIONS,
   type AlibabaAction,
+  type NamedScope,
   type PartialTagScope,
   type RamNamespace,
 } from '../activities/actions';
@@ -59,8 +60,16 @@ export function ramPolicy(options: RamPolicyOptions = {}): RamPolicy {
     '*',
     onlyTagged(RESOURCE_TAG_KEY),
   );
+  // Actions on resources acp names: one statement per ARN pattern, no condition.
+  const named = chosen.filter((x) => typeof x.scope === 'object' && 'arn' in x.scope);
+  for (const arn of new Set(named.map((x) => (x.scope as NamedScope).arn))) {
+    allow(
+      named.filter((x) => (x.scope as NamedScope).arn === arn).map((x) => x.action),
+      arn,
+    );
+  }
   // Actions scoped on part of what they touch: one tagged and one open statement per ARN pattern.
-  const partial = chosen.filter((x) => typeof x.scope === 'object');
+  const partial = chosen.filter((x) => typeof x.scope === 'object' && 'tagged' in x.scope);
   const scopeOf = (x: AlibabaAction) => x.scope as PartialTagScope;
   for (const tagged of new Set(partial.map((x) => scopeOf(x).tagged))) {
     allow(

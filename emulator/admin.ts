@@ -16,11 +16,15 @@
 //                                                        (notice, release 5 min later; spot.ts)
 //   GET    /__emulator/metadata/<instanceId>/latest/meta-data/instance/spot/termination-time
 //                                                        the metadata item: the UTC time, or 404
+//   GET    /__emulator/roles                             {"roles":[{roleName,arn,trustedServices,…}]}
+//   POST   /__emulator/roles {"roleName","trustedServices?":["fc.aliyuncs.com"]}   adds a RAM role
+//   DELETE /__emulator/roles/<roleName>                  removes one (e.g. FC's service-linked role)
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { reclaimJob } from './dlc';
 import { releaseInstance } from './ecs-instances';
 import { mergeFaults } from './faults';
 import { reclaimInstance, terminationTime } from './spot';
+import { makeRole } from './ram-roles';
 import { ApiError, type ProductModule, type Resource } from './types';
 import type { EmulatorWorld } from './world';
 
@@ -62,7 +66,23 @@ function answer(
   world: EmulatorWorld,
   modules: ProductModule[],
 ): unknown {
+  const removeRole = /^DELETE \/__emulator\/roles\/(.+)$/.exec(route);
+  if (removeRole) {
+    const name = decodeURIComponent(removeRole[1]!).toLowerCase();
+    if (!world.roles.delete(name)) throw new ApiError(404, 'EntityNotExist.Role', `no role ${name}`);
+    return { ok: true };
+  }
   switch (route) {
+    case 'GET /__emulator/roles':
+      return { roles: [...world.roles.values()] };
+    case 'POST /__emulator/roles': {
+      if (typeof input.roleName !== 'string' || !input.roleName)
+        throw new ApiError(400, 'MissingParameter', 'roleName is required');
+      const services = Array.isArray(input.trustedServices) ? input.trustedServices.map(String) : [];
+      const role = makeRole(world.accountId, input.roleName, services, world.now());
+      world.roles.set(role.roleName.toLowerCase(), role);
+      return role;
+    }
     case 'GET /__emulator/resources': {
       const all = url.searchParams.get('all') === '1';
       const type = url.searchParams.get('type');

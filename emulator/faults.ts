@@ -121,6 +121,8 @@ export const QUOTA_ERRORS: Record<EmulatedProduct, { status: number; code: strin
   dlc: { status: 400, code: 'QuotaExceeded', message: 'The quota of jobs has been exceeded.' },
   sts: { status: 400, code: 'QuotaExceeded', message: 'Quota exceeded.' },
   k8s: { status: 403, code: 'QuotaExceeded', message: 'exceeded quota' },
+  ram: { status: 409, code: 'LimitExceeded.Role', message: 'The count of roles beyond the current limits.' },
+  sls: { status: 400, code: 'ProjectQuotaExceed', message: 'Project quota exceed.' },
 };
 
 export const BALANCE_ERRORS: Partial<

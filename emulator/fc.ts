@@ -11,7 +11,11 @@
 //   FC function states page);
 // - async invocations are retried maxAsyncRetryAttempts times (default 3) after a failure, and
 //   recorded as tasks (GetAsyncTask, task ids that de-duplicate) only with the async config's
-//   asyncTask on; returnPayload is a preview, answered only when world.previews turns it on.
+//   asyncTask on; returnPayload is a preview, answered only when world.previews turns it on;
+// - a logConfig names a Simple Log Service project and Logstore that exist in the function's region,
+//   and a role FC can write them with: the function's own `role`, or else the account's
+//   service-linked role AliyunServiceRoleForFC; FC then ships every line the function prints to
+//   that Logstore as it is printed (topic `FCLogs:<function>`, sls.ts).
 // docs/fc.md has the sources.
 //
 // Billing: FC charges per use, so every running invocation is an 'fc-instance' resource that lives
@@ -19,6 +23,9 @@
 // and the emulator's cost meter (price × lifetime) then yields the per-use charge.
 import { randomUUID } from 'node:crypto';
 import { type InvocationOutcome, invocationScript, parseInvocation } from './fc-runtime';
+import { FC_SERVICE, FC_SERVICE_LINKED_ROLE, findRole } from './ram-roles';
+import { RESULT_MARKER } from './sandbox-shell';
+import { logstoreExists, shipFunctionLogs } from './sls';
 import {
   ApiError,
   type ApiRequest,
@@ -102,6 +109,7 @@ function createFunction(req: ApiRequest, world: World): ApiResult {
   const region = regionOf(req, world);
   const input = { ...(req.json ?? {}) } as Record<string, any>;
   validateFunctionInput(input, region);
+  validateLogConfig(input, region, world);
   if (findFunction(world, region, input.functionName)) {
     throw new ApiError(409, 'FunctionAlreadyExists', `function '${input.functionName}' already exists`);
   }
@@ -335,6 +343,7 @@ async function runInvocation(
     hourlyPrice: hourlyRate(input),
     data: { functionName: data.functionName, functionId: data.functionId, requestId },
   });
+  const logs = functionLogWriter(world, fn, instance.id);
   try {
     const command = startupCommand(input);
     if (input.runtime === 'custom-container' && command.length === 0) {
@@ -371,11 +380,13 @@ async function runInvocation(
           FC_REQUEST_ID: requestId,
           FC_INSTANCE_ID: instance.id,
         },
+        onOutput: logs.write,
       },
     );
     if (world.exec === 'none') return { kind: 'response', payload: Buffer.alloc(0), logs: '' };
     return parseInvocation(run.output, run.exitCode, run.timedOut ?? false);
   } finally {
+    logs.end();
     world.release('fc-instance', instance.id);
   }
 }
@@ -494,6 +505,87 @@ export function hourlyRate(input: Record<string, any>): number {
     (input.memorySize / 1024) * CU_PER_GB_SECOND +
     (gpu ? (gpu.gpuMemorySize / 1024) * (CU_PER_GPU_GB_SECOND[gpu.gpuType] ?? 2.1) : 0);
   return cuPerSecond * 3600 * CNY_PER_CU;
+}
+
+// ---- logs (logConfig) ----
+
+/**
+ * Ships what an instance prints to the function's Logstore line by line, as FC collects stdout and
+ * stderr. The shim's closing trailer (and the blank line before it) is the emulator's, not output.
+ */
+function functionLogWriter(world: World, fn: Resource, instanceId: string) {
+  const data = fn.data as FunctionData;
+  const config = data.input.logConfig;
+  if (!config?.project || !config?.logstore) return { write: undefined, end: () => {} };
+  const target = { regionId: fn.regionId, project: config.project, logstore: config.logstore };
+  const fields = {
+    functionName: data.functionName,
+    qualifier: 'LATEST',
+    versionId: '',
+    instanceID: instanceId,
+  };
+  const topic = `FCLogs:${data.functionName}`;
+  let partial = '';
+  let heldBlank = false;
+  const decoder = new TextDecoder('utf-8');
+  const ship = (lines: string[]) =>
+    shipFunctionLogs(
+      world,
+      target,
+      lines.map((message) => ({ message, fields, topic })),
+    );
+  const take = (text: string, final: boolean) => {
+    const parts = (partial + text).split('\n');
+    partial = final ? '' : (parts.pop() ?? '');
+    const out: string[] = [];
+    for (const line of final ? parts.filter((l, i) => l !== '' || i < parts.length - 1) : parts) {
+      if (line.startsWith(RESULT_MARKER)) {
+        heldBlank = false;
+        continue;
+      }
+      if (heldBlank) out.push('');
+      heldBlank = line === '';
+      if (!heldBlank) out.push(line);
+    }
+    if (out.length > 0) ship(out);
+  };
+  return {
+    write: (chunk: Buffer) => take(decoder.decode(chunk, { stream: true }), false),
+    end: () => take(decoder.decode(), true),
+  };
+}
+
+/**
+ * logConfig as FC checks it when a function is created: both names or neither, the project and
+ * Logstore exist in the function's region (FC's answers: "project 'x' does not exist.", "logstore 'x'
+ * does not exist."), and a role FC can write them with. FC 3.0 functions without a role use the
+ * service-linked role AliyunServiceRoleForFC ("By default, functions use this service-linked role",
+ * FC "Use function roles" page); without it, or with a role FC cannot assume, logging is refused.
+ */
+function validateLogConfig(input: Record<string, any>, region: string, world: World): void {
+  const role = input.role;
+  if (role !== undefined && role !== '' && !/^acs:ram::\d+:role\/[A-Za-z0-9._-]+$/.test(String(role)))
+    invalid(`role '${role}' is invalid: expect acs:ram::<account-id>:role/<name>`);
+  const config = input.logConfig;
+  if (!config || (!config.project && !config.logstore)) return;
+  if (!config.project || !config.logstore)
+    invalid('logConfig.project and logConfig.logstore must be set together');
+  if (config.logBeginRule !== undefined && !['None', 'DefaultRegex'].includes(config.logBeginRule))
+    invalid(`logConfig.logBeginRule '${config.logBeginRule}' is invalid: None or DefaultRegex`);
+  if (!logstoreExists(world, region, config.project)) invalid(`project '${config.project}' does not exist.`);
+  if (!logstoreExists(world, region, config.project, config.logstore))
+    invalid(`logstore '${config.logstore}' does not exist.`);
+  if (role) {
+    const found = findRole(world, String(role));
+    if (!found?.trustedServices.includes(FC_SERVICE))
+      invalid(
+        `role '${role}' does not exist or cannot be assumed by ${FC_SERVICE}; it cannot write the logs`,
+      );
+  } else if (!findRole(world, FC_SERVICE_LINKED_ROLE)) {
+    invalid(
+      `Role is required for turning on logging: the function has no role and the service-linked role ${FC_SERVICE_LINKED_ROLE} does not exist`,
+    );
+  }
 }
 
 // ---- validation (facts §2.2, wire §8.3) ----

@@ -4,12 +4,13 @@ import { cs } from './cs';
 import { dlc } from './dlc';
 import { ecs } from './ecs';
 import { fc } from './fc';
+import { ram } from './ram-roles';
 import { sts } from './sts';
 import type { ProductModule, RawRoute } from './types';
 import { vpc } from './vpc';
 
 // cs brings the emulated Kubernetes API along as its raw route.
-export const PRODUCT_MODULES: ProductModule[] = [ecs, vpc, sts, fc, cs, dlc];
+export const PRODUCT_MODULES: ProductModule[] = [ecs, vpc, sts, fc, cs, dlc, ram];
 
 // Modules built in parallel elsewhere. Loaded when their file exists, so the emulator runs before
 // they land; once one is imported above as well, the duplicate is ignored.

@@ -17,6 +17,8 @@ export interface ScriptOptions {
   env?: Record<string, string>;
   /** Aborting kills the run's process group (a stopped command, a released instance). */
   signal?: AbortSignal;
+  /** Sees every piece of output as it arrives (kept or not). */
+  onOutput?: (chunk: Buffer) => void;
 }
 
 export async function runLocalScript(
@@ -44,6 +46,7 @@ export async function runLocalScript(
       let kept = 0;
       let dropped = 0;
       const collect = (b: Buffer) => {
+        opts.onOutput?.(b);
         const room = OUTPUT_CAP_BYTES - kept;
         if (room > 0) {
           const part = b.subarray(0, room);

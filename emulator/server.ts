@@ -2,6 +2,7 @@
 // an SDK call: it is authenticated (ACS3-HMAC-SHA256), authorised (RAM policies, ram.ts), subjected to
 // the fault table, then dispatched on x-acs-version + x-acs-action to its product module.
 // /__emulator/… is the admin API; other paths go to raw routes (the emulated Kubernetes API).
+// Simple Log Service speaks its own protocol (x-log-apiversion, its own signature): sls.ts serves it.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { handleAdmin } from './admin';
@@ -9,6 +10,7 @@ import { appliesTo, takeRule } from './faults';
 import type { ProductSet } from './products';
 import { authRequestOf, evaluate, policyDocuments } from './ram';
 import { verifySignature } from './signature';
+import { handleSls, isSlsRequest } from './sls';
 import {
   ApiError,
   type ApiRequest,
@@ -26,6 +28,7 @@ const DEFAULT_HOSTS: Record<string, string> = {
   fc: 'fc.aliyuncs.com',
   cs: 'cs.aliyuncs.com',
   dlc: 'pai-dlc.aliyuncs.com',
+  ram: 'ram.aliyuncs.com',
 };
 
 /** RAM service namespaces, as written in policies (`ecs:RunInstances`, `paidlc:CreateJob`). */
@@ -37,6 +40,7 @@ const RAM_NAMESPACE: Record<string, string> = {
   cs: 'cs',
   dlc: 'paidlc',
   k8s: 'cs',
+  ram: 'ram',
 };
 
 export class EmulatorServer {
@@ -77,6 +81,12 @@ export class EmulatorServer {
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { url, rawPath, signedHost } = stripVirtualHost(req);
+    if (isSlsRequest(req)) {
+      const body = await readBody(req);
+      this.world.settle();
+      const query = parseFlatQuery(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
+      return handleSls(req, res, body, safeDecodePath(rawPath), query, this.world);
+    }
     if (!req.headers['x-acs-action']) {
       if (rawPath.startsWith('/__emulator/') || rawPath === '/__emulator') {
         const body = await readBody(req);
@@ -367,6 +377,7 @@ function productName(product: string): string {
     fc: 'FC',
     cs: 'CS',
     dlc: 'pai-dlc',
+    ram: 'Ram',
   };
   return names[product] ?? product;
 }

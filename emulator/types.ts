@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ReclaimRule } from './faults';
 
-export type EmulatedProduct = 'ecs' | 'vpc' | 'sts' | 'fc' | 'cs' | 'dlc' | 'k8s';
+export type EmulatedProduct = 'ecs' | 'vpc' | 'sts' | 'fc' | 'cs' | 'dlc' | 'k8s' | 'ram' | 'sls';
 
 export interface ApiRequest {
   product: EmulatedProduct;
@@ -117,7 +117,13 @@ export interface World {
    */
   runScript(
     script: string,
-    opts: { timeoutSeconds: number; env?: Record<string, string>; signal?: AbortSignal },
+    opts: {
+      timeoutSeconds: number;
+      env?: Record<string, string>;
+      signal?: AbortSignal;
+      /** Called with each piece of output as the script prints it (FC ships lines to its logstore). */
+      onOutput?: (chunk: Buffer) => void;
+    },
   ): Promise<ScriptRun>;
   /** Resource store: every create goes through add(), every delete through release(). */
   add(resource: Omit<Resource, 'createdAt'>): Resource;
@@ -152,6 +158,8 @@ export interface World {
   checkQuota(product: EmulatedProduct, regionId: string, add: Record<string, number | undefined>): void;
   /** The account id of this emulator (STS GetCallerIdentity, FC ARNs, endpoints). */
   accountId: string;
+  /** The account's RAM roles by name (ram-roles.ts); reset restores the default ones. */
+  readonly roles: Map<string, RamRole>;
   /** The account's own key (other keys are RAM users). */
   primaryAccessKeyId?: string;
   /** Script mode chosen at start. */
@@ -177,6 +185,19 @@ export interface World {
   stockOf(regionId: string, zoneId: string, instanceType: string): number;
   /** Takes stock on create (negative delta) and gives it back on release (positive). */
   adjustStock(regionId: string, zoneId: string, instanceType: string, delta: number): void;
+}
+
+/** A RAM role of the account, as GetRole describes it. */
+export interface RamRole {
+  roleName: string;
+  roleId: string;
+  arn: string;
+  description: string;
+  /** The services the trust policy lets assume the role (fc.aliyuncs.com, …). */
+  trustedServices: string[];
+  isServiceLinkedRole: boolean;
+  /** Emulated ms. */
+  createdAt: number;
 }
 
 export interface InstanceTypeFacts {

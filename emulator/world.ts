@@ -12,6 +12,7 @@ import {
   QUOTA_ERRORS,
 } from './faults';
 import type { RamPolicyInput } from './ram';
+import { defaultRoles } from './ram-roles';
 import { type Rng, seededRng } from './rng';
 import { runLocalScript } from './script-runner';
 import {
@@ -19,6 +20,7 @@ import {
   type Catalogue,
   type EmulatedProduct,
   type Previews,
+  type RamRole,
   type Resource,
   type ScriptRun,
   type World,
@@ -92,6 +94,7 @@ export class EmulatorWorld implements World {
   /** Start-up RAM policies per key; a `policy` fault for the key replaces its entry until reset. */
   readonly startPolicies: Record<string, RamPolicyInput>;
   calls: CallRecord[] = [];
+  roles: Map<string, RamRole>;
 
   private readonly makeCatalogue: () => Catalogue;
   private readonly primaryKey: [string, string];
@@ -124,6 +127,7 @@ export class EmulatorWorld implements World {
     this.keys.set(opts.accessKeyId, opts.accessKeySecret);
     this.startPolicies = { ...opts.policies };
     this.startEmulated = opts.startAt ?? this.startWall;
+    this.roles = defaultRoles(this.accountId, this.startEmulated);
     // Lifecycles advance even when nobody is polling (a DLC job's script must start on time).
     this.ticker = setInterval(() => this.settle(), 50);
     this.ticker.unref();
@@ -376,7 +380,12 @@ export class EmulatorWorld implements World {
    */
   async runScript(
     script: string,
-    opts: { timeoutSeconds: number; env?: Record<string, string>; signal?: AbortSignal },
+    opts: {
+      timeoutSeconds: number;
+      env?: Record<string, string>;
+      signal?: AbortSignal;
+      onOutput?: (chunk: Buffer) => void;
+    },
   ): Promise<ScriptRun> {
     if (this.exec === 'none') return { exitCode: 0, output: '', durationMs: 0 };
     const start = this.now();
@@ -398,6 +407,7 @@ export class EmulatorWorld implements World {
     this.catalogue = this.makeCatalogue();
     this.keys.clear();
     this.keys.set(this.primaryKey[0], this.primaryKey[1]);
+    this.roles = defaultRoles(this.accountId, this.now());
   }
 
   stop(): void {

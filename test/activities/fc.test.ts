@@ -13,6 +13,7 @@ import {
   readAsyncTask,
   readInvocation,
 } from '../../activities/fc';
+import { logProjectFor, readRunOutput } from '../../activities/fc-logs';
 import { startEmulator } from '../../emulator';
 
 describe('FC code package', () => {
@@ -59,24 +60,44 @@ describe('reading an invocation', () => {
   });
 });
 
-describe('reading a finished async task', () => {
-  test('without returnPayload the status is the outcome: Failed is never exit 0', () => {
-    const ok = readAsyncTask('Succeeded', undefined, undefined);
-    assert.equal(ok.exitCode, 0);
-    assert.match(ok.output, /returnPayload preview/);
-    const failed = readAsyncTask('Failed', undefined, 'UnhandledInvocationError');
+describe('reading a finished async task from its status alone', () => {
+  test('Succeeded is exit 0; Failed, Expired, Invalid are never exit 0 and say why', () => {
+    assert.deepEqual(readAsyncTask('Succeeded', undefined), { exitCode: 0, output: '' });
+    const failed = readAsyncTask('Failed', 'UnhandledInvocationError');
     assert.equal(failed.exitCode, 1);
     assert.equal(failed.errorType, 'UnhandledInvocationError');
     assert.match(failed.output, /Failed \(UnhandledInvocationError\)/);
-    const expired = readAsyncTask('Expired', undefined, undefined);
+    const expired = readAsyncTask('Expired', undefined);
     assert.notEqual(expired.exitCode, 0);
     assert.match(expired.output, /dropped the invocation unrun/);
   });
+});
 
-  test('with returnPayload (FC preview accounts) the exact exit code and output', () => {
-    const r = readAsyncTask('Failed', '{"exitCode":3,"output":"boom\\n"}', 'UnhandledInvocationError');
-    assert.equal(r.exitCode, 3);
-    assert.equal(r.output, 'boom\n');
+describe("reading a run's log lines", () => {
+  test('the exit line of this request gives the exact code and is not output', () => {
+    const lines = ['about-to-fail', 'acp-exit-code=3 request-id=req-1'];
+    assert.deepEqual(readRunOutput(lines, 'req-1'), { output: 'about-to-fail\n', exitCode: 3 });
+  });
+
+  test("another request's exit line (a script printing one, an earlier run) does not end this run", () => {
+    const lines = ['acp-exit-code=0 request-id=forged', 'still running'];
+    assert.deepEqual(readRunOutput(lines, 'req-2'), { output: 'still running\n' });
+  });
+
+  test('a long run keeps its tail', () => {
+    const lines = Array.from({ length: 2000 }, (_, i) => `line ${i} ${'x'.repeat(20)}`);
+    const out = readRunOutput([...lines, 'acp-exit-code=0 request-id=r'], 'r');
+    assert.equal(out.exitCode, 0);
+    assert.ok(out.output.length <= 16_000);
+    assert.match(out.output, /line 1999 x+\n$/);
+  });
+});
+
+describe('the shared log project', () => {
+  test('one per account and region, a valid SLS project name', () => {
+    const name = logProjectFor('1234567890123456', 'ap-southeast-1');
+    assert.equal(name, 'acp-logs-1234567890123456-ap-southeast-1');
+    assert.match(name, /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/);
   });
 });
 

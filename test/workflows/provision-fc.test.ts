@@ -6,13 +6,13 @@ import { after, before, describe, test } from 'node:test';
 import { Worker } from '@temporalio/worker';
 import { parseIntent } from '../../planner';
 import type { ProvisionRequest } from '../../planner/types';
-import { type ProvisionResult, retrySignal } from '../../workflows/messages';
+import { type ProvisionResult, retrySignal, statusQuery } from '../../workflows/messages';
 import { fc } from '../../workflows/products/fc';
 import { provision } from '../../workflows/provision';
 import { expectNoDocument, runResult } from '../support/run-result';
 import { type Stack, startStack } from '../support/stack';
 import { workflowBundle } from '../support/temporal';
-import { waitForStatus } from '../support/waiting';
+import { waitFor, waitForStatus } from '../support/waiting';
 
 let stack: Stack;
 let n = 0;
@@ -59,14 +59,10 @@ function runsOf(workflowId: string): number {
     .filter((r) => names.has(r.data.functionName)).length;
 }
 
-/** Runs `body` with the account in FC's returnPayload preview (the emulator is in-process). */
-async function withReturnPayloadPreview<T>(body: () => Promise<T>): Promise<T> {
-  stack.emulator.world.previews.fcAsyncReturnPayload = true;
-  try {
-    return await body();
-  } finally {
-    stack.emulator.world.previews.fcAsyncReturnPayload = false;
-  }
+/** The shared log projects in the emulated account (SLS), with their tags. */
+async function logProjects(): Promise<any[]> {
+  const { resources } = await stack.admin('/__emulator/resources?type=log-project');
+  return resources;
 }
 
 async function faults(table: Record<string, unknown>): Promise<void> {
@@ -86,21 +82,35 @@ function assertReleased(result: ProvisionResult) {
 }
 
 describe('provision on Function Compute', () => {
-  test('a one-shot script (expected 30 min) runs as an async invocation in task mode with no retries; the function and its config are deleted', async () => {
+  test('a one-shot script (expected 30 min) runs as an async invocation in task mode with no retries, its output read back from SLS; the function and its config are deleted, the log project kept', async () => {
     await stack.admin('/__emulator/calls', { method: 'DELETE' });
     const handle = await start({
       product: 'fc',
-      script: { content: 'echo hello-acp' },
+      script: { content: 'echo hello-acp; echo to-stderr >&2' },
       skipConfirmation: true,
     });
     const result = await runResult(handle);
     assert.equal(result.status, 'SUCCEEDED', result.message);
     assert.equal(result.chosen?.product, 'fc');
     assert.equal(result.execution?.exitCode, 0);
-    // Without FC's returnPayload preview an async run's output never reaches acp; it says so.
-    assert.doesNotMatch(result.execution?.outputTail ?? '', /hello-acp/);
-    assert.match(result.execution?.outputTail ?? '', /returnPayload preview/);
+    // FC shipped the function's lines to Simple Log Service; acp read them back with GetLogs.
+    assert.equal(result.execution?.outputTail, 'hello-acp\nto-stderr\n');
     assertReleased(result);
+    const [project] = await logProjects();
+    assert.match(project?.id ?? '', /^acp-logs-\d+-cn-hangzhou$/);
+    assert.deepEqual(project?.tags, { 'acp:managed': 'true', 'acp:shared': 'true' });
+    assert.deepEqual(result.kept, [
+      { type: 'log-project', id: project.id, regionId: 'cn-hangzhou', reused: true },
+    ]);
+    const [fn] = functionsOf(handle.workflowId);
+    assert.deepEqual(fn?.data.input.logConfig, {
+      project: project.id,
+      logstore: 'function-output',
+      enableRequestMetrics: false,
+      enableInstanceMetrics: false,
+      logBeginRule: 'None',
+    });
+    assert.equal(fn?.data.input.role, undefined, 'FC writes with its service-linked role, no function role');
     assert.deepEqual(await liveResources(handle.workflowId), []);
     const actions = (await calls()).map((c) => c.action);
     assert.ok(actions.includes('GetAsyncTask'), 'a 30-minute job is polled, not held on one socket');
@@ -109,6 +119,12 @@ describe('provision on Function Compute', () => {
       'the async config is set before the invocation',
     );
     assert.ok(actions.indexOf('DeleteAsyncInvokeConfig') < actions.indexOf('DeleteFunction'));
+    assert.ok(actions.includes('GetLogs'), 'the output came from SLS');
+    assert.ok(
+      actions.indexOf('GetRole') < actions.indexOf('CreateProject') &&
+        actions.indexOf('CreateIndex') < actions.indexOf('CreateFunction'),
+      'the role is checked and the log project made before the function',
+    );
     assert.equal(runsOf(handle.workflowId), 1);
     // One FC row, priced from the published table, in the region the planner chose.
     assert.equal(result.options.length, 1);
@@ -189,7 +205,7 @@ describe('provision on Function Compute', () => {
     assert.match(result.execution?.outputTail ?? '', /in-singapore/);
   });
 
-  test("an async script that exits 3 fails the run from FC's task status alone, ran once, and the function is deleted", async () => {
+  test('an async script that exits 3 fails the run with exit code 3 and its output, ran once, and the function is deleted', async () => {
     await stack.admin('/__emulator/calls', { method: 'DELETE' });
     const handle = await start({
       product: 'fc',
@@ -199,28 +215,63 @@ describe('provision on Function Compute', () => {
     const result = await runResult(handle);
     assert.equal(result.status, 'FAILED');
     assert.equal(result.error?.code, 'ScriptFailed');
-    assert.notEqual(result.execution?.exitCode, 0, 'a failed script never reads as success');
-    assert.match(result.execution?.outputTail ?? '', /Failed \(UnhandledInvocationError\)/);
+    assert.equal(result.execution?.exitCode, 3, 'the exact code, from the exit line in the log');
+    assert.equal(result.execution?.outputTail, 'about-to-fail\n');
     assertReleased(result);
     assert.deepEqual(await liveResources(handle.workflowId), []);
     const invokes = (await calls()).filter((c) => c.action === 'InvokeFunction');
     assert.equal(invokes.length, 1, 'invoked once');
     assert.equal(runsOf(handle.workflowId), 1, 'FC did not retry it (maxAsyncRetryAttempts 0)');
+    assert.equal((await logProjects()).length, 1, 'every run in the region shares one log project');
   });
 
-  test("with FC's returnPayload preview an async run reports the exact exit code and output", async () => {
-    await withReturnPayloadPreview(async () => {
+  test('the lines of a running async job reach the status query as FC logs them', async () => {
+    const handle = await start({
+      product: 'fc',
+      durationMinutes: 120, // a 4 h function timeout: 24 s on the emulated clock
+      script: { content: 'echo first-line; sleep 6; echo second-line' },
+      skipConfirmation: true,
+    });
+    const seen = await waitFor(async () => {
+      const s: ProvisionResult = await handle.query(statusQuery);
+      const tail = s.execution?.outputTail ?? '';
+      return /first-line/.test(tail) ? s : undefined;
+    }, 30_000);
+    assert.equal(seen.status, 'RUNNING');
+    assert.doesNotMatch(seen.execution?.outputTail ?? '', /second-line/, 'seen while the script still ran');
+    const result = await runResult(handle);
+    assert.equal(result.status, 'SUCCEEDED', result.message);
+    assert.equal(result.execution?.outputTail, 'first-line\nsecond-line\n');
+  });
+
+  test("without FC's service-linked role an async run is BLOCKED naming the role to create; after it exists, retry completes", async () => {
+    await stack.admin('/__emulator/roles/AliyunServiceRoleForFC', { method: 'DELETE' });
+    try {
       const handle = await start({
         product: 'fc',
-        script: { content: 'echo about-to-fail; exit 3' },
+        script: { content: 'echo after-the-role' },
         skipConfirmation: true,
       });
+      const blocked = await waitForStatus(handle, 'BLOCKED');
+      assert.equal(blocked.blocked?.code, 'EntityNotExist.Role');
+      assert.match(blocked.blocked?.message ?? '', /AliyunServiceRoleForFC/);
+      assert.match(
+        blocked.blocked?.nextStep ?? '',
+        /CreateServiceLinkedRole --ServiceName fc\.aliyuncs\.com/,
+      );
+      assert.deepEqual(await liveResources(handle.workflowId), [], 'no function before the role exists');
+      await stack.admin('/__emulator/roles', {
+        method: 'POST',
+        body: JSON.stringify({ roleName: 'AliyunServiceRoleForFC', trustedServices: ['fc.aliyuncs.com'] }),
+      });
+      await handle.signal(retrySignal, { by: 'ram-admin' });
       const result = await runResult(handle);
-      assert.equal(result.status, 'FAILED');
-      assert.equal(result.execution?.exitCode, 3);
-      assert.match(result.execution?.outputTail ?? '', /about-to-fail/);
+      assert.equal(result.status, 'SUCCEEDED', result.message);
+      assert.equal(result.execution?.outputTail, 'after-the-role\n');
       assertReleased(result);
-    });
+    } finally {
+      await stack.admin('/__emulator/reset', { method: 'POST' });
+    }
   });
 
   test('a function that outlives its timeout is a failed run (x-fc-error-type), and is deleted', async () => {

@@ -1,9 +1,11 @@
 // Function Compute 3.0 in the workflow layer: quote (published unit prices × the function's size
 // and expected run time, one row in the chosen region; FC has no price or stock API), deploy
 // (CreateFunction with its DeleteFunction undo registered first, then wait for Active; GPU functions
-// are custom-container functions), execute (a sync InvokeFunction for runs of at most a minute,
-// otherwise an async invocation with no retries, polled with GetAsyncTask so the status query
-// moves), release (DeleteFunction with its async config, through the saga). docs/fc.md.
+// are custom-container functions; an async run's function logs to the region's shared acp log
+// project, made on first use), execute (a sync InvokeFunction for runs of at most a minute,
+// otherwise an async invocation with no retries, polled with GetAsyncTask while its log lines stream
+// into the status query; the output and exact exit code come from those lines), release
+// (DeleteFunction with its async config, through the saga; the log project is kept). docs/fc.md.
 import { ApplicationFailure, sleep } from '@temporalio/workflow';
 import { FC_UNIT_PRICES, fcEstimate, fcUnitPricePerHour } from '../../planner/pricing';
 import { type FcFit, fcFit } from '../../planner/products';
@@ -23,17 +25,26 @@ const MIN_TIMEOUT_SECONDS = 60;
 const MAX_TIMEOUT_SECONDS = 86_400;
 const OUTPUT_TAIL_CHARS = 4000;
 const MAX_POLL_MS = 30_000;
+/** FC ships log lines within seconds; past this, a finished run's status stands in for its exit line. */
+const LOG_WAIT_MS = 60_000;
+const LOG_POLL_MS = 2_000;
+/** Task statuses after which the function ran, so its log has (or will have) the run's lines. */
+const RAN = new Set(['Succeeded', 'Failed']);
 
 function spec(fit: FcFit): string {
   const size = `${fit.cpu} vCPU ${fit.memoryMiB / 1024} GB`;
   return fit.gpu ? `${fit.gpu.gpuType} ${size}` : size;
 }
 
-function specNote(fit: FcFit, intent: Intent): string {
+function specNote(fit: FcFit): string {
   const gpu = fit.gpu ? `${fit.gpu.gpuMemoryMiB / 1024} GB GPU memory (custom container) · ` : '';
-  // Said before the yes: FC gives an async run's output only to accounts in its returnPayload preview.
-  const async = invokesSynchronously(intent) ? '' : ' · async: FC reports pass/fail, not the output';
-  return `${gpu}per use at published prices (${FC_UNIT_PRICES.date})${async}`;
+  return `${gpu}per use at published prices (${FC_UNIT_PRICES.date})`;
+}
+
+/** What a run creates; an async run also logs to the region's shared log project (kept, free tier). */
+function resourcesOf(fit: FcFit, intent: Intent): string[] {
+  const fn = fit.gpu ? `function (${fit.gpu.gpuType})` : 'function';
+  return invokesSynchronously(intent) ? [fn] : [fn, 'SLS log project acp-logs-* (shared, kept)'];
 }
 
 /** The function timeout: room for a slow run, never past FC's 24 h. */
@@ -77,12 +88,12 @@ async function quote(input: QuoteInput): Promise<QuoteOption[]> {
     product: 'fc',
     region,
     spec: spec(fit),
-    specNote: specNote(fit, intent),
+    specNote: specNote(fit),
     unitPricePerHour: unit,
     durationMinutes: intent.durationMinutes,
     estimatedTotal: total,
     readyInSeconds: READY_IN_SECONDS,
-    resources: [fit.gpu ? `function (${fit.gpu.gpuType})` : 'function'],
+    resources: resourcesOf(fit, intent),
     cleanup: 'DeleteFunction',
     feasible: true,
     cpu: fit.cpu,
@@ -98,6 +109,8 @@ function deployer(ctx: DeployContext): Deployer {
   const undoRegistered = new Set<string>();
   /** Functions whose create returned, by region: reported even if the cloud lost them before release. */
   const created = new Map<string, string>();
+  /** Log projects already reported as kept (a BLOCKED retry deploys again). */
+  const keptProjects = new Set<string>();
 
   return {
     async deploy(attempt: Attempt): Promise<Deployment> {
@@ -105,6 +118,24 @@ function deployer(ctx: DeployContext): Deployer {
       const fit = fcFit(ctx.intent);
       if (!fit.fits)
         throw ApplicationFailure.nonRetryable(`FC cannot run this job: ${fit.reason}`, 'NotFeasible');
+      // An async run's output and exit code reach acp through Simple Log Service: the role FC writes
+      // with must exist (else BLOCKED, naming it) and the region's shared log project is made once.
+      const logs = invokesSynchronously(ctx.intent)
+        ? undefined
+        : await described(
+            api.ensureFunctionLogs,
+            `RAM GetRole + SLS log project for FC output in ${regionId}`,
+            {
+              regionId,
+            },
+          );
+      if (logs && !keptProjects.has(logs.project)) {
+        keptProjects.add(logs.project);
+        ctx.progress(
+          `${logs.created ? 'created' : 'using'} SLS log project ${logs.project} for the run's output`,
+        );
+        ctx.kept({ type: 'log-project', id: logs.project, regionId, reused: true });
+      }
       if (!undoRegistered.has(regionId)) {
         undoRegistered.add(regionId);
         // The function name comes from the workflow id, so this undo finds the function even when the
@@ -128,6 +159,7 @@ function deployer(ctx: DeployContext): Deployer {
         memoryMiB: fit.memoryMiB,
         timeoutSeconds: functionTimeoutSeconds(ctx.intent),
         ...(fit.gpu ? { gpu: fit.gpu } : {}),
+        ...(logs ? { logs: { regionId, project: logs.project, logstore: logs.logstore } } : {}),
       });
       created.set(regionId, fn.functionName);
       ctx.created(record(fn.functionName, regionId));
@@ -135,7 +167,14 @@ function deployer(ctx: DeployContext): Deployer {
         regionId,
         functionName: fn.functionName,
       });
-      return { attempt, handles: { functionName: fn.functionName } };
+      const handles: Record<string, string> = { functionName: fn.functionName };
+      if (logs) {
+        handles.logProject = logs.project;
+        handles.logstore = logs.logstore;
+        // Log times are seconds on the cloud's clock; the run's lines are all after this.
+        handles.since = String(Math.floor(Date.now() / 1000));
+      }
+      return { attempt, handles };
     },
 
     async execute(deployment: Deployment): Promise<Execution> {
@@ -164,8 +203,18 @@ function deployer(ctx: DeployContext): Deployer {
         `PutAsyncInvokeConfig (task mode, no retries) + InvokeFunction ${functionName} (async)`,
         { regionId, functionName, workflowId: ctx.workflowId, ...script },
       );
-      // Poll from the workflow so each poll updates the status query; the interval grows so a long
-      // job does not bloat the history.
+      const { logProject, logstore, since } = deployment.handles;
+      const readOutput = (requestId: string | undefined) =>
+        described(api.readFunctionOutput, `GetLogs: ${functionName}'s output`, {
+          regionId,
+          project: logProject!,
+          logstore: logstore!,
+          functionName,
+          fromSeconds: Number(since),
+          ...(requestId ? { requestId } : {}),
+        });
+      // Poll from the workflow so each poll updates the status query (the task's state, and the lines
+      // the function has logged so far); the interval grows so a long job does not bloat the history.
       let interval = 1_000;
       let lastStatus = '';
       for (;;) {
@@ -174,15 +223,45 @@ function deployer(ctx: DeployContext): Deployer {
           functionName,
           taskId,
         });
-        if (task.finished) return finished(task);
-        // The task's state is progress, not script output: FC returns the output only at the end.
+        if (task.finished) return finished(await finalOutput(task, readOutput));
         if (task.status !== lastStatus) ctx.progress(`async task ${taskId}: ${task.status}`);
         lastStatus = task.status;
+        if (task.status === 'Running') {
+          const sofar = await readOutput(task.requestId);
+          if (sofar.lines > 0)
+            ctx.executing({ outputTail: sofar.output.slice(-OUTPUT_TAIL_CHARS), startedAt });
+        }
         await sleep(interval);
         interval = Math.min(interval * 2, MAX_POLL_MS);
       }
     },
   };
+
+  /**
+   * A finished run's output and exit code from its log lines: the exit line is the last thing its
+   * server prints, and FC ships it within seconds. A run that never ran, or whose exit line does not
+   * come (an instance killed at its timeout prints none), is read from the task's status.
+   */
+  async function finalOutput(
+    task: { status: string; requestId?: string; exitCode?: number; output?: string },
+    readOutput: (requestId: string | undefined) => Promise<{ output: string; exitCode?: number }>,
+  ): Promise<{ exitCode?: number; output: string }> {
+    for (let waited = 0; ; waited += LOG_POLL_MS) {
+      const out = await readOutput(task.requestId);
+      if (out.exitCode !== undefined) return out;
+      if (!RAN.has(task.status) || waited >= LOG_WAIT_MS) {
+        const why = RAN.has(task.status)
+          ? `FC's log has no exit line for this run after ${LOG_WAIT_MS / 1000} s; the task says ${task.status}`
+          : `the task ended ${task.status}`;
+        ctx.progress(why);
+        return {
+          exitCode: task.exitCode,
+          output: `${out.output}${task.output ? `${task.output}\n` : ''}(${why})`,
+        };
+      }
+      await sleep(LOG_POLL_MS);
+    }
+  }
 }
 
 export const fc: ProductSteps = { product: 'fc', quote, deployer };
