@@ -209,7 +209,9 @@ export function describeSdkError(err: unknown, operation: string): AlibabaErrorD
       : typeof e.data?.message === 'string'
         ? e.data.message
         : undefined;
-  const message = bodyMessage ?? e.message ?? String(err);
+  // SLS's gateway puts the code in front of its message ("ProjectNotExist: The Project …").
+  const raw = bodyMessage ?? e.message ?? String(err);
+  const message = raw.startsWith(`${code}: `) ? raw.slice(code.length + 2) : raw;
   let { kind, nextStep } = classify(code);
   if (NETWORK_CODES.includes(code) || code === 'RequestTimeout' || code === 'MalformedResponse') {
     kind = 'retryable';

@@ -195,6 +195,55 @@ describe('acp logs', () => {
   });
 });
 
+describe("the README's first command", () => {
+  test('prints "hello from acp" from an async Function Compute run, exit 0, everything released', async () => {
+    const r = await acp([
+      'run',
+      '--simulate',
+      '--yes',
+      'run a one-off script on 2 vCPU 4 GB',
+      '--inline',
+      'echo hello from acp',
+    ]);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    const lines = r.stdout.trimEnd().split('\n');
+    for (const step of [
+      /✔ created +FC function acp-/,
+      /│ hello from acp$/,
+      /✔ finished +exit 0/,
+      /receipt .*left behind: nothing/,
+    ]) {
+      assert.ok(
+        lines.some((l) => step.test(l)),
+        `a line matches ${step}\n${r.stdout}`,
+      );
+    }
+  });
+
+  test('--json: the FC run (async: expected 30 min) carries the output and the exact exit code of its log', async () => {
+    const r = await acp([
+      'run',
+      '--simulate',
+      '--yes',
+      'run a one-off script on 2 vCPU 4 GB',
+      '--inline',
+      'echo hello from acp; exit 3',
+      '--json',
+    ]);
+    assert.equal(r.code, 5, r.stderr);
+    const doc = parse(r.stdout);
+    assert.equal(doc.chosen?.product, 'fc');
+    assert.equal(doc.execution?.exitCode, 3);
+    assert.equal(doc.execution?.outputTail, 'hello from acp\n');
+    assert.deepEqual(
+      doc.kept.map((k) => k.type),
+      ['log-project'],
+      'the shared log project stays',
+    );
+    assertAllReleased(doc);
+  });
+});
+
 describe('acp quote --simulate', () => {
   test("the README's bare shape: no script needed; every product shows, the ones left out say why", async () => {
     const r = await acp(['quote', '--simulate', '8 vCPU 16 GB for 3 hours', '--json']);

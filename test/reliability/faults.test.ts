@@ -122,13 +122,10 @@ describe('a throttled, failing, slow cloud', () => {
           const r = results[i]!;
           assert.equal(r.status, 'SUCCEEDED', `${r.workflowId}: ${r.message}`);
           assert.equal(r.chosen?.product, product);
-          // An async FC run reports its status, not its output, to an account without FC's
-          // returnPayload preview (docs/fc.md); exit 0 comes from the task's Succeeded.
+          // An async FC run's output and exit code come back through Simple Log Service, whose calls
+          // are throttled and fail here too (docs/fc.md).
           assert.equal(r.execution?.exitCode, 0);
-          assert.match(
-            r.execution?.outputTail ?? '',
-            product === 'fc' ? /returnPayload preview/ : new RegExp(runs[i]!.text),
-          );
+          assert.match(r.execution?.outputTail ?? '', new RegExp(runs[i]!.text));
           assert.deepEqual(r.leftBehind, []);
           succeeded += 1;
         }
@@ -163,7 +160,8 @@ describe('a throttled, failing, slow cloud', () => {
       }
       console.log(
         `faults: product=all runs=${runs.length} succeeded=${results.filter((r) => r.status === 'SUCCEEDED').length} ` +
-          `calls=${calls.length} throttled=${throttledIn(calls)} 5xx=${serverErrorsIn(calls)}`,
+          `calls=${calls.length} throttled=${throttledIn(calls)} 5xx=${serverErrorsIn(calls)} ` +
+          `slsFaulted=${calls.filter((c) => c.product === 'sls' && c.code !== 'OK').length}`,
       );
     } finally {
       await calmCloud();

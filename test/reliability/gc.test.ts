@@ -210,6 +210,14 @@ describe('acp gc', () => {
       (await resources()).some((r) => r.type === 'cluster' && r.id === sharedId),
       'the shared cluster stays',
     );
+    // The async FC run's log project (SLS, shared by every run of the region) is nobody's orphan.
+    const logProjects = (await resources()).filter((r) => r.type === 'log-project');
+    assert.deepEqual(
+      logProjects.map((r) => [r.tags?.['acp:managed'], r.tags?.['acp:shared']]),
+      [['true', 'true']],
+      'the shared log project stays',
+    );
+    assert.ok(!orphans.some((o) => o.id === logProjects[0]!.id), 'and is never listed as an orphan');
     assert.equal((await live([laterDead.workflowId])).length, 4, 'a running run keeps its resources');
     assert.equal((await live([alive.workflowId])).length, 4);
 

@@ -12,6 +12,8 @@ import { after, before, describe, test } from 'node:test';
 import Cs from '@alicloud/cs20151215';
 import Ecs from '@alicloud/ecs20140526';
 import Fc from '@alicloud/fc20230330';
+import Ram from '@alicloud/ram20150501';
+import Sls from '@alicloud/sls20201230';
 import Sts from '@alicloud/sts20150401';
 import Vpc, * as $Vpc from '@alicloud/vpc20160428';
 import { ACTION_NAMES, RAM_ACTION_OF_API } from '../../activities/actions';
@@ -38,6 +40,8 @@ const SDKS: [string, any][] = [
   ['cs', Cs],
   ['fc', Fc],
   ['sts', Sts],
+  ['log', Sls],
+  ['ram', Ram],
 ];
 
 /** Every Alibaba action activities/*.ts calls: SDK client methods, and PAI-DLC's callApi actions. */
@@ -114,6 +118,13 @@ describe('RAM policy from the action registry', () => {
         ['acs:ecs:*:*:command/*', undefined],
       ],
     );
+    // SLS (an async FC run's output): only acp's own log projects, named acp-logs-<account>-<region>.
+    for (const sls of ['log:CreateProject', 'log:TagResources', 'log:CreateLogStore', 'log:GetLogStoreLogs'])
+      assert.deepEqual(
+        statementsOf(sls).map((s) => [s.Resource, s.Condition]),
+        [['acs:log:*:*:project/acp-logs-*', undefined]],
+        sls,
+      );
     for (const read of ['ecs:DescribeInstances', 'vpc:DescribeVpcs', 'fc:GetFunction', 'paidlc:GetJob'])
       assert.deepEqual(conditionOf(read), [undefined], read);
     // DLC publishes no tag condition keys: its changes stay unconditioned rather than always denied.
@@ -168,23 +179,29 @@ describe('runs under exactly that policy', () => {
       const result = await runResult(handle);
       assert.equal(result.status, 'SUCCEEDED', `${product}: ${result.message}`);
       assert.equal(result.chosen?.product, product);
-      // FC's async run (task mode + no retries, under this policy) reports its status, not its
-      // output, to an account without FC's returnPayload preview (docs/fc.md).
+      // FC's async run (task mode + no retries) reads its output back from Simple Log Service,
+      // under this policy too (docs/fc.md).
       assert.equal(result.execution?.exitCode, 0);
-      assert.match(
-        result.execution?.outputTail ?? '',
-        product === 'fc' ? /returnPayload preview/ : new RegExp(`least-privilege-${product}`),
-      );
+      assert.match(result.execution?.outputTail ?? '', new RegExp(`least-privilege-${product}`));
       results.push(result);
     }
     const all = await calls();
     const denied = all.filter((c) => c.code === 'Forbidden.RAM');
     assert.deepEqual(denied, [], 'nothing was denied under the generated policy');
     const byWorker = all.filter((c) => c.accessKeyId === stack.emulator.accessKeyId);
+    assert.ok(
+      byWorker.some((c) => c.action === 'GetLogs' && c.code === 'OK'),
+      'the FC output was read from SLS under the policy',
+    );
     const { resources } = await stack.admin('/__emulator/resources');
-    assert.deepEqual(resources, [], 'every run released what it made');
+    // What stays is only what is shared on purpose: the region's SLS log project for FC output.
+    assert.deepEqual(
+      resources.map((r: any) => [r.type, r.tags?.['acp:shared']]),
+      [['log-project', 'true']],
+      'every run released what it made',
+    );
     console.log(
-      `least-privilege: policyActions=${policyActions(full).length} conditioned=${conditionedActions(full).length} statements=${full.Statement.length} products=${results.map((r) => r.chosen?.product).join(',')} runs=${results.length} succeeded=${results.filter((r) => r.status === 'SUCCEEDED').length} calls=${byWorker.length} forbidden=${denied.length} leaks=${resources.length}`,
+      `least-privilege: policyActions=${policyActions(full).length} conditioned=${conditionedActions(full).length} statements=${full.Statement.length} products=${results.map((r) => r.chosen?.product).join(',')} runs=${results.length} succeeded=${results.filter((r) => r.status === 'SUCCEEDED').length} calls=${byWorker.length} forbidden=${denied.length} leaks=${resources.filter((r: any) => r.tags?.['acp:shared'] !== 'true').length}`,
     );
   });
 
@@ -206,6 +223,24 @@ describe('runs under exactly that policy', () => {
     assert.deepEqual(resources, []);
     console.log(
       `least-privilege-missing-action: withoutRunInstances=BLOCKED(${blocked.blocked?.code}) afterRetry=${result.status} leaks=${resources.length}`,
+    );
+  });
+
+  test("without log:CreateProject an async FC run is BLOCKED naming it (SLS's own denial); retry after the grant completes", async () => {
+    await stack.admin('/__emulator/reset', { method: 'POST' });
+    await loadPolicy(ramPolicy({ without: ['log:CreateProject'] }));
+    const handle = await start({ product: 'fc', script: { content: 'echo after-log-grant' } });
+    const blocked = await waitForStatus(handle, 'BLOCKED', 60_000);
+    assert.equal(blocked.blocked?.code, 'Unauthorized');
+    assert.match(blocked.message, /denied by sts or ram, action: log:CreateProject/);
+    assert.match(blocked.blocked?.nextStep ?? '', /grant `log:CreateProject` to the RAM user/);
+    await loadPolicy(full);
+    await handle.signal(retrySignal, { by: 'ram-admin' });
+    const result = await handle.result();
+    assert.equal(result.status, 'SUCCEEDED', result.message);
+    assert.equal(result.execution?.outputTail, 'after-log-grant\n');
+    console.log(
+      `least-privilege-sls: withoutCreateProject=BLOCKED(${blocked.blocked?.code}) afterRetry=${result.status}`,
     );
   });
 
