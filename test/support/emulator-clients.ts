@@ -157,5 +157,9 @@ export function emulatorAdmin(target: { endpoint: string }) {
     clock: () => send('GET', '/clock'),
     addKey: (key: { accessKeyId: string; accessKeySecret: string; policy?: unknown }) =>
       send('POST', '/keys', key),
+    /** A RAM role of the account that these services may assume. */
+    addRole: (roleName: string, trustedServices: string[]) =>
+      send('POST', '/roles', { roleName, trustedServices }),
+    removeRole: (roleName: string) => send('DELETE', `/roles/${encodeURIComponent(roleName)}`),
   };
 }
