@@ -49,6 +49,8 @@ interface LogstoreData {
   enableTracking: boolean;
   mode: string;
   telemetryType: string;
+  /** As CreateLogStore was given it (encryption is echoed, not applied). */
+  encryptConf?: Record<string, unknown>;
   createTime: number;
   lastModifyTime: number;
   index?: { body: Record<string, any>; lastModifyTime: number };
@@ -232,6 +234,7 @@ function createLogStore(req: SlsRequest, world: World) {
     enableTracking: b.enable_tracking ?? false,
     mode: b.mode ?? 'standard',
     telemetryType: b.telemetryType ?? 'None',
+    ...(b.encrypt_conf ? { encryptConf: b.encrypt_conf } : {}),
     createTime: t,
     lastModifyTime: t,
     logs: [],
@@ -247,13 +250,21 @@ function getLogStore(req: SlsRequest, world: World) {
       autoSplit: s.autoSplit,
       createTime: s.createTime,
       enable_tracking: s.enableTracking,
+      ...(s.encryptConf ? { encrypt_conf: s.encryptConf } : {}),
       hot_ttl: s.ttl,
       infrequentAccessTTL: 0,
       lastModifyTime: s.lastModifyTime,
       logstoreName: s.logstoreName,
       maxSplitShard: s.maxSplitShard,
       mode: s.mode,
+      processorId: '',
       productType: '',
+      resourceQuota: {
+        storage: {
+          preserved: -1,
+          used: s.logs.reduce((n, l) => n + Buffer.byteLength(JSON.stringify(l.fields)), 0),
+        },
+      },
       shardCount: s.shardCount,
       telemetryType: s.telemetryType,
       ttl: s.ttl,
@@ -282,6 +293,8 @@ function getIndex(req: SlsRequest, world: World) {
       lastModifyTime: s.index.lastModifyTime,
       ...(b.line ? { line: b.line } : {}),
       log_reduce: b.log_reduce ?? false,
+      ...(b.log_reduce_white_list ? { log_reduce_white_list: b.log_reduce_white_list } : {}),
+      ...(b.log_reduce_black_list ? { log_reduce_black_list: b.log_reduce_black_list } : {}),
       max_text_len: b.max_text_len ?? 2048,
       storage: 'pg',
       ttl: s.ttl,

@@ -15,8 +15,11 @@ import * as $Cs from '@alicloud/cs20151215';
 import * as $Ecs from '@alicloud/ecs20140526';
 import * as $Fc from '@alicloud/fc20230330';
 import type OpenApi from '@alicloud/openapi-core';
+import * as $Ram from '@alicloud/ram20150501';
+import * as $Sls from '@alicloud/sls20201230';
 import * as $Vpc from '@alicloud/vpc20160428';
 import * as $dara from '@darabonba/typescript';
+import { cloudConfigFromEnv, createClients, staticCredential } from '../../activities/clients';
 import { csClient, dlcClient, ecsClient, fcClient, stsClient, vpcClient } from '../support/emulator-clients';
 import { type TestEmulator, testEmulator } from './fixtures';
 import { makeZip } from './zip-fixture';
@@ -527,6 +530,93 @@ describe('every API acp calls answers the fields of its documented example', () 
     record('cs', 'DescribeClusterUserKubeconfig', csBody());
     await cs.deleteCluster(clusterId, new $Cs.DeleteClusterRequest({ retainAllResources: false }));
     record('cs', 'DeleteCluster', csBody());
+  });
+
+  test('Simple Log Service (its own protocol) and RAM', async () => {
+    // Built as acp builds them: SLS through its own gateway, the project host after the address.
+    const clients = createClients({
+      ...cloudConfigFromEnv(
+        { ACP_ALIBABA_ENDPOINT: t.emu.endpoint },
+        staticCredential(t.emu.accessKeyId, t.emu.accessKeySecret),
+      ),
+      timeoutMs: 10_000,
+    });
+    const sls = clients.sls(REGION);
+    // SLS's SDK goes through execute(), not callApi(): capture its body there.
+    let body: unknown;
+    const execute = sls.execute.bind(sls);
+    sls.execute = async (...args: Parameters<typeof sls.execute>) => {
+      const r = await execute(...args);
+      body = r.body;
+      return r;
+    };
+    const slsCall = async (action: string, call: () => Promise<unknown>) => {
+      body = undefined;
+      await call();
+      record('sls', action, body ?? {});
+    };
+    const project = 'acp-logs-coverage-cn-hangzhou';
+    const store = 'function-output';
+    await slsCall('CreateProject', () =>
+      sls.createProject(new $Sls.CreateProjectRequest({ projectName: project, description: 'coverage' })),
+    );
+    await slsCall('GetProject', () => sls.getProject(project));
+    await slsCall('TagResources', () =>
+      sls.tagResources(
+        new $Sls.TagResourcesRequest({
+          resourceType: 'project',
+          resourceId: [project],
+          tags: [new $Sls.TagResourcesRequestTags({ key: 'acp:managed', value: 'true' })],
+        }),
+      ),
+    );
+    // What the example shows configured is configured here, so every field it has can be compared.
+    await slsCall('CreateLogStore', () =>
+      sls.createLogStore(
+        project,
+        new $Sls.CreateLogStoreRequest({
+          logstoreName: store,
+          ttl: 7,
+          shardCount: 1,
+          encryptConf: new $Sls.EncryptConf({
+            enable: true,
+            encryptType: 'default',
+            userCmkInfo: new $Sls.EncryptUserCmkConf({
+              cmkKeyId: 'key-1',
+              arn: 'acs:ram::1:role/x',
+              regionId: REGION,
+            }),
+          }),
+        }),
+      ),
+    );
+    await slsCall('GetLogStore', () => sls.getLogStore(project, store));
+    await slsCall('CreateIndex', () =>
+      sls.createIndex(
+        project,
+        store,
+        new $Sls.CreateIndexRequest({
+          body: new $Sls.Index({
+            line: new $Sls.IndexLine({
+              caseSensitive: false,
+              chn: false,
+              token: [',', ' '],
+              includeKeys: ['message'],
+              excludeKeys: ['instanceID'],
+            }),
+            keys: { functionName: new $Sls.IndexKey({ type: 'text', token: [','], caseSensitive: false }) },
+            logReduce: false,
+            logReduceWhiteList: ['message'],
+            logReduceBlackList: ['instanceID'],
+          }),
+        }),
+      ),
+    );
+    await slsCall('GetIndex', () => sls.getIndex(project, store));
+
+    const { client: ram, last } = rawBodies(clients.ram());
+    await ram.getRole(new $Ram.GetRoleRequest({ roleName: 'AliyunServiceRoleForFC' }));
+    record('ram', 'GetRole', last());
   });
 
   test('PAI-DLC', async () => {
