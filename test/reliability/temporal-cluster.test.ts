@@ -134,8 +134,6 @@ describe('acp on a Temporal cluster (PostgreSQL, four server processes), workers
       port: 0,
       exec: 'local',
       speed: 600,
-      // FC hands back an async run's output only with this preview; the runs' output proves their scripts ran.
-      previews: { fcAsyncReturnPayload: true },
     });
     // Every ECS run makes its own VPC; the real default quota of 10 per region is not what this tests.
     await fetch(`${emulator.url}/__emulator/faults`, {
