@@ -180,7 +180,9 @@ describe('security group defaults per template', () => {
 
     // FC and PAI-DLC: nothing to open. What acp asked for is read from the emulated cloud.
     const [fc, pai] = await Promise.all([
-      start('fc', { product: 'fc', script: { content: 'echo network-fc' } }),
+      // Sync: with scripts not run (exec none) a function prints nothing, so an async run would wait
+      // a minute for the exit line of its log before reading its task status.
+      start('fc', { product: 'fc', durationMinutes: 1, script: { content: 'echo network-fc' } }),
       start('pai', { product: 'pai', script: { content: 'echo network-pai' } }),
     ]);
     const [fcResult, paiResult] = await Promise.all([runResult(fc), runResult(pai)]);
