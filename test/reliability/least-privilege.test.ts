@@ -236,7 +236,7 @@ describe('runs under exactly that policy', () => {
     assert.match(blocked.blocked?.nextStep ?? '', /grant `log:CreateProject` to the RAM user/);
     await loadPolicy(full);
     await handle.signal(retrySignal, { by: 'ram-admin' });
-    const result = await handle.result();
+    const result = await runResult(handle);
     assert.equal(result.status, 'SUCCEEDED', result.message);
     assert.equal(result.execution?.outputTail, 'after-log-grant\n');
     console.log(
