@@ -23,8 +23,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { reclaimJob } from './dlc';
 import { releaseInstance } from './ecs-instances';
 import { mergeFaults } from './faults';
-import { reclaimInstance, terminationTime } from './spot';
 import { makeRole } from './ram-roles';
+import { reclaimInstance, terminationTime } from './spot';
 import { ApiError, type ProductModule, type Resource } from './types';
 import type { EmulatorWorld } from './world';
 
