@@ -254,7 +254,9 @@ export function whyRecommended(s: Pick<RunStatus, 'options' | 'recommended' | 'r
   const where =
     first && o.region !== first && o.region !== '—'
       ? (() => {
-          const home = s.options.find((x) => x.feasible && x.region === first && x.product === o.product);
+          const home = s.options.find(
+            (x) => x.feasible && x.region === first && x.product === o.product && !!x.spot === !!o.spot,
+          );
           return home
             ? `; ${o.region} quotes it below ${first} (CNY ${cny(home.estimatedTotal)}), the first region of the rule`
             : `; ${first}, the first region of the rule, had no ${o.product} offer`;

@@ -140,16 +140,23 @@ export function exactTotal(o: QuoteOption): number {
  * Options in the order a person reads them: feasible before not feasible, then cheapest (exact
  * total), then — at the same price — the region rule's order (`regionOrder`: the chosen region first,
  * then its fallbacks), then quickest to start; product, zone and spec last so the order is the same on
- * every replay.
+ * every replay. Spot rows not asked for (`prefs.spot`) follow the pay-as-you-go ones: they are shown
+ * for comparison, and row 1 stays the one acp would pick (docs/spot.md).
  */
-export function sortOptions(options: QuoteOption[], regionOrder: string[] = []): QuoteOption[] {
+export function sortOptions(
+  options: QuoteOption[],
+  regionOrder: string[] = [],
+  prefs: { spot?: boolean } = {},
+): QuoteOption[] {
   const rank = (region: string) => {
     const i = regionOrder.indexOf(region);
     return i < 0 ? regionOrder.length : i;
   };
+  const tier = (o: QuoteOption) => (o.spot && prefs.spot !== true ? 1 : 0);
   return [...options].sort(
     (a, b) =>
       Number(b.feasible) - Number(a.feasible) ||
+      tier(a) - tier(b) ||
       exactTotal(a) - exactTotal(b) ||
       rank(a.region) - rank(b.region) ||
       a.readyInSeconds - b.readyInSeconds ||
@@ -182,7 +189,7 @@ export function chooseOption(
   regionOrder: string[] = [],
   prefs: { spot?: boolean } = {},
 ): Choice {
-  const sorted = sortOptions(options, regionOrder);
+  const sorted = sortOptions(options, regionOrder, prefs);
   const limit = budgetCny(budget);
   const within = (o: QuoteOption) => limit === undefined || exactTotal(o) <= limit + 1e-9;
   const regular = (o: QuoteOption) => !o.spot && !o.alternative;

@@ -617,7 +617,7 @@ async function compareQuotes(
           feasible: false,
           reason: d.reason ?? 'not a candidate for this job',
         }));
-  return sortOptions([...options, ...excluded], regions);
+  return sortOptions([...options, ...excluded], regions, { spot: intent.spot });
 }
 
 /** The `quote` workflow behind `acp quote`: steps 1–6 only, nothing is created. */

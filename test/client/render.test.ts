@@ -122,6 +122,14 @@ describe('step lines', () => {
     );
   });
 
+  test('the first region is compared by its pay-as-you-go row, not a cheaper spot row shown below', () => {
+    const spotHome = option({ spot: true, unitPricePerHour: 0.2, estimatedTotal: 0.1 });
+    const why = stepLines(status({ options: [OPTIONS[0]!, spotHome, ...OPTIONS.slice(1)] })).find(
+      (l) => l.key === 'table',
+    )!.text;
+    assert.match(why, /cn-zhangjiakou quotes it below cn-hangzhou \(CNY 0\.24\)/);
+  });
+
   test('a finished run: confirmation, resources, output bounds, release and a receipt', () => {
     const lines = stepLines(succeeded());
     const keys = lines.map((l) => l.key);

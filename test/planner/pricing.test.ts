@@ -138,8 +138,29 @@ describe('chooseOption', () => {
   it('spot asked for: the cheapest spot option wins over a cheaper-looking regular one', () => {
     const options = [option({ estimatedTotal: 20 }), option({ estimatedTotal: 30, spot: true })];
     const c = chooseOption(options, 100, [], { spot: true });
-    assert.equal(sortOptions(options)[c.recommended!].spot, true);
+    assert.equal(sortOptions(options, [], { spot: true })[c.recommended!].spot, true);
     assert.match(c.reason, /spot was asked for/);
+  });
+  it('spot not asked for: its cheaper rows follow the pay-as-you-go ones, so row 1 is the pick', () => {
+    const options = [
+      option({ estimatedTotal: 20 }),
+      option({ estimatedTotal: 10, spot: true }),
+      option({ estimatedTotal: 25 }),
+    ];
+    assert.deepEqual(
+      sortOptions(options).map((o) => [o.estimatedTotal, !!o.spot]),
+      [
+        [20, false],
+        [25, false],
+        [10, true],
+      ],
+    );
+    assert.equal(chooseOption(options).recommended, 0);
+    assert.deepEqual(
+      sortOptions(options, [], { spot: true }).map((o) => o.estimatedTotal),
+      [10, 20, 25],
+    );
+    assert.equal(chooseOption(options, undefined, [], { spot: true }).recommended, 0);
   });
   it('within budget, a regular option beats a cheaper spot one', () => {
     const options = [option({ estimatedTotal: 20 }), option({ estimatedTotal: 10, spot: true })];
