@@ -472,9 +472,23 @@ export function createAckActivities(clients: AlibabaClients) {
     /** One look at the Job: its conditions, its newest pod's state and the tail of that pod's log. */
     async describeKubernetesJob(input: JobRef): Promise<JobState> {
       const { batch, core } = await kubernetes(input.regionId, input.clusterId);
-      const job = await kubernetesCall(`read Job ${input.name}`, () =>
-        batch.readNamespacedJob({ name: input.name, namespace: NAMESPACE }),
-      );
+      let job: Awaited<ReturnType<typeof batch.readNamespacedJob>>;
+      try {
+        job = await batch.readNamespacedJob({ name: input.name, namespace: NAMESPACE });
+      } catch (err) {
+        const d = kubernetesError(err, `read Job ${input.name}`);
+        // acp made this Job: gone means its TTL ran out while acp was away, or someone deleted it.
+        if (d.code === 'Kubernetes.NotFound') {
+          return {
+            finished: true,
+            output: '',
+            reason: 'JobGone',
+            message:
+              'the Job is no longer in the cluster (removed by its ttlSecondsAfterFinished while acp was away, or deleted by someone); its exit code and output are lost',
+          };
+        }
+        throw failure(d, d.kind === 'retryable');
+      }
       const pods = await kubernetesCall(`list pods of Job ${input.name}`, () =>
         core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: `job-name=${input.name}` }),
       );

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Worker } from '@temporalio/worker';
+import { kubernetesFor } from '../../activities/ack';
 import type { ProvisionRequest } from '../../planner/types';
 import { confirmSignal, retrySignal } from '../../workflows/messages';
 import { provision } from '../../workflows/provision';
@@ -135,6 +136,27 @@ describe('provision on ACK', () => {
       assert.deepEqual(await leftBy(handle.workflowId), []);
       const still = await stack.clients.cs('cn-hangzhou').describeClusterDetail(sharedId);
       assert.equal(still.body?.state, 'running');
+    });
+
+    test('a Job deleted under a running run (its TTL ran out while acp was away, or a person): FAILED as JobGone, the rest released', async () => {
+      const handle = await start({
+        product: 'ack',
+        script: { content: 'echo started\nsleep 600' },
+        skipConfirmation: true,
+      });
+      await waitForStatus(handle, 'RUNNING');
+      // A Job's resource id is <cluster>/<namespace>/<name>.
+      const job = (await resources()).find((r) => r.type === 'k8s-job' && r.id.startsWith(`${sharedId}/`));
+      assert.ok(job, 'the run has a Job in the shared cluster');
+      const [, namespace, name] = job.id.split('/');
+      const { batch } = await kubernetesFor(stack.clients, 'cn-hangzhou', sharedId);
+      await batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background' });
+      const result = await runResult(handle);
+      assert.equal(result.status, 'FAILED');
+      assert.match(result.message, /JobGone/);
+      assert.match(result.message, /no longer in the cluster/);
+      assert.deepEqual(result.leftBehind, []);
+      assert.deepEqual(await leftBy(handle.workflowId), []);
     });
 
     test('an image that cannot be pulled fails fast with ImagePullBackOff', async () => {

@@ -25,8 +25,11 @@ const VPC_CIDR = '192.168.0.0/16';
 const OUTPUT_TAIL_CHARS = 4000;
 /** A pod no node can take fails the run after this long (no autoscaler adds nodes to acp's pool). */
 const UNSCHEDULABLE_GRACE_MS = 5 * 60_000;
-/** The finished Job's backstop if acp is gone; long enough for a person to read an orphan's log. */
-const JOB_TTL_SECONDS = 6 * 3600;
+/**
+ * The finished Job's backstop if acp is gone: a day, long enough for a person to read an orphan's log
+ * and for a worker outage (a Job that vanished before acp read it fails the run as JobGone).
+ */
+const JOB_TTL_SECONDS = 24 * 3600;
 /** Marks an option that runs on an existing cluster: its spec is `cluster:<id>`. */
 const EXISTING = 'cluster:';
 
