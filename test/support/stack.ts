@@ -57,7 +57,7 @@ export async function startStack(
 ): Promise<Stack> {
   const workerKeyId = emulatorOptions.accessKeyId ?? DEFAULT_ACCESS_KEY_ID;
   const policy = options.ramPolicy === undefined ? ramPolicy() : options.ramPolicy;
-  const [env, emulator] = await Promise.all([
+  const [serverStart, emulatorStart] = await Promise.allSettled([
     options.timeSkipping ? startTimeSkipping() : startTemporal(options.temporalAddress),
     startEmulator({
       port: 0,
@@ -67,6 +67,16 @@ export async function startStack(
       policies: { ...(policy ? { [workerKeyId]: policy } : {}), ...emulatorOptions.policies },
     }),
   ]);
+  // One of the two failed: stop the other, or its open handles keep the test file from ever ending.
+  if (serverStart.status === 'rejected' || emulatorStart.status === 'rejected') {
+    if (serverStart.status === 'fulfilled') await serverStart.value.teardown().catch(() => undefined);
+    if (emulatorStart.status === 'fulfilled') await emulatorStart.value.stop();
+    throw serverStart.status === 'rejected'
+      ? serverStart.reason
+      : (emulatorStart as PromiseRejectedResult).reason;
+  }
+  const env = serverStart.value;
+  const emulator = emulatorStart.value;
   const admin = async (path: string, init?: RequestInit) => {
     const r = await fetch(`http://${emulator.endpoint}${path}`, init);
     return r.json();

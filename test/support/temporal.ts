@@ -45,17 +45,27 @@ export async function startTemporal(address?: string): Promise<TestWorkflowEnvir
     await registerSearchAttributes(env.connection, 'default');
     return env;
   }
-  // The SDK gives a dev server 5 s to answer (fixed in sdk-core); a loaded machine can miss that, so
-  // a start that timed out is tried again rather than failing the test file.
+  return startedWithinDeadline(() =>
+    TestWorkflowEnvironment.createLocal({
+      server: {
+        ...(source.kind === 'binary' ? { executable: { type: 'existing-path', path: source.path } } : {}),
+        searchAttributes: SEARCH_ATTRIBUTES,
+        extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'],
+      },
+    }),
+  );
+}
+
+/**
+ * The SDK gives a local server 5 s to answer (fixed in sdk-core); a loaded machine can miss that, the
+ * JVM of the time-skipping server most of all, so a start that timed out is tried again (three times).
+ */
+async function startedWithinDeadline(
+  start: () => Promise<TestWorkflowEnvironment>,
+): Promise<TestWorkflowEnvironment> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await TestWorkflowEnvironment.createLocal({
-        server: {
-          ...(source.kind === 'binary' ? { executable: { type: 'existing-path', path: source.path } } : {}),
-          searchAttributes: SEARCH_ATTRIBUTES,
-          extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'],
-        },
-      });
+      return await start();
     } catch (err) {
       if (attempt >= 3 || !/did not start within/.test(String((err as Error)?.message))) throw err;
     }
@@ -80,9 +90,11 @@ export function uniqueTaskQueue(name: string): string {
  */
 export async function startTimeSkipping(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: timeSkippingServerPath() } },
-  });
+  const env = await startedWithinDeadline(() =>
+    TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: timeSkippingServerPath() } },
+    }),
+  );
   await registerSearchAttributes(env.connection, 'default');
   return env;
 }
