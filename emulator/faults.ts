@@ -33,11 +33,15 @@
 //                → a matching spot instance (or spot DLC job) is reclaimed `afterMs` emulated ms after
 //                  it runs: locked Recycling with its termination time, released 5 min later
 //                  (spot.ts); `count` matching resources (absent: every one).
+//   "flowControl": {"ecs:DescribePrice": {"limit": 20, "windowMs": 1000}, "vpc:CreateVpc": null}
+//                → replaces the documented per account × region × API threshold of an API (null lifts
+//                  it; flow-control.ts has the documented table, in force from the start and after reset).
 //   "seed": 42                → reseeds the fault RNG.
 // }
 //
 // Determinism: rate faults draw from a seeded mulberry32 stream (seed = the emulator's seed unless
 // the table sets one), one draw per API call, so the same sequence of calls sees the same faults.
+import { checkFlowRules, type FlowRule } from './flow-control';
 import { policyDocuments, type RamPolicyInput } from './ram';
 import { type Rng, seededRng } from './rng';
 import { ApiError, type EmulatedProduct } from './types';
@@ -86,6 +90,8 @@ export interface FaultTable {
   inject: InjectRule[];
   policy: Record<string, RamPolicyInput>;
   reclaim: ReclaimRule[];
+  /** Per-API overrides of the documented flow-control thresholds (null lifts one). */
+  flowControl: Record<string, FlowRule | null>;
   seed?: number;
 }
 
@@ -104,6 +110,7 @@ export function emptyFaults(): FaultTable {
     inject: [],
     policy: {},
     reclaim: [],
+    flowControl: {},
   };
 }
 
@@ -147,7 +154,8 @@ export function mergeFaults(current: FaultTable, patch: Record<string, unknown>)
       // A malformed document is refused when it is loaded, not on the first call it governs.
       for (const doc of Object.values((value ?? {}) as object)) policyDocuments(doc);
     }
-    if (key === 'quota' || key === 'policy') {
+    if (key === 'flowControl') checkFlowRules(value);
+    if (key === 'quota' || key === 'policy' || key === 'flowControl') {
       (next as any)[key] = { ...(current as any)[key], ...(value as object) };
     } else {
       (next as any)[key] = value;

@@ -1,12 +1,13 @@
 // The HTTP front of the emulator: one port for every product. A request carrying x-acs-action is
-// an SDK call: it is authenticated (ACS3-HMAC-SHA256), authorised (RAM policies, ram.ts), subjected to
-// the fault table, then dispatched on x-acs-version + x-acs-action to its product module.
+// an SDK call: it is authenticated (ACS3-HMAC-SHA256), authorised (RAM policies, ram.ts), counted
+// against Alibaba's documented flow control (flow-control.ts), subjected to the fault table, then dispatched on x-acs-version + x-acs-action to its product module.
 // /__emulator/… is the admin API; other paths go to raw routes (the emulated Kubernetes API).
 // Simple Log Service speaks its own protocol (x-log-apiversion, its own signature): sls.ts serves it.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { handleAdmin } from './admin';
 import { appliesTo, takeRule } from './faults';
+import { flowRules } from './flow-control';
 import type { ProductSet } from './products';
 import { authRequestOf, evaluate, policyDocuments } from './ram';
 import { verifySignature } from './signature';
@@ -188,6 +189,17 @@ export class EmulatorServer {
           'Specified api is not found, please check your url and method.',
         );
       this.authorize(apiReq, module, action);
+      // Flow control is counted on arrival, on the wall clock Alibaba's windows use.
+      world.flow.admit(
+        flowRules(world.faults.flowControl),
+        {
+          accountId: world.accountId,
+          regionId: apiReq.regionId ?? 'global',
+          product: module.product,
+          action,
+        },
+        Date.now(),
+      );
       await this.applyRateFaults(action);
       const injected = takeRule(world.faults.inject, action);
       if (injected) {

@@ -11,6 +11,7 @@ import {
   matchesSoldOut,
   QUOTA_ERRORS,
 } from './faults';
+import { FlowCounters } from './flow-control';
 import type { RamPolicyInput } from './ram';
 import { defaultRoles } from './ram-roles';
 import { type Rng, seededRng } from './rng';
@@ -95,6 +96,8 @@ export class EmulatorWorld implements World {
   readonly startPolicies: Record<string, RamPolicyInput>;
   calls: CallRecord[] = [];
   roles: Map<string, RamRole>;
+  /** Calls counted against Alibaba's documented flow-control windows (flow-control.ts). */
+  readonly flow = new FlowCounters();
 
   private readonly makeCatalogue: () => Catalogue;
   private readonly primaryKey: [string, string];
@@ -402,6 +405,7 @@ export class EmulatorWorld implements World {
     this.tokens.clear();
     this.tasks = [];
     this.calls = [];
+    this.flow.clear();
     this.faults = emptyFaults();
     this.dice.reseed(this.seed);
     this.catalogue = this.makeCatalogue();
