@@ -11,6 +11,9 @@
 //   official one with only the host moved after the address (`host:port/<project>.<region>.log…`).
 // No SDK-level retries: Temporal's activity retry policy is the one retry loop, so a retried create
 // is always the same activity with the same idempotency token.
+// - Every call of every client passes the client-side flow control first (activities/flow-control.ts),
+//   keyed by account, region and API: acp never sends a call Alibaba's documented limits would refuse.
+//   (Simple Log Service calls go through its own gateway, not callApi; no SLS limit is documented.)
 
 import Credential, { Config as CredentialConfig } from '@alicloud/credentials';
 import Cs from '@alicloud/cs20151215';
@@ -23,6 +26,8 @@ import Sls from '@alicloud/sls20201230';
 import type * as $Sts from '@alicloud/sts20150401';
 import Sts from '@alicloud/sts20150401';
 import Vpc from '@alicloud/vpc20160428';
+import { Context } from '@temporalio/activity';
+import { type FlowControl, sharedFlowControl } from './flow-control';
 
 export interface CloudConfig {
   /** 'host:port' of an emulator (plain HTTP), or undefined for the real cloud. */
@@ -40,6 +45,8 @@ export interface CloudConfig {
   timeoutMs: number;
   /** FC sync invocations wait for the function; the SDK deadline must exceed FC's 60 s sync limit. */
   longTimeoutMs: number;
+  /** The flow control calls wait on (default: the process's one, with Alibaba's documented limits). */
+  flowControl?: FlowControl;
 }
 
 export function cloudConfigFromEnv(
@@ -77,9 +84,44 @@ export interface AlibabaClients {
   cs(regionId: string): Cs;
   /** PAI-DLC through openapi-core's generic client (the generated package is not on our registry). */
   dlc(regionId: string): OpenApi;
+  /** The flow control every call of these clients goes through. */
+  readonly flowControl: FlowControl;
+}
+
+/** The running activity's cancellation, so a call waiting for its window stops with its activity. */
+function activitySignal(): AbortSignal | undefined {
+  try {
+    return Context.current().cancellationSignal;
+  } catch {
+    return undefined; // not inside an activity (the CLI's own look-ups, tests)
+  }
 }
 
 export function createClients(config: CloudConfig): AlibabaClients {
+  const flowControl = config.flowControl ?? sharedFlowControl();
+  // Alibaba counts calls per account; the access key stands for it when the account id is unknown.
+  let account: Promise<string> | undefined;
+  const accountKey = () => {
+    account ??= config.accountId
+      ? Promise.resolve(config.accountId)
+      : config.credential.getCredential().then(
+          (c) => c.accessKeyId ?? 'default',
+          () => 'default',
+        );
+    return account;
+  };
+  /** Every SDK call goes through callApi (RPC, ROA and the generic client alike): the one gate. */
+  const gated = <T extends OpenApi>(client: T, product: string, regionId: string): T => {
+    const callApi = client.callApi.bind(client);
+    client.callApi = async (params, request, runtime) => {
+      await flowControl.admit(
+        { account: await accountKey(), regionId, product, action: params.action },
+        activitySignal(),
+      );
+      return callApi(params, request, runtime);
+    };
+    return client;
+  };
   const cache = new Map<string, unknown>();
   const memo = <T>(key: string, make: () => T): T => {
     if (!cache.has(key)) cache.set(key, make());
@@ -121,15 +163,26 @@ export function createClients(config: CloudConfig): AlibabaClients {
   };
   const clients: AlibabaClients = {
     config,
-    ecs: (regionId) => memo(`ecs:${regionId}`, () => new Ecs(sdkConfig(regionId, undefined))),
-    vpc: (regionId) => memo(`vpc:${regionId}`, () => new Vpc(sdkConfig(regionId, undefined))),
+    flowControl,
+    ecs: (regionId) =>
+      memo(`ecs:${regionId}`, () => gated(new Ecs(sdkConfig(regionId, undefined)), 'ecs', regionId)),
+    vpc: (regionId) =>
+      memo(`vpc:${regionId}`, () => gated(new Vpc(sdkConfig(regionId, undefined)), 'vpc', regionId)),
     // STS is global: its one host needs no region (and behind the emulator address, no host at all).
     sts: () =>
-      memo('sts', () => new Sts(sdkConfig('cn-hangzhou', config.endpoint ? undefined : 'sts.aliyuncs.com'))),
+      memo('sts', () =>
+        gated(
+          new Sts(sdkConfig('cn-hangzhou', config.endpoint ? undefined : 'sts.aliyuncs.com')),
+          'sts',
+          'cn-hangzhou',
+        ),
+      ),
     fc: async (regionId) => {
       // The FC 3.0 SDK has no regional endpoint rule: without this it would call fc.aliyuncs.com.
       const host = `${await lookUpAccountId()}.${regionId}.fc.aliyuncs.com`;
-      return memo(`fc:${regionId}`, () => new Fc(sdkConfig(regionId, host, config.longTimeoutMs)));
+      return memo(`fc:${regionId}`, () =>
+        gated(new Fc(sdkConfig(regionId, host, config.longTimeoutMs)), 'fc', regionId),
+      );
     },
     accountId: lookUpAccountId,
     sls: (regionId) =>
@@ -145,10 +198,19 @@ export function createClients(config: CloudConfig): AlibabaClients {
         return client;
       }),
     ram: () =>
-      memo('ram', () => new Ram(sdkConfig('cn-hangzhou', config.endpoint ? undefined : 'ram.aliyuncs.com'))),
-    cs: (regionId) => memo(`cs:${regionId}`, () => new Cs(sdkConfig(regionId, undefined))),
+      memo('ram', () =>
+        gated(
+          new Ram(sdkConfig('cn-hangzhou', config.endpoint ? undefined : 'ram.aliyuncs.com')),
+          'ram',
+          'global',
+        ),
+      ),
+    cs: (regionId) =>
+      memo(`cs:${regionId}`, () => gated(new Cs(sdkConfig(regionId, undefined)), 'cs', regionId)),
     dlc: (regionId) =>
-      memo(`dlc:${regionId}`, () => new OpenApi(sdkConfig(regionId, `pai-dlc.${regionId}.aliyuncs.com`))),
+      memo(`dlc:${regionId}`, () =>
+        gated(new OpenApi(sdkConfig(regionId, `pai-dlc.${regionId}.aliyuncs.com`)), 'dlc', regionId),
+      ),
   };
   return clients;
 }
