@@ -8,7 +8,7 @@
 // (AlreadyExists on a retried create is the object the first attempt made).
 import { createHash } from 'node:crypto';
 import * as $Cs from '@alicloud/cs20151215';
-import * as k8s from '@kubernetes/client-node';
+import type * as K8s from '@kubernetes/client-node';
 import { heartbeat, sleep } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { AlibabaClients } from './clients';
@@ -115,6 +115,16 @@ function failure(details: AlibabaErrorDetails, retryable = false): ApplicationFa
   });
 }
 
+let k8sModule: typeof K8s | undefined;
+/**
+ * The Kubernetes client holds about 90 MB of heap, so a worker loads it when a run first talks to a
+ * cluster rather than at start (docs/quotes.md: worker memory).
+ */
+function k8s(): typeof K8s {
+  k8sModule ??= require('@kubernetes/client-node') as typeof K8s;
+  return k8sModule;
+}
+
 /** A failed CS task or a Kubernetes error, classified through the one error table. */
 function classified(code: string, message: string, operation: string, httpStatus?: number) {
   const { kind, nextStep } = classify(code);
@@ -123,7 +133,8 @@ function classified(code: string, message: string, operation: string, httpStatus
 
 /** Kubernetes API errors as `Kubernetes.<Reason>` codes (NotFound, AlreadyExists, Invalid, …). */
 function kubernetesError(err: unknown, operation: string): AlibabaErrorDetails {
-  if (err instanceof k8s.ApiException) {
+  // Before the client is loaded no Kubernetes call has been made, so no error can be one of its.
+  if (k8sModule && err instanceof k8sModule.ApiException) {
     let body: { reason?: string; message?: string } = {};
     try {
       body = typeof err.body === 'string' ? JSON.parse(err.body) : (err.body ?? {});
@@ -171,7 +182,7 @@ export function clusterGoing(state: string): boolean {
   return state === 'gone' || state === 'deleting' || state === 'deleted';
 }
 
-function isTerminal(job: k8s.V1Job, type: 'Complete' | 'Failed'): k8s.V1JobCondition | undefined {
+function isTerminal(job: K8s.V1Job, type: 'Complete' | 'Failed'): K8s.V1JobCondition | undefined {
   return job.status?.conditions?.find((c) => c.type === type && c.status === 'True');
 }
 
@@ -188,9 +199,10 @@ export async function kubernetesFor(clients: AlibabaClients, regionId: string, c
   );
   const config = r.body?.config;
   if (!config) throw new Error(`DescribeClusterUserKubeconfig returned no config for ${clusterId}`);
-  const kc = new k8s.KubeConfig();
+  const { KubeConfig, BatchV1Api, CoreV1Api } = k8s();
+  const kc = new KubeConfig();
   kc.loadFromString(config);
-  return { batch: kc.makeApiClient(k8s.BatchV1Api), core: kc.makeApiClient(k8s.CoreV1Api) };
+  return { batch: kc.makeApiClient(BatchV1Api), core: kc.makeApiClient(CoreV1Api) };
 }
 
 export function createAckActivities(clients: AlibabaClients) {
@@ -230,26 +242,28 @@ export function createAckActivities(clients: AlibabaClients) {
     }
   }
 
+  /**
+   * A running cluster acp may share in the region: tagged acp:managed and acp:shared. A cluster
+   * that only carries acp:managed belongs to one run, which deletes it when it ends.
+   */
+  async function findSharedAckCluster(input: { regionId: string }): Promise<ClusterRef | undefined> {
+    const found = (await clustersIn(input.regionId)).find((c) => {
+      const tags = tagsOf(c.tags);
+      return tags[MANAGED_TAG] === 'true' && tags[SHARED_TAG] === 'true' && c.state === 'running';
+    });
+    if (!found?.clusterId) return undefined;
+    return {
+      clusterId: found.clusterId,
+      name: found.name ?? '',
+      regionId: input.regionId,
+      zoneId: found.zoneId || undefined,
+      state: found.state ?? 'running',
+      nodes: found.size ?? 0,
+    };
+  }
+
   return {
-    /**
-     * A running cluster acp may share in the region: tagged acp:managed and acp:shared. A cluster
-     * that only carries acp:managed belongs to one run, which deletes it when it ends.
-     */
-    async findSharedAckCluster(input: { regionId: string }): Promise<ClusterRef | undefined> {
-      const found = (await clustersIn(input.regionId)).find((c) => {
-        const tags = tagsOf(c.tags);
-        return tags[MANAGED_TAG] === 'true' && tags[SHARED_TAG] === 'true' && c.state === 'running';
-      });
-      if (!found?.clusterId) return undefined;
-      return {
-        clusterId: found.clusterId,
-        name: found.name ?? '',
-        regionId: input.regionId,
-        zoneId: found.zoneId || undefined,
-        state: found.state ?? 'running',
-        nodes: found.size ?? 0,
-      };
-    },
+    findSharedAckCluster,
 
     /**
      * CreateCluster (ManagedKubernetes, one node pool of the chosen spec in the given vSwitch). A
@@ -429,7 +443,7 @@ export function createAckActivities(clients: AlibabaClients) {
       if (input.memoryMiB) requests.memory = `${input.memoryMiB}Mi`;
       if (input.gpus) limits['nvidia.com/gpu'] = String(input.gpus);
       const meta = ownerMetadata(input);
-      const body: k8s.V1Job = {
+      const body: K8s.V1Job = {
         metadata: { name: input.name, ...meta },
         spec: {
           // One try: a non-zero exit is a failed run, not a retry loop (DESIGN §1 step 10).

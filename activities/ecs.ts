@@ -1,46 +1,13 @@
-// ECS activities: stock and price look-ups for the quote, and one activity per state-changing call
-// for create, execute and release. Creates carry a ClientToken derived from (workflow, step) and
+// ECS activities: one per state-changing call for create, execute and release, and the spot state of
+// a running instance (the quote's stock, price and spot look-ups are in market.ts). Creates carry a ClientToken derived from (workflow, step) and
 // acp's tags; releases are idempotent (NotFound = done) and can find their resource by tag.
 import * as $Ecs from '@alicloud/ecs20140526';
 import { heartbeat, sleep } from '@temporalio/activity';
 import type { AlibabaClients } from './clients';
 import { alibabaCall, releaseCall } from './errors';
+import { SYSTEM_DISK } from './market';
 import { clientToken, type Owner, ownerTags, resourceName, STEP_TAG, WORKFLOW_TAG } from './tags';
 import type { ReleaseOutcome, ReleaseTarget } from './vpc';
-
-export interface InstanceTypeInfo {
-  instanceTypeId: string;
-  family: string;
-  cpu: number;
-  memoryGiB: number;
-  gpuAmount: number;
-  gpuSpec: string;
-  gpuMemoryGiB: number;
-}
-
-export interface ZoneStock {
-  zoneId: string;
-  instanceType: string;
-}
-
-export interface InstancePrice {
-  regionId: string;
-  instanceType: string;
-  /** CNY per hour, instance + system disk + bandwidth as DescribePrice itemises them. */
-  hourly: number;
-  currency: string;
-  detail: { resource: string; price: number }[];
-}
-
-/** DescribeSpotAdvice: the release rate of the last 30 days of a type in a zone. */
-export interface SpotAdvice {
-  zoneId: string;
-  instanceType: string;
-  /** "0-3%", "3-5%", "5-10%", "10-100%". */
-  interruptRateDesc: string;
-  /** Average spot price as a percentage of pay-as-you-go over 30 days. */
-  averageSpotDiscount: number;
-}
 
 /** Whether a spot instance is being (or has been) taken back (docs/spot.md). */
 export interface SpotState {
@@ -63,7 +30,6 @@ export interface InvocationState {
   output: string;
 }
 
-const SYSTEM_DISK = { category: 'cloud_essd', size: 40 };
 const POLL_MS = 1_000;
 
 export function createEcsActivities(clients: AlibabaClients) {
@@ -104,123 +70,6 @@ export function createEcsActivities(clients: AlibabaClients) {
   }
 
   return {
-    /** Every instance type's facts (DescribeInstanceTypes takes no region). */
-    async listInstanceTypes(): Promise<InstanceTypeInfo[]> {
-      const out: InstanceTypeInfo[] = [];
-      let nextToken: string | undefined;
-      do {
-        const r = await alibabaCall('DescribeInstanceTypes', () =>
-          ecs('cn-hangzhou').describeInstanceTypes(
-            new $Ecs.DescribeInstanceTypesRequest({ maxResults: 1600, ...(nextToken ? { nextToken } : {}) }),
-          ),
-        );
-        for (const t of r.body?.instanceTypes?.instanceType ?? []) {
-          if (!t.instanceTypeId) continue;
-          out.push({
-            instanceTypeId: t.instanceTypeId,
-            family: t.instanceTypeFamily ?? '',
-            cpu: t.cpuCoreCount ?? 0,
-            memoryGiB: t.memorySize ?? 0,
-            gpuAmount: t.GPUAmount ?? 0,
-            gpuSpec: t.GPUSpec ?? '',
-            gpuMemoryGiB: t.GPUMemorySize ?? 0,
-          });
-        }
-        nextToken = r.body?.nextToken || undefined;
-      } while (nextToken);
-      return out;
-    },
-
-    /** Which instance types have stock in which zones of a region: one call covers every zone. */
-    async describeZoneStock(input: { regionId: string }): Promise<ZoneStock[]> {
-      const r = await alibabaCall(`DescribeAvailableResource in ${input.regionId}`, () =>
-        ecs(input.regionId).describeAvailableResource(
-          new $Ecs.DescribeAvailableResourceRequest({
-            regionId: input.regionId,
-            destinationResource: 'InstanceType',
-            instanceChargeType: 'PostPaid',
-            ioOptimized: 'optimized',
-          }),
-        ),
-      );
-      const out: ZoneStock[] = [];
-      for (const zone of r.body?.availableZones?.availableZone ?? []) {
-        if (!zone.zoneId || zone.status !== 'Available') continue;
-        for (const res of zone.availableResources?.availableResource ?? []) {
-          for (const s of res.supportedResources?.supportedResource ?? []) {
-            if (s.value && s.status === 'Available') out.push({ zoneId: zone.zoneId, instanceType: s.value });
-          }
-        }
-      }
-      return out;
-    },
-
-    async describeInstancePrice(input: {
-      regionId: string;
-      instanceType: string;
-      zoneId?: string;
-      spot?: boolean;
-      /** Spot protection period (SpotDuration): 1 hour or none; Alibaba's default is 1. */
-      spotDuration?: 0 | 1;
-    }): Promise<InstancePrice> {
-      const r = await alibabaCall(`DescribePrice ${input.instanceType} in ${input.regionId}`, () =>
-        ecs(input.regionId).describePrice(
-          new $Ecs.DescribePriceRequest({
-            regionId: input.regionId,
-            resourceType: 'instance',
-            instanceType: input.instanceType,
-            ...(input.zoneId ? { zoneId: input.zoneId } : {}),
-            priceUnit: 'Hour',
-            period: 1,
-            amount: 1,
-            internetChargeType: 'PayByTraffic',
-            internetMaxBandwidthOut: 0,
-            systemDisk: new $Ecs.DescribePriceRequestSystemDisk(SYSTEM_DISK),
-            spotStrategy: input.spot ? 'SpotAsPriceGo' : 'NoSpot',
-            ...(input.spot && input.spotDuration !== undefined ? { spotDuration: input.spotDuration } : {}),
-          }),
-        ),
-      );
-      const price = r.body?.priceInfo?.price;
-      if (price?.tradePrice === undefined)
-        throw new Error(`DescribePrice returned no TradePrice for ${input.instanceType}`);
-      return {
-        regionId: input.regionId,
-        instanceType: input.instanceType,
-        hourly: price.tradePrice,
-        currency: price.currency ?? 'CNY',
-        detail: (price.detailInfos?.detailInfo ?? []).map((d) => ({
-          resource: d.resource ?? '',
-          price: d.tradePrice ?? 0,
-        })),
-      };
-    },
-
-    /** The release rate (interruption risk) of spot types per zone of a region: one call, ≤ 10 types. */
-    async describeSpotAdvice(input: { regionId: string; instanceTypes: string[] }): Promise<SpotAdvice[]> {
-      const r = await alibabaCall(`DescribeSpotAdvice in ${input.regionId}`, () =>
-        ecs(input.regionId).describeSpotAdvice(
-          new $Ecs.DescribeSpotAdviceRequest({
-            regionId: input.regionId,
-            instanceTypes: input.instanceTypes.slice(0, 10),
-          }),
-        ),
-      );
-      const out: SpotAdvice[] = [];
-      for (const z of r.body?.availableSpotZones?.availableSpotZone ?? []) {
-        for (const a of z.availableSpotResources?.availableSpotResource ?? []) {
-          if (!z.zoneId || !a.instanceType) continue;
-          out.push({
-            zoneId: z.zoneId,
-            instanceType: a.instanceType,
-            interruptRateDesc: a.interruptRateDesc ?? '',
-            averageSpotDiscount: a.averageSpotDiscount ?? 100,
-          });
-        }
-      }
-      return out;
-    },
-
     /**
      * A spot instance's reclaim, as the API shows it: `OperationLocks` with LockReason `Recycling`
      * from the notice until the release (five minutes), then no instance at all.

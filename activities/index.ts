@@ -1,20 +1,25 @@
 // All of acp's activities, built from the clients they talk through (a test or `--simulate` hands in
-// clients pointed at the emulator; the worker hands in the real ones).
+// clients pointed at the emulator; the worker hands in the real ones), and the market caches they share.
 import { createAckActivities } from './ack';
 import type { AlibabaClients } from './clients';
 import { createEcsActivities } from './ecs';
 import { createFcActivities } from './fc';
 import { createFcLogActivities } from './fc-logs';
 import { createGcActivities } from './gc';
+import { createMarket, createMarketActivities, type MarketOptions, marketOptionsFromEnv } from './market';
 import { createPaiActivities } from './pai';
 import { createScriptActivities } from './script';
 import { createSlackActivities, slackConfigFromEnv } from './slack';
 import { createVpcActivities } from './vpc';
 
-export function createActivities(clients: AlibabaClients) {
+export function createActivities(clients: AlibabaClients, market: MarketOptions = marketOptionsFromEnv()) {
+  // One market per worker: every quote's activities share its price and catalogue caches.
+  const shared = createMarket(clients, market);
+  const ack = createAckActivities(clients);
   return {
+    ...createMarketActivities(shared, ack),
     ...createEcsActivities(clients),
-    ...createAckActivities(clients),
+    ...ack,
     ...createVpcActivities(clients),
     ...createFcActivities(clients),
     ...createFcLogActivities(clients),

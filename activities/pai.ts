@@ -102,6 +102,43 @@ export function dlcFor(clients: AlibabaClients, regionId: string): DlcApi {
   return dlcApi(clients.dlc(regionId), clients.config.endpoint ? { extraQuery: { RegionId: regionId } } : {});
 }
 
+/** The public resource group's specs of one accelerator type (or the named ones), with their stock. */
+export async function listDlcSpecs(
+  clients: AlibabaClients,
+  regionId: string,
+  accelerator: 'CPU' | 'GPU',
+  instanceTypes?: string,
+): Promise<DlcSpecInfo[]> {
+  const dlc = dlcFor(clients, regionId);
+  const out: DlcSpecInfo[] = [];
+  for (let page = 1; ; page++) {
+    const r = await alibabaCall(`ListEcsSpecs ${accelerator} in ${regionId}`, () =>
+      dlc.listEcsSpecs({
+        AcceleratorType: accelerator,
+        ...(instanceTypes ? { InstanceTypes: instanceTypes } : {}),
+        PageNumber: page,
+        PageSize: 100,
+      }),
+    );
+    const specs = r.EcsSpecs ?? [];
+    for (const s of specs) {
+      if (!s.InstanceType) continue;
+      out.push({
+        instanceType: s.InstanceType,
+        cpu: Number(s.Cpu ?? 0),
+        memoryGiB: Number(s.Memory ?? 0),
+        gpuAmount: Number(s.Gpu ?? 0),
+        gpuSpec: s.GpuType ?? '',
+        gpuMemoryGiB: Number(s.GpuMemory ?? 0),
+        available: s.IsAvailable === true,
+        spotStock: s.SpotStockStatus === 'WithStock',
+        ...(typeof s.NonProtectSpotDiscount === 'number' ? { spotDiscount: s.NonProtectSpotDiscount } : {}),
+      });
+    }
+    if (specs.length < 100 || out.length >= Number(r.TotalCount ?? 0)) return out;
+  }
+}
+
 export function createPaiActivities(
   clients: AlibabaClients,
   options: { workspaceId?: string } = { workspaceId: process.env.ACP_PAI_WORKSPACE_ID || undefined },
@@ -118,36 +155,6 @@ export function createPaiActivities(
 
   async function getJob(regionId: string, jobId: string): Promise<DlcJob> {
     return alibabaCall(`GetJob ${jobId}`, () => dlc(regionId).getJob(jobId));
-  }
-
-  async function listSpecs(regionId: string, accelerator: 'CPU' | 'GPU', instanceTypes?: string) {
-    const out: DlcSpecInfo[] = [];
-    for (let page = 1; ; page++) {
-      const r = await alibabaCall(`ListEcsSpecs ${accelerator} in ${regionId}`, () =>
-        dlc(regionId).listEcsSpecs({
-          AcceleratorType: accelerator,
-          ...(instanceTypes ? { InstanceTypes: instanceTypes } : {}),
-          PageNumber: page,
-          PageSize: 100,
-        }),
-      );
-      const specs = r.EcsSpecs ?? [];
-      for (const s of specs) {
-        if (!s.InstanceType) continue;
-        out.push({
-          instanceType: s.InstanceType,
-          cpu: Number(s.Cpu ?? 0),
-          memoryGiB: Number(s.Memory ?? 0),
-          gpuAmount: Number(s.Gpu ?? 0),
-          gpuSpec: s.GpuType ?? '',
-          gpuMemoryGiB: Number(s.GpuMemory ?? 0),
-          available: s.IsAvailable === true,
-          spotStock: s.SpotStockStatus === 'WithStock',
-          ...(typeof s.NonProtectSpotDiscount === 'number' ? { spotDiscount: s.NonProtectSpotDiscount } : {}),
-        });
-      }
-      if (specs.length < 100 || out.length >= Number(r.TotalCount ?? 0)) return out;
-    }
   }
 
   /** Stops a job that has not finished; a job already gone or finished needs nothing. */
@@ -169,9 +176,6 @@ export function createPaiActivities(
 
   return {
     /** The public resource group's specs of one accelerator type, with their stock (no prices). */
-    async listDlcSpecs(input: { regionId: string; accelerator: 'CPU' | 'GPU' }): Promise<DlcSpecInfo[]> {
-      return listSpecs(input.regionId, input.accelerator);
-    },
 
     /** CreateJob, after a ListJobs look-up by the step's DisplayName (CreateJob has no ClientToken). */
     async createDlcJob(input: DlcJobInput): Promise<{ jobId: string; displayName: string; reused: boolean }> {
@@ -227,7 +231,8 @@ export function createPaiActivities(
         const job = await getJob(input.regionId, input.jobId);
         if (!WAITING.includes(job.Status ?? '')) return stateOf(job);
         if (queuedForResources(job)) {
-          const [spec] = await listSpecs(
+          const [spec] = await listDlcSpecs(
+            clients,
             input.regionId,
             /^ecs\.(ebm)?gn/.test(input.ecsSpec) ? 'GPU' : 'CPU',
             input.ecsSpec,

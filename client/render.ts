@@ -76,6 +76,17 @@ export interface TableOptions {
   chosen?: QuoteOption;
   /** What was asked: a spec bigger than that says so in its row, and why under the table. */
   intent?: Pick<Intent, 'cpu' | 'memoryGiB' | 'gpu'>;
+  /** The moment the ages of cached prices are measured from (default: now). */
+  now?: number;
+}
+
+/** How old the cloud prices under the table are: cached ones say so (QuoteOption.pricedAt). */
+export function priceAgeLine(options: QuoteOption[], now: number): string | undefined {
+  const times = options.filter((o) => o.feasible && o.pricedAt).map((o) => Date.parse(o.pricedAt!));
+  if (times.length === 0) return undefined;
+  const oldest = Math.max(0, now - Math.min(...times));
+  if (oldest < 60_000) return '  prices: asked of the cloud just now';
+  return `  prices: cached, the oldest ${formatElapsed(oldest)} old; acp asks again before it creates anything`;
 }
 
 type Asked = NonNullable<TableOptions['intent']>;
@@ -187,6 +198,8 @@ export function renderOptionsTable(
     });
     for (const [why, rowsOf] of notes) out.push(`  bigger than asked (#${rowsOf.join(', #')}): ${why}`);
   }
+  const ages = priceAgeLine(options, opts.now ?? Date.now());
+  if (ages) out.push(ages);
   return out;
 }
 

@@ -279,6 +279,14 @@ export function fitsIntent(t: TypeFacts, intent: Pick<Intent, 'cpu' | 'memoryGiB
   return t.gpuAmount >= intent.gpu.count && gpuModelOf(t.gpuSpec) === intent.gpu.model;
 }
 
+/**
+ * Burstable (shared-core) families (ecs.t5, ecs.t6, …) throttle a busy CPU to a baseline: a job that
+ * runs flat out would crawl, so acp never offers them.
+ */
+export function isBurstable(type: string): boolean {
+  return /^ecs\.t\d/.test(type);
+}
+
 function rankTypes<T extends TypeFacts & { type?: string; instanceType?: string }>(types: T[]): T[] {
   return [...types].sort(
     (a, b) =>

@@ -170,6 +170,11 @@ export interface QuoteOption {
   spotRisk?: { rate: string; source: string; expectedReclaims: number; runTotal: number };
   /** PAI-DLC spot rows: SpotDiscountLimit for the job (NonProtectSpotDiscount at quote time). */
   spotDiscount?: number;
+  /**
+   * ISO time the cloud gave the price (a cached price is as old as this says); absent for published
+   * prices (FC, the ACK fee) and for an option with no price. The re-quote before a create asks again.
+   */
+  pricedAt?: string;
   /** Facts the create step needs (vCPU, memory, GPU) so it does not re-derive them. */
   cpu?: number;
   memoryGiB?: number;

@@ -4,6 +4,7 @@ import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { type AlibabaClients, cloudConfigFromEnv, createClients } from '../activities/clients';
+import type { MarketOptions } from '../activities/market';
 import { dataConverterFromEnv } from '../client/codec';
 import { temporalConnectionOptions } from '../client/temporal-server';
 import { keepAlive } from './keep-alive';
@@ -24,7 +25,24 @@ export interface AcpWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Payload encryption; by default the AES-GCM codec when ACP_PAYLOAD_KEY is set (client/codec.ts). */
   dataConverter?: DataConverter;
+  /** Price and catalogue cache lifetimes (default from ACP_PRICE_TTL_SECONDS etc., activities/market.ts). */
+  market?: MarketOptions;
   extra?: Partial<WorkerOptions>;
+}
+
+/**
+ * Runs kept in the worker's memory between workflow tasks. A run waiting for a person past this many
+ * is evicted and replayed from its history when the answer comes (tens of ms), so memory stays flat
+ * however many runs wait (docs/quotes.md: 1,000 parked in < 300 MB). ACP_MAX_CACHED_WORKFLOWS.
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
+
+export function maxCachedWorkflows(env: NodeJS.ProcessEnv = process.env): number {
+  const v = env.ACP_MAX_CACHED_WORKFLOWS;
+  const n = v === undefined || v === '' ? DEFAULT_MAX_CACHED_WORKFLOWS : Number(v);
+  if (!Number.isInteger(n) || n < 2)
+    throw new Error(`ACP_MAX_CACHED_WORKFLOWS must be an integer ≥ 2, got ${v}`);
+  return n;
 }
 
 export function workflowsPath(): string {
@@ -40,7 +58,11 @@ export async function createAcpWorker(options: AcpWorkerOptions): Promise<Worker
     taskQueue: options.taskQueue ?? taskQueue(),
     // Prebuilt by `npm install` (worker/workflow-bundle.ts); bundled here only after a source edit.
     workflowBundle: options.workflowBundle ?? (await workflowBundle()),
-    activities: createActivities(clients),
+    activities: createActivities(clients, options.market),
+    maxCachedWorkflows: maxCachedWorkflows(),
+    // One V8 context for every cached run (each run gets its own globals in it): the default since
+    // SDK 1.9, said here because the memory figures rest on it.
+    reuseV8Context: true,
     // A killed worker's activities move on after their heartbeat timeout (workflows/activity-options.ts).
     interceptors: { activity: [keepAlive] },
     ...(dataConverter ? { dataConverter } : {}),

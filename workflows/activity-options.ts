@@ -1,4 +1,8 @@
 // How each kind of activity is called. Timeouts and retries are chosen per kind of call:
+// - lookup: the quote's read-only look-ups (stock, cached prices), run as local activities: the worker
+//   runs them inside the workflow task that asks, so a whole comparison is one workflow task and one
+//   round trip to the cloud, with no activity task to schedule, dispatch and report per call
+//   (docs/quotes.md). They change nothing, so a retry after a lost worker costs nothing.
 // - api: one Alibaba call; throttling and 5xx retry with backoff (x-acs-retry-after wins, set by the
 //   activity as nextRetryDelay); everything the error table calls non-retryable stops at once.
 // - wait: polls a lifecycle (instance Running, VPC Available) with heartbeats.
@@ -6,7 +10,7 @@
 // Every kind has a heartbeat timeout, kept by the worker's keep-alive (worker/keep-alive.ts) while the
 // activity runs: an activity whose worker died is retried after HEARTBEAT, not after its minutes-long
 // start-to-close timeout.
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
 const HEARTBEAT = '30s';
@@ -16,6 +20,13 @@ export const api = proxyActivities<Activities>({
   heartbeatTimeout: HEARTBEAT,
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 12 },
   summary: 'Alibaba Cloud API call',
+});
+
+export const lookup = proxyLocalActivities<Activities>({
+  // Room for a call that waits on Alibaba's flow control (activities/flow-control.ts).
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 12 },
+  summary: 'Alibaba Cloud look-up',
 });
 
 export const wait = proxyActivities<Activities>({
@@ -30,8 +41,13 @@ export const release = proxyActivities<Activities>({
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 60 },
 });
 
-/** Messages to people (Slack): a few quick tries; a chat outage must not hold a run for minutes. */
-export const notify = proxyActivities<Activities>({
+/**
+ * Messages to people (Slack): a few quick tries; a chat outage must not hold a run for minutes. Local
+ * activities: a worker without Slack answers at once, so a run that waits for a person costs no
+ * activity task (and no copy of the comparison in its history) just to learn Slack is not there; the
+ * posts are idempotent (activities/slack.ts), so one run again after a lost worker does no harm.
+ */
+export const notify = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 5 },
 });

@@ -1,4 +1,3 @@
 // Every workflow type the acp worker registers.
 export { gcSweep } from './gc';
 export { provision, quote } from './provision';
-export { quoteProduct } from './quote';

@@ -7,7 +7,6 @@ import {
   ApplicationFailure,
   CancellationScope,
   condition,
-  executeChild,
   isCancellation,
   setHandler,
   workflowInfo,
@@ -22,18 +21,10 @@ import {
   parseIntent,
 } from '../planner';
 import { failoverOrder, placementKey } from '../planner/failover';
-import {
-  accruedCost,
-  chooseOption,
-  estimateTotal,
-  requoteNeedsConfirmation,
-  sortOptions,
-} from '../planner/pricing';
-import { productDecisions } from '../planner/products';
+import { accruedCost, chooseOption, estimateTotal, requoteNeedsConfirmation } from '../planner/pricing';
 import {
   type Intent,
   IntentError,
-  type Product,
   type ProvisionRequest,
   type QuoteOption,
   type RegionChoice,
@@ -56,7 +47,7 @@ import {
 } from './messages';
 import { stepsFor } from './products';
 import type { Deployer, Deployment } from './products/types';
-import { quoteProduct } from './quote';
+import { quoteProducts } from './quote';
 import { endRun, RunState } from './run-state';
 import { Saga } from './saga';
 import { SlackThread } from './slack-thread';
@@ -539,7 +530,7 @@ async function planRun(
   const candidates = candidateProducts(intent);
   s.candidates = candidates;
   run.set('QUOTING', `comparing ${candidates.join(', ')} in ${regionsFor(intent, region).length} region(s)`);
-  s.options = await compareQuotes(s.workflowId, intent, region, candidates);
+  s.options = await quoteProducts(intent, regionsFor(intent, region), candidates);
   return { intent, script, region };
 }
 
@@ -561,63 +552,6 @@ async function prepareScript(request: ProvisionRequest, intent: Intent): Promise
 
 function regionsFor(intent: Intent, region: RegionChoice): string[] {
   return intent.region ? [intent.region] : [region.region, ...region.fallbacks];
-}
-
-/** Step 5: one child workflow per product, started together; a failed child is a "not feasible" row. */
-async function compareQuotes(
-  workflowId: string,
-  intent: Intent,
-  region: RegionChoice,
-  products: Product[],
-): Promise<QuoteOption[]> {
-  const regions = regionsFor(intent, region);
-  const settled = await Promise.allSettled(
-    products.map((product) =>
-      executeChild(quoteProduct, {
-        workflowId: `${workflowId}/quote/${product}`,
-        args: [{ product, intent, regions }],
-        staticSummary: `Quote ${product} in ${regions.join(', ')}`,
-      }),
-    ),
-  );
-  const options = settled.flatMap((r, i) =>
-    r.status === 'fulfilled'
-      ? r.value
-      : [
-          {
-            product: products[i],
-            region: regions[0],
-            spec: '—',
-            unitPricePerHour: 0,
-            durationMinutes: intent.durationMinutes,
-            estimatedTotal: 0,
-            readyInSeconds: 0,
-            resources: [],
-            cleanup: '',
-            feasible: false,
-            reason: errorSummary(r.reason).message,
-          } satisfies QuoteOption,
-        ],
-  );
-  // Every product shows: the ones the decision tree left out say why (unless the user named one).
-  const excluded: QuoteOption[] = intent.product
-    ? []
-    : productDecisions(intent)
-        .filter((d) => !d.candidate)
-        .map((d) => ({
-          product: d.product,
-          region: '—',
-          spec: '—',
-          unitPricePerHour: 0,
-          durationMinutes: intent.durationMinutes,
-          estimatedTotal: 0,
-          readyInSeconds: 0,
-          resources: [],
-          cleanup: '',
-          feasible: false,
-          reason: d.reason ?? 'not a candidate for this job',
-        }));
-  return sortOptions([...options, ...excluded], regions, { spot: intent.spot });
 }
 
 /** The `quote` workflow behind `acp quote`: steps 1–6 only, nothing is created. */

@@ -1,18 +1,72 @@
-// One child workflow per candidate product (`<workflowId>/quote/<product>`), started together by the
-// parent. A child that cannot quote answers "not feasible: why" instead of failing, so one product's
-// trouble never sinks the comparison.
-import type { QuoteOption } from '../planner/types';
+// Step 5, the comparison, inside the calling workflow: every candidate product says what it must know
+// of each region, one look-up per region answers all of them at once (a local activity: no activity
+// task to schedule and report, workflows/activity-options.ts), then each product turns what was
+// found into its options. The whole comparison is one workflow task and one round trip to the cloud
+// (docs/quotes.md). A product that cannot quote answers "not feasible: why" instead of failing, so
+// one product's trouble never sinks the comparison.
+import { isCancellation } from '@temporalio/workflow';
+import type { RegionFindings, RegionNeeds } from '../activities/market';
+import { sortOptions } from '../planner/pricing';
+import { productDecisions } from '../planner/products';
+import type { Intent, Product, QuoteOption } from '../planner/types';
+import { described, lookup } from './activity-options';
+import { errorSummary } from './failures';
 import { stepsFor } from './products';
 import type { QuoteInput } from './products/types';
 
-export async function quoteProduct(input: QuoteInput): Promise<QuoteOption[]> {
+/** Every product's options, sorted as a person reads them (planner sortOptions, regions in order). */
+export async function quoteProducts(
+  intent: Intent,
+  regions: string[],
+  products: Product[],
+): Promise<QuoteOption[]> {
+  const inputs = products.map((product): QuoteInput => ({ product, intent, regions }));
+  const needs: RegionNeeds = Object.assign(
+    {},
+    ...inputs.map((input) => stepsFor(input.product)?.needs?.(input) ?? {}),
+  );
+  const found = Object.keys(needs).length > 0 ? await lookUpRegions(regions, needs) : [];
+  const settled = await Promise.all(inputs.map((input) => quoteProduct(input, found)));
+  // Every product shows: the ones the decision tree left out say why (unless the user named one).
+  const excluded: QuoteOption[] = intent.product
+    ? []
+    : productDecisions(intent)
+        .filter((d) => !d.candidate)
+        .map((d) => ({
+          ...notFeasible(
+            { product: d.product, intent, regions: ['—'] },
+            d.reason ?? 'not a candidate for this job',
+          ),
+        }));
+  return sortOptions([...settled.flat(), ...excluded], regions, { spot: intent.spot });
+}
+
+/** One look-up per region, all at once; a region whose look-up fails is reported, not fatal. */
+function lookUpRegions(regions: string[], needs: RegionNeeds): Promise<RegionFindings[]> {
+  const asked = Object.keys(needs) as (keyof RegionNeeds)[];
+  return Promise.all(
+    regions.map((regionId) =>
+      described(lookup.lookUpRegion, `Stock and prices in ${regionId} (${asked.join(', ')})`, {
+        regionId,
+        needs,
+      }).catch((err: unknown): RegionFindings => {
+        if (isCancellation(err)) throw err;
+        const why = errorSummary(err).message;
+        return { regionId, failed: Object.fromEntries(asked.map((need) => [need, why])) };
+      }),
+    ),
+  );
+}
+
+async function quoteProduct(input: QuoteInput, found: RegionFindings[]): Promise<QuoteOption[]> {
   const steps = stepsFor(input.product);
   if (!steps) {
     return [notFeasible(input, `acp cannot provision ${input.product} yet`)];
   }
   try {
-    return await steps.quote(input);
+    return await steps.quote(input, found);
   } catch (err) {
+    if (isCancellation(err)) throw err;
     const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
     return [notFeasible(input, cause instanceof Error ? cause.message : String(cause))];
   }

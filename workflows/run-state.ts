@@ -17,6 +17,11 @@ const MAX_EVENTS = 200;
 export class RunState {
   readonly status: RunStatus;
   private readonly listeners: ((status: RunStatus) => void)[] = [];
+  /** The message of the last status change: what the memo carries (progress lines do not). */
+  private statusMessage = '';
+  private flushQueued = false;
+  private memoWritten = '';
+  private readonly attributesWritten = new Map<string, unknown>();
 
   constructor(workflowId: string) {
     this.status = {
@@ -38,19 +43,11 @@ export class RunState {
   set(status: Status, message: string): void {
     this.status.status = status;
     this.status.message = message;
+    this.statusMessage = message;
     this.event(message);
-    const s = this.status;
-    const chosen = s.chosen ?? (s.recommended !== undefined ? s.options[s.recommended] : undefined);
-    s.summary = runSummary(s);
-    upsertSearchAttributes([
-      { key: AcpStatus, value: status },
-      ...(chosen ? [{ key: AcpProduct, value: chosen.product }] : []),
-      ...(chosen || s.region ? [{ key: AcpRegion, value: chosen?.region ?? s.region!.region }] : []),
-      ...(s.estimatedCost !== undefined ? [{ key: AcpEstimatedCost, value: s.estimatedCost }] : []),
-      ...(s.intent?.budget ? [{ key: AcpBudget, value: s.intent.budget.cny }] : []),
-    ]);
+    this.status.summary = runSummary(this.status);
     this.publish();
-    for (const listener of this.listeners) listener(s);
+    for (const listener of this.listeners) listener(this.status);
   }
 
   /** Called after every status change (the Slack thread follows the run this way). */
@@ -86,19 +83,51 @@ export class RunState {
     this.publish();
   }
 
-  /** Memo and current details for the Web UI: the comparison and where the run stands. */
+  /**
+   * The Web UI's copies (search attributes, memo, current details) are written once per workflow
+   * activation, after everything it changed, and only where they changed: each search-attribute or
+   * memo upsert is a history event and a visibility write on the server, which a step-by-step run
+   * would otherwise pay at every line of progress. The microtask runs before the activation's
+   * commands are sent (and before the workflow's own completion), on replay exactly as the first time.
+   */
   private publish(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    void Promise.resolve().then(() => {
+      this.flushQueued = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
     const s = this.status;
-    upsertMemo({
+    const chosen = s.chosen ?? (s.recommended !== undefined ? s.options[s.recommended] : undefined);
+    const attributes = [
+      { key: AcpStatus, value: s.status },
+      ...(chosen ? [{ key: AcpProduct, value: chosen.product }] : []),
+      ...(chosen || s.region ? [{ key: AcpRegion, value: chosen?.region ?? s.region!.region }] : []),
+      ...(s.estimatedCost !== undefined ? [{ key: AcpEstimatedCost, value: s.estimatedCost }] : []),
+      ...(s.intent?.budget ? [{ key: AcpBudget, value: s.intent.budget.cny }] : []),
+    ].filter((a) => this.attributesWritten.get(a.key.name) !== a.value);
+    if (attributes.length > 0) {
+      upsertSearchAttributes(attributes as Parameters<typeof upsertSearchAttributes>[0]);
+      for (const a of attributes) this.attributesWritten.set(a.key.name, a.value);
+    }
+    const memo = {
       status: s.status,
       ...(s.summary ? { summary: s.summary } : {}),
-      message: s.message,
+      message: this.statusMessage,
       options: s.options.map(
         (o) => `${o.product} ${o.region} ${o.zone ?? '-'} ${o.spec} CNY ${o.estimatedTotal}`,
       ),
       ...(s.chosen ? { chosen: `${s.chosen.product} ${s.chosen.region} ${s.chosen.spec}` } : {}),
       ...(s.attempts && s.attempts.length > 0 ? { attempts: s.attempts.map(describeAttempt) } : {}),
-    });
+    };
+    const written = JSON.stringify(memo);
+    if (written !== this.memoWritten) {
+      upsertMemo(memo);
+      this.memoWritten = written;
+    }
     setCurrentDetails(renderDetails(s));
   }
 }

@@ -5,6 +5,7 @@ import {
   confirmQuestion,
   formatReadyIn,
   outputDelta,
+  priceAgeLine,
   readAnswer,
   receipt,
   renderOptionsTable,
@@ -15,6 +16,22 @@ import { OPTIONS, option, status, succeeded } from './fixtures';
 
 describe('the comparison table', () => {
   const table = renderOptionsTable(OPTIONS, 0);
+
+  test('says how old the cached cloud prices under it are, and that they are asked again', () => {
+    const at = Date.parse('2026-12-03T06:00:00Z');
+    const priced = OPTIONS.map((o, i) => (i === 0 ? { ...o, pricedAt: '2026-12-03T05:48:30Z' } : o));
+    assert.equal(
+      priceAgeLine(priced, at),
+      '  prices: cached, the oldest 11 m 30 s old; acp asks again before it creates anything',
+    );
+    assert.equal(
+      priceAgeLine([{ ...OPTIONS[0]!, pricedAt: '2026-12-03T05:59:50Z' }], at),
+      '  prices: asked of the cloud just now',
+    );
+    // Published prices only (FC): nothing to say.
+    assert.equal(priceAgeLine(OPTIONS, at), undefined);
+    assert.equal(renderOptionsTable(priced, 0, { now: at }).at(-1), priceAgeLine(priced, at));
+  });
 
   test('has the columns of DESIGN §5 and one row per option', () => {
     assert.match(table[0]!, /^ {2}# +product +region +zone +spec +CNY\/h +est\. total +ready in$/);

@@ -5,19 +5,18 @@
 // into a one-try Job, polled from here so the status query shows its log), release (Job and
 // ConfigMap; the cluster and its network only when this run created them).
 import { ApplicationFailure, sleep } from '@temporalio/workflow';
+import type { RegionFindings, RegionNeeds } from '../../activities/market';
 import { ACK_CLUSTER_FEE, ackClusterFeePerHour, estimateTotal } from '../../planner/pricing';
 import { runnableScript } from '../../planner/script-kind';
-import { rankCandidateTypes } from '../../planner/specs';
 import type { Intent, QuoteOption, Script } from '../../planner/types';
 import { api, described, release, wait } from '../activity-options';
 import type { Execution, ResourceRecord } from '../messages';
 import type { Attempt, DeployContext, Deployer, Deployment, ProductSteps, QuoteInput } from './types';
 
-/** How many of the smallest fitting node types get a DescribePrice per region. */
-const SPECS_PRICED = 3;
+/** How many of a region's cheapest node offers the comparison shows (every fitting type is priced). */
+const OPTIONS_PER_REGION = 3;
 /** One worker node: a one-shot Job or one service needs no more. */
 const NODE_COUNT = 1;
-/** ACK worker nodes need at least 2 vCPU and 4 GiB. */
 const NODE_MINIMUM = { cpu: 2, memoryGiB: 4 };
 /** Seconds to a running script: a new cluster takes 8–20 min (facts §6); a running one needs a pod. */
 const READY_IN_SECONDS = { newCluster: 600, existingCluster: 30 };
@@ -35,8 +34,6 @@ const EXISTING = 'cluster:';
 
 /** Fee + node sums without binary-float tails (1.1139999999999999 → 1.114). */
 const perHour = (cny: number) => Math.round(cny * 1e6) / 1e6;
-
-const isBurstable = (type: string) => /^ecs\.t\d/.test(type);
 
 export function existingClusterOf(option: QuoteOption): string | undefined {
   return option.spec.startsWith(EXISTING) ? option.spec.slice(EXISTING.length) : undefined;
@@ -85,34 +82,23 @@ export function podRequests(intent: Intent): { cpuMillis: number; memoryMiB: num
   };
 }
 
-async function quote(input: QuoteInput): Promise<QuoteOption[]> {
-  const { intent, regions } = input;
-  const nodeShape = {
+/** ACK worker nodes need at least 2 vCPU and 4 GiB. */
+function nodeShapeOf(intent: Intent) {
+  return {
     cpu: Math.max(intent.cpu, NODE_MINIMUM.cpu),
     memoryGiB: Math.max(intent.memoryGiB, NODE_MINIMUM.memoryGiB),
     gpu: intent.gpu,
   };
+}
+
+function needs(input: QuoteInput): RegionNeeds {
+  return { ackNodes: { shape: nodeShapeOf(input.intent), keep: OPTIONS_PER_REGION }, sharedCluster: true };
+}
+
+async function quote(input: QuoteInput, found: RegionFindings[] = []): Promise<QuoteOption[]> {
+  const { intent, regions } = input;
   const fee = ackClusterFeePerHour('pro');
-  const [types, perRegion] = await Promise.all([
-    described(api.listInstanceTypes, 'DescribeInstanceTypes: node types'),
-    Promise.all(
-      regions.map(async (regionId) => {
-        const [shared, stock] = await Promise.all([
-          described(api.findSharedAckCluster, `DescribeClustersV1: a shared acp cluster in ${regionId}`, {
-            regionId,
-          }),
-          described(api.describeZoneStock, `DescribeAvailableResource: node stock in ${regionId}`, {
-            regionId,
-          }),
-        ]);
-        return { regionId, shared, stock };
-      }),
-    ),
-  ]);
-  const fitting = rankCandidateTypes(
-    types.filter((t) => !isBurstable(t.instanceTypeId)),
-    nodeShape,
-  ).slice(0, SPECS_PRICED);
+  const perRegion = found.map((f) => ({ regionId: f.regionId, shared: f.sharedCluster, nodes: f.ackNodes }));
   const options: QuoteOption[] = [];
   for (const { regionId, shared } of perRegion) {
     if (!shared) continue;
@@ -135,55 +121,44 @@ async function quote(input: QuoteInput): Promise<QuoteOption[]> {
       ...(intent.gpu ? { gpu: intent.gpu } : {}),
     });
   }
-  const priced = await Promise.all(
-    perRegion.flatMap(({ regionId, stock }) =>
-      fitting.map(async (t) => {
-        const zones = [
-          ...new Set(stock.filter((s) => s.instanceType === t.instanceTypeId).map((s) => s.zoneId)),
-        ];
-        if (zones.length === 0) return undefined;
-        const price = await described(
-          api.describeInstancePrice,
-          `DescribePrice: ACK node ${t.instanceTypeId} in ${regionId}`,
-          { regionId, instanceType: t.instanceTypeId },
-        );
-        return { regionId, t, zones, price };
-      }),
-    ),
-  );
-  for (const p of priced) {
-    if (!p) continue;
-    const hourly = perHour(fee + p.price.hourly * NODE_COUNT);
-    options.push({
-      product: 'ack',
-      region: p.regionId,
-      zone: p.zones[0],
-      zones: p.zones,
-      spec: p.t.instanceTypeId,
-      specNote: `${NODE_COUNT}× node ${p.t.gpuAmount > 0 ? `${p.t.gpuAmount}× ${p.t.gpuSpec}` : `${p.t.cpu} vCPU ${p.t.memoryGiB} GiB`} + ACK Pro fee CNY ${fee.toFixed(2)}/h (${ACK_CLUSTER_FEE.source}, ${ACK_CLUSTER_FEE.date})`,
-      unitPricePerHour: hourly,
-      durationMinutes: intent.durationMinutes,
-      estimatedTotal: estimateTotal(hourly, intent.durationMinutes),
-      readyInSeconds: READY_IN_SECONDS.newCluster,
-      resources: [
-        'VPC',
-        'vSwitch',
-        'ACK Pro cluster (managed control plane; ACK adds an API-server SLB and SNAT, not priced here)',
-        `${NODE_COUNT}× node ${p.t.instanceTypeId}`,
-        'ConfigMap + Job',
-      ],
-      cleanup: 'Job → ConfigMap → cluster (with its nodes) → vSwitch → VPC',
-      feasible: true,
-      cpu: p.t.cpu,
-      memoryGiB: p.t.memoryGiB,
-      ...(p.t.gpuAmount > 0 ? { gpu: { model: p.t.gpuSpec, count: p.t.gpuAmount } } : {}),
-    });
+  for (const { regionId, nodes } of perRegion) {
+    for (const o of nodes?.offers ?? []) {
+      const hourly = perHour(fee + o.hourly * NODE_COUNT);
+      options.push({
+        product: 'ack',
+        region: regionId,
+        zone: o.zones[0],
+        zones: o.zones,
+        spec: o.instanceType,
+        specNote: `${NODE_COUNT}× node ${o.gpuAmount > 0 ? `${o.gpuAmount}× ${o.gpuSpec}` : `${o.cpu} vCPU ${o.memoryGiB} GiB`} + ACK Pro fee CNY ${fee.toFixed(2)}/h (${ACK_CLUSTER_FEE.source}, ${ACK_CLUSTER_FEE.date})`,
+        unitPricePerHour: hourly,
+        durationMinutes: intent.durationMinutes,
+        estimatedTotal: estimateTotal(hourly, intent.durationMinutes),
+        readyInSeconds: READY_IN_SECONDS.newCluster,
+        resources: [
+          'VPC',
+          'vSwitch',
+          'ACK Pro cluster (managed control plane; ACK adds an API-server SLB and SNAT, not priced here)',
+          `${NODE_COUNT}× node ${o.instanceType}`,
+          'ConfigMap + Job',
+        ],
+        cleanup: 'Job → ConfigMap → cluster (with its nodes) → vSwitch → VPC',
+        feasible: true,
+        pricedAt: o.pricedAt,
+        cpu: o.cpu,
+        memoryGiB: o.memoryGiB,
+        ...(o.gpuAmount > 0 ? { gpu: { model: o.gpuSpec, count: o.gpuAmount } } : {}),
+      });
+    }
   }
   if (options.length === 0) {
-    const why =
-      fitting.length === 0
+    const fitting = [...new Set(perRegion.flatMap((r) => r.nodes?.fitting ?? []))];
+    const failed = found.find((f) => f.failed?.ackNodes)?.failed?.ackNodes;
+    const why = failed
+      ? failed
+      : fitting.length === 0
         ? 'no ECS instance type fits the requested vCPU, memory and GPU as an ACK node'
-        : `no stock of ${fitting.map((t) => t.instanceTypeId).join(', ')} for ACK nodes in ${regions.join(', ')}`;
+        : `no stock of ${fitting.slice(0, OPTIONS_PER_REGION).join(', ')}${fitting.length > OPTIONS_PER_REGION ? ` or ${fitting.length - OPTIONS_PER_REGION} other fitting types` : ''} for ACK nodes in ${regions.join(', ')}`;
     options.push({
       product: 'ack',
       region: regions[0],
@@ -439,4 +414,4 @@ function deployer(ctx: DeployContext): Deployer {
   };
 }
 
-export const ack: ProductSteps = { product: 'ack', quote, requote, deployer };
+export const ack: ProductSteps = { product: 'ack', needs, quote, requote, deployer };

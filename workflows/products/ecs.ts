@@ -1,29 +1,29 @@
-// ECS in the workflow layer: quote (stock in every zone with one call per region, prices for the
-// smallest fitting specs), deploy (VPC → vSwitch → security group → instance, each undo registered
+// ECS in the workflow layer: quote (what the region look-up found: stock in every zone, the cheapest
+// of every type that fits priced from the worker's cache, and spot beside them), deploy (VPC → vSwitch → security group → instance, each undo registered
 // before its create), execute (Cloud Assistant, polled so the status query shows output), keep-alive
 // (the AutoReleaseTime backstop moves forward while the workflow lives).
 import { sleep } from '@temporalio/workflow';
+import type { RegionFindings, RegionNeeds } from '../../activities/market';
 import { ingressRules } from '../../planner/network';
 import { estimateTotal } from '../../planner/pricing';
 import { runnableScript } from '../../planner/script-kind';
-import { rankCandidateTypes } from '../../planner/specs';
+import { PROTECTED_MINUTES, reclaimsPerHour } from '../../planner/spot';
 import type { QuoteOption } from '../../planner/types';
 import { api, described, release, wait } from '../activity-options';
 import type { Execution, ResourceRecord } from '../messages';
-import { ecsSpotRows } from './spot-rows';
+import { SPOT_ROWS_PER_REGION, spotRow } from './spot-rows';
 import type { Attempt, DeployContext, Deployer, Deployment, ProductSteps, QuoteInput } from './types';
 
-/** How many of the smallest fitting specs get a DescribePrice per region. */
-const SPECS_PRICED = 4;
+/** How many of a region's cheapest offers the comparison shows (every fitting type is priced). */
+const OPTIONS_PER_REGION = 4;
+/** How many sold-out types a "no stock" reason names. */
+const NAMED_IN_REASON = 4;
 /** Seconds from confirmation to a running script: network + RunInstances + boot + Cloud Assistant. */
 const READY_IN_SECONDS = 120;
 const VPC_CIDR = '192.168.0.0/16';
 /** The cloud releases an orphaned instance this long after acp last extended it. */
 const BACKSTOP_MINUTES = 60;
 const OUTPUT_TAIL_CHARS = 4000;
-
-// Burstable families throttle a busy CPU to a baseline; a job that runs flat out would crawl.
-const isBurstable = (type: string) => /^ecs\.t\d/.test(type);
 
 /**
  * The instance's idempotency step: a spot attempt and a pay-as-you-go one in the same zone are two
@@ -37,68 +37,74 @@ export function autoReleaseTime(nowMs: number, minutesAhead: number): string {
   return new Date(nowMs + minutesAhead * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-async function quote(input: QuoteInput): Promise<QuoteOption[]> {
+function needs(input: QuoteInput): RegionNeeds {
+  const { cpu, memoryGiB, gpu, kind, durationMinutes } = input.intent;
+  return {
+    ecs: {
+      shape: { cpu, memoryGiB, gpu },
+      keep: OPTIONS_PER_REGION,
+      // Spot rows beside the pay-as-you-go ones (docs/spot.md); none for services. SpotDuration 1 when
+      // the run fits in the protected hour, else 0: the cheaper market, since acp recovers.
+      ...(kind === 'service'
+        ? {}
+        : {
+            spot: { rows: SPOT_ROWS_PER_REGION, spotDuration: durationMinutes <= PROTECTED_MINUTES ? 1 : 0 },
+          }),
+    },
+  };
+}
+
+async function quote(input: QuoteInput, found: RegionFindings[] = []): Promise<QuoteOption[]> {
   const { intent, regions } = input;
-  const [types, stock] = await Promise.all([
-    described(api.listInstanceTypes, 'DescribeInstanceTypes: facts of every instance type'),
-    Promise.all(
-      regions.map((regionId) =>
-        described(api.describeZoneStock, `DescribeAvailableResource: stock in every zone of ${regionId}`, {
-          regionId,
-        }),
-      ),
-    ),
-  ]);
-  const fitting = rankCandidateTypes(
-    types.filter((t) => !isBurstable(t.instanceTypeId)),
-    intent,
-  ).slice(0, SPECS_PRICED);
+  const perRegion = found.flatMap((f) => (f.ecs ? [f.ecs] : []));
   const options: QuoteOption[] = [];
-  const priced = await Promise.all(
-    regions.flatMap((regionId, r) =>
-      fitting.map(async (t) => {
-        const zones = [
-          ...new Set(stock[r].filter((s) => s.instanceType === t.instanceTypeId).map((s) => s.zoneId)),
-        ];
-        if (zones.length === 0) return undefined;
-        const price = await described(
-          api.describeInstancePrice,
-          `DescribePrice: ${t.instanceTypeId} in ${regionId}`,
-          { regionId, instanceType: t.instanceTypeId },
-        );
-        return { regionId, t, zones, price };
-      }),
-    ),
-  );
-  for (const p of priced) {
-    if (!p) continue;
-    options.push({
-      product: 'ecs',
-      region: p.regionId,
-      zone: p.zones[0],
-      zones: p.zones,
-      spec: p.t.instanceTypeId,
-      specNote:
-        p.t.gpuAmount > 0 ? `${p.t.gpuAmount}× ${p.t.gpuSpec}` : `${p.t.cpu} vCPU ${p.t.memoryGiB} GiB`,
-      unitPricePerHour: p.price.hourly,
-      durationMinutes: intent.durationMinutes,
-      estimatedTotal: estimateTotal(p.price.hourly, intent.durationMinutes),
-      readyInSeconds: READY_IN_SECONDS,
-      resources: ['VPC', 'vSwitch', 'security group', `instance ${p.t.instanceTypeId}`],
-      cleanup: 'instance → security group → vSwitch → VPC',
-      feasible: true,
-      cpu: p.t.cpu,
-      memoryGiB: p.t.memoryGiB,
-      ...(p.t.gpuAmount > 0 ? { gpu: { model: p.t.gpuSpec, count: p.t.gpuAmount } } : {}),
-    });
+  const spots: QuoteOption[] = [];
+  for (const r of perRegion) {
+    for (const o of r.offers) {
+      const row: QuoteOption = {
+        product: 'ecs',
+        region: r.regionId,
+        zone: o.zones[0],
+        zones: o.zones,
+        spec: o.instanceType,
+        specNote: o.gpuAmount > 0 ? `${o.gpuAmount}× ${o.gpuSpec}` : `${o.cpu} vCPU ${o.memoryGiB} GiB`,
+        unitPricePerHour: o.hourly,
+        durationMinutes: intent.durationMinutes,
+        estimatedTotal: estimateTotal(o.hourly, intent.durationMinutes),
+        readyInSeconds: READY_IN_SECONDS,
+        resources: ['VPC', 'vSwitch', 'security group', `instance ${o.instanceType}`],
+        cleanup: 'instance → security group → vSwitch → VPC',
+        feasible: true,
+        pricedAt: o.pricedAt,
+        cpu: o.cpu,
+        memoryGiB: o.memoryGiB,
+        ...(o.gpuAmount > 0 ? { gpu: { model: o.gpuSpec, count: o.gpuAmount } } : {}),
+      };
+      options.push(row);
+      if (o.spot)
+        spots.push({
+          ...spotRow(intent, row, {
+            hourly: o.spot.hourly,
+            rate: o.spot.rate,
+            source: 'DescribeSpotAdvice',
+            reclaimsPerHour: reclaimsPerHour(o.spot.rate),
+            zone: o.spot.zones[0],
+            zones: o.spot.zones,
+            spotDuration: o.spot.spotDuration,
+          }),
+          pricedAt: o.spot.pricedAt,
+        });
+    }
   }
-  // Spot rows beside the pay-as-you-go ones (docs/spot.md); none for services.
-  options.push(...(await ecsSpotRows(intent, options)));
+  options.push(...spots);
   if (options.length === 0) {
-    const why =
-      fitting.length === 0
+    const fitting = [...new Set(perRegion.flatMap((r) => r.fitting))];
+    const failed = found.find((f) => f.failed?.ecs)?.failed?.ecs;
+    const why = failed
+      ? failed
+      : fitting.length === 0
         ? 'no ECS instance type fits the requested vCPU, memory and GPU'
-        : `no stock of ${fitting.map((t) => t.instanceTypeId).join(', ')} in ${regions.join(', ')}`;
+        : `no stock of ${fitting.slice(0, NAMED_IN_REASON).join(', ')}${fitting.length > NAMED_IN_REASON ? ` or ${fitting.length - NAMED_IN_REASON} other fitting types` : ''} in ${regions.join(', ')}`;
     options.push(infeasible(regions[0], why, intent.durationMinutes));
   }
   return options;
@@ -429,4 +435,4 @@ function deployer(ctx: DeployContext): Deployer {
   };
 }
 
-export const ecs: ProductSteps = { product: 'ecs', quote, requote, deployer };
+export const ecs: ProductSteps = { product: 'ecs', needs, quote, requote, deployer };

@@ -1,14 +1,14 @@
-// PAI-DLC in the workflow layer: quote (ListEcsSpecs stock of the specs that fit, priced at DLC's own
-// price per node × workers: PAI's published price, else the spec's ECS instance list price from
-// DescribePrice × DLC's ratio to ECS, planner/pai-prices.ts), deploy (one CreateJob whose undo is registered first, with a
-// JobMaxRunningTimeMinutes bound from the duration and the budget), execute (GetJob polled from the
-// workflow so the status query shows the pod's log), release (StopJob if live + DeleteJob).
+// PAI-DLC in the workflow layer: quote (what the region look-up found: the public pool's specs that
+// fit and have stock, each at DLC's own price per node × workers: PAI's published price, else the
+// spec's ECS instance list price × DLC's ratio to ECS, planner/pai-prices.ts; spot beside them),
+// deploy (one CreateJob whose undo is registered first, with a JobMaxRunningTimeMinutes bound from the
+// duration and the budget), execute (GetJob polled from the workflow so the status query shows the
+// pod's log), release (StopJob if live + DeleteJob).
 import { CancellationScope, sleep } from '@temporalio/workflow';
-import { type DlcPrice, dlcHourlyPrice, type PriceCurrency } from '../../planner/pai-prices';
+import type { RegionFindings, RegionNeeds } from '../../activities/market';
 import { estimateTotal, minutesWithinBudget } from '../../planner/pricing';
 import { runnableScript } from '../../planner/script-kind';
 import { checkScript } from '../../planner/scripts';
-import { rankCandidateTypes } from '../../planner/specs';
 import { reclaimsPerHour } from '../../planner/spot';
 import type { Intent, QuoteOption } from '../../planner/types';
 import { api, described, release, wait } from '../activity-options';
@@ -17,8 +17,8 @@ import type { Execution, ResourceRecord } from '../messages';
 import { spotCandidates, spotRow } from './spot-rows';
 import type { Attempt, DeployContext, Deployer, Deployment, ProductSteps, QuoteInput } from './types';
 
-/** How many of the smallest fitting specs get a DescribePrice per region. */
-const SPECS_PRICED = 4;
+/** How many of a region's cheapest specs the comparison shows (every fitting spec is priced). */
+const OPTIONS_PER_REGION = 4;
 /** One worker pod: acp runs one script, not a distributed job. */
 const WORKERS = 1;
 /** Confirmation to a running script: 1–3 min of environment preparation and image pull (facts §1.9). */
@@ -102,91 +102,55 @@ function infeasible(region: string, reason: string, durationMinutes: number): Qu
   };
 }
 
-/** DLC's price of one node of the spec, from the spec's ECS price (its instance part: no ECS disk). */
-async function dlcPrice(regionId: string, instanceType: string, what: string): Promise<DlcPrice> {
-  const ecs = await described(
-    api.describeInstancePrice,
-    `DescribePrice: ${instanceType} in ${regionId} (${what})`,
-    {
-      regionId,
-      instanceType,
-    },
-  );
-  const instance = ecs.detail.find((d) => d.resource === 'instanceType')?.price ?? ecs.hourly;
-  return dlcHourlyPrice({
-    instanceType,
-    regionId,
-    ecsInstanceHourly: instance,
-    currency: (ecs.currency === 'USD' ? 'USD' : 'CNY') satisfies PriceCurrency,
-  });
-}
-
 function shapeOf(intent: Intent): string {
   const gpu = intent.gpu ? `${intent.gpu.count}× ${intent.gpu.model}, ` : '';
   return `${gpu}${intent.cpu} vCPU, ${intent.memoryGiB} GiB`;
 }
 
-async function quote(input: QuoteInput): Promise<QuoteOption[]> {
+function needs(input: QuoteInput): RegionNeeds | undefined {
+  const { kind, cpu, memoryGiB, gpu } = input.intent;
+  if (kind === 'service') return undefined;
+  return {
+    dlc: { shape: { cpu, memoryGiB, gpu }, accelerator: gpu ? 'GPU' : 'CPU', keep: OPTIONS_PER_REGION },
+  };
+}
+
+async function quote(input: QuoteInput, found: RegionFindings[] = []): Promise<QuoteOption[]> {
   const { intent, regions } = input;
   if (intent.kind === 'service') {
     return [
       infeasible(regions[0], 'PAI-DLC runs jobs that end, not long-running services', intent.durationMinutes),
     ];
   }
-  const accelerator = intent.gpu ? 'GPU' : 'CPU';
-  const specs = await Promise.all(
-    regions.map((regionId) =>
-      described(api.listDlcSpecs, `ListEcsSpecs: ${accelerator} specs and stock in ${regionId}`, {
-        regionId,
-        accelerator,
-      }),
-    ),
-  );
-  const fittingAnywhere = new Set<string>();
-  const soldOut = new Set<string>();
-  const priced = await Promise.all(
-    regions.flatMap((regionId, r) => {
-      const fitting = rankCandidateTypes(specs[r], intent);
-      for (const s of fitting) fittingAnywhere.add(s.instanceType);
-      for (const s of fitting) if (!s.available) soldOut.add(s.instanceType);
-      return fitting
-        .filter((s) => s.available)
-        .slice(0, SPECS_PRICED)
-        .map(async (s) => {
-          // A DLC spec ECS cannot price in this region is left out rather than sinking the quote.
-          const price = await dlcPrice(regionId, s.instanceType, 'the base of the DLC price').catch(
-            () => undefined,
-          );
-          return price ? { regionId, s, price, hourly: price.hourly * WORKERS } : undefined;
-        });
-    }),
-  );
+  const perRegion = found.flatMap((f) => (f.dlc ? [f.dlc] : []));
   const options: QuoteOption[] = [];
   const spotOf = new Map<QuoteOption, { stock: boolean; discount?: number }>();
-  for (const p of priced) {
-    if (!p) continue;
-    const { s } = p;
-    const row: QuoteOption = {
-      product: 'pai',
-      region: p.regionId,
-      spec: s.instanceType,
-      specNote: `${s.gpuAmount > 0 ? `${s.gpuAmount}× ${s.gpuSpec}` : `${s.cpu} vCPU ${s.memoryGiB} GiB`} · DLC public resources · ${p.price.note}`,
-      unitPricePerHour: p.hourly,
-      durationMinutes: intent.durationMinutes,
-      estimatedTotal: estimateTotal(p.hourly, intent.durationMinutes),
-      readyInSeconds: READY_IN_SECONDS,
-      resources: ['DLC job'],
-      cleanup: 'StopJob + DeleteJob',
-      feasible: true,
-      cpu: s.cpu,
-      memoryGiB: s.memoryGiB,
-      ...(s.gpuAmount > 0 ? { gpu: { model: s.gpuSpec, count: s.gpuAmount } } : {}),
-    };
-    options.push(row);
-    spotOf.set(row, {
-      stock: s.spotStock,
-      ...(s.spotDiscount !== undefined ? { discount: s.spotDiscount } : {}),
-    });
+  for (const r of perRegion) {
+    for (const s of r.offers) {
+      const hourly = s.hourly * WORKERS;
+      const row: QuoteOption = {
+        product: 'pai',
+        region: r.regionId,
+        spec: s.instanceType,
+        specNote: `${s.gpuAmount > 0 ? `${s.gpuAmount}× ${s.gpuSpec}` : `${s.cpu} vCPU ${s.memoryGiB} GiB`} · DLC public resources${s.priceNote ? ` · ${s.priceNote}` : ''}`,
+        unitPricePerHour: hourly,
+        durationMinutes: intent.durationMinutes,
+        estimatedTotal: estimateTotal(hourly, intent.durationMinutes),
+        readyInSeconds: READY_IN_SECONDS,
+        resources: ['DLC job'],
+        cleanup: 'StopJob + DeleteJob',
+        feasible: true,
+        pricedAt: s.pricedAt,
+        cpu: s.cpu,
+        memoryGiB: s.memoryGiB,
+        ...(s.gpuAmount > 0 ? { gpu: { model: s.gpuSpec, count: s.gpuAmount } } : {}),
+      };
+      options.push(row);
+      spotOf.set(row, {
+        stock: s.dlcSpot?.stock ?? false,
+        ...(s.dlcSpot?.discount !== undefined ? { discount: s.dlcSpot.discount } : {}),
+      });
+    }
   }
   // Spot rows (docs/spot.md): DLC's own price × ListEcsSpecs' NonProtectSpotDiscount; the only risk
   // DLC states is SpotStockStatus, so reclaims are expected at acp's pessimistic default rate.
@@ -204,11 +168,15 @@ async function quote(input: QuoteInput): Promise<QuoteOption[]> {
     );
   }
   if (options.length === 0) {
-    const why =
-      fittingAnywhere.size === 0
+    const fittingAnywhere = new Set(perRegion.flatMap((r) => r.fitting));
+    const soldOut = [...new Set(perRegion.flatMap((r) => r.soldOut))];
+    const failed = found.find((f) => f.failed?.dlc)?.failed?.dlc;
+    const why = failed
+      ? failed
+      : fittingAnywhere.size === 0
         ? `no PAI-DLC public spec fits ${shapeOf(intent)}`
-        : soldOut.size > 0
-          ? `no stock of ${[...soldOut].slice(0, SPECS_PRICED).join(', ')} in ${regions.join(', ')} (ListEcsSpecs IsAvailable=false)`
+        : soldOut.length > 0
+          ? `no stock of ${soldOut.slice(0, OPTIONS_PER_REGION).join(', ')} in ${regions.join(', ')} (ListEcsSpecs IsAvailable=false)`
           : `no price for the fitting DLC specs in ${regions.join(', ')}`;
     options.push(infeasible(regions[0], why, intent.durationMinutes));
   }
@@ -216,8 +184,14 @@ async function quote(input: QuoteInput): Promise<QuoteOption[]> {
 }
 
 async function requote(option: QuoteOption): Promise<number | undefined> {
-  const price = await dlcPrice(option.region, option.spec, 'again, the base of the DLC price');
-  return price.hourly * WORKERS;
+  const price = await described(
+    api.describeDlcSpecPrice,
+    `The DLC price of ${option.spec} in ${option.region} again`,
+    { regionId: option.region, spec: option.spec },
+  );
+  // A spot row is priced as it was quoted: the DLC price × its discount (NonProtectSpotDiscount).
+  const discount = option.spot ? (option.spotDiscount ?? 1) : 1;
+  return (Math.round(price.hourly * discount * 10_000) / 10_000) * WORKERS;
 }
 
 function deployer(ctx: DeployContext): Deployer {
@@ -366,4 +340,4 @@ function deployer(ctx: DeployContext): Deployer {
   };
 }
 
-export const pai: ProductSteps = { product: 'pai', quote, requote, deployer };
+export const pai: ProductSteps = { product: 'pai', needs, quote, requote, deployer };

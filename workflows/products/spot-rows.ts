@@ -1,10 +1,10 @@
 // Spot rows of the comparison (docs/spot.md), beside the pay-as-you-go ones: for the cheapest
-// placements of each region, the spot price from Alibaba's API, the interruption risk where the API
-// gives it, and the expected total once reclaims and their re-runs are counted. Services get none:
+// placements of each region, the spot price from Alibaba's API (found by the region look-up,
+// activities/market.ts), the interruption risk where the API gives it, and the expected total once
+// reclaims and their re-runs are counted. Services get none:
 // a reclaimed service is an outage, and acp recovers only jobs that end.
-import { expectedSpotCost, PROTECTED_MINUTES, reclaimsPerHour } from '../../planner/spot';
+import { expectedSpotCost } from '../../planner/spot';
 import type { Intent, QuoteOption } from '../../planner/types';
-import { api, described } from '../activity-options';
 
 /** Spot rows per region: the cheapest pay-as-you-go placements of each region get one. */
 export const SPOT_ROWS_PER_REGION = 2;
@@ -67,62 +67,4 @@ export function spotRow(
     },
     resources: o.resources.map((r) => (r.startsWith('instance ') ? `spot ${r}` : r)),
   };
-}
-
-/**
- * ECS spot rows: one DescribeSpotAdvice per region (release rate per zone), the zones ordered by risk
- * then discount, and DescribePrice with SpotStrategy in the best zone (SpotDuration 1 when the run
- * fits in the protected hour, else 0: the cheaper market, since acp recovers).
- */
-export async function ecsSpotRows(intent: Intent, options: QuoteOption[]): Promise<QuoteOption[]> {
-  const candidates = spotCandidates(intent, options);
-  if (candidates.length === 0) return [];
-  const regions = [...new Set(candidates.map((o) => o.region))];
-  const advice = new Map(
-    await Promise.all(
-      regions.map(
-        async (regionId) =>
-          [
-            regionId,
-            await described(api.describeSpotAdvice, `DescribeSpotAdvice: spot release rates in ${regionId}`, {
-              regionId,
-              instanceTypes: [...new Set(candidates.filter((o) => o.region === regionId).map((o) => o.spec))],
-            }).catch(() => []),
-          ] as const,
-      ),
-    ),
-  );
-  const spotDuration: 0 | 1 = intent.durationMinutes <= PROTECTED_MINUTES ? 1 : 0;
-  const rows = await Promise.all(
-    candidates.map(async (o) => {
-      const known = (advice.get(o.region) ?? []).filter((a) => a.instanceType === o.spec);
-      const zones = (o.zones ?? (o.zone ? [o.zone] : []))
-        .map((zoneId) => ({ zoneId, a: known.find((k) => k.zoneId === zoneId) }))
-        // No advice for a zone: Alibaba does not sell the type as spot there.
-        .filter((z) => z.a !== undefined)
-        .sort(
-          (x, y) =>
-            reclaimsPerHour(x.a!.interruptRateDesc) - reclaimsPerHour(y.a!.interruptRateDesc) ||
-            x.a!.averageSpotDiscount - y.a!.averageSpotDiscount,
-        );
-      const best = zones[0];
-      if (!best) return undefined;
-      const price = await described(
-        api.describeInstancePrice,
-        `DescribePrice (spot, SpotDuration ${spotDuration}): ${o.spec} in ${best.zoneId}`,
-        { regionId: o.region, zoneId: best.zoneId, instanceType: o.spec, spot: true, spotDuration },
-      ).catch(() => undefined);
-      if (!price) return undefined;
-      return spotRow(intent, o, {
-        hourly: price.hourly,
-        rate: best.a!.interruptRateDesc,
-        source: 'DescribeSpotAdvice',
-        reclaimsPerHour: reclaimsPerHour(best.a!.interruptRateDesc),
-        zone: best.zoneId,
-        zones: zones.map((z) => z.zoneId),
-        spotDuration,
-      });
-    }),
-  );
-  return rows.filter((r): r is QuoteOption => r !== undefined);
 }

@@ -1,6 +1,7 @@
 // The shape every product has in the workflow layer (DESIGN §2): a quote, a deployer that creates
 // one attempt's resources (registering each compensation before its create), execute, and keep-alive.
 // The provision workflow only ever talks to this interface, so adding a product adds a module here.
+import type { RegionFindings, RegionNeeds } from '../../activities/market';
 import type { Intent, Product, QuoteOption, Script } from '../../planner/types';
 import type { Execution, ResourceRecord } from '../messages';
 import type { Saga } from '../saga';
@@ -62,8 +63,13 @@ export interface Deployer {
 
 export interface ProductSteps {
   product: Product;
-  /** Runs inside the product's quote child workflow. */
-  quote(input: QuoteInput): Promise<QuoteOption[]>;
+  /**
+   * What the quote must know of each region (stock, prices, a shared cluster); one look-up per region
+   * answers every product's needs at once (workflows/quote.ts). None: the product has no such API (FC).
+   */
+  needs?(input: QuoteInput): RegionNeeds | undefined;
+  /** The options, from what the look-ups found in each region (in `regions` order). */
+  quote(input: QuoteInput, found?: RegionFindings[]): Promise<QuoteOption[]>;
   /** Prices one option again right before the first paid create (undefined: price unchanged). */
   requote?(option: QuoteOption): Promise<number | undefined>;
   deployer(ctx: DeployContext): Deployer;

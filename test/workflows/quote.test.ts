@@ -1,0 +1,255 @@
+// The comparison (workflows/quote.ts, activities/market.ts) against the emulator through the real SDKs:
+// a warm quote asks only for stock, one call per region, and shows how old its cached prices are; a
+// sold-out type is never offered from a cache; the re-quote before a create asks the cloud and catches
+// a price that rose; a burst of quotes stays inside Alibaba's flow control even when activities retry,
+// and live calls at once are spaced by the client-side limiter where the cloud would throttle them.
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import type { Worker } from '@temporalio/worker';
+import { cloudConfigFromEnv, createClients, staticCredential } from '../../activities/clients';
+import { FlowControl } from '../../activities/flow-control';
+import { createMarket } from '../../activities/market';
+import type { ProvisionRequest } from '../../planner/types';
+import { createAcpWorker } from '../../worker/worker';
+import { confirmSignal, type ProvisionResult, rejectSignal, statusQuery } from '../../workflows/messages';
+import { provision, quote } from '../../workflows/provision';
+import { type Stack, startStack } from '../support/stack';
+import { uniqueTaskQueue, workflowBundle } from '../support/temporal';
+import { waitFor, waitForStatus } from '../support/waiting';
+
+let stack: Stack;
+let n = 0;
+const MAINLAND = ['cn-hangzhou', 'cn-shanghai', 'cn-beijing', 'cn-shenzhen', 'cn-zhangjiakou'];
+
+before(async () => {
+  stack = await startStack('quote');
+});
+after(async () => {
+  await stack?.stop();
+});
+beforeEach(async () => {
+  await stack.admin('/__emulator/reset', { method: 'POST' });
+});
+
+const calls = async (): Promise<{ action: string; code: string; regionId?: string }[]> =>
+  (await stack.admin('/__emulator/calls')).calls;
+const clearCalls = () => stack.admin('/__emulator/calls', { method: 'DELETE' });
+const faults = (table: Record<string, unknown>) =>
+  stack.admin('/__emulator/faults', { method: 'POST', body: JSON.stringify(table) });
+
+function quoteOn(taskQueue: string, request: ProvisionRequest): Promise<ProvisionResult> {
+  n += 1;
+  return stack.env.client.workflow.execute(quote, {
+    taskQueue,
+    workflowId: `acp-test-quote-${process.pid}-${n}`,
+    args: [request],
+  });
+}
+
+const ECS_2_4: ProvisionRequest = { product: 'ecs', cpu: 2, memoryGiB: 4, script: { content: 'echo q' } };
+
+/** A worker of its own whose clients keep to `limits` and that caches no price: every quote asks. */
+async function cachelessWorker(limits: ConstructorParameters<typeof FlowControl>[0] = {}) {
+  const flowControl = new FlowControl(limits);
+  const clients = createClients({
+    ...cloudConfigFromEnv(
+      { ACP_ALIBABA_ENDPOINT: stack.emulator.endpoint },
+      staticCredential(stack.emulator.accessKeyId, stack.emulator.accessKeySecret),
+    ),
+    timeoutMs: 10_000,
+    flowControl,
+  });
+  const taskQueue = uniqueTaskQueue('cacheless');
+  const worker: Worker = await createAcpWorker({
+    connection: stack.env.nativeConnection,
+    taskQueue,
+    clients,
+    workflowBundle: await workflowBundle(),
+    market: { priceTtlMs: 0, typesTtlMs: 3_600_000 },
+  });
+  const running = worker.run();
+  return {
+    taskQueue,
+    flowControl,
+    stop: async () => {
+      worker.shutdown();
+      await running;
+    },
+  };
+}
+
+describe('the comparison', () => {
+  test('a warm quote asks only for stock, one call per region, and its prices keep their age', async () => {
+    const first = await quoteOn(stack.taskQueue, ECS_2_4);
+    await clearCalls();
+    const second = await quoteOn(stack.taskQueue, ECS_2_4);
+    const asked = await calls();
+    assert.deepEqual(
+      asked.map((c) => c.action),
+      MAINLAND.map(() => 'DescribeAvailableResource'),
+    );
+    assert.deepEqual(asked.map((c) => c.regionId).sort(), [...MAINLAND].sort());
+    const priced = second.options.filter((o) => o.feasible);
+    assert.ok(priced.length >= MAINLAND.length);
+    for (const o of priced) {
+      const twin = first.options.find((f) => f.region === o.region && f.spec === o.spec && f.spot === o.spot);
+      assert.equal(
+        o.pricedAt,
+        twin?.pricedAt,
+        `${o.spec} in ${o.region}: the cached price says when it was asked`,
+      );
+      assert.ok(Date.parse(o.pricedAt!) <= Date.now());
+    }
+  });
+
+  test('every type that fits is priced: a bigger, cheaper type wins over the smallest', async () => {
+    // A promotion on g7.xlarge (4 vCPU 16 GiB) in Beijing makes it cheaper than any 2 vCPU 4 GiB type.
+    const prices = stack.emulator.world.catalogue;
+    const list = prices.hourlyPrice.bind(prices);
+    prices.hourlyPrice = (regionId, type) =>
+      regionId === 'cn-beijing' && type === 'ecs.g7.xlarge' ? 0.05 : list(regionId, type);
+    const w = await cachelessWorker();
+    try {
+      const live = await quoteOn(w.taskQueue, { ...ECS_2_4, region: 'cn-beijing' });
+      const best = live.options[live.recommended!];
+      assert.equal(best.spec, 'ecs.g7.xlarge');
+      assert.equal(best.region, 'cn-beijing');
+    } finally {
+      prices.hourlyPrice = list;
+      await w.stop();
+    }
+  });
+
+  test('a type that sold out since the last quote is not offered: stock is never cached', async () => {
+    const first = await quoteOn(stack.taskQueue, { ...ECS_2_4, region: 'cn-hangzhou' });
+    const best = first.options[first.recommended!];
+    await faults({ soldOut: [{ regionId: 'cn-hangzhou', instanceType: best.spec }] });
+    const second = await quoteOn(stack.taskQueue, { ...ECS_2_4, region: 'cn-hangzhou' });
+    assert.ok(second.options.some((o) => o.feasible));
+    assert.ok(second.options.every((o) => o.spec !== best.spec));
+  });
+
+  test('the re-quote before the create asks the cloud: a price that rose since the quote asks again', async () => {
+    // The quote is served from the cache the earlier quotes filled; the price then doubles.
+    await quoteOn(stack.taskQueue, { ...ECS_2_4, region: 'cn-hangzhou' });
+    n += 1;
+    const handle = await stack.env.client.workflow.start(provision, {
+      taskQueue: stack.taskQueue,
+      workflowId: `acp-test-quote-${process.pid}-${n}`,
+      args: [{ ...ECS_2_4, region: 'cn-hangzhou' }],
+    });
+    const waiting = await waitForStatus(handle, 'AWAITING_CONFIRMATION');
+    const chosen = waiting.options[waiting.recommended!];
+    const prices = stack.emulator.world.catalogue;
+    const list = prices.hourlyPrice.bind(prices);
+    // The chosen type's price rises 20 % after the quote (the total, disk included, by more than 10 %).
+    prices.hourlyPrice = (regionId, type) =>
+      (list(regionId, type) ?? 0) * (regionId === chosen.region && type === chosen.spec ? 1.2 : 1);
+    try {
+      await clearCalls();
+      await handle.signal(confirmSignal, { by: 'test' });
+      const again = await waitFor(async () => {
+        const s = await handle.query(statusQuery);
+        return s.status === 'AWAITING_CONFIRMATION' && /price rose/.test(s.message) ? s : undefined;
+      });
+      assert.match(again.message, /price rose from CNY .* to CNY/);
+      assert.ok(
+        (await calls()).some((c) => c.action === 'DescribePrice' && c.code === 'OK'),
+        'the re-quote asked DescribePrice, not the cache',
+      );
+      assert.ok(again.options[again.recommended!].unitPricePerHour > chosen.unitPricePerHour);
+      await handle.signal(rejectSignal, { by: 'test' });
+      await waitForStatus(handle, 'REJECTED');
+      const { resources } = await stack.admin('/__emulator/resources');
+      assert.deepEqual(
+        resources.filter(
+          (r: { tags?: Record<string, string> }) => r.tags?.['acp:workflow-id'] === handle.workflowId,
+        ),
+        [],
+        'nothing was created',
+      );
+      // The live answer is kept: the next quote, served from the cache, shows the new price.
+      await clearCalls();
+      const next = await quoteOn(stack.taskQueue, { ...ECS_2_4, region: 'cn-hangzhou' });
+      assert.ok(!(await calls()).some((c) => c.action === 'DescribePrice'));
+      const same = next.options.find((o) => o.spec === chosen.spec && o.region === chosen.region);
+      assert.ok(same, `${chosen.spec} is still among the cheapest`);
+      assert.ok(same.unitPricePerHour > chosen.unitPricePerHour);
+    } finally {
+      prices.hourlyPrice = list;
+    }
+  });
+});
+
+describe("Alibaba's flow control, under a burst", () => {
+  /** DescribePrice lowered to 20 per second in the emulator, so a burst would overflow it. */
+  const LIMIT = { 'ecs:DescribePrice': { limit: 20, windowMs: 1000 } };
+  const BIG: ProvisionRequest = {
+    product: 'ecs',
+    region: 'cn-hangzhou',
+    cpu: 8,
+    memoryGiB: 32,
+    script: { content: 'echo burst' },
+  };
+
+  async function burst(taskQueue: string, count: number): Promise<ProvisionResult[]> {
+    return Promise.all(Array.from({ length: count }, () => quoteOn(taskQueue, BIG)));
+  }
+
+  test('60 quotes at once, every price asked, 5xx forcing retries: no call is throttled, every quote complete', async () => {
+    await faults({ flowControl: LIMIT, errorRate: 0.05, seed: 3 });
+    const w = await cachelessWorker({ limits: LIMIT });
+    try {
+      await clearCalls();
+      const results = await burst(w.taskQueue, 60);
+      const asked = await calls();
+      const prices = asked.filter((c) => c.action === 'DescribePrice');
+      assert.ok(prices.length > 2 * LIMIT['ecs:DescribePrice'].limit, `${prices.length} DescribePrice calls`);
+      assert.ok(asked.some((c) => c.code === 'InternalError' || c.code === 'ServiceUnavailable'));
+      assert.deepEqual(
+        asked.filter((c) => /Throttling/.test(c.code)),
+        [],
+      );
+      for (const r of results) {
+        assert.equal(r.status, 'SUCCEEDED', r.message);
+        assert.ok(r.options.some((o) => o.feasible));
+        assert.ok(r.options.every((o) => !/Throttling/.test(o.reason ?? '')));
+      }
+    } finally {
+      await w.stop();
+    }
+  });
+
+  test('100 live DescribePrice calls at once: spaced by the limiter none is throttled, unspaced the cloud throttles', async () => {
+    await faults({ flowControl: LIMIT });
+    const ask = (flowControl: FlowControl) => {
+      const market = createMarket(
+        createClients({
+          ...cloudConfigFromEnv(
+            { ACP_ALIBABA_ENDPOINT: stack.emulator.endpoint },
+            staticCredential(stack.emulator.accessKeyId, stack.emulator.accessKeySecret),
+          ),
+          timeoutMs: 10_000,
+          flowControl,
+        }),
+        { priceTtlMs: 0, typesTtlMs: 0 },
+      );
+      return Promise.allSettled(
+        Array.from({ length: 100 }, () =>
+          market.livePrice({ regionId: 'cn-hangzhou', instanceType: 'ecs.g7.large' }),
+        ),
+      );
+    };
+    await clearCalls();
+    const spaced = await ask(new FlowControl({ limits: LIMIT }));
+    assert.ok(spaced.every((r) => r.status === 'fulfilled'));
+    assert.deepEqual(
+      (await calls()).filter((c) => c.code !== 'OK'),
+      [],
+    );
+    await clearCalls();
+    const unspaced = await ask(new FlowControl({ limits: {} }));
+    assert.ok(unspaced.some((r) => r.status === 'rejected' && /Throttling\.User/.test(String(r.reason))));
+    assert.ok((await calls()).some((c) => c.code === 'Throttling.User'));
+  });
+});
