@@ -1,12 +1,11 @@
 // A bench-only twin of acp's `quote` workflow that takes the region list as an argument. The planner
-// only ever hands the ECS quote 5 regions (one class: mainland or overseas, DESIGN §1 step 3), so the
-// 8-region figure needs this path. Everything else is acp's own code: parseIntent, candidateProducts,
-// one `quoteProduct` child per product started together, sortOptions and chooseOption.
-import { executeChild, workflowInfo } from '@temporalio/workflow';
+// only ever hands the quote 5 regions (one class: mainland or overseas), so the 8-region figure needs
+// this path. Everything else is acp's own code: parseIntent, candidateProducts, quoteProducts (every
+// product quoted at once in this workflow task) and chooseOption.
 import { candidateProducts, parseIntent } from '../planner';
-import { chooseOption, sortOptions } from '../planner/pricing';
+import { chooseOption } from '../planner/pricing';
 import type { ProvisionRequest, QuoteOption } from '../planner/types';
-import { quoteProduct } from '../workflows/quote';
+import { quoteProducts } from '../workflows/quote';
 
 export interface RegionQuote {
   options: QuoteOption[];
@@ -14,17 +13,7 @@ export interface RegionQuote {
 }
 
 export async function quoteInRegions(request: ProvisionRequest, regions: string[]): Promise<RegionQuote> {
-  const { workflowId } = workflowInfo();
   const intent = parseIntent(request);
-  const products = candidateProducts(intent);
-  const settled = await Promise.all(
-    products.map((product) =>
-      executeChild(quoteProduct, {
-        workflowId: `${workflowId}/quote/${product}`,
-        args: [{ product, intent, regions }],
-      }),
-    ),
-  );
-  const options = sortOptions(settled.flat());
+  const options = await quoteProducts(intent, regions, candidateProducts(intent));
   return { options, recommended: chooseOption(options, intent.budget).recommended };
 }

@@ -18,14 +18,18 @@ import {
 import { defaultCatalogue, randomCatalogue, startEmulator } from '../emulator';
 import type { Catalogue } from '../emulator/types';
 import { startTemporal } from '../test/support/temporal';
+import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../worker/worker';
 
-export type CatalogueChoice = { kind: 'default' } | { kind: 'seed'; seed: number } | { kind: 'ample' };
+export type CatalogueChoice =
+  | { kind: 'default' }
+  | { kind: 'seed'; seed: number; promotions?: boolean }
+  | { kind: 'ample' };
 
 /** Stock per (zone, type) for the saga and scale runs, so a thousand instances never hit NoStock. */
 const AMPLE_STOCK = 1_000_000;
 
 export interface WorkerProcess {
-  kind: 'acp' | 'raw';
+  kind: 'acp' | 'raw' | 'cli';
   pid: number;
   taskQueue: string;
   facts: Record<string, unknown>;
@@ -47,7 +51,16 @@ export interface BenchStack {
   clearCalls(): Promise<void>;
   /** API calls since the last clear, by action. */
   calls(): Promise<{ total: number; byAction: Record<string, number> }>;
-  startWorker(kind: 'acp' | 'raw', taskQueue: string): Promise<WorkerProcess>;
+  /**
+   * A worker in its own process; `env` adds to its environment (e.g. ACP_PRICE_TTL_SECONDS). `acp`
+   * and `raw` serve bench/workflows.ts and bench/raw-workflow.ts from one prebuilt bundle; `cli` is
+   * `acp worker` itself, exactly as an operator runs it (its own bundle, its own start-up).
+   */
+  startWorker(
+    kind: 'acp' | 'raw' | 'cli',
+    taskQueue: string,
+    env?: Record<string, string>,
+  ): Promise<WorkerProcess>;
   stop(): Promise<void>;
 }
 
@@ -55,7 +68,7 @@ export interface BenchStack {
 export async function startBenchStack(temporalAddress?: string): Promise<BenchStack> {
   let choice: CatalogueChoice = { kind: 'default' };
   const makeCatalogue = (): Catalogue => {
-    if (choice.kind === 'seed') return randomCatalogue(choice.seed);
+    if (choice.kind === 'seed') return randomCatalogue(choice.seed, { promotions: choice.promotions });
     const c = defaultCatalogue();
     if (choice.kind === 'ample') {
       for (const r of c.regions)
@@ -98,6 +111,56 @@ export async function startBenchStack(temporalAddress?: string): Promise<BenchSt
     return r.json();
   };
 
+  /** `acp worker`, with the emulator's key through the default credentials chain (environment). */
+  const startCliWorker = async (taskQueue: string, extraEnv: Record<string, string>) => {
+    const child = spawn(process.execPath, [join(__dirname, '..', 'bin', 'acp.js'), 'worker'], {
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: env.address,
+        ACP_TASK_QUEUE: taskQueue,
+        ACP_ALIBABA_ENDPOINT: emulator.endpoint,
+        ALIBABA_CLOUD_ACCESS_KEY_ID: emulator.accessKeyId,
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET: emulator.accessKeySecret,
+        ALIBABA_CLOUD_ACCOUNT_ID: emulator.accountId,
+        ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
+        ...extraEnv,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const exited = new Promise((r) => child.once('exit', r));
+    // Ready when the server sees its workflow poller on the task queue.
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`acp worker exited with code ${child.exitCode}`);
+      const q = await env.client.workflowService.describeTaskQueue({
+        namespace: 'default',
+        taskQueue: { name: taskQueue },
+        taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
+      });
+      if ((q.pollers ?? []).length > 0) break;
+      if (Date.now() > deadline) throw new Error('acp worker did not poll within 180 s');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const w: WorkerProcess = {
+      kind: 'cli',
+      pid: child.pid!,
+      taskQueue,
+      facts: {
+        maxCachedWorkflows: Number(extraEnv.ACP_MAX_CACHED_WORKFLOWS ?? DEFAULT_MAX_CACHED_WORKFLOWS),
+      },
+      rssMiB: () => rssMiB(child.pid!),
+      async stop() {
+        workers.delete(w);
+        if (child.exitCode !== null) return;
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      },
+    };
+    workers.add(w);
+    return w;
+  };
+
   const stack: BenchStack = {
     env,
     client: env.client,
@@ -127,18 +190,30 @@ export async function startBenchStack(temporalAddress?: string): Promise<BenchSt
       for (const c of calls) byAction[c.action] = (byAction[c.action] ?? 0) + 1;
       return { total: calls.length, byAction };
     },
-    async startWorker(kind, taskQueue) {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'worker-process.ts')], {
-        env: {
-          ...process.env,
-          BENCH_WORKER: kind,
-          BENCH_BUNDLE: bundles[kind],
-          BENCH_TASK_QUEUE: taskQueue,
-          TEMPORAL_ADDRESS: env.address,
-          ACP_ALIBABA_ENDPOINT: emulator.endpoint,
+    async startWorker(kind, taskQueue, extraEnv = {}) {
+      if (kind === 'cli') return startCliWorker(taskQueue, extraEnv);
+      // BENCH_WORKER_NODE_ARGS: extra node flags for the worker (e.g. --cpu-prof to profile it).
+      const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+      // BENCH_WORKER_SCRIPT: a prebuilt worker-process.js to run with plain node instead of the sources.
+      const script = process.env.BENCH_WORKER_SCRIPT ?? join(__dirname, 'worker-process.ts');
+      const child = spawn(
+        process.execPath,
+        script.endsWith('.js') ? [...nodeArgs, script] : [...nodeArgs, '--import', 'tsx', script],
+        {
+          env: {
+            ...process.env,
+            BENCH_WORKER: kind,
+            BENCH_BUNDLE: bundles[kind],
+            BENCH_TASK_QUEUE: taskQueue,
+            TEMPORAL_ADDRESS: env.address,
+            ACP_ALIBABA_ENDPOINT: emulator.endpoint,
+            BENCH_ACCESS_KEY_ID: emulator.accessKeyId,
+            BENCH_ACCESS_KEY_SECRET: emulator.accessKeySecret,
+            ...extraEnv,
+          },
+          stdio: ['ignore', 'pipe', 'inherit'],
         },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      );
       const facts = await readyLine(child);
       const w: WorkerProcess = {
         kind,

@@ -6,7 +6,6 @@
 import { readFileSync } from 'node:fs';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { cloudConfigFromEnv, createClients, staticCredential } from '../activities/clients';
-import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../emulator';
 import { createAcpWorker } from '../worker/worker';
 import type { RawActivities } from './raw-workflow';
 
@@ -38,10 +37,31 @@ async function main(): Promise<void> {
           clients: createClients(
             cloudConfigFromEnv(
               { ACP_ALIBABA_ENDPOINT: env.ACP_ALIBABA_ENDPOINT },
-              staticCredential(DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET),
+              // The emulator's keys come from the parent: importing the emulator here would load it
+              // into the worker and inflate the RSS this process is measured by.
+              staticCredential(env.BENCH_ACCESS_KEY_ID ?? '', env.BENCH_ACCESS_KEY_SECRET ?? ''),
             ),
           ),
         });
+  // BENCH_MEMORY_EVERY_MS: where the memory is (main isolate heap, buffers; RSS also holds the
+  // workflow thread's heap and the Rust core), one JSON line on stderr at that interval.
+  const every = Number(env.BENCH_MEMORY_EVERY_MS ?? 0);
+  if (every > 0) {
+    const mib = (n: number) => Math.round(n / 2 ** 20);
+    setInterval(() => {
+      const m = process.memoryUsage();
+      console.error(
+        JSON.stringify({
+          memory: {
+            rss: mib(m.rss),
+            heapUsed: mib(m.heapUsed),
+            heapTotal: mib(m.heapTotal),
+            external: mib(m.external),
+          },
+        }),
+      );
+    }, every).unref();
+  }
   const stop = () => worker.shutdown();
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

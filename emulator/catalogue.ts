@@ -82,13 +82,20 @@ export function defaultCatalogue(): Catalogue {
 /**
  * A catalogue with every price multiplied by a factor in [0.7, 1.3] and every zone's stock drawn
  * again (a quarter of the (zone, type) pairs sold out), all from `seed`: the same seed always gives
- * the same cloud.
+ * the same cloud. With `promotions`, one (region, type) price in eight is also cut to 35–60 % of
+ * its list price, as a regional promotion would: a larger size or another family then often
+ * undercuts the smallest type that fits.
  */
-export function randomCatalogue(seed: number): Catalogue {
+export function randomCatalogue(seed: number, options: { promotions?: boolean } = {}): Catalogue {
   const draw = (key: string) => seededRng(hashSeed(`${seed}/${key}`))();
+  const promotion = (regionId: string, typeId: string) =>
+    options.promotions && draw(`promo/${regionId}/${typeId}`) < 0.125
+      ? 0.35 + 0.25 * draw(`cut/${regionId}/${typeId}`)
+      : 1;
   return build({
     price: (regionId, typeId, base) =>
-      Math.round(base * (0.7 + 0.6 * draw(`p/${regionId}/${typeId}`)) * 10000) / 10000,
+      Math.round(base * (0.7 + 0.6 * draw(`p/${regionId}/${typeId}`)) * promotion(regionId, typeId) * 10000) /
+      10000,
     stock: (zoneId, typeId, base) => {
       const r = draw(`s/${zoneId}/${typeId}`);
       return r < 0.25 ? 0 : Math.max(1, Math.round(base * r));
