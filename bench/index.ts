@@ -7,6 +7,7 @@
 // Sizes (env): BENCH_REPS (quote repetitions, 5), BENCH_SEEDS (catalogues, 50), BENCH_SAGAS (40, all
 // started at once), BENCH_PARKED (levels, "1000,10000"), BENCH_CONFIRMED (parked runs confirmed to a
 // full saga, 100), BENCH_BURST (concurrent quotes, 100), BENCH_LATENCY_MS (150).
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +51,16 @@ async function main(): Promise<void> {
   };
   const began = Date.now();
   const log = (m: string) => console.error(`[${((Date.now() - began) / 1000).toFixed(0)} s] ${m}`);
+  // `acp worker` (the scale figure) runs what `npm install` builds: build it from these sources first.
+  log('npm run build (the precompiled CLI and workflow bundle `acp worker` starts from)');
+  const build = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(__dirname, '..', 'scripts', 'build.ts')],
+    {
+      stdio: 'inherit',
+    },
+  );
+  if (build.status !== 0) throw new Error(`npm run build failed (exit ${build.status})`);
   log(`starting Temporal dev server, emulator, bundles${quick ? ' (quick mode)' : ''}`);
   const stack = await startBenchStack();
   const results: Record<string, any> = {
