@@ -9,18 +9,25 @@
 //                              runs dist/acp.js only while they are unchanged, else the sources via tsx
 //   dist/workflow-bundle.js    the workflow code every worker runs (worker/workflow-bundle.ts)
 // `--if-possible` (prepare): a failed build warns and leaves acp running from the sources.
+// `--cli-only --out <dir>`: only the two CLI files, into <dir> (the build test's check that every
+// dependency bundles, without touching dist/).
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 import { installRoot } from '../worker/install-root';
 import { bundleWorkflows, saveWorkflowBundle } from '../worker/workflow-bundle';
 
 const root = installRoot();
-const dist = join(root, 'dist');
+const outAt = process.argv.indexOf('--out');
+const dist = outAt > 0 ? resolve(process.argv[outAt + 1] ?? '') : join(root, 'dist');
+const cliOnly = process.argv.includes('--cli-only');
 
-/** Packages that stay in node_modules: Temporal's native core and bundler, and esbuild itself. */
-const EXTERNAL = ['@temporalio/*', '@swc/*', 'webpack', 'esbuild', 'tsx'];
+/**
+ * Packages that stay in node_modules: Temporal's native core and bundler, esbuild itself, and native
+ * addons (lz4-napi: the SLS gateway's log compression), which load from there.
+ */
+const EXTERNAL = ['@temporalio/*', '@swc/*', 'webpack', 'esbuild', 'tsx', 'lz4-napi'];
 
 /** The commands' module, in dist/acp.js: loaded from dist/commands.js through bin/prebuilt.js's cache. */
 const commandsFromPrebuilt: Plugin = {
@@ -107,7 +114,7 @@ async function main(): Promise<void> {
     mkdirSync(dist, { recursive: true });
     const [sources] = await Promise.all([
       buildCli(),
-      bundleWorkflows(root).then((code) => saveWorkflowBundle(code, root)),
+      cliOnly ? undefined : bundleWorkflows(root).then((code) => saveWorkflowBundle(code, root)),
     ]);
     process.stderr.write(
       `acp: built dist/acp.js (${sources} sources) and dist/workflow-bundle.js in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
