@@ -18,7 +18,7 @@
 // Sources, per product, are beside the entries; where the documentation could not be found the
 // entry is unconditioned and the comment says so.
 
-export type RamNamespace = 'ecs' | 'vpc' | 'fc' | 'cs' | 'paidlc' | 'sts' | 'log' | 'ram';
+export type RamNamespace = 'ecs' | 'vpc' | 'fc' | 'cs' | 'paidlc' | 'sts' | 'log' | 'ram' | 'oss';
 
 /** A resource-tag condition that applies to part of what the action touches (see above). */
 export interface PartialTagScope {
@@ -50,6 +50,9 @@ export interface AlibabaAction {
 
 /** Every acp log project (activities/fc-logs.ts names them acp-logs-<account>-<region>). */
 const SLS_PROJECTS = 'acs:log:*:*:project/acp-logs-*';
+
+/** Checkpoint buckets and their objects (activities/oss.ts names them acp-ckpt-<hash>-<region>). */
+const OSS_BUCKETS = 'acs:oss:*:*:acp-ckpt-*';
 
 /** `true` is the resource scope (the registry's first form). */
 const a = (
@@ -166,6 +169,22 @@ export const ALIBABA_ACTIONS: readonly AlibabaAction[] = [
   a('log:GetLogStoreLogs', 'read', 'FC async output: the run’s lines and exit code', { arn: SLS_PROJECTS }),
   // RAM: that the role FC writes logs with exists (its service-linked role, or ACP_FC_ROLE_ARN's).
   a('ram:GetRole', 'read', 'FC async output: the role FC writes logs with'),
+  // OSS: the checkpoint buckets of spot runs (docs/spot.md), only by name (OSS's RAM resource form
+  // acs:oss:{region}:{account}:{bucket}[/{object}]). ListBuckets is account-wide (gc).
+  a('oss:ListBuckets', 'read', 'acp gc: checkpoint buckets'),
+  a('oss:PutBucket', 'create', 'spot checkpoints: the run’s bucket per region', { arn: OSS_BUCKETS }),
+  a('oss:GetBucketInfo', 'read', 'spot checkpoints: a bucket an earlier try made', { arn: OSS_BUCKETS }),
+  a('oss:PutBucketTagging', 'modify', 'spot checkpoints: tag the bucket acp:managed', { arn: OSS_BUCKETS }),
+  a('oss:GetBucketTagging', 'read', 'acp gc: a checkpoint bucket’s owner', { arn: OSS_BUCKETS }),
+  a('oss:ListObjects', 'read', 'spot checkpoints: copy to another region, empty before delete', {
+    arn: OSS_BUCKETS,
+  }),
+  a('oss:GetObject', 'read', 'spot checkpoints: copy to another region', { arn: OSS_BUCKETS }),
+  a('oss:PutObject', 'create', 'spot checkpoints: copy to another region', { arn: OSS_BUCKETS }),
+  a('oss:DeleteObject', 'delete', 'spot checkpoints: empty the bucket', { arn: OSS_BUCKETS }),
+  a('oss:DeleteBucket', 'delete', 'spot checkpoints: release the bucket', { arn: OSS_BUCKETS }),
+  // An instance RAM role (the checkpoint mount's) is passed to RunInstances.
+  a('ram:PassRole', 'modify', 'spot checkpoints: the instance RAM role of ECS attempts'),
 ];
 
 export const ACTION_NAMES: readonly string[] = ALIBABA_ACTIONS.map((x) => x.action);
@@ -173,6 +192,9 @@ export const ACTION_NAMES: readonly string[] = ALIBABA_ACTIONS.map((x) => x.acti
 /** SDK operations whose RAM action has another name (FC 3.0's async config APIs). */
 export const RAM_ACTION_OF_API: Readonly<Record<string, string>> = {
   'log:GetLogs': 'log:GetLogStoreLogs',
+  'oss:PutBucketTags': 'oss:PutBucketTagging',
+  'oss:GetBucketTags': 'oss:GetBucketTagging',
+  'oss:ListObjectsV2': 'oss:ListObjects',
   'fc:PutAsyncInvokeConfig': 'fc:PutFunctionAsyncInvokeConfig',
   'fc:DeleteAsyncInvokeConfig': 'fc:DeleteFunctionAsyncInvokeConfig',
   'fc:GetAsyncInvokeConfig': 'fc:GetFunctionAsyncInvokeConfig',

@@ -172,6 +172,10 @@ export function createEcsActivities(clients: AlibabaClients) {
         spot?: boolean;
         /** Spot protection period; only with spot. */
         spotDuration?: 0 | 1;
+        /** cloud-config run at first boot (the checkpoint mount, planner/checkpoint.ts); sent base64. */
+        userData?: string;
+        /** Instance RAM role: the machine's credentials from its metadata service, no keys on it. */
+        ramRoleName?: string;
       },
     ): Promise<{ instanceId: string }> {
       const r = await alibabaCall(`RunInstances ${input.instanceType} in ${input.zoneId}`, () =>
@@ -194,6 +198,8 @@ export function createEcsActivities(clients: AlibabaClients) {
             }),
             amount: 1,
             autoReleaseTime: input.autoReleaseTime,
+            ...(input.userData ? { userData: Buffer.from(input.userData).toString('base64') } : {}),
+            ...(input.ramRoleName ? { ramRoleName: input.ramRoleName } : {}),
             clientToken: clientToken(input),
             tag: ownerTags(input).map((t) => new $Ecs.RunInstancesRequestTag(t)),
           }),

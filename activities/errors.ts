@@ -86,6 +86,20 @@ const RULES: Rule[] = [
       'the account has as many Simple Log Service projects as it may: raise the quota in the SLS console (or delete an unused project), then send `acp retry ID`.',
   },
   {
+    // RunInstances with an instance RAM role that does not exist (the checkpoint mount's role).
+    match: prefix('InvalidRamRole'),
+    kind: 'blocked',
+    nextStep:
+      'create the instance RAM role ECS may assume (ACP_CHECKPOINT_ROLE, default AcpCheckpointRole) with OSS access to buckets acp-ckpt-* (docs/spot.md), then send `acp retry ID`.',
+  },
+  {
+    // OSS (checkpoints, docs/spot.md): a RAM denial, or the account's bucket limit.
+    match: exact('AccessDenied', 'TooManyBuckets'),
+    kind: 'blocked',
+    nextStep:
+      'grant the OSS actions `acp ram-policy` prints on buckets acp-ckpt-* (or free a bucket slot), then send `acp retry ID`.',
+  },
+  {
     // CS (ACK) names its balance error differently from ECS (facts §3.7).
     match: exact('InsufficientBalance'),
     kind: 'blocked',
@@ -143,7 +157,13 @@ const RULES: Rule[] = [
   },
   {
     match: (c) =>
-      c.endsWith('.NotFound') || c === 'FunctionNotFound' || c === 'ErrorClusterNotFound' || c === 'NotFound',
+      c.endsWith('.NotFound') ||
+      c === 'FunctionNotFound' ||
+      c === 'ErrorClusterNotFound' ||
+      c === 'NotFound' ||
+      // OSS (docs/spot.md, checkpoints): the bucket or object is gone.
+      c === 'NoSuchBucket' ||
+      c === 'NoSuchKey',
     kind: 'not-found',
     nextStep: 'nothing: the resource is already gone.',
   },
@@ -217,7 +237,8 @@ export function describeSdkError(err: unknown, operation: string): AlibabaErrorD
     kind = 'retryable';
     nextStep = 'acp retries with backoff; check the network if it persists.';
   }
-  if (kind === 'fatal' && (e.statusCode ?? 0) >= 500) kind = 'retryable';
+  // OSS's gateway puts the status in data.
+  if (kind === 'fatal' && (e.statusCode ?? e.data?.statusCode ?? 0) >= 500) kind = 'retryable';
   // Simple Log Service says a RAM denial in its message: "denied by sts or ram, action: log:…, resource: …".
   const slsDenied = code === 'Unauthorized' ? /denied by sts or ram, action: ([\w:]+)/.exec(message) : null;
   if (slsDenied) kind = 'blocked';

@@ -16,10 +16,11 @@ export type ManagedType =
   | 'function'
   | 'cluster'
   | 'k8s-job'
-  | 'dlc-job';
+  | 'dlc-job'
+  | 'oss-bucket';
 
 /** The service whose API holds the resource: acp's product ids, plus vpc for the networks. */
-export type GcProduct = 'ecs' | 'vpc' | 'fc' | 'ack' | 'pai';
+export type GcProduct = 'ecs' | 'vpc' | 'fc' | 'ack' | 'pai' | 'oss';
 
 export const PRODUCT_OF: Record<ManagedType, GcProduct> = {
   instance: 'ecs',
@@ -30,6 +31,7 @@ export const PRODUCT_OF: Record<ManagedType, GcProduct> = {
   cluster: 'ack',
   'k8s-job': 'ack',
   'dlc-job': 'pai',
+  'oss-bucket': 'oss',
 };
 
 export interface ManagedResource {

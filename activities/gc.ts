@@ -13,6 +13,7 @@ import { alibabaCall } from './errors';
 import { ackSweeper } from './gc-ack';
 import { ecsSweeper } from './gc-ecs';
 import { fcSweeper } from './gc-fc';
+import { ossSweeper } from './gc-oss';
 import { paiSweeper } from './gc-pai';
 import type { ManagedResource, ManagedType, Sweeper } from './gc-sweeper';
 import { MANAGED_TAG, SHARED_TAG, WORKFLOW_TAG } from './tags';
@@ -31,7 +32,7 @@ export interface GcRelease {
   failed: (ManagedResource & { error: string })[];
 }
 
-const SWEEPERS: readonly Sweeper[] = [ecsSweeper, fcSweeper, ackSweeper, paiSweeper];
+const SWEEPERS: readonly Sweeper[] = [ecsSweeper, fcSweeper, ackSweeper, paiSweeper, ossSweeper];
 
 /**
  * Release order: each stage goes only once everything of the stage before is gone. Compute first
@@ -39,7 +40,7 @@ const SWEEPERS: readonly Sweeper[] = [ecsSweeper, fcSweeper, ackSweeper, paiSwee
  * and DLC jobs hold nothing of acp's but cost while they run), then security groups, vSwitches, VPCs.
  */
 export const RELEASE_STAGES: readonly (readonly ManagedType[])[] = [
-  ['instance', 'cluster', 'k8s-job', 'function', 'dlc-job'],
+  ['instance', 'cluster', 'k8s-job', 'function', 'dlc-job', 'oss-bucket'],
   ['security-group'],
   ['vswitch'],
   ['vpc'],

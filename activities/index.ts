@@ -7,6 +7,7 @@ import { createFcActivities } from './fc';
 import { createFcLogActivities } from './fc-logs';
 import { createGcActivities } from './gc';
 import { createMarket, createMarketActivities, type MarketOptions, marketOptionsFromEnv } from './market';
+import { createOssActivities } from './oss';
 import { createPaiActivities } from './pai';
 import { createScriptActivities } from './script';
 import { createSlackActivities, slackConfigFromEnv } from './slack';
@@ -24,6 +25,7 @@ export function createActivities(clients: AlibabaClients, market: MarketOptions 
     ...createFcActivities(clients),
     ...createFcLogActivities(clients),
     ...createPaiActivities(clients),
+    ...createOssActivities(clients),
     ...createScriptActivities(),
     // Slack reads ACP_SLACK_* from the worker's environment; without them it does nothing.
     ...createSlackActivities(slackConfigFromEnv()),

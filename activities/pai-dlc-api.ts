@@ -74,6 +74,8 @@ export interface CreateJobRequest {
   WorkspaceId?: string;
   ResourceId?: string;
   Envs?: Record<string, string>;
+  /** Storage the job's pods mount: an OSS Uri (`oss://<bucket>.<endpoint>/<path>`) at MountPath. */
+  DataSources?: { DataSourceId?: string; Uri?: string; MountPath?: string; Options?: string }[];
   JobMaxRunningTimeMinutes?: number;
   Priority?: number;
   Description?: string;

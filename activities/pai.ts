@@ -48,6 +48,10 @@ export interface DlcJobInput extends Owner {
   maxRunningMinutes: number;
   /** Spot nodes bid up to this fraction of the spec's price (SpotSpec SpotDiscountLimit). */
   spotDiscountLimit?: number;
+  /** OSS directories the job mounts (the checkpoint directory, docs/spot.md). */
+  dataSources?: { Uri: string; MountPath: string }[];
+  /** More environment variables for the script (ACP_CHECKPOINT_DIR). */
+  envs?: Record<string, string>;
 }
 
 /** Final states: DeleteJob accepts the job only in one of these. */
@@ -205,7 +209,8 @@ export function createPaiActivities(
           ],
           UserCommand: input.command,
           JobMaxRunningTimeMinutes: input.maxRunningMinutes,
-          Envs: { ACP_WORKFLOW_ID: input.workflowId },
+          Envs: { ...input.envs, ACP_WORKFLOW_ID: input.workflowId },
+          ...(input.dataSources?.length ? { DataSources: input.dataSources } : {}),
           Description: `Created by acp for workflow ${input.workflowId}`,
           // DLC keeps custom tags as a map in Settings.Tags (there is no top-level Tags field).
           Settings: { Tags: Object.fromEntries(ownerTags(input).map((t) => [t.key, t.value])) },

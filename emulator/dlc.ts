@@ -7,8 +7,10 @@
 // Billing is job running time × DLC's price of the spec × pods (facts §2.4): each running pod is a
 // 'dlc-pod' resource at dlcNodePrice, alive exactly while the job runs. The job itself is a free
 // 'dlc-job' resource until DeleteJob.
+
 import { randomBytes, randomUUID } from 'node:crypto';
 import { jobView } from './dlc-job-view';
+import { type OssMount, ossMountOfUri, runWithOssMounts } from './oss-mount';
 import { dlcSpotDiscount, dlcSpotSpec, SPOT_NOTICE_MS, spotSupported, takeReclaimRule } from './spot';
 import {
   ApiError,
@@ -341,20 +343,26 @@ async function run(world: World, job: Resource): Promise<void> {
       hourlyPrice: price,
       data: { jobId: job.id, instanceType: data.ecsSpec },
     });
-    const result = await world.runScript(String(data.input.UserCommand), {
-      // Emulated seconds: just past JobMaxRunningTimeMinutes (its own timer ends the job), or a week.
-      timeoutSeconds: maxMinutes > 0 ? maxMinutes * 60 + 60 : 7 * 86_400,
-      env: {
-        ...(data.input.Envs ?? {}),
-        JOB_ID: job.id,
-        POD_NAME: pod.PodId,
-        RANK: String(i),
-        WORLD_SIZE: String(data.pods.length),
-        MASTER_ADDR: data.pods[0]!.Ip || '10.0.0.10',
-        MASTER_PORT: '23456',
-      },
-      signal: stopper.signal,
-    });
+    const result = await runWithOssMounts(
+      world,
+      ossMountsOfJob(data.input),
+      String(data.input.UserCommand),
+      (command) =>
+        world.runScript(command, {
+          // Emulated seconds: just past JobMaxRunningTimeMinutes (its own timer ends the job), or a week.
+          timeoutSeconds: maxMinutes > 0 ? maxMinutes * 60 + 60 : 7 * 86_400,
+          env: {
+            ...(data.input.Envs ?? {}),
+            JOB_ID: job.id,
+            POD_NAME: pod.PodId,
+            RANK: String(i),
+            WORLD_SIZE: String(data.pods.length),
+            MASTER_ADDR: data.pods[0]!.Ip || '10.0.0.10',
+            MASTER_PORT: '23456',
+          },
+          signal: stopper.signal,
+        }),
+    );
     pod.output = result.output;
     pod.exitCode = result.exitCode;
     return result.exitCode;
@@ -373,6 +381,13 @@ async function run(world: World, job: Resource): Promise<void> {
       `Job failed: pod ${data.pods[failed]!.PodId} exited with code ${codes[failed]}.`,
     );
   }
+}
+
+/** The OSS directories a job mounts from its DataSources (validated at CreateJob). */
+function ossMountsOfJob(input: Record<string, any>): OssMount[] {
+  return (Array.isArray(input.DataSources) ? input.DataSources : [])
+    .map((ds: any) => ossMountOfUri(String(ds.Uri), String(ds.MountPath)))
+    .filter((m: OssMount | undefined): m is OssMount => m !== undefined);
 }
 
 /** A spot job's reclaim from the fault table: `afterMs` after it runs (spot.ts). */
@@ -488,6 +503,19 @@ function validateJob(
   }
   if (!JOB_TYPES.includes(input.JobType)) throw invalid(`JobType ${input.JobType} is not supported.`);
   if (!input.UserCommand) throw invalid('UserCommand is required.');
+  if (input.DataSources !== undefined) {
+    if (!Array.isArray(input.DataSources)) throw invalid('DataSources must be a list.');
+    for (const ds of input.DataSources) {
+      // A registered dataset by id is not emulated; an OSS Uri must name a bucket, its endpoint and a path.
+      if (ds?.DataSourceId) throw invalid(`DataSource ${ds.DataSourceId} does not exist.`);
+      if (
+        typeof ds?.Uri !== 'string' ||
+        typeof ds?.MountPath !== 'string' ||
+        !ossMountOfUri(ds.Uri, ds.MountPath)
+      )
+        throw invalid('DataSources.Uri must be oss://<bucket>.<endpoint>/<path> with an absolute MountPath.');
+    }
+  }
   if (!Array.isArray(input.JobSpecs) || input.JobSpecs.length === 0) throw invalid('JobSpecs is required.');
   if (typeof input.JobType === 'string' && input.JobType.length > 32) throw invalid('JobType is too long.');
   if (input.JobMaxRunningTimeMinutes !== undefined) {

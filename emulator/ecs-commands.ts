@@ -5,6 +5,7 @@
 // instance kills its executions too (InstanceReleased). Invocations are not billable resources, so
 // they live here rather than in the resource store.
 import { requireRegion } from './ecs-catalogue';
+import { ossMountsOfUserData, runWithOssMounts } from './oss-mount';
 import { ecsTags, int, isoSeconds, list, page, required, str, tags } from './rpc-params';
 import { spotScriptEnv } from './spot';
 import { ApiError, type Handler, type World } from './types';
@@ -96,12 +97,21 @@ function start(world: World, inv: Invocation, run: InstanceRun) {
   run.status = 'Running';
   run.startAt = world.now();
   run.stopper = new AbortController();
-  world
-    .runScript(inv.content, {
-      timeoutSeconds: inv.timeout,
-      signal: run.stopper.signal,
-      env: spotScriptEnv(world, run.instanceId),
-    })
+  const signal = run.stopper.signal;
+  // The instance's ossfs mounts (cloud-config UserData) hold what earlier attempts saved.
+  const instance = world.get('instance', run.instanceId);
+  runWithOssMounts(
+    world,
+    ossMountsOfUserData(String(instance?.data.userData ?? '')),
+    inv.content,
+    (script) =>
+      world.runScript(script, {
+        timeoutSeconds: inv.timeout,
+        signal,
+        env: spotScriptEnv(world, run.instanceId),
+      }),
+    String(instance?.data.ramRoleName ?? ''),
+  )
     .then((result) => {
       const bytes = Buffer.from(result.output, 'utf8');
       run.output = bytes.subarray(0, OUTPUT_LIMIT).toString('utf8');

@@ -217,6 +217,19 @@ function createInstances(req: ApiRequest, world: World, regionId: string): RunRe
       'The specified parameter "UserData" exceeds the size limit (32 KB).',
     );
   }
+  // An instance RAM role must exist (and is what the instance's metadata hands credentials for).
+  const ramRoleName = str(req, 'RamRoleName') ?? '';
+  const ramRole = ramRoleName ? world.roles.get(ramRoleName.toLowerCase()) : undefined;
+  if (ramRoleName && !ramRole) {
+    throw new ApiError(403, 'InvalidRamRole.NotExist', 'The specified RAM role does not exist.');
+  }
+  if (ramRole && !ramRole.trustedServices.includes('ecs.aliyuncs.com')) {
+    throw new ApiError(
+      403,
+      'InvalidRamRole.NotEcsRole',
+      'The specified ram role is not authorized for ecs, please check your role policy.',
+    );
+  }
 
   world.checkStock(regionId, zoneId, instanceType);
   if (world.stockOf(regionId, zoneId, instanceType) < amount) {
@@ -280,6 +293,7 @@ function createInstances(req: ApiRequest, world: World, regionId: string): RunRe
         privateIp: nextPrivateIp(vsw),
         systemDisk: { category: diskCategory, size: diskSize },
         userData: userData ?? '',
+        ramRoleName,
         autoReleaseTime,
         resourceGroupId: str(req, 'ResourceGroupId') ?? '',
       },

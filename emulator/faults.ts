@@ -130,6 +130,11 @@ export const QUOTA_ERRORS: Record<EmulatedProduct, { status: number; code: strin
   k8s: { status: 403, code: 'QuotaExceeded', message: 'exceeded quota' },
   ram: { status: 409, code: 'LimitExceeded.Role', message: 'The count of roles beyond the current limits.' },
   sls: { status: 400, code: 'ProjectQuotaExceed', message: 'Project quota exceed.' },
+  oss: {
+    status: 400,
+    code: 'TooManyBuckets',
+    message: 'You have attempted to create more buckets than allowed.',
+  },
 };
 
 export const BALANCE_ERRORS: Partial<

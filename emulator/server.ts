@@ -8,6 +8,7 @@ import { parse as parseQuery } from 'node:querystring';
 import { handleAdmin } from './admin';
 import { appliesTo, takeRule } from './faults';
 import { flowRules } from './flow-control';
+import { handleOss, isOssRequest } from './oss';
 import type { ProductSet } from './products';
 import { authRequestOf, evaluate, policyDocuments } from './ram';
 import { verifySignature } from './signature';
@@ -82,6 +83,18 @@ export class EmulatorServer {
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { url, rawPath, signedHost } = stripVirtualHost(req);
+    if (isOssRequest(req)) {
+      const body = await readBody(req);
+      this.world.settle();
+      return handleOss(
+        req,
+        res,
+        body,
+        rawPath,
+        url.includes('?') ? url.slice(url.indexOf('?') + 1) : '',
+        this.world,
+      );
+    }
     if (isSlsRequest(req)) {
       const body = await readBody(req);
       this.world.settle();

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ReclaimRule } from './faults';
 
-export type EmulatedProduct = 'ecs' | 'vpc' | 'sts' | 'fc' | 'cs' | 'dlc' | 'k8s' | 'ram' | 'sls';
+export type EmulatedProduct = 'ecs' | 'vpc' | 'sts' | 'fc' | 'cs' | 'dlc' | 'k8s' | 'ram' | 'sls' | 'oss';
 
 export interface ApiRequest {
   product: EmulatedProduct;

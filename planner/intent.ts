@@ -19,6 +19,7 @@
 //   down by `teardown`, the TTL or the budget guard, not by the duration.
 // - Port 22 is never opened from `ports`: SSH opens only to `sshCidr`; 22 without sshCidr is an error.
 
+import { CHECKPOINT_PRODUCTS } from './checkpoint';
 import { formatMinutes, parseDuration } from './durations';
 import { DEFAULT_USD_TO_CNY, makeBudget } from './pricing';
 import { isRegionId, regionFromText } from './region';
@@ -805,6 +806,22 @@ export function parseIntent(request: ProvisionRequest, options: ParseOptions = {
       `re-runs after reclaims must be a whole number from 0 to 20, got ${spotRecoveries}`,
     );
 
+  if (request.checkpoint !== undefined && typeof request.checkpoint !== 'boolean')
+    throw new IntentError(
+      'checkpoint',
+      `checkpoint must be true or false, got ${JSON.stringify(request.checkpoint)}`,
+    );
+  if (request.checkpoint && !spot)
+    throw new IntentError(
+      'checkpoint',
+      'a checkpoint directory is kept across spot attempts; ask for spot (--spot) or leave --checkpoint out',
+    );
+  if (request.checkpoint && product && !CHECKPOINT_PRODUCTS.includes(product))
+    throw new IntentError(
+      'checkpoint',
+      `checkpoints work on ${CHECKPOINT_PRODUCTS.join(' and ')}, not ${product}`,
+    );
+
   const intent: Intent = {
     kind,
     cpu: finalCpu,
@@ -832,6 +849,7 @@ export function parseIntent(request: ProvisionRequest, options: ParseOptions = {
     ...(spot ? { spot: true } : {}),
     ...(spot && spotRecoveries !== undefined ? { spotRecoveries } : {}),
     ...(spot && request.spotFallback ? { spotFallback: true } : {}),
+    ...(request.checkpoint ? { checkpoint: true } : {}),
   };
   intent.summary = summarize(intent);
   return intent;

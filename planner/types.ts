@@ -36,6 +36,11 @@ export interface ProvisionRequest {
   spotRecoveries?: number;
   /** When spot cannot finish (retry limit, budget, no capacity), run the job pay-as-you-go. */
   spotFallback?: boolean;
+  /**
+   * Spot only: give the script a directory ($ACP_CHECKPOINT_DIR) whose content survives a reclaim
+   * and is there on the next attempt (an OSS bucket of the run; docs/spot.md).
+   */
+  checkpoint?: boolean;
 }
 
 export type TaskKind = 'oneshot' | 'service' | 'training';
@@ -95,6 +100,8 @@ export interface Intent {
   spotRecoveries?: number;
   /** Pay-as-you-go when spot cannot finish the job. */
   spotFallback?: boolean;
+  /** Attempts share a checkpoint directory kept in OSS (planner/checkpoint.ts). */
+  checkpoint?: boolean;
 }
 
 /** A request that cannot be planned. `field` names what the user must change. */

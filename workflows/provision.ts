@@ -31,6 +31,7 @@ import {
   type Script,
 } from '../planner/types';
 import { api } from './activity-options';
+import { RunCheckpoint } from './checkpoint';
 import { alibabaDetails, errorSummary } from './failures';
 import {
   type AcceptedPlan,
@@ -263,6 +264,12 @@ async function provisionSteps(request: ProvisionOptions, run: RunState): Promise
 
   // 9–11: create, execute, release.
   const saga = new Saga();
+  const checkpoint = intent.checkpoint
+    ? new RunCheckpoint(workflowId, saga, {
+        created: (r) => run.created(r),
+        progress: (m) => run.progress(m),
+      })
+    : undefined;
   const deployer = steps.deployer({
     workflowId,
     intent,
@@ -272,6 +279,7 @@ async function provisionSteps(request: ProvisionOptions, run: RunState): Promise
     kept: (r) => run.kept(r),
     progress: (m) => run.progress(m),
     executing: (e) => run.executing(e),
+    ...(checkpoint ? { checkpoint: (regionId: string) => checkpoint.forAttempt(regionId) } : {}),
   });
   let cancelled: unknown;
   let deployedAt: number | undefined;

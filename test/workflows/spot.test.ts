@@ -169,3 +169,131 @@ describe('spot runs recover from reclaims', () => {
     assert.deepEqual(await liveOf(handle.workflowId), []);
   });
 });
+
+/**
+ * Saves its progress in $ACP_CHECKPOINT_DIR: a fresh attempt starts at step 1, a later one continues
+ * from the step the last attempt saved. Step 1 is saved before "started"; the work after it takes
+ * long enough for the reclaim to land.
+ */
+const CHECKPOINTED = [
+  'd="$ACP_CHECKPOINT_DIR"',
+  'if [ -f "$d/step" ]; then n=$(cat "$d/step"); echo "resuming after step $n"; else n=0; echo "fresh start"; fi',
+  'n=$((n+1)); echo "$n" > "$d/step"; echo "saved step $n"',
+  'echo started; sleep 8',
+  'n=$((n+1)); echo "$n" > "$d/step"; echo "saved step $n"; echo finished',
+].join('\n');
+
+describe('spot runs with a checkpoint directory', () => {
+  test('reclaimed mid-script, the next attempt in another zone continues from the step the first saved; every bucket is deleted', async () => {
+    await stack.admin('/__emulator/reset', { method: 'POST' });
+    await stack.admin('/__emulator/roles', {
+      method: 'POST',
+      body: JSON.stringify({ roleName: 'AcpCheckpointRole', trustedServices: ['ecs.aliyuncs.com'] }),
+    });
+    const handle = await start(
+      spotRun({ region: 'cn-hangzhou', checkpoint: true, script: { content: CHECKPOINTED } }),
+    );
+    await reclaimAttempt(handle, 1);
+    const result = await runResult(handle);
+
+    assert.equal(result.status, 'SUCCEEDED', result.message);
+    const attempts = result.attempts ?? [];
+    assert.deepEqual(
+      attempts.map((a) => a.ended),
+      ['reclaimed', 'finished'],
+    );
+    assert.notEqual(attempts[1].zoneId, attempts[0].zoneId, 'the second attempt runs in another zone');
+    const out = result.execution?.outputTail ?? '';
+    assert.match(out, /resuming after step 1/, out);
+    assert.match(out, /saved step 3/, 'the second attempt continued from step 1, not from the start');
+    assert.doesNotMatch(out, /fresh start/);
+    // The bucket was created, tagged as acp's, and deleted with its objects.
+    const bucket = result.resourcesCreated.find((r) => r.type === 'oss-bucket');
+    assert.ok(bucket, JSON.stringify(result.resourcesCreated));
+    assert.match(bucket.id, /^acp-ckpt-[0-9a-f]{16}-cn-hangzhou$/);
+    assert.ok(result.resourcesReleased.some((r) => r.id === bucket.id));
+    assert.deepEqual(result.leftBehind, []);
+    assert.deepEqual(await liveOf(handle.workflowId), []);
+    const { resources } = await stack.admin('/__emulator/resources');
+    assert.deepEqual(
+      resources.filter((r: any) => r.type === 'oss-bucket'),
+      [],
+    );
+  });
+
+  test('without the instance RAM role the run is BLOCKED naming what to create, and leaves nothing', async () => {
+    await stack.admin('/__emulator/reset', { method: 'POST' });
+    const handle = await start(
+      spotRun({
+        region: 'cn-hangzhou',
+        checkpoint: true,
+        script: { content: CHECKPOINTED },
+        blockedTimeout: '2s',
+      } as any),
+    );
+    const result = await runResult(handle);
+    assert.equal(result.status, 'FAILED', result.message);
+    assert.ok(
+      result.events.some((e) => /InvalidRamRole\.NotExist.*AcpCheckpointRole/.test(e.message)),
+      result.events.map((e) => e.message).join('\n'),
+    );
+    assert.deepEqual(result.leftBehind, []);
+    assert.deepEqual(await liveOf(handle.workflowId), []);
+  });
+});
+
+describe('PAI-DLC spot jobs recover from reclaims', () => {
+  test('a reclaimed DLC spot job is released, re-run in the next region, finishes, and the receipt sums both attempts', async () => {
+    await stack.admin('/__emulator/reset', { method: 'POST' });
+    const handle = await start(
+      spotRun({
+        product: 'pai',
+        gpu: { model: 'A10', count: 1 },
+        intent: 'train with torch',
+        checkpoint: true,
+        script: { content: `# torch training\n${CHECKPOINTED}` },
+      }),
+    );
+    const jobId = await waitFor(async () => {
+      const s: ProvisionResult = await handle.query(statusQuery);
+      if (['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(s.status))
+        throw new Error(`the run ended before its job was reclaimed: ${s.status} ${s.message}`);
+      if (!s.events.some((e) => /DLC job .*: Running/.test(e.message))) return undefined;
+      const jobs = (await liveOf(handle.workflowId)).filter(
+        (r) => r.type === 'dlc-job' && r.status === 'Running',
+      );
+      return jobs.length === 1 ? (jobs[0].id as string) : undefined;
+    }, 90_000);
+    const answer = await stack.admin('/__emulator/reclaim', {
+      method: 'POST',
+      body: JSON.stringify({ id: jobId }),
+    });
+    assert.equal(answer.reclaimed, true, JSON.stringify(answer));
+    const result = await runResult(handle);
+
+    assert.equal(result.status, 'SUCCEEDED', result.message);
+    const attempts = result.attempts ?? [];
+    assert.deepEqual(
+      attempts.map((a) => [a.product, a.ended]),
+      [
+        ['pai', 'reclaimed'],
+        ['pai', 'finished'],
+      ],
+    );
+    assert.match(attempts[0].reason ?? '', /evicted/);
+    assert.notEqual(attempts[1].regionId, attempts[0].regionId, 'PAI-DLC has no zones: the next region');
+    assert.ok(
+      attempts.every((a) => a.spot && a.cost > 0),
+      JSON.stringify(attempts),
+    );
+    const sum = attempts.reduce((s, a) => s + a.cost, 0);
+    assert.ok(Math.abs((result.accruedCost ?? 0) - sum) < 1e-6, `${result.accruedCost} vs ${sum}`);
+    // The checkpoint followed the job to the other region.
+    assert.match(result.execution?.outputTail ?? '', /resuming after step 1/);
+    assert.ok(result.events.some((e) => /checkpoint carried from/.test(e.message)));
+    assert.equal(result.resourcesReleased.filter((r) => r.type === 'dlc-job').length, 2);
+    assert.equal(result.resourcesReleased.filter((r) => r.type === 'oss-bucket').length, 2);
+    assert.deepEqual(result.leftBehind, []);
+    assert.deepEqual(await liveOf(handle.workflowId), []);
+  });
+});

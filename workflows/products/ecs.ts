@@ -4,6 +4,7 @@
 // (the AutoReleaseTime backstop moves forward while the workflow lives).
 import { sleep } from '@temporalio/workflow';
 import type { RegionFindings, RegionNeeds } from '../../activities/market';
+import { ossfsCloudConfig, withCheckpointDir } from '../../planner/checkpoint';
 import { ingressRules } from '../../planner/network';
 import { estimateTotal } from '../../planner/pricing';
 import { runnableScript } from '../../planner/script-kind';
@@ -287,6 +288,8 @@ function deployer(ctx: DeployContext): Deployer {
         release.deleteInstance,
         'DeleteInstance',
       );
+      // Checkpoints: the instance mounts the run's bucket with ossfs at boot (planner/checkpoint.ts).
+      const mount = ctx.checkpoint ? await ctx.checkpoint(regionId) : undefined;
       ctx.progress(`creating ${spec} in ${zoneId}`);
       const created = await described(api.runInstance, `RunInstances: ${spec} in ${zoneId}`, {
         regionId,
@@ -302,6 +305,7 @@ function deployer(ctx: DeployContext): Deployer {
         ...(attempt.option.spot && attempt.option.spotDuration !== undefined
           ? { spotDuration: attempt.option.spotDuration }
           : {}),
+        ...(mount ? { userData: ossfsCloudConfig(mount, mount.ramRole), ramRoleName: mount.ramRole } : {}),
         ...owner(step),
       });
       instanceId = created.instanceId;
@@ -338,7 +342,7 @@ function deployer(ctx: DeployContext): Deployer {
         ({ invokeId } = await described(api.runCommand, `RunCommand: the script on ${instanceId}`, {
           regionId,
           instanceId,
-          script: runnableScript(ctx.script),
+          script: ctx.checkpoint ? withCheckpointDir(runnableScript(ctx.script)) : runnableScript(ctx.script),
           timeoutSeconds,
           ...owner(`command-${instanceId}`),
         }));

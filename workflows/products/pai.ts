@@ -6,6 +6,7 @@
 // pod's log), release (StopJob if live + DeleteJob).
 import { CancellationScope, sleep } from '@temporalio/workflow';
 import type { RegionFindings, RegionNeeds } from '../../activities/market';
+import { CHECKPOINT_DIR, dlcCheckpointSource } from '../../planner/checkpoint';
 import { estimateTotal, minutesWithinBudget } from '../../planner/pricing';
 import { runnableScript } from '../../planner/script-kind';
 import { checkScript } from '../../planner/scripts';
@@ -229,6 +230,8 @@ function deployer(ctx: DeployContext): Deployer {
         );
         return out.ids.map((id) => record(id, regionId));
       });
+      // Checkpoints: the job mounts the run's bucket in its region from DataSources (planner/checkpoint.ts).
+      const mount = ctx.checkpoint ? await ctx.checkpoint(regionId) : undefined;
       ctx.progress(`creating a DLC job on ${spec} in ${regionId} (JobMaxRunningTimeMinutes ${maxMinutes})`);
       const created = await described(api.createDlcJob, `CreateJob: ${spec} in ${regionId}`, {
         regionId,
@@ -239,6 +242,9 @@ function deployer(ctx: DeployContext): Deployer {
         maxRunningMinutes: maxMinutes,
         ...(option.spot && option.spotDiscount !== undefined
           ? { spotDiscountLimit: option.spotDiscount }
+          : {}),
+        ...(mount
+          ? { dataSources: [dlcCheckpointSource(mount)], envs: { ACP_CHECKPOINT_DIR: CHECKPOINT_DIR } }
           : {}),
         ...owner(step),
       });

@@ -3,6 +3,7 @@
 // The provision workflow only ever talks to this interface, so adding a product adds a module here.
 import type { RegionFindings, RegionNeeds } from '../../activities/market';
 import type { Intent, Product, QuoteOption, Script } from '../../planner/types';
+import type { CheckpointMount } from '../checkpoint';
 import type { Execution, ResourceRecord } from '../messages';
 import type { Saga } from '../saga';
 
@@ -33,6 +34,11 @@ export interface DeployContext {
   progress(message: string): void;
   /** Latest known execution state, shown by the status query while the script runs. */
   executing(execution: Execution): void;
+  /**
+   * With `intent.checkpoint`: the run's checkpoint bucket for an attempt in a region, holding what
+   * the last attempt saved (workflows/checkpoint.ts).
+   */
+  checkpoint?(regionId: string): Promise<CheckpointMount>;
 }
 
 export interface Deployment {

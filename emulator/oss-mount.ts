@@ -1,0 +1,171 @@
+// OSS mounts on emulated machines: the directory an ECS instance mounts with ossfs (declared in its
+// cloud-config UserData `mounts`, authenticated with its instance RAM role) or a PAI-DLC job mounts
+// from its DataSources (`oss://<bucket>.<endpoint>/<path>` at MountPath). A script run on such a
+// machine sees the bucket's objects under the prefix as files at the mount path; what it writes there
+// is in the bucket when the run ends — finished, stopped, or killed by a reclaim — as ossfs puts a
+// file on close. (A file still open when the machine goes is not saved by ossfs; the emulator saves
+// it too, so a script should not rely on that.)
+// The current sandbox is a temp directory, which cannot hold an absolute cloud path, so the mount
+// path in the script is rewritten to a directory of the run (sandbox-shell.ts does the same for FC's
+// /code).
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { type BucketData, deleteObjectData, findBucket, putObjectData } from './oss';
+import type { ScriptRun, World } from './types';
+
+export interface OssMount {
+  bucket: string;
+  /** Key prefix, '' or ending in '/'. */
+  prefix: string;
+  mountPath: string;
+  /** The region of the endpoint the mount names. */
+  regionId: string;
+  /** The instance RAM role ossfs authenticates with (ECS); undefined for DLC (PAI's service role). */
+  ramRole?: string;
+}
+
+const ENDPOINT = /^(?:https?:\/\/)?oss-([a-z0-9-]+?)(?:-internal)?\.aliyuncs\.com\/?$/;
+
+/**
+ * The ossfs mounts of a cloud-config UserData (base64): `mounts` entries of the form
+ * [`ossfs#<bucket>:/<prefix>`, <path>, `fuse`, `_netdev,url=<endpoint>,ram_role=<metadata URL>`].
+ */
+export function ossMountsOfUserData(userDataBase64: string): OssMount[] {
+  if (!userDataBase64) return [];
+  const text = Buffer.from(userDataBase64, 'base64').toString('utf8');
+  if (!text.startsWith('#cloud-config')) return [];
+  let doc: any;
+  try {
+    doc = parseYaml(text);
+  } catch {
+    return []; // cloud-init skips a cloud-config it cannot read; so does the machine
+  }
+  const mounts: OssMount[] = [];
+  for (const m of Array.isArray(doc?.mounts) ? doc.mounts : []) {
+    const [spec, path, type, options] = (Array.isArray(m) ? m : []).map(String);
+    const src = /^ossfs#([a-z0-9][a-z0-9-]{1,61}[a-z0-9]):(\/.*)?$/.exec(spec ?? '');
+    if (!src || type !== 'fuse' || !path?.startsWith('/')) continue;
+    const opts = Object.fromEntries(
+      (options ?? '').split(',').map((o) => {
+        const eq = o.indexOf('=');
+        return eq < 0 ? [o, ''] : [o.slice(0, eq), o.slice(eq + 1)];
+      }),
+    );
+    const region = ENDPOINT.exec(opts.url ?? '')?.[1];
+    if (!region) continue;
+    const role = /\/ram\/security-credentials\/([^/]+)$/.exec(opts.ram_role ?? '')?.[1];
+    mounts.push({
+      bucket: src[1]!,
+      prefix: keyPrefix(src[2] ?? '/'),
+      mountPath: path.replace(/\/+$/, ''),
+      regionId: region,
+      ...(role ? { ramRole: role } : {}),
+    });
+  }
+  return mounts;
+}
+
+/** A DLC DataSources entry with an OSS Uri (`oss://<bucket>.<endpoint>/<path>`). */
+export function ossMountOfUri(uri: string, mountPath: string): OssMount | undefined {
+  const m = /^oss:\/\/([a-z0-9][a-z0-9-]{1,61}[a-z0-9])\.(oss-[a-z0-9-]+\.aliyuncs\.com)(\/.*)?$/.exec(uri);
+  const region = m ? ENDPOINT.exec(m[2]!)?.[1] : undefined;
+  if (!m || !region || !mountPath.startsWith('/')) return undefined;
+  return {
+    bucket: m[1]!,
+    prefix: keyPrefix(m[3] ?? '/'),
+    mountPath: mountPath.replace(/\/+$/, ''),
+    regionId: region,
+  };
+}
+
+function keyPrefix(path: string): string {
+  const p = path.replace(/^\/+/, '');
+  return p === '' || p.endsWith('/') ? p : `${p}/`;
+}
+
+/**
+ * Runs a script with its machine's OSS mounts: each mount's objects appear in a directory, the
+ * script's mount paths point there, and what the directory holds when the run ends is written back.
+ * A mount whose bucket is missing or in another region fails as ossfs does: the run fails at once.
+ */
+export async function runWithOssMounts(
+  world: World,
+  mounts: OssMount[],
+  script: string,
+  /** Runs the script; `local` turns a mount path in other text (an environment value) into its directory. */
+  run: (script: string, local: (text: string) => string) => Promise<ScriptRun>,
+  /** The machine's instance RAM role (ECS); ossfs's ram_role must name it. */
+  machineRole?: string,
+): Promise<ScriptRun> {
+  if (mounts.length === 0) return run(script, (t) => t);
+  const dirs: { mount: OssMount; dir: string }[] = [];
+  try {
+    for (const mount of mounts) {
+      if (mount.ramRole !== undefined && mount.ramRole.toLowerCase() !== (machineRole ?? '').toLowerCase()) {
+        return {
+          exitCode: 1,
+          output: `ossfs: no credentials for role ${mount.ramRole} from the instance metadata (the instance's RAM role is ${machineRole || 'none'})\n`,
+          durationMs: 0,
+        };
+      }
+      const bucket = findBucket(world, mount.bucket);
+      if (!bucket || bucket.regionId !== mount.regionId) {
+        return {
+          exitCode: 1,
+          output: `ossfs: unable to access bucket ${mount.bucket} through oss-${mount.regionId}: ${bucket ? 'the bucket is in another region' : 'NoSuchBucket'}\n`,
+          durationMs: 0,
+        };
+      }
+      const dir = await mkdtemp(join(tmpdir(), 'acp-emulator-ossfs-'));
+      dirs.push({ mount, dir });
+      for (const [key, obj] of (bucket.data as BucketData).objects) {
+        if (!key.startsWith(mount.prefix) || key.endsWith('/')) continue;
+        const file = join(dir, key.slice(mount.prefix.length));
+        await mkdir(dirname(file), { recursive: true });
+        await writeFile(file, obj.body);
+      }
+    }
+    // Longest path first, so /mnt/a/b is not cut by /mnt/a.
+    const byLength = [...dirs].sort((a, b) => b.mount.mountPath.length - a.mount.mountPath.length);
+    const local = (text: string) =>
+      byLength.reduce(
+        (t, { mount, dir }) => t.replace(new RegExp(`${escapeRegExp(mount.mountPath)}(?![\\w.-])`, 'g'), dir),
+        text,
+      );
+    const result = await run(local(script), local);
+    for (const { mount, dir } of dirs) await writeBack(world, mount, dir);
+    return result;
+  } finally {
+    for (const { dir } of dirs) await rm(dir, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+async function writeBack(world: World, mount: OssMount, dir: string): Promise<void> {
+  const bucket = findBucket(world, mount.bucket);
+  if (!bucket) return; // deleted while the script ran: ossfs's writes fail
+  const present = new Set<string>();
+  for (const file of await filesUnder(dir)) {
+    const key = `${mount.prefix}${relative(dir, file)}`;
+    present.add(key);
+    putObjectData(world, bucket, key, await readFile(file));
+  }
+  for (const key of [...(bucket.data as BucketData).objects.keys()]) {
+    if (key.startsWith(mount.prefix) && !present.has(key)) deleteObjectData(bucket, key);
+  }
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await filesUnder(p)));
+    else if (e.isFile()) out.push(p);
+  }
+  return out;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
