@@ -13,11 +13,11 @@ import { Readable } from 'node:stream';
 import * as $OpenApi from '@alicloud/openapi-client';
 import type Oss from '@alicloud/oss20190517';
 import * as $Util from '@alicloud/tea-util';
-import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { type CheckpointLocation, DEFAULT_CHECKPOINT_ROLE } from '../planner/checkpoint';
 import type { AlibabaClients } from './clients';
 import { alibabaCall, describeSdkError, toFailure } from './errors';
+import { beat } from './gc-sweeper';
 import { MANAGED_TAG, type Owner, ownerTags } from './tags';
 
 /** Every checkpoint bucket's name starts so (gc lists buckets by it, the RAM policy scopes to it). */
@@ -35,7 +35,7 @@ export function checkpointBucketName(workflowId: string, regionId: string): stri
   return `${CHECKPOINT_BUCKET_PREFIX}${h}-${regionId}`;
 }
 
-interface OssCall {
+export interface OssCall {
   action: string;
   method: 'GET' | 'PUT' | 'DELETE' | 'POST';
   pathname: string;
@@ -47,7 +47,10 @@ interface OssCall {
   answer: 'xml' | 'binary' | 'none';
 }
 
-async function ossCall(client: Oss, c: OssCall): Promise<{ body: any; headers: Record<string, string> }> {
+export async function ossCall(
+  client: Oss,
+  c: OssCall,
+): Promise<{ body: any; headers: Record<string, string> }> {
   const req = new $OpenApi.OpenApiRequest({
     hostMap: c.bucket ? { bucket: c.bucket } : {},
     headers: {},
@@ -117,7 +120,7 @@ export async function deleteBucket(client: Oss, bucket: string): Promise<'releas
         bucket,
         answer: 'none',
       });
-      Context.current().heartbeat();
+      beat({ deleted: key });
     }
     await ossCall(client, {
       action: 'DeleteBucket',
@@ -242,7 +245,7 @@ export function createOssActivities(clients: AlibabaClients) {
           }),
         );
         bytes += data.length;
-        Context.current().heartbeat({ copied: key });
+        beat({ copied: key });
       }
       return { objects: keys.length, bytes };
     },

@@ -347,12 +347,18 @@ async function run(world: World, job: Resource): Promise<void> {
       world,
       ossMountsOfJob(data.input),
       String(data.input.UserCommand),
-      (command) =>
+      (command, local) =>
         world.runScript(command, {
           // Emulated seconds: just past JobMaxRunningTimeMinutes (its own timer ends the job), or a week.
           timeoutSeconds: maxMinutes > 0 ? maxMinutes * 60 + 60 : 7 * 86_400,
           env: {
-            ...(data.input.Envs ?? {}),
+            // The mounted directory as this run sees it (oss-mount.ts).
+            ...Object.fromEntries(
+              Object.entries((data.input.Envs ?? {}) as Record<string, string>).map(([k, v]) => [
+                k,
+                local(String(v)),
+              ]),
+            ),
             JOB_ID: job.id,
             POD_NAME: pod.PodId,
             RANK: String(i),
