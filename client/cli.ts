@@ -33,6 +33,7 @@ function requestOptions(cmd: Command): Command {
     .option('--spot', 'spot capacity: cheaper, re-run elsewhere if reclaimed (not for services)')
     .option('--spot-recoveries <n>', 're-runs after spot reclaims (default 3)')
     .option('--spot-fallback', 'run pay-as-you-go if spot cannot finish (retry limit, budget, capacity)')
+    .option('--checkpoint', 'spot: keep $ACP_CHECKPOINT_DIR across attempts (an OSS bucket of the run)')
     .option('--port <n>', 'open this TCP port (repeatable)', collect)
     .option('--ssh-cidr <cidr>', 'allow SSH from this CIDR only (never 0.0.0.0/0 by default)')
     .option('--ttl <time>', "how long a service may live, e.g. '8h'")

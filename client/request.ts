@@ -28,6 +28,7 @@ export interface RequestFlags {
   spot?: boolean;
   spotRecoveries?: string;
   spotFallback?: boolean;
+  checkpoint?: boolean;
   port?: string[];
   sshCidr?: string;
   ttl?: string;
@@ -273,6 +274,7 @@ export function buildRequest(text: string, flags: RequestFlags, notes: string[] 
   if (flags.spot) request.spot = true;
   if (flags.spotRecoveries !== undefined) request.spotRecoveries = Number(flags.spotRecoveries);
   if (flags.spotFallback) request.spotFallback = true;
+  if (flags.checkpoint) request.checkpoint = true;
   const ports = parsePorts(flags.port);
   if (ports) request.ports = ports;
   if (flags.sshCidr !== undefined) request.sshCidr = flags.sshCidr;
