@@ -117,9 +117,7 @@ export class RunState {
       status: s.status,
       ...(s.summary ? { summary: s.summary } : {}),
       message: this.statusMessage,
-      options: s.options.map(
-        (o) => `${o.product} ${o.region} ${o.zone ?? '-'} ${o.spec} CNY ${o.estimatedTotal}`,
-      ),
+      options: memoOptions(s.options),
       ...(s.chosen ? { chosen: `${s.chosen.product} ${s.chosen.region} ${s.chosen.spec}` } : {}),
       ...(s.attempts && s.attempts.length > 0 ? { attempts: s.attempts.map(describeAttempt) } : {}),
     };
@@ -130,6 +128,21 @@ export class RunState {
     }
     setCurrentDetails(renderDetails(s));
   }
+}
+
+/**
+ * The memo's comparison: the first rows in table order and how many more. Temporal warns above 2 KB
+ * of memo (limit.memoSize.warn) and every upsert is stored again in visibility, while a quote that
+ * prices every fitting type can have dozens of rows; the whole table is in the status query and the
+ * run's details.
+ */
+const MEMO_OPTIONS = 5;
+function memoOptions(options: RunStatus['options']): string[] {
+  const shown = options
+    .slice(0, MEMO_OPTIONS)
+    .map((o) => `${o.product} ${o.region} ${o.zone ?? '-'} ${o.spec} CNY ${o.estimatedTotal}`);
+  const more = options.length - shown.length;
+  return more > 0 ? [...shown, `… ${more} more (acp status lists them all)`] : shown;
 }
 
 /**

@@ -120,6 +120,31 @@ describe('the comparison', () => {
     }
   });
 
+  test("a comparison of dozens of rows keeps the run's memo small: the first five and how many more", async () => {
+    n += 1;
+    const workflowId = `acp-test-quote-${process.pid}-${n}`;
+    const result = await stack.env.client.workflow.execute(quote, {
+      taskQueue: stack.taskQueue,
+      workflowId,
+      args: [{ cpu: 2, memoryGiB: 4, script: { content: 'echo q' } }],
+    });
+    assert.ok(result.options.length > 10, `${result.options.length} options`);
+    const { memo } = await stack.env.client.workflow.getHandle(workflowId).describe();
+    const options = (memo as { options: string[] }).options;
+    assert.equal(options.length, 6);
+    assert.match(
+      options[5]!,
+      new RegExp(`… ${result.options.length - 5} more \\(acp status lists them all\\)`),
+    );
+    const first = result.options[0]!;
+    assert.equal(
+      options[0],
+      `${first.product} ${first.region} ${first.zone ?? '-'} ${first.spec} CNY ${first.estimatedTotal}`,
+    );
+    // Temporal's dev server and cluster warn above 2 KB of memo (limit.memoSize.warn).
+    assert.ok(JSON.stringify(memo).length < 2048, `memo of ${JSON.stringify(memo).length} bytes`);
+  });
+
   test('a type that sold out since the last quote is not offered: stock is never cached', async () => {
     const first = await quoteOn(stack.taskQueue, { ...ECS_2_4, region: 'cn-hangzhou' });
     const best = first.options[first.recommended!];
