@@ -87,8 +87,9 @@ export const ALIBABA_ACTIONS: readonly AlibabaAction[] = [
   a('ecs:DescribeSecurityGroups', 'read', 'release by tag; acp gc'),
   a('ecs:DeleteSecurityGroup', 'delete', 'release; acp gc', true),
   a('ecs:RunInstances', 'create', 'create: the instance', 'request'),
-  a('ecs:DescribeInstances', 'read', 'release by tag; acp gc'),
+  a('ecs:DescribeInstances', 'read', 'create: the public address; release by tag; acp gc'),
   a('ecs:DescribeInstanceStatus', 'read', 'create: wait for Running'),
+  a('ecs:DescribeInstanceMonitorData', 'read', 'receipt: the public traffic an instance sent'),
   a('ecs:ModifyInstanceAutoReleaseTime', 'modify', 'the cloud-side backstop', true),
   a('ecs:DeleteInstance', 'delete', 'release; acp gc', true),
   a('ecs:RunCommand', 'create', 'execute: Cloud Assistant', {

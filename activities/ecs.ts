@@ -176,6 +176,11 @@ export function createEcsActivities(clients: AlibabaClients) {
         userData?: string;
         /** Instance RAM role: the machine's credentials from its metadata service, no keys on it. */
         ramRoleName?: string;
+        /**
+         * Outbound cap of a public IP (pay-by-traffic, released with the instance; docs/network.md);
+         * absent or 0: no public address.
+         */
+        publicBandwidthMbps?: number;
       },
     ): Promise<{ instanceId: string }> {
       const r = await alibabaCall(`RunInstances ${input.instanceType} in ${input.zoneId}`, () =>
@@ -191,7 +196,8 @@ export function createEcsActivities(clients: AlibabaClients) {
             instanceChargeType: 'PostPaid',
             spotStrategy: input.spot ? 'SpotAsPriceGo' : 'NoSpot',
             ...(input.spot && input.spotDuration !== undefined ? { spotDuration: input.spotDuration } : {}),
-            internetMaxBandwidthOut: 0,
+            internetChargeType: 'PayByTraffic',
+            internetMaxBandwidthOut: input.publicBandwidthMbps ?? 0,
             systemDisk: new $Ecs.RunInstancesRequestSystemDisk({
               category: SYSTEM_DISK.category,
               size: String(SYSTEM_DISK.size),
@@ -225,6 +231,60 @@ export function createEcsActivities(clients: AlibabaClients) {
         heartbeat({ instanceId: input.instanceId, status });
         await sleep(POLL_MS);
       }
+    },
+
+    /** The instance's addresses once it runs (its public IP comes with InternetMaxBandwidthOut > 0). */
+    async describeInstanceAddresses(input: {
+      regionId: string;
+      instanceId: string;
+    }): Promise<{ publicIp?: string; privateIp?: string }> {
+      const r = await alibabaCall(`DescribeInstances ${input.instanceId}`, () =>
+        ecs(input.regionId).describeInstances(
+          new $Ecs.DescribeInstancesRequest({
+            regionId: input.regionId,
+            instanceIds: JSON.stringify([input.instanceId]),
+          }),
+        ),
+      );
+      const i = r.body?.instances?.instance?.[0];
+      const publicIp = i?.publicIpAddress?.ipAddress?.[0] || i?.eipAddress?.ipAddress || undefined;
+      const privateIp = i?.vpcAttributes?.privateIpAddress?.ipAddress?.[0];
+      return { ...(publicIp ? { publicIp } : {}), ...(privateIp ? { privateIp } : {}) };
+    },
+
+    /**
+     * Bytes the instance sent to the internet since `since` (ISO), from its monitoring data
+     * (InternetTX, kbits per period): what pay-by-traffic bills. CloudMonitor lags a few minutes on a
+     * real account, so this is what was metered by now; the bill is the authority.
+     */
+    async readPublicTrafficOut(input: {
+      regionId: string;
+      instanceId: string;
+      since: string;
+    }): Promise<number> {
+      const minute = 60_000;
+      const period = 60;
+      const maxPoints = 400;
+      const start = Math.floor(Date.parse(input.since) / minute) * minute;
+      const end = Math.ceil(Date.now() / minute) * minute;
+      const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      let kbits = 0;
+      for (let from = start; from < end; from += maxPoints * period * 1000) {
+        const to = Math.min(end, from + maxPoints * period * 1000);
+        const r = await alibabaCall(`DescribeInstanceMonitorData ${input.instanceId}`, () =>
+          ecs(input.regionId).describeInstanceMonitorData(
+            new $Ecs.DescribeInstanceMonitorDataRequest({
+              instanceId: input.instanceId,
+              startTime: iso(from),
+              endTime: iso(to),
+              period,
+            }),
+          ),
+        );
+        for (const p of r.body?.monitorData?.instanceMonitorData ?? []) kbits += p.internetTX ?? 0;
+        heartbeat({ instanceId: input.instanceId, from: iso(from) });
+      }
+      return Math.round((kbits * 1000) / 8);
     },
 
     /** Moves the cloud-side backstop forward while the workflow is alive. */

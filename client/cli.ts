@@ -170,7 +170,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
     .description('run the Alibaba Cloud API emulator on its own, and print what to export to use it')
     .option('--port <n>', 'port (default: a free one)')
     .addOption(
-      new Option('--exec <mode>', 'run scripts for real in a temp dir, or not at all').choices([
+      new Option('--exec <mode>', 'run scripts in a sandboxed machine, or not at all').choices([
         'local',
         'none',
       ]),

@@ -338,7 +338,8 @@ export async function startSimulatedCloud(): Promise<SimulatedCloud> {
   const { startEmulator } = require('../emulator') as typeof import('../emulator');
   const { cloudConfigFromEnv, createClients, staticCredential } =
     require('../activities/clients') as typeof import('../activities/clients');
-  // Scripts really run (in a sandboxed temp dir); the cloud's own waits (boot, Running) go 600× faster.
+  // Scripts really run (in an emulated machine, docs/simulation.md); the cloud's own waits (boot,
+  // Running) go 600× faster.
   const emu = await startEmulator({ port: 0, exec: 'local', speed: 600 });
   const clients = createClients(
     cloudConfigFromEnv(

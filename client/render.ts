@@ -320,6 +320,8 @@ export function stepLines(s: RunStatus, ctx: StepContext = {}, opts: TableOption
         '',
       ].join('\n'),
     );
+    const network = networkLine(s);
+    if (network) add('network', network);
   }
   if (s.confirmation?.option !== undefined) {
     const c = s.confirmation;
@@ -350,14 +352,29 @@ export function stepLines(s: RunStatus, ctx: StepContext = {}, opts: TableOption
         : '';
     add('finished', step(exec.exitCode === 0 ? '✔' : '✘', 'finished', `exit ${exec.exitCode}${took}`));
     if (exec.exitCode === 0 && s.intent?.kind === 'service' && s.status === 'RUNNING') {
+      const at = s.endpoints?.length ? `${s.endpoints.join(', ')} — ` : '';
       add(
         'serving',
-        step('✔', 'serving', `up until \`acp teardown ${s.workflowId}\`, its TTL or the budget guard`),
+        step('✔', 'serving', `${at}up until \`acp teardown ${s.workflowId}\`, its TTL or the budget guard`),
       );
     }
   }
   if (isFinal(s)) lines.push(...(ctx.quote ? quoteEndLines(s) : endLines(s)));
   return lines;
+}
+
+/** The public address the recommended (or chosen) ECS option includes, priced per GB (docs/network.md). */
+function networkLine(s: RunStatus): string | undefined {
+  const o = s.chosen ?? (s.recommended !== undefined ? s.options[s.recommended] : undefined);
+  const n = o?.network;
+  if (!n) return undefined;
+  const why =
+    n.reason === 'service' ? 'the service’s visitors' : `the script’s downloads (${n.fetches.join(', ')})`;
+  return step(
+    ' ',
+    'network',
+    `public IP for ${why}: CNY ${cny(n.cnyPerGbOut)}/GB out, inbound free (pay-by-traffic, Alibaba list price of ${n.date}); at most CNY ${cny(n.maxCnyPerHour)}/h at its ${n.maxBandwidthOutMbps} Mbit/s cap, not in est. total`,
+  );
 }
 
 /** The end of `acp quote`: what it would run, or why nothing fits. */
@@ -440,6 +457,8 @@ export function receipt(s: RunStatus): string {
   const parts: string[] = [];
   parts.push(s.estimatedCost !== undefined ? `estimated CNY ${cny(s.estimatedCost)}` : 'estimated —');
   parts.push(`accrued CNY ${cny(s.accruedCost ?? 0)}`);
+  for (const u of s.usage ?? [])
+    parts.push(`${u.item} ${u.quantity} ${u.unit} × CNY ${cny(u.unitPrice)} = CNY ${cny(u.cost)}`);
   parts.push(
     `left behind: ${s.leftBehind.length === 0 ? 'nothing' : s.leftBehind.map((r) => r.id).join(', ')}`,
   );
@@ -550,6 +569,7 @@ export function renderStatus(s: RunStatus): string[] {
       ),
     );
   }
+  if (s.endpoints?.length) out.push(step(' ', 'serving', s.endpoints.join(', ')));
   if (s.resourcesCreated.length > 0)
     out.push(step(' ', 'created', s.resourcesCreated.map(resourceLabel).join(', ')));
   if (s.resourcesReleased.length > 0)

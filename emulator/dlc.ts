@@ -11,6 +11,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { jobView } from './dlc-job-view';
 import { type OssMount, ossMountOfUri, runWithOssMounts } from './oss-mount';
+import { osOfImageName } from './sandbox-image';
 import { dlcSpotDiscount, dlcSpotSpec, SPOT_NOTICE_MS, spotSupported, takeReclaimRule } from './spot';
 import {
   ApiError,
@@ -308,6 +309,16 @@ function admit(world: World, job: Resource): void {
 async function run(world: World, job: Resource): Promise<void> {
   const data = job.data as JobData;
   if (data.status !== 'EnvPreparing') return;
+  // The pods' containers start while the job prepares its environment (their machines boot now),
+  // so Running and the JobMaxRunningTimeMinutes clock begin once they are up.
+  const sandbox = (pod: { PodId: string }) => ({
+    machine: `dlc-pod/${pod.PodId}`,
+    // PAI's images are Ubuntu-based; the job reaches the internet.
+    os: osOfImageName(data.input.JobSpecs?.[0]?.Image),
+    hostname: pod.PodId,
+  });
+  await Promise.all(data.pods.map((pod) => world.prepareSandbox(sandbox(pod))));
+  if (data.status !== 'EnvPreparing') return;
   const now = world.now();
   data.runningAt = now;
   transition(world, job, 'Running', '', '');
@@ -343,31 +354,22 @@ async function run(world: World, job: Resource): Promise<void> {
       hourlyPrice: price,
       data: { jobId: job.id, instanceType: data.ecsSpec },
     });
-    const result = await runWithOssMounts(
-      world,
-      ossMountsOfJob(data.input),
-      String(data.input.UserCommand),
-      (command, local) =>
-        world.runScript(command, {
-          // Emulated seconds: just past JobMaxRunningTimeMinutes (its own timer ends the job), or a week.
-          timeoutSeconds: maxMinutes > 0 ? maxMinutes * 60 + 60 : 7 * 86_400,
-          env: {
-            // The mounted directory as this run sees it (oss-mount.ts).
-            ...Object.fromEntries(
-              Object.entries((data.input.Envs ?? {}) as Record<string, string>).map(([k, v]) => [
-                k,
-                local(String(v)),
-              ]),
-            ),
-            JOB_ID: job.id,
-            POD_NAME: pod.PodId,
-            RANK: String(i),
-            WORLD_SIZE: String(data.pods.length),
-            MASTER_ADDR: data.pods[0]!.Ip || '10.0.0.10',
-            MASTER_PORT: '23456',
-          },
-          signal: stopper.signal,
-        }),
+    const result = await runWithOssMounts(world, ossMountsOfJob(data.input), sandbox(pod), () =>
+      world.runScript(String(data.input.UserCommand), {
+        sandbox: sandbox(pod),
+        // Emulated seconds: just past JobMaxRunningTimeMinutes (its own timer ends the job), or a week.
+        timeoutSeconds: maxMinutes > 0 ? maxMinutes * 60 + 60 : 7 * 86_400,
+        env: {
+          ...((data.input.Envs ?? {}) as Record<string, string>),
+          JOB_ID: job.id,
+          POD_NAME: pod.PodId,
+          RANK: String(i),
+          WORLD_SIZE: String(data.pods.length),
+          MASTER_ADDR: data.pods[0]!.Ip || '10.0.0.10',
+          MASTER_PORT: '23456',
+        },
+        signal: stopper.signal,
+      }),
     );
     pod.output = result.output;
     pod.exitCode = result.exitCode;

@@ -374,6 +374,12 @@ export function diskHourly(category: string, sizeGiB: number, performanceLevel?:
   return unit === undefined ? undefined : unit * sizeGiB;
 }
 
+/**
+ * Pay-by-traffic outbound public traffic, CNY per GB; inbound is free (Alibaba Cloud's public
+ * bandwidth billing page, China site, 2021-02-02). The same figure in every region.
+ */
+export const TRAFFIC_CNY_PER_GB = 0.8;
+
 /** Pay-by-bandwidth: 1–5 Mbps at 0.063/Mbps/h, each Mbps above 5 at 0.248 (facts §1.6). Pay-by-traffic: billed per GB, 0/h. */
 export function bandwidthHourly(chargeType: string, mbps: number): number {
   if (chargeType !== 'PayByBandwidth' || mbps <= 0) return 0;

@@ -1,10 +1,13 @@
-// Cloud Assistant: RunCommand runs the script (world.runScript) on each Running instance;
+// Cloud Assistant: RunCommand runs the script (world.runScript) on each Running instance, in that
+// instance's own machine (its image's OS; services it starts keep running; the internet only with
+// a public address — docs/simulation.md);
 // DescribeInvocations / DescribeInvocationResults report per-instance status, exit code and the
 // Base64 output (24 KB kept, the rest counted in Dropped), as the real service does. StopInvocation
 // kills a running execution (Stopping → Terminated) and cancels one not started; releasing the
 // instance kills its executions too (InstanceReleased). Invocations are not billable resources, so
 // they live here rather than in the resource store.
 import { requireRegion } from './ecs-catalogue';
+import { instanceSandbox } from './ecs-instance-machine';
 import { ossMountsOfUserData, runWithOssMounts } from './oss-mount';
 import { ecsTags, int, isoSeconds, list, page, required, str, tags } from './rpc-params';
 import { spotScriptEnv } from './spot';
@@ -98,19 +101,21 @@ function start(world: World, inv: Invocation, run: InstanceRun) {
   run.startAt = world.now();
   run.stopper = new AbortController();
   const signal = run.stopper.signal;
+  const instance = world.get('instance', run.instanceId)!;
+  const sandbox = { ...instanceSandbox(instance), ...(inv.workingDir ? { cwd: inv.workingDir } : {}) };
   // The instance's ossfs mounts (cloud-config UserData) hold what earlier attempts saved.
-  const instance = world.get('instance', run.instanceId);
   runWithOssMounts(
     world,
-    ossMountsOfUserData(String(instance?.data.userData ?? '')),
-    inv.content,
-    (script) =>
-      world.runScript(script, {
+    ossMountsOfUserData(String(instance.data.userData ?? '')),
+    sandbox,
+    () =>
+      world.runScript(inv.content, {
         timeoutSeconds: inv.timeout,
         signal,
         env: spotScriptEnv(world, run.instanceId),
+        sandbox,
       }),
-    String(instance?.data.ramRoleName ?? ''),
+    String(instance.data.ramRoleName ?? ''),
   )
     .then((result) => {
       const bytes = Buffer.from(result.output, 'utf8');

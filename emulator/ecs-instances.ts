@@ -1,9 +1,11 @@
 // ECS instances: RunInstances (ClientToken idempotency, DryRun, tags, AutoReleaseTime, spot,
 // stock / quota / balance), the Pending → Starting → Running lifecycle on the emulated clock,
 // DescribeInstances / DescribeInstanceStatus, DeleteInstance(s), ModifyInstanceAutoReleaseTime.
-import { diskHourly, requireRegion, SYSTEM_DISK_CATEGORIES } from './ecs-catalogue';
+import { bandwidthHourly, diskHourly, requireRegion, SYSTEM_DISK_CATEGORIES } from './ecs-catalogue';
 import { interruptCommandsOn } from './ecs-commands';
 import { imageById, latestOfFamily } from './ecs-images';
+import { instanceSandbox } from './ecs-instance-machine';
+import { allocatePublicIp, syncPublicPorts } from './ecs-public-address';
 import { requireSecurityGroup } from './ecs-security-groups';
 import { INSTANCE_PENDING_MS, INSTANCE_RUNNING_AFTER_MS } from './lifecycle';
 import {
@@ -51,6 +53,7 @@ export function releaseInstance(world: World, instance: Resource) {
   if (instance.releasedAt !== undefined) return;
   // Whatever runs on the instance dies with it.
   interruptCommandsOn(world, instance.id);
+  // Releasing the instance releases its public IP and ends its machine (world.release).
   world.release('instance', instance.id);
   world.adjustStock(instance.regionId, instance.data.zoneId, instance.data.instanceType, 1);
 }
@@ -69,10 +72,14 @@ function scheduleStart(world: World, instance: Resource) {
     if (instance.status === 'Pending') instance.status = 'Starting';
   });
   world.schedule(instance.createdAt + INSTANCE_RUNNING_AFTER_MS, () => {
-    if (instance.status === 'Starting' || instance.status === 'Pending') {
-      instance.status = 'Running';
-      instance.data.startTime = world.now();
-    }
+    // Running once the operating system is up: with scripts run for real, once its machine booted.
+    void world.prepareSandbox(instanceSandbox(instance)).then(() => {
+      if (instance.status === 'Starting' || instance.status === 'Pending') {
+        instance.status = 'Running';
+        instance.data.startTime = world.now();
+        syncPublicPorts(world);
+      }
+    });
   });
 }
 
@@ -209,6 +216,23 @@ function createInstances(req: ApiRequest, world: World, regionId: string): RunRe
     );
   }
   const diskSize = int(req, 'SystemDisk.Size', 40)!;
+  const internetChargeType = str(req, 'InternetChargeType') ?? 'PayByTraffic';
+  if (!['PayByTraffic', 'PayByBandwidth'].includes(internetChargeType)) {
+    throw new ApiError(
+      400,
+      'InvalidInternetChargeType.ValueNotSupported',
+      'The specified InternetChargeType is invalid.',
+    );
+  }
+  // Valid values 0–100 Mbit/s; above 0 the instance gets a public IP.
+  const bandwidthOut = int(req, 'InternetMaxBandwidthOut', 0)!;
+  if (!Number.isInteger(bandwidthOut) || bandwidthOut < 0 || bandwidthOut > 100) {
+    throw new ApiError(
+      400,
+      'InvalidInternetMaxBandwidthOut.Malformed',
+      'The specified parameter "InternetMaxBandwidthOut" is not valid.',
+    );
+  }
   const userData = str(req, 'UserData');
   if (userData && Buffer.from(userData, 'base64').length > 32 * 1024) {
     throw new ApiError(
@@ -253,7 +277,9 @@ function createInstances(req: ApiRequest, world: World, regionId: string): RunRe
     ? (spotHourly(world, regionId, instanceType, zoneId, spotAsked.duration) ?? listPrice)
     : listPrice;
   const hourlyPrice =
-    instancePrice + (diskHourly(diskCategory, diskSize, str(req, 'SystemDisk.PerformanceLevel')) ?? 0);
+    instancePrice +
+    (diskHourly(diskCategory, diskSize, str(req, 'SystemDisk.PerformanceLevel')) ?? 0) +
+    bandwidthHourly(internetChargeType, bandwidthOut);
   const names = list(req, 'HostNames');
   const ids: string[] = [];
   for (let i = 0; i < amount; i++) {
@@ -286,8 +312,9 @@ function createInstances(req: ApiRequest, world: World, regionId: string): RunRe
         spotStrategy,
         spotPriceLimit: spotAsked.priceLimit ?? 0,
         spotDuration: spotAsked.duration,
-        internetChargeType: str(req, 'InternetChargeType') ?? 'PayByTraffic',
-        internetMaxBandwidthOut: int(req, 'InternetMaxBandwidthOut', 0),
+        internetChargeType,
+        internetMaxBandwidthOut: bandwidthOut,
+        ...(bandwidthOut > 0 ? { publicIp: allocatePublicIp(world) } : {}),
         keyPairName: str(req, 'KeyPairName') ?? '',
         deletionProtection: bool(req, 'DeletionProtection'),
         privateIp: nextPrivateIp(vsw),
@@ -295,6 +322,7 @@ function createInstances(req: ApiRequest, world: World, regionId: string): RunRe
         userData: userData ?? '',
         ramRoleName,
         autoReleaseTime,
+        createdWall: world.wallNow(),
         resourceGroupId: str(req, 'ResourceGroupId') ?? '',
       },
     });
@@ -310,10 +338,7 @@ function createInstances(req: ApiRequest, world: World, regionId: string): RunRe
 
 function instanceView(r: Resource) {
   const d = r.data;
-  const publicIp =
-    d.internetMaxBandwidthOut > 0
-      ? [`47.${(r.id.charCodeAt(5) % 200) + 20}.${r.id.charCodeAt(7) % 250}.${r.id.charCodeAt(9) % 250}`]
-      : [];
+  const publicIp = d.publicIp ? [d.publicIp] : [];
   return {
     InstanceId: r.id,
     InstanceName: d.instanceName,

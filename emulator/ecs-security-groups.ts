@@ -2,6 +2,7 @@
 // while an instance uses it and for SECURITY_GROUP_SETTLE_MS after that instance is released,
 // which is why real clients retry DependencyViolation on delete.
 import { requireRegion } from './ecs-catalogue';
+import { syncPublicPorts } from './ecs-public-address';
 import { SECURITY_GROUP_SETTLE_MS } from './lifecycle';
 import {
   ecsTags,
@@ -152,6 +153,7 @@ function authorize(direction: 'ingress' | 'egress'): Handler {
         throw new ApiError(400, 'InvalidPermission.Duplicate', 'The specified rule already exists.');
       }
       existing.push(...added);
+      if (direction === 'ingress') syncPublicPorts(world);
       return true;
     });
     return { body: { RequestId: req.requestId } };

@@ -1,7 +1,9 @@
-// ECS 2014-05-26 (RPC): the catalogue, security groups, instances, Cloud Assistant and tags.
+// ECS 2014-05-26 (RPC): the catalogue, security groups, instances, Cloud Assistant, monitoring and tags.
 import { catalogueActions } from './ecs-catalogue';
 import { commandActions, resetInvocations } from './ecs-commands';
 import { instanceActions } from './ecs-instances';
+import { monitorActions } from './ecs-monitoring';
+import { closePublicPorts } from './ecs-public-address';
 import { securityGroupActions } from './ecs-security-groups';
 import { tagActions } from './ecs-tags';
 import { spotActions } from './spot';
@@ -16,8 +18,12 @@ export const ecs: ProductModule = {
     ...securityGroupActions,
     ...instanceActions,
     ...commandActions,
+    ...monitorActions,
     ...tagActions,
     ...spotActions,
   },
-  reset: resetInvocations,
+  reset(world) {
+    resetInvocations(world);
+    closePublicPorts(world);
+  },
 };

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { defaultCatalogue, randomCatalogue } from './catalogue';
 import { loadProducts } from './products';
 import { policyDocuments, type RamPolicyInput } from './ram';
+import { sandboxSupport } from './sandbox-machine';
 import { EmulatorServer } from './server';
 import type { Catalogue, Previews, RawRouteHandler } from './types';
 import { EmulatorWorld } from './world';
@@ -21,7 +22,10 @@ export interface EmulatorOptions {
   port?: number;
   /** The address to listen on (default 127.0.0.1); workers on other hosts need one they reach. */
   host?: string;
-  /** 'local' runs scripts with bash in a temp dir; 'none' pretends they exit 0 with no output. */
+  /**
+   * 'local' runs scripts in a sandboxed machine (docs/simulation.md; refused when this host cannot
+   * make one); 'none' pretends they exit 0 with no output.
+   */
   exec?: 'local' | 'none';
   /** Emulated seconds per wall second (default 60). */
   speed?: number;
@@ -88,6 +92,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     ...(opts.policies ? { policies: opts.policies } : {}),
     ...(opts.previews ? { previews: opts.previews } : {}),
   });
+  // Scripts run only in a sandbox: a host that cannot make one is refused here, with what is missing.
+  if (world.exec === 'local') await sandboxSupport();
   const server = new EmulatorServer(world, loadProducts());
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -107,11 +113,13 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     accountId: world.accountId,
     world,
     registerRawRoute: (prefix, handler) => server.registerRawRoute(prefix, handler),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        world.stop();
+    stop: async () => {
+      const machines = world.stop();
+      await new Promise<void>((resolve) => {
         server.http.close(() => resolve());
         server.http.closeAllConnections();
-      }),
+      });
+      await machines;
+    },
   };
 }

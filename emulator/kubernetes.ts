@@ -6,6 +6,7 @@
 // rewritten (sandbox-shell.ts). An image whose name contains "does-not-exist" never pulls.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { osOfImageName } from './sandbox-image';
 import { type PathMapping, shellQuote, shellWord, writeFileLines } from './sandbox-shell';
 import type { RawRoute, Resource, World } from './types';
 
@@ -627,6 +628,8 @@ async function runPod(api: ClusterApi, world: World, job: KObject, state: PodSta
     timeoutSeconds: deadline ?? DEFAULT_RUN_SECONDS,
     env: containerEnv(api, pod, container),
     signal: state.stopper.signal,
+    // A container of its image's OS; nodes reach the internet through the cluster's SNAT.
+    sandbox: { os: osOfImageName(container.image), hostname: pod.metadata.name },
   });
   state.stopper = undefined;
   state.output = run.output;

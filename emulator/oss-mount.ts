@@ -5,14 +5,13 @@
 // is in the bucket when the run ends — finished, stopped, or killed by a reclaim — as ossfs puts a
 // file on close. (A file still open when the machine goes is not saved by ossfs; the emulator saves
 // it too, so a script should not rely on that.)
-// The current sandbox is a temp directory, which cannot hold an absolute cloud path, so the mount
-// path in the script is rewritten to a directory of the run (sandbox-shell.ts does the same for FC's
-// /code).
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+// The mount path is a directory of the machine itself (docs/simulation.md): the emulator fills it
+// from the bucket before the run and reads it back after, from the host side of the machine's root.
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { type BucketData, deleteObjectData, findBucket, putObjectData } from './oss';
+import type { SandboxRequest } from './script-runner';
 import type { ScriptRun, World } from './types';
 
 export interface OssMount {
@@ -86,60 +85,60 @@ function keyPrefix(path: string): string {
 }
 
 /**
- * Runs a script with its machine's OSS mounts: each mount's objects appear in a directory, the
- * script's mount paths point there, and what the directory holds when the run ends is written back.
+ * Runs a script with its machine's OSS mounts: each mount path in the machine holds the bucket's
+ * objects under the prefix when the run starts, and what it holds when the run ends is written back.
  * A mount whose bucket is missing or in another region fails as ossfs does: the run fails at once.
  */
 export async function runWithOssMounts(
   world: World,
   mounts: OssMount[],
-  script: string,
-  /** Runs the script; `local` turns a mount path in other text (an environment value) into its directory. */
-  run: (script: string, local: (text: string) => string) => Promise<ScriptRun>,
+  /** The long-lived machine the script runs on (an instance, a DLC pod). */
+  machine: SandboxRequest & { machine: string },
+  run: () => Promise<ScriptRun>,
   /** The machine's instance RAM role (ECS); ossfs's ram_role must name it. */
   machineRole?: string,
 ): Promise<ScriptRun> {
-  if (mounts.length === 0) return run(script, (t) => t);
-  const dirs: { mount: OssMount; dir: string }[] = [];
-  try {
-    for (const mount of mounts) {
-      if (mount.ramRole !== undefined && mount.ramRole.toLowerCase() !== (machineRole ?? '').toLowerCase()) {
-        return {
-          exitCode: 1,
-          output: `ossfs: no credentials for role ${mount.ramRole} from the instance metadata (the instance's RAM role is ${machineRole || 'none'})\n`,
-          durationMs: 0,
-        };
-      }
-      const bucket = findBucket(world, mount.bucket);
-      if (!bucket || bucket.regionId !== mount.regionId) {
-        return {
-          exitCode: 1,
-          output: `ossfs: unable to access bucket ${mount.bucket} through oss-${mount.regionId}: ${bucket ? 'the bucket is in another region' : 'NoSuchBucket'}\n`,
-          durationMs: 0,
-        };
-      }
-      const dir = await mkdtemp(join(tmpdir(), 'acp-emulator-ossfs-'));
-      dirs.push({ mount, dir });
-      for (const [key, obj] of (bucket.data as BucketData).objects) {
-        if (!key.startsWith(mount.prefix) || key.endsWith('/')) continue;
-        const file = join(dir, key.slice(mount.prefix.length));
-        await mkdir(dirname(file), { recursive: true });
-        await writeFile(file, obj.body);
-      }
-    }
-    // Longest path first, so /mnt/a/b is not cut by /mnt/a.
-    const byLength = [...dirs].sort((a, b) => b.mount.mountPath.length - a.mount.mountPath.length);
-    const local = (text: string) =>
-      byLength.reduce(
-        (t, { mount, dir }) => t.replace(new RegExp(`${escapeRegExp(mount.mountPath)}(?![\\w.-])`, 'g'), dir),
-        text,
+  if (mounts.length === 0) return run();
+  const failed = (output: string): ScriptRun => ({ exitCode: 1, output, durationMs: 0 });
+  for (const mount of mounts) {
+    if (mount.ramRole !== undefined && mount.ramRole.toLowerCase() !== (machineRole ?? '').toLowerCase()) {
+      return failed(
+        `ossfs: no credentials for role ${mount.ramRole} from the instance metadata (the instance's RAM role is ${machineRole || 'none'})\n`,
       );
-    const result = await run(local(script), local);
-    for (const { mount, dir } of dirs) await writeBack(world, mount, dir);
-    return result;
-  } finally {
-    for (const { dir } of dirs) await rm(dir, { recursive: true, force: true }).catch(() => {});
+    }
+    const bucket = findBucket(world, mount.bucket);
+    if (!bucket || bucket.regionId !== mount.regionId) {
+      return failed(
+        `ossfs: unable to access bucket ${mount.bucket} through oss-${mount.regionId}: ${bucket ? 'the bucket is in another region' : 'NoSuchBucket'}\n`,
+      );
+    }
   }
+  await world.prepareSandbox(machine);
+  const m = world.machine(machine.machine);
+  if (!m) return run(); // exec mode 'none': nothing runs, nothing to mount
+  return m.hold(
+    (async () => {
+      const dirs: { mount: OssMount; dir: string }[] = [];
+      for (const mount of mounts) {
+        const dir = await m.directory(mount.mountPath);
+        if (!dir)
+          return failed(`ossfs: cannot mount at ${mount.mountPath}: not a directory of this machine\n`);
+        dirs.push({ mount, dir });
+        const bucket = findBucket(world, mount.bucket)!;
+        // The directory shows the bucket as it is now, nothing the machine left there before.
+        for (const entry of await readdir(dir)) await rm(join(dir, entry), { recursive: true, force: true });
+        for (const [key, obj] of (bucket.data as BucketData).objects) {
+          if (!key.startsWith(mount.prefix) || key.endsWith('/')) continue;
+          const file = join(dir, key.slice(mount.prefix.length));
+          await mkdir(dirname(file), { recursive: true });
+          await writeFile(file, obj.body);
+        }
+      }
+      const result = await run();
+      for (const { mount, dir } of dirs) await writeBack(world, mount, dir);
+      return result;
+    })(),
+  );
 }
 
 async function writeBack(world: World, mount: OssMount, dir: string): Promise<void> {
@@ -164,8 +163,4 @@ async function filesUnder(dir: string): Promise<string[]> {
     else if (e.isFile()) out.push(p);
   }
   return out;
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -1,7 +1,7 @@
-// Builds the bash scripts that stand in for a cloud runtime inside the emulator's sandbox (a fresh
-// temp dir, see script-runner.ts). The cloud gives code fixed absolute paths — FC unpacks to /code,
-// a Kubernetes ConfigMap volume appears at its mountPath — which a sandbox cannot create, so the
-// files are written under the sandbox and those paths are rewritten to point there.
+// Builds the bash scripts that stand in for a cloud runtime inside the emulator's sandbox (a machine
+// of the run's own, see script-runner.ts). The cloud gives code fixed absolute paths — FC unpacks to
+// /code, a Kubernetes ConfigMap volume appears at its mountPath; the files are written under the
+// run's working directory and those paths are rewritten to point there.
 
 /** Single-quotes a string for bash. */
 export function shellQuote(s: string): string {

@@ -5,6 +5,8 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ReclaimRule } from './faults';
+import type { Machine } from './sandbox-machine';
+import type { SandboxRequest, ScriptOptions } from './script-runner';
 
 export type EmulatedProduct = 'ecs' | 'vpc' | 'sts' | 'fc' | 'cs' | 'dlc' | 'k8s' | 'ram' | 'sls' | 'oss';
 
@@ -76,6 +78,8 @@ export interface Resource {
   releasedAt?: number;
   /** CNY per hour while alive (0 for free resources such as VPCs). */
   hourlyPrice: number;
+  /** CNY billed by usage rather than time (an instance's public traffic), added to the cost meter. */
+  meteredCost?: number;
   /** Product-specific state (instance type, zone, invocations, …). */
   data: Record<string, any>;
 }
@@ -112,19 +116,20 @@ export interface World {
   now(): number;
   speed: number;
   /**
-   * Runs a script in a sandboxed temp dir with a timeout (exec mode 'local'), or pretends (mode 'none').
-   * timeoutSeconds is emulated time (wall = timeout / speed, but at least min(timeout, 2) s).
+   * Runs a script in a sandboxed machine with a timeout (exec mode 'local', script-runner.ts), or
+   * pretends (mode 'none'). timeoutSeconds is emulated time (wall = timeout / speed, but at least
+   * min(timeout, 2) s). `sandbox` picks the machine (an instance's own, or one for this run).
    */
-  runScript(
-    script: string,
-    opts: {
-      timeoutSeconds: number;
-      env?: Record<string, string>;
-      signal?: AbortSignal;
-      /** Called with each piece of output as the script prints it (FC ships lines to its logstore). */
-      onOutput?: (chunk: Buffer) => void;
-    },
-  ): Promise<ScriptRun>;
+  runScript(script: string, opts: ScriptOptions): Promise<ScriptRun>;
+  /**
+   * Boots a long-lived machine (key '<resource type>/<id>', ended when that resource is released)
+   * before its first script, so the boot counts as the resource starting, not as the script's run.
+   */
+  prepareSandbox(request: SandboxRequest & { machine: string }): Promise<void>;
+  /** The machine of a long-lived sandbox key ('instance/i-…') once a script ran there. */
+  machine(key: string): Machine | undefined;
+  /** Called after every release. */
+  onRelease(listener: (r: Resource) => void): void;
   /** Resource store: every create goes through add(), every delete through release(). */
   add(resource: Omit<Resource, 'createdAt'>): Resource;
   get(type: string, id: string): Resource | undefined;

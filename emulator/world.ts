@@ -15,7 +15,8 @@ import { FlowCounters } from './flow-control';
 import type { RamPolicyInput } from './ram';
 import { defaultRoles } from './ram-roles';
 import { type Rng, seededRng } from './rng';
-import { runLocalScript } from './script-runner';
+import type { Machine } from './sandbox-machine';
+import { type SandboxRequest, type ScriptOptions, ScriptRunner } from './script-runner';
 import {
   ApiError,
   type Catalogue,
@@ -115,6 +116,7 @@ export class EmulatorWorld implements World {
   private readonly startEmulated: number;
   private offsetMs = 0;
   private ticker: NodeJS.Timeout;
+  private readonly scripts: ScriptRunner;
 
   constructor(opts: WorldOptions) {
     this.speed = opts.speed ?? 60;
@@ -131,6 +133,7 @@ export class EmulatorWorld implements World {
     this.startPolicies = { ...opts.policies };
     this.startEmulated = opts.startAt ?? this.startWall;
     this.roles = defaultRoles(this.accountId, this.startEmulated);
+    this.scripts = new ScriptRunner(this.speed);
     // Lifecycles advance even when nobody is polling (a DLC job's script must start on time).
     this.ticker = setInterval(() => this.settle(), 50);
     this.ticker.unref();
@@ -251,16 +254,25 @@ export class EmulatorWorld implements World {
   }
 
   release(type: string, id: string): void {
+    // A released instance's (or pod's) machine goes with it: its services stop serving.
+    void this.scripts.release(`${type}/${id}`);
     const r = this.get(type, id);
     if (!r || r.releasedAt !== undefined) return;
     r.releasedAt = this.now();
     r.status = 'Released';
+    for (const listener of this.releaseListeners) listener(r);
   }
 
-  /** CNY accrued so far: hourly price × lifetime on the emulated clock. */
+  /** Called after every release (the public-address forwarder closes the instance's ports). */
+  onRelease(listener: (r: Resource) => void): void {
+    this.releaseListeners.push(listener);
+  }
+  private releaseListeners: ((r: Resource) => void)[] = [];
+
+  /** CNY accrued so far: hourly price × lifetime on the emulated clock, plus metered usage. */
   costOf(r: Resource): number {
     const end = r.releasedAt ?? this.now();
-    return (r.hourlyPrice * Math.max(0, end - r.createdAt)) / HOUR_MS;
+    return (r.hourlyPrice * Math.max(0, end - r.createdAt)) / HOUR_MS + (r.meteredCost ?? 0);
   }
 
   newId(prefix: string, regionId?: string): string {
@@ -381,26 +393,29 @@ export class EmulatorWorld implements World {
    * speed 600), but a script always gets at least min(timeout, 2) wall seconds: real processes need
    * real time to start.
    */
-  async runScript(
-    script: string,
-    opts: {
-      timeoutSeconds: number;
-      env?: Record<string, string>;
-      signal?: AbortSignal;
-      onOutput?: (chunk: Buffer) => void;
-    },
-  ): Promise<ScriptRun> {
+  async runScript(script: string, opts: ScriptOptions): Promise<ScriptRun> {
     if (this.exec === 'none') return { exitCode: 0, output: '', durationMs: 0 };
     const start = this.now();
     const wallTimeout = Math.max(opts.timeoutSeconds / this.speed, Math.min(opts.timeoutSeconds, 2));
-    const run = await runLocalScript(script, { ...opts, timeoutSeconds: wallTimeout });
+    const run = await this.scripts.run(script, { ...opts, timeoutSeconds: wallTimeout });
     return { ...run, durationMs: this.now() - start };
+  }
+
+  /** Boots the machine of a long-lived sandbox key ahead of its first script (exec mode 'local'). */
+  async prepareSandbox(request: SandboxRequest & { machine: string }): Promise<void> {
+    if (this.exec === 'local') await this.scripts.prepare(request);
+  }
+
+  /** The machine a long-lived sandbox key runs on, once a script has run there. */
+  machine(key: string): Machine | undefined {
+    return this.scripts.machine(key);
   }
 
   // ---- admin ----
 
   /** Clears resources, calls, faults, tokens, pending lifecycles and extra keys; restores stock. */
   reset(): void {
+    void this.scripts.releaseAll();
     this.resources.clear();
     this.tokens.clear();
     this.tasks = [];
@@ -414,9 +429,10 @@ export class EmulatorWorld implements World {
     this.roles = defaultRoles(this.accountId, this.now());
   }
 
-  stop(): void {
+  stop(): Promise<void> {
     clearInterval(this.ticker);
     for (const s of this.sleepers) s.wake();
     this.sleepers = [];
+    return this.scripts.releaseAll();
   }
 }

@@ -398,3 +398,51 @@ export function joinPhrases(phrases: string[]): string {
   if (phrases.length <= 1) return phrases.join('');
   return `${phrases.slice(0, -1).join(', ')} and ${phrases[phrases.length - 1]}`;
 }
+
+/**
+ * Hosts an Alibaba Cloud instance reaches without a public address: its own VPC, Alibaba's
+ * VPC-internal mirrors and endpoints (mirrors.cloud.aliyuncs.com, oss-*-internal, registry-vpc.*)
+ * and the metadata/DNS servers on 100.100.x.x. Everything else needs a public IP or NAT
+ * (mirrors.aliyun.com is the public address of the same mirror).
+ */
+export function vpcInternalHost(rawHost: string): boolean {
+  const host = rawHost.toLowerCase().replace(/\.$/, '');
+  return (
+    hostClass(host) === 'local' ||
+    /^100\.100\./.test(host) ||
+    /(^|\.)cloud\.aliyuncs\.com$/.test(host) ||
+    /-internal\.aliyuncs\.com$/.test(host) ||
+    /-vpc\.[a-z0-9-]+\.aliyuncs\.com$/.test(host) ||
+    /\.vpc\.aliyuncs\.com$/.test(host)
+  );
+}
+
+/**
+ * What a script fetches that needs the internet when it runs inside a VPC: every overseas fetch, and
+ * any URL or image registry on a mainland host that is not VPC-internal (a public mirror, a
+ * mainland registry's public endpoint). Package installs from the image's own repositories
+ * (Alibaba's VPC mirror) need nothing.
+ */
+export function findInternetFetches(content: string): OverseasFetch[] {
+  // yum/dnf and apt-get install from the repositories Alibaba's images configure: the VPC mirror
+  // (a repository the script adds by URL is caught by the URL scan below).
+  const found = findOverseasFetches(content, 'script').filter(
+    (f) => f.what !== 'yum install' && f.what !== 'apt-get install',
+  );
+  const add = (host: string, line: number) => {
+    if (!found.some((f) => f.what === host))
+      found.push({ what: host, phrase: `downloads from ${host}`, line });
+  };
+  for (const { text, line } of codeLines(content)) {
+    for (const host of hostsIn(text)) {
+      if (hostClass(host) === 'mainland' && !vpcInternalHost(host)) add(host, line);
+    }
+    const image = dockerImageOf(text);
+    if (image && !image.includes('$')) {
+      const registry = imageRegistry(image);
+      if (registry !== 'docker.io' && hostClass(registry) === 'mainland' && !vpcInternalHost(registry))
+        add(registry, line);
+    }
+  }
+  return found.sort((a, b) => a.line - b.line);
+}

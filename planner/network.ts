@@ -1,6 +1,9 @@
-// Which ingress a job's security group gets. Only the intent's ports are opened; remote-login ports
+// Which network a job gets. Ingress: only the intent's ports are opened; remote-login ports
 // (SSH 22, RDP 3389) are never opened to the whole internet: SSH only from a CIDR the user named.
-import type { Intent } from './types';
+// A public address: a service whose ports visitors reach, or a job whose script fetches from the
+// internet (a VPC alone reaches only Alibaba's internal mirrors); nothing else gets one.
+import { findInternetFetches } from './fetches';
+import type { Intent, PublicNetworkNeed } from './types';
 
 export interface IngressRule {
   protocol: 'tcp';
@@ -44,6 +47,25 @@ export function ingressRules(intent: Pick<Intent, 'ports' | 'sshCidr'>): {
     });
   }
   return { rules, warnings };
+}
+
+/** Whether (and why) a job's instance needs a public address (docs/network.md). */
+export function publicNetworkNeed(
+  intent: Pick<Intent, 'kind' | 'ports'>,
+  scriptContent: string,
+): PublicNetworkNeed | undefined {
+  const fetches = findInternetFetches(scriptContent).map((f) => f.what);
+  const served = intent.ports.filter((p) => !REMOTE_LOGIN_PORTS.has(p));
+  if (intent.kind === 'service' && served.length > 0) return { reason: 'service', fetches };
+  if (fetches.length > 0) return { reason: 'egress', fetches };
+  return undefined;
+}
+
+/** The addresses a person opens for a service: http://IP:PORT (https://IP for 443). */
+export function serviceUrls(publicIp: string, ports: readonly number[]): string[] {
+  return ports
+    .filter((p) => !REMOTE_LOGIN_PORTS.has(p))
+    .map((p) => (p === 443 ? `https://${publicIp}` : `http://${publicIp}:${p}`));
 }
 
 /** A CIDR as [first address, prefix length]; undefined when it is not IPv4 a.b.c.d/n. */

@@ -3,7 +3,15 @@
 // time; Function Compute has no price API, so its published unit prices live here with their source.
 
 import type { FcFit } from './products';
-import type { Budget, Choice, Currency, QuoteOption } from './types';
+import type {
+  Budget,
+  Choice,
+  Currency,
+  PublicNetwork,
+  PublicNetworkNeed,
+  QuoteOption,
+  UsageCharge,
+} from './types';
 import { IntentError } from './types';
 
 /** The skill's and acp's default exchange rate ("$1 ≈ CNY 7.2"); configurable per request. */
@@ -124,6 +132,59 @@ export const ACK_CLUSTER_FEE = {
 
 export function ackClusterFeePerHour(edition: 'pro' | 'basic' = 'pro'): number {
   return ACK_CLUSTER_FEE[edition].cnyPerHour;
+}
+
+/**
+ * ECS public bandwidth, pay-by-traffic (docs/network.md): no hourly fee, outbound traffic per GB,
+ * inbound free. China site list price; acp uses it in every region (the catalogue's overseas prices
+ * are China-site CNY prices too).
+ */
+export const PUBLIC_TRAFFIC_PRICE = {
+  cnyPerGbOut: 0.8,
+  source:
+    'Alibaba Cloud ECS public bandwidth billing, China site (公网带宽计费): pay-by-traffic CNY 0.80/GB outbound, inbound free',
+  date: '2021-02-02',
+};
+
+/**
+ * InternetMaxBandwidthOut acp asks for. A service is capped at 10 Mbit/s, which bounds its traffic
+ * bill; a job that downloads gets 100 Mbit/s (the most pay-by-traffic allows): its downloads are
+ * inbound and free, and the inbound limit follows the outbound one.
+ */
+export const PUBLIC_BANDWIDTH_MBPS = { service: 10, egress: 100 };
+
+const BYTES_PER_GB = 1024 ** 3;
+
+/** The public network line of an ECS option: its cap, per-GB price and worst hour. */
+export function publicNetworkCost(need: PublicNetworkNeed): PublicNetwork {
+  const mbps = PUBLIC_BANDWIDTH_MBPS[need.reason];
+  const maxGbPerHour = (mbps * 1e6 * 3600) / 8 / BYTES_PER_GB;
+  return {
+    ...need,
+    chargeType: 'PayByTraffic',
+    maxBandwidthOutMbps: mbps,
+    cnyPerGbOut: PUBLIC_TRAFFIC_PRICE.cnyPerGbOut,
+    maxCnyPerHour: roundFen(maxGbPerHour * PUBLIC_TRAFFIC_PRICE.cnyPerGbOut),
+    source: PUBLIC_TRAFFIC_PRICE.source,
+    date: PUBLIC_TRAFFIC_PRICE.date,
+  };
+}
+
+/** The receipt's line for outbound public traffic, from the bytes the cloud metered. */
+export function publicTrafficCharge(
+  bytesOut: number,
+  network: Pick<PublicNetwork, 'cnyPerGbOut' | 'source' | 'date'>,
+): UsageCharge {
+  const gb = bytesOut / BYTES_PER_GB;
+  return {
+    item: 'public traffic out',
+    // To the byte (1 GB = 2^30 bytes): a small service's traffic is a few kilobytes.
+    quantity: Math.round(gb * 1e9) / 1e9,
+    unit: 'GB',
+    unitPrice: network.cnyPerGbOut,
+    cost: roundFen(gb * network.cnyPerGbOut),
+    source: `${network.source} (${network.date})`,
+  };
 }
 
 const PRODUCT_ORDER = ['pai', 'ecs', 'fc', 'ack'];

@@ -191,6 +191,42 @@ export interface QuoteOption {
    * nothing else fits the budget, never recommended on its own. (Spot options are treated the same.)
    */
   alternative?: boolean;
+  /** The public address this option includes and its usage price (ECS; docs/network.md). */
+  network?: PublicNetwork;
+}
+
+/** Why a job gets a public address: visitors reach a service, or the script fetches from the internet. */
+export interface PublicNetworkNeed {
+  reason: 'service' | 'egress';
+  /** What the script fetches from the internet (egress), as the quote names it. */
+  fetches: string[];
+}
+
+/**
+ * An ECS instance's public IP (InternetMaxBandwidthOut > 0, pay-by-traffic): no hourly fee, outbound
+ * traffic billed per GB, inbound free, released with the instance (docs/network.md).
+ */
+export interface PublicNetwork extends PublicNetworkNeed {
+  chargeType: 'PayByTraffic';
+  /** InternetMaxBandwidthOut: the outbound cap, which also bounds the traffic bill. */
+  maxBandwidthOutMbps: number;
+  cnyPerGbOut: number;
+  /** The most one hour of outbound traffic can cost at the cap. */
+  maxCnyPerHour: number;
+  /** Where the per-GB price comes from, and its date. */
+  source: string;
+  date: string;
+}
+
+/** A charge billed by use rather than by the hour (public traffic), as the receipt itemises it. */
+export interface UsageCharge {
+  item: string;
+  quantity: number;
+  unit: string;
+  unitPrice: number;
+  /** CNY. */
+  cost: number;
+  source: string;
 }
 
 export interface Choice {

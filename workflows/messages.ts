@@ -3,7 +3,7 @@
 // `temporal workflow signal --name confirm` / `temporal workflow query --type status` use.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AttemptRecord } from '../planner/spot';
-import type { Intent, Product, QuoteOption, RegionChoice } from '../planner/types';
+import type { Intent, Product, QuoteOption, RegionChoice, UsageCharge } from '../planner/types';
 
 export const STATUSES = [
   'PARSING',
@@ -130,7 +130,12 @@ export interface RunStatus {
   kept: ResourceRecord[];
   execution?: Execution;
   estimatedCost?: number;
+  /** Hourly price × time alive, plus the usage charges. */
   accruedCost?: number;
+  /** Charges billed by use (an ECS instance's public traffic), itemised on the receipt. */
+  usage?: UsageCharge[];
+  /** Where a running service answers: http://PUBLIC_IP:PORT per opened port. */
+  endpoints?: string[];
   currency: 'CNY';
   /** Every attempt of a spot run (and its pay-as-you-go fallback): where, its cost, why it ended. */
   attempts?: AttemptRecord[];

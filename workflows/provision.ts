@@ -21,7 +21,14 @@ import {
   parseIntent,
 } from '../planner';
 import { failoverOrder, placementKey } from '../planner/failover';
-import { accruedCost, chooseOption, estimateTotal, requoteNeedsConfirmation } from '../planner/pricing';
+import { publicNetworkNeed } from '../planner/network';
+import {
+  accruedCost,
+  chooseOption,
+  estimateTotal,
+  requoteNeedsConfirmation,
+  roundFen,
+} from '../planner/pricing';
 import {
   type Intent,
   IntentError,
@@ -280,6 +287,7 @@ async function provisionSteps(request: ProvisionOptions, run: RunState): Promise
     progress: (m) => run.progress(m),
     executing: (e) => run.executing(e),
     ...(checkpoint ? { checkpoint: (regionId: string) => checkpoint.forAttempt(regionId) } : {}),
+    published: (urls) => run.published(urls),
   });
   let cancelled: unknown;
   let deployedAt: number | undefined;
@@ -355,6 +363,15 @@ async function provisionSteps(request: ProvisionOptions, run: RunState): Promise
         run.progress(`could not stop the script (${errorSummary(err).message}); releasing anyway`),
       );
     }
+    // Usage-billed charges (public traffic) are read while the resource still exists; a failed read
+    // never holds up the release.
+    if (deployment && deployer.usage) {
+      const d = deployment;
+      s.usage = await CancellationScope.nonCancellable(() => deployer.usage!(d)).catch((err) => {
+        run.progress(`could not read the usage charges: ${errorSummary(err).message}`);
+        return undefined;
+      });
+    }
     run.set('RELEASING', 'releasing everything this run created');
     const report = await saga.compensate((label) => run.progress(`releasing ${label}`));
     const releasedIds = new Set(report.released.map((r) => r.id));
@@ -366,7 +383,7 @@ async function provisionSteps(request: ProvisionOptions, run: RunState): Promise
       ...s.resourcesCreated.filter((r) => !releasedIds.has(r.id)),
       ...report.failed.map((f) => ({ type: 'unknown', id: f.label, regionId: chosen.region })),
     ];
-    if (deployedAt !== undefined) s.accruedCost = runCost(deployedAt);
+    if (deployedAt !== undefined) s.accruedCost = roundFen(runCost(deployedAt) + usageCost(s.usage));
   }
   if (cancelled) {
     run.set('CANCELLED', 'cancelled; everything it created was released');
@@ -538,7 +555,8 @@ async function planRun(
   const candidates = candidateProducts(intent);
   s.candidates = candidates;
   run.set('QUOTING', `comparing ${candidates.join(', ')} in ${regionsFor(intent, region).length} region(s)`);
-  s.options = await quoteProducts(intent, regionsFor(intent, region), candidates);
+  const network = publicNetworkNeed(intent, script.content);
+  s.options = await quoteProducts(intent, regionsFor(intent, region), candidates, network);
   return { intent, script, region };
 }
 
@@ -593,6 +611,10 @@ function invalidInputAsFailure<T>(fn: () => T): T {
 
 function spotFallbackOf(input: ConfirmInput | undefined): { spotFallback?: true } {
   return input?.spotFallback ? { spotFallback: true } : {};
+}
+
+function usageCost(usage: { cost: number }[] | undefined): number {
+  return (usage ?? []).reduce((sum, u) => sum + u.cost, 0);
 }
 
 function decision(by: string, option?: number, reason?: string): Decision {

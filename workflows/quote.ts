@@ -8,7 +8,7 @@ import { isCancellation } from '@temporalio/workflow';
 import type { RegionFindings, RegionNeeds } from '../activities/market';
 import { sortOptions } from '../planner/pricing';
 import { productDecisions } from '../planner/products';
-import type { Intent, Product, QuoteOption } from '../planner/types';
+import type { Intent, Product, PublicNetworkNeed, QuoteOption } from '../planner/types';
 import { described, lookup } from './activity-options';
 import { errorSummary } from './failures';
 import { stepsFor } from './products';
@@ -19,8 +19,12 @@ export async function quoteProducts(
   intent: Intent,
   regions: string[],
   products: Product[],
+  /** A public address the job needs (planner/network.ts): ECS rows carry its price. */
+  network?: PublicNetworkNeed,
 ): Promise<QuoteOption[]> {
-  const inputs = products.map((product): QuoteInput => ({ product, intent, regions }));
+  const inputs = products.map(
+    (product): QuoteInput => ({ product, intent, regions, ...(network ? { network } : {}) }),
+  );
   const needs: RegionNeeds = Object.assign(
     {},
     ...inputs.map((input) => stepsFor(input.product)?.needs?.(input) ?? {}),

@@ -83,6 +83,13 @@ export class RunState {
     this.publish();
   }
 
+  /** A service's addresses (http://IP:PORT), kept in the status, the memo and the details. */
+  published(urls: string[]): void {
+    this.status.endpoints = urls;
+    this.event(`serving at ${urls.join(', ')}`);
+    this.publish();
+  }
+
   /**
    * The Web UI's copies (search attributes, memo, current details) are written once per workflow
    * activation, after everything it changed, and only where they changed: each search-attribute or
@@ -120,6 +127,7 @@ export class RunState {
       options: memoOptions(s.options),
       ...(s.chosen ? { chosen: `${s.chosen.product} ${s.chosen.region} ${s.chosen.spec}` } : {}),
       ...(s.attempts && s.attempts.length > 0 ? { attempts: s.attempts.map(describeAttempt) } : {}),
+      ...(s.endpoints?.length ? { endpoints: s.endpoints } : {}),
     };
     const written = JSON.stringify(memo);
     if (written !== this.memoWritten) {
@@ -229,6 +237,14 @@ function renderDetails(s: RunStatus): string {
   if (s.attempts && s.attempts.length > 0) {
     lines.push('**Attempts:**', ...s.attempts.map((a) => `- ${describeAttempt(a)}`), '');
   }
+  if (s.endpoints?.length) lines.push(`**Serving at:** ${s.endpoints.join(', ')}`, '');
+  const network = (s.chosen ?? (s.recommended !== undefined ? s.options[s.recommended] : undefined))?.network;
+  if (network) {
+    lines.push(
+      `**Public IP:** pay-by-traffic, CNY ${network.cnyPerGbOut.toFixed(2)}/GB out (inbound free), at most CNY ${network.maxCnyPerHour.toFixed(2)}/h at ${network.maxBandwidthOutMbps} Mbit/s — not in the estimate (${network.source}, ${network.date})`,
+      '',
+    );
+  }
   if (s.resourcesCreated.length > 0) {
     lines.push(`**Created:** ${s.resourcesCreated.map((r) => `${r.type} ${r.id}`).join(', ')}`, '');
   }
@@ -243,6 +259,11 @@ function renderDetails(s: RunStatus): string {
   if (s.estimatedCost !== undefined) {
     lines.push(
       `Estimated CNY ${s.estimatedCost.toFixed(2)}${s.accruedCost !== undefined ? ` · accrued CNY ${s.accruedCost.toFixed(2)}` : ''}`,
+    );
+  }
+  for (const u of s.usage ?? []) {
+    lines.push(
+      `${u.item}: ${u.quantity} ${u.unit} × CNY ${u.unitPrice.toFixed(2)} = CNY ${u.cost.toFixed(2)}`,
     );
   }
   return lines.join('\n');

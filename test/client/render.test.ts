@@ -12,6 +12,7 @@ import {
   renderRunList,
   stepLines,
 } from '../../client/render';
+import { publicNetworkCost, publicTrafficCharge } from '../../planner/pricing';
 import { OPTIONS, option, status, succeeded } from './fixtures';
 
 describe('the comparison table', () => {
@@ -268,5 +269,47 @@ describe('output and receipts', () => {
     assert.equal(lines.length, 3);
     assert.equal(lines[1]!.indexOf('AWAITING'), lines[2]!.indexOf('SUCCEEDED'));
     assert.deepEqual(renderRunList([]), ['no runs match']);
+  });
+});
+
+// A public IP (docs/network.md): its per-GB price under the table, the service's URL while it
+// serves, and the metered traffic on the receipt.
+describe('public network', () => {
+  const network = publicNetworkCost({ reason: 'service', fetches: [] });
+  const serviceIntent = { ...status().intent!, kind: 'service' as const, ports: [80] };
+
+  test('the quote has a network line with the per-GB price, its date, the cap and the worst hour', () => {
+    const s = status({ options: [{ ...OPTIONS[0]!, network }, ...OPTIONS.slice(1)] });
+    const line = stepLines(s).find((l) => l.key === 'network');
+    assert.equal(
+      line?.text,
+      '  network    public IP for the service’s visitors: CNY 0.80/GB out, inbound free (pay-by-traffic, Alibaba list price of 2021-02-02); at most CNY 3.35/h at its 10 Mbit/s cap, not in est. total',
+    );
+    assert.equal(
+      stepLines(status()).find((l) => l.key === 'network'),
+      undefined,
+      'no public IP, no network line',
+    );
+  });
+
+  test('a serving service shows its URL; the receipt itemises the traffic it sent', () => {
+    const running = succeeded({
+      status: 'RUNNING',
+      intent: serviceIntent,
+      chosen: { ...OPTIONS[0]!, network },
+      endpoints: ['http://127.47.3.9:80'],
+    });
+    assert.match(
+      stepLines(running).find((l) => l.key === 'serving')!.text,
+      /^✔ serving {4}http:\/\/127\.47\.3\.9:80 — up until `acp teardown acp-1234abcd`/,
+    );
+    const done = succeeded({
+      accruedCost: 0.81,
+      usage: [publicTrafficCharge(1024 ** 3, network)],
+    });
+    assert.equal(
+      receipt(done),
+      'estimated CNY 0.22 · accrued CNY 0.81 · public traffic out 1 GB × CNY 0.80 = CNY 0.80 · left behind: nothing',
+    );
   });
 });

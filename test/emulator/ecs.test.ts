@@ -11,6 +11,7 @@ import {
   runRequest,
   type TestEmulator,
   testEmulator,
+  untilRunning,
   ZONE,
 } from './fixtures';
 
@@ -308,6 +309,7 @@ describe('instances', () => {
     emu.world.advance(10_000);
     assert.equal(await status(), 'Starting');
     emu.world.advance(60_000);
+    await untilRunning(ecs, id!);
     assert.equal(await status(), 'Running');
 
     const { body } = await ecs.describeInstances(
@@ -479,6 +481,7 @@ describe('Cloud Assistant', () => {
     const net = await createNetwork(emu);
     const run = await ecs.runInstances(runRequest(net));
     emu.world.advance(120_000);
+    await untilRunning(ecs, run.body!.instanceIdSets!.instanceIdSet![0]!);
     return run.body!.instanceIdSets!.instanceIdSet![0]!;
   }
   const results = (invokeId: string, contentEncoding?: string) =>
@@ -492,7 +495,8 @@ describe('Cloud Assistant', () => {
 
   test('RunCommand runs the script; results carry exit code and Base64 output', async () => {
     const id = await runningInstance();
-    const script = 'echo "hello from $(pwd | grep -c acp-emulator-run)"; echo oops >&2; exit 3';
+    // Cloud Assistant runs a root command in /root of the instance (the emulator's machine for it).
+    const script = 'echo "hello from $(pwd)"; echo oops >&2; exit 3';
     const { body } = await ecs.runCommand(
       new $Ecs.RunCommandRequest({
         regionId: REGION,
@@ -513,10 +517,10 @@ describe('Cloud Assistant', () => {
     assert.equal(result.invokeRecordStatus, 'Failed');
     assert.equal(result.exitCode, 3);
     assert.equal(result.errorCode, 'ExitCodeNonzero');
-    assert.equal(Buffer.from(result.output!, 'base64').toString(), 'hello from 1\noops\n');
+    assert.equal(Buffer.from(result.output!, 'base64').toString(), 'hello from /root\noops\n');
     const plain = (await results(body!.invokeId!, 'PlainText')).body!.invocation!.invocationResults!
       .invocationResult![0]!;
-    assert.equal(plain.output, 'hello from 1\noops\n');
+    assert.equal(plain.output, 'hello from /root\noops\n');
 
     const inv = await ecs.describeInvocations(
       new $Ecs.DescribeInvocationsRequest({
@@ -568,6 +572,7 @@ describe('Cloud Assistant', () => {
     const net = await createNetwork(fast.emu);
     const fastRun = await fast.ecs.runInstances(runRequest(net));
     fast.emu.world.advance(120_000);
+    await untilRunning(fast.ecs, fastRun.body!.instanceIdSets!.instanceIdSet![0]!);
     const slow = await fast.ecs.runCommand(
       new $Ecs.RunCommandRequest({
         regionId: REGION,

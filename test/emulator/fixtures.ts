@@ -81,3 +81,23 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/**
+ * Waits until an instance is Running. With scripts run for real (exec 'local') an instance turns
+ * Running once its machine has booted (docs/simulation.md), a moment after its emulated start time.
+ */
+export async function untilRunning(
+  ecs: ReturnType<typeof ecsClient>,
+  instanceId: string,
+  regionId = REGION,
+): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const r = await ecs.describeInstanceStatus(
+      new $Ecs.DescribeInstanceStatusRequest({ regionId, instanceId: [instanceId] }),
+    );
+    if (r.body?.instanceStatuses?.instanceStatus?.[0]?.status === 'Running') return;
+    if (Date.now() > deadline) throw new Error(`${instanceId} is not Running after 30 s`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -2,7 +2,10 @@
 // from a per-run starting point so concurrent runs rarely race, and none when the VPC is full.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { freeSubnet } from '../../planner/network';
+import { parseIntent } from '../../planner';
+import { vpcInternalHost } from '../../planner/fetches';
+import { freeSubnet, publicNetworkNeed, serviceUrls } from '../../planner/network';
+import { generateScript } from '../../planner/templates';
 
 describe('freeSubnet', () => {
   const cases: [string, string, string[], number, string | undefined][] = [
@@ -32,5 +35,98 @@ describe('freeSubnet', () => {
       taken.push(next);
     }
     assert.equal(freeSubnet('10.1.0.0/20', taken, 3), undefined);
+  });
+});
+
+// Who gets a public IP (docs/network.md): a service that visitors reach, or a job whose script
+// downloads from the internet. A VPC alone reaches Alibaba's internal mirrors, so a yum/apt install
+// from the image's repositories needs nothing.
+describe('publicNetworkNeed', () => {
+  const oneshot = { kind: 'oneshot' as const, ports: [] };
+  const cases: [string, Parameters<typeof publicNetworkNeed>[0], string, string | undefined, string[]][] = [
+    ['a script that fetches nothing', oneshot, 'echo hello', undefined, []],
+    ['yum from the image’s VPC mirror', oneshot, 'yum install -y gcc\nmake', undefined, []],
+    ['pip from PyPI', oneshot, 'pip install torch', 'egress', ['pip install']],
+    ['curl to an overseas host', oneshot, 'curl -O https://example.com/data.csv', 'egress', ['example.com']],
+    [
+      'the public Alibaba mirror is the internet too',
+      oneshot,
+      'pip install -i https://mirrors.aliyun.com/pypi/simple torch',
+      'egress',
+      ['mirrors.aliyun.com'],
+    ],
+    [
+      'the VPC mirror is not',
+      oneshot,
+      'pip install -i http://mirrors.cloud.aliyuncs.com/pypi/simple torch',
+      undefined,
+      [],
+    ],
+    [
+      'an image from a registry’s public endpoint',
+      oneshot,
+      'docker pull registry.cn-hangzhou.aliyuncs.com/acs/nginx:1',
+      'egress',
+      ['registry.cn-hangzhou.aliyuncs.com'],
+    ],
+    [
+      'the same registry over the VPC',
+      oneshot,
+      'docker pull registry-vpc.cn-hangzhou.aliyuncs.com/acs/nginx:1',
+      undefined,
+      [],
+    ],
+    ['a service with a port', { kind: 'service', ports: [80] }, 'systemctl start nginx', 'service', []],
+    [
+      'a service with only SSH has no visitors',
+      { kind: 'service', ports: [22] },
+      'sleep infinity',
+      undefined,
+      [],
+    ],
+  ];
+  for (const [name, intent, script, reason, fetches] of cases) {
+    test(name, () => {
+      const need = publicNetworkNeed(intent, script);
+      assert.equal(need?.reason, reason);
+      if (need) assert.deepEqual(need.fetches, fetches);
+    });
+  }
+
+  test('the templates: nginx serves visitors, training downloads, neither opens more', () => {
+    const nginx = parseIntent({ intent: 'deploy nginx and keep it online' });
+    assert.equal(publicNetworkNeed(nginx, generateScript(nginx).content)?.reason, 'service');
+    const training = parseIntent({ intent: 'fine-tune qwen-0.5b for 1 hour on cpu' });
+    const need = publicNetworkNeed(training, generateScript(training).content);
+    assert.equal(need?.reason, 'egress');
+    assert.ok(need?.fetches.includes('pip install'));
+  });
+
+  test('VPC-internal hosts', () => {
+    for (const h of [
+      'mirrors.cloud.aliyuncs.com',
+      'oss-cn-hangzhou-internal.aliyuncs.com',
+      'registry-vpc.cn-beijing.aliyuncs.com',
+      '100.100.100.200',
+      '192.168.1.5',
+    ])
+      assert.ok(vpcInternalHost(h), h);
+    for (const h of [
+      'mirrors.aliyun.com',
+      'oss-cn-hangzhou.aliyuncs.com',
+      'registry.cn-beijing.aliyuncs.com',
+      'pypi.org',
+    ])
+      assert.ok(!vpcInternalHost(h), h);
+  });
+});
+
+describe('serviceUrls', () => {
+  test('http://IP:PORT per served port, https for 443, never the remote-login ports', () => {
+    assert.deepEqual(serviceUrls('47.1.2.3', [80, 8080, 443, 22, 3389]), [
+      'http://47.1.2.3:80',
+      'http://47.1.2.3:8080',
+      'https://47.1.2.3',
+    ]);
   });
 });

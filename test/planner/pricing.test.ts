@@ -10,6 +10,9 @@ import {
   fcUnitPricePerHour,
   makeBudget,
   minutesWithinBudget,
+  PUBLIC_TRAFFIC_PRICE,
+  publicNetworkCost,
+  publicTrafficCharge,
   type QuoteOption,
   requoteNeedsConfirmation,
   roundFen,
@@ -224,4 +227,34 @@ describe('requoteNeedsConfirmation: a rise above 10 % asks again', () => {
     it(`${before} → ${after}: ${ask ? 'ask' : 'proceed'}`, () =>
       assert.equal(requoteNeedsConfirmation(before, after), ask));
   }
+});
+
+// The public IP line (docs/network.md): pay-by-traffic has no hourly fee; the cap bounds an hour's
+// traffic; the receipt charges the metered bytes at the per-GB price, to the fen.
+describe('public network', () => {
+  it('a service is capped at 10 Mbit/s: at most 4.19 GB, CNY 3.35 an hour', () => {
+    const n = publicNetworkCost({ reason: 'service', fetches: [] });
+    assert.equal(n.chargeType, 'PayByTraffic');
+    assert.equal(n.maxBandwidthOutMbps, 10);
+    assert.equal(n.cnyPerGbOut, PUBLIC_TRAFFIC_PRICE.cnyPerGbOut);
+    assert.equal(n.maxCnyPerHour, 3.35);
+    assert.match(n.source, /pay-by-traffic CNY 0\.80\/GB/);
+    assert.equal(n.date, '2021-02-02');
+  });
+  it('a downloading job gets 100 Mbit/s: its downloads are inbound and free', () => {
+    const n = publicNetworkCost({ reason: 'egress', fetches: ['pip install'] });
+    assert.equal(n.maxBandwidthOutMbps, 100);
+    assert.deepEqual(n.fetches, ['pip install']);
+  });
+  it('the receipt charges metered bytes per GB (2^30 bytes)', () => {
+    const n = publicNetworkCost({ reason: 'service', fetches: [] });
+    const charge = publicTrafficCharge(5 * 1024 ** 3, n);
+    assert.deepEqual(
+      { quantity: charge.quantity, unit: charge.unit, unitPrice: charge.unitPrice, cost: charge.cost },
+      { quantity: 5, unit: 'GB', unitPrice: 0.8, cost: 4 },
+    );
+    const small = publicTrafficCharge(300, n);
+    assert.ok(small.quantity > 0);
+    assert.equal(small.cost, 0);
+  });
 });

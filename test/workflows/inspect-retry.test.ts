@@ -133,11 +133,13 @@ test('a BLOCKED run (quota) resumes with `temporal workflow signal --name retry`
 test('a failed, released run reset to FirstWorkflowTask runs again cleanly: new resources, each created once, all released', async () => {
   const workflowId = `acp-inspect-reset-${process.pid}`;
   const dir = mkdtempSync(join(tmpdir(), 'acp-reset-'));
-  const flag = join(dir, 'input-ready');
+  const scriptFile = join(dir, 'job.sh');
   try {
-    // The script fails until an input it needs exists: the kind of failure a re-run should fix.
-    const script = `test -f ${flag} && echo input-found || { echo input-missing; exit 3; }`;
-    await startRun(workflowId, { product: 'ecs', script: { content: script }, skipConfirmation: true });
+    // The script fails until its author fixes it: the kind of failure a re-run should fix. (A script
+    // runs in the instance's own machine and cannot see files of the machine acp runs on, so the fix
+    // is in the script, which the re-run reads again.)
+    writeFileSync(scriptFile, 'echo input-missing; exit 3\n');
+    await startRun(workflowId, { product: 'ecs', script: { path: scriptFile }, skipConfirmation: true });
     const failed: ProvisionResult = await runResult(stack.env.client.workflow.getHandle(workflowId));
     assert.equal(failed.status, 'FAILED');
     assert.equal(failed.execution?.exitCode, 3);
@@ -145,7 +147,7 @@ test('a failed, released run reset to FirstWorkflowTask runs again cleanly: new 
     const firstVpc = failed.resourcesCreated.find((r) => r.type === 'vpc');
     assert.ok(firstVpc, 'the first run created its own VPC');
 
-    writeFileSync(flag, 'ok');
+    writeFileSync(scriptFile, 'echo input-found\n');
     await cli(
       'workflow',
       'reset',

@@ -1,15 +1,18 @@
 // ECS in the workflow layer: quote (what the region look-up found: stock in every zone, the cheapest
 // of every type that fits priced from the worker's cache, and spot beside them), deploy (VPC → vSwitch → security group → instance, each undo registered
 // before its create), execute (Cloud Assistant, polled so the status query shows output), keep-alive
-// (the AutoReleaseTime backstop moves forward while the workflow lives).
+// (the AutoReleaseTime backstop moves forward while the workflow lives). A service, or a job whose
+// script downloads from the internet, gets a public IP with the instance (pay-by-traffic, released
+// with it; docs/network.md): the quote itemises its price, a service's URL is published, and the
+// traffic it sent is read back for the receipt before the release.
 import { sleep } from '@temporalio/workflow';
 import type { RegionFindings, RegionNeeds } from '../../activities/market';
 import { ossfsCloudConfig, withCheckpointDir } from '../../planner/checkpoint';
-import { ingressRules } from '../../planner/network';
-import { estimateTotal } from '../../planner/pricing';
+import { ingressRules, serviceUrls } from '../../planner/network';
+import { estimateTotal, publicNetworkCost, publicTrafficCharge } from '../../planner/pricing';
 import { runnableScript } from '../../planner/script-kind';
 import { PROTECTED_MINUTES, reclaimsPerHour } from '../../planner/spot';
-import type { QuoteOption } from '../../planner/types';
+import type { QuoteOption, UsageCharge } from '../../planner/types';
 import { api, described, release, wait } from '../activity-options';
 import type { Execution, ResourceRecord } from '../messages';
 import { SPOT_ROWS_PER_REGION, spotRow } from './spot-rows';
@@ -57,6 +60,9 @@ function needs(input: QuoteInput): RegionNeeds {
 
 async function quote(input: QuoteInput, found: RegionFindings[] = []): Promise<QuoteOption[]> {
   const { intent, regions } = input;
+  // Pay-by-traffic has no hourly fee, so the cached hourly prices stand; the per-GB price rides on
+  // each row (docs/network.md).
+  const network = input.network ? publicNetworkCost(input.network) : undefined;
   const perRegion = found.flatMap((f) => (f.ecs ? [f.ecs] : []));
   const options: QuoteOption[] = [];
   const spots: QuoteOption[] = [];
@@ -73,9 +79,16 @@ async function quote(input: QuoteInput, found: RegionFindings[] = []): Promise<Q
         durationMinutes: intent.durationMinutes,
         estimatedTotal: estimateTotal(o.hourly, intent.durationMinutes),
         readyInSeconds: READY_IN_SECONDS,
-        resources: ['VPC', 'vSwitch', 'security group', `instance ${o.instanceType}`],
-        cleanup: 'instance → security group → vSwitch → VPC',
+        resources: [
+          'VPC',
+          'vSwitch',
+          'security group',
+          `instance ${o.instanceType}`,
+          ...(network ? [`public IP (pay-by-traffic, ≤ ${network.maxBandwidthOutMbps} Mbit/s out)`] : []),
+        ],
+        cleanup: `instance${network ? ' (with its public IP)' : ''} → security group → vSwitch → VPC`,
         feasible: true,
+        ...(network ? { network } : {}),
         pricedAt: o.pricedAt,
         cpu: o.cpu,
         memoryGiB: o.memoryGiB,
@@ -264,6 +277,7 @@ function deployer(ctx: DeployContext): Deployer {
   return {
     async deploy(attempt: Attempt): Promise<Deployment> {
       const { regionId, spec } = attempt;
+      const publicNet = attempt.option.network;
       const zoneId = attempt.zoneId ?? attempt.option.zone;
       if (!zoneId) throw new Error(`ECS option ${spec} in ${regionId} has no zone`);
       let net = networks.get(regionId);
@@ -306,15 +320,30 @@ function deployer(ctx: DeployContext): Deployer {
           ? { spotDuration: attempt.option.spotDuration }
           : {}),
         ...(mount ? { userData: ossfsCloudConfig(mount, mount.ramRole), ramRoleName: mount.ramRole } : {}),
+        ...(publicNet ? { publicBandwidthMbps: publicNet.maxBandwidthOutMbps } : {}),
         ...owner(step),
       });
       instanceId = created.instanceId;
       ctx.created(record('instance', instanceId, regionId));
+      const since = new Date(Date.now()).toISOString();
       await described(wait.waitInstanceRunning, `Wait for ${instanceId} to be Running`, {
         regionId,
         instanceId,
       });
-      return { attempt: { ...attempt, zoneId }, handles: { instanceId } };
+      const handles: Record<string, string> = { instanceId, since };
+      if (publicNet) {
+        const { publicIp } = await described(
+          api.describeInstanceAddresses,
+          `DescribeInstances: the public IP of ${instanceId}`,
+          { regionId, instanceId },
+        );
+        if (publicIp) {
+          handles.publicIp = publicIp;
+          ctx.progress(`public IP ${publicIp} (pay-by-traffic, ${publicNet.maxBandwidthOutMbps} Mbit/s out)`);
+          if (publicNet.reason === 'service') ctx.published?.(serviceUrls(publicIp, ctx.intent.ports));
+        }
+      }
+      return { attempt: { ...attempt, zoneId }, handles };
     },
 
     async execute(deployment: Deployment): Promise<Execution> {
@@ -423,6 +452,18 @@ function deployer(ctx: DeployContext): Deployer {
         step: instanceStep(deployment.attempt),
         id: deployment.handles.instanceId,
       });
+    },
+
+    async usage(deployment: Deployment): Promise<UsageCharge[]> {
+      const network = deployment.attempt.option.network;
+      const { instanceId, since, publicIp } = deployment.handles;
+      if (!network || !publicIp) return [];
+      const bytes = await described(
+        api.readPublicTrafficOut,
+        `DescribeInstanceMonitorData: public traffic of ${instanceId}`,
+        { regionId: deployment.attempt.regionId, instanceId, since },
+      );
+      return [publicTrafficCharge(bytes, network)];
     },
 
     async keepAlive(deployment: Deployment, untilMs: number): Promise<void> {

@@ -2,7 +2,14 @@
 // one attempt's resources (registering each compensation before its create), execute, and keep-alive.
 // The provision workflow only ever talks to this interface, so adding a product adds a module here.
 import type { RegionFindings, RegionNeeds } from '../../activities/market';
-import type { Intent, Product, QuoteOption, Script } from '../../planner/types';
+import type {
+  Intent,
+  Product,
+  PublicNetworkNeed,
+  QuoteOption,
+  Script,
+  UsageCharge,
+} from '../../planner/types';
 import type { CheckpointMount } from '../checkpoint';
 import type { Execution, ResourceRecord } from '../messages';
 import type { Saga } from '../saga';
@@ -12,6 +19,8 @@ export interface QuoteInput {
   intent: Intent;
   /** Regions to compare, best first (the chosen region, then its fallbacks). */
   regions: string[];
+  /** Whether the job needs a public address (a service's visitors, the script's downloads). */
+  network?: PublicNetworkNeed;
 }
 
 /** One concrete try: a (region, zone, spec) of the chosen option. */
@@ -39,6 +48,8 @@ export interface DeployContext {
    * the last attempt saved (workflows/checkpoint.ts).
    */
   checkpoint?(regionId: string): Promise<CheckpointMount>;
+  /** Where a service answers (http://IP:PORT), for the status query, the memo and the CLI. */
+  published?(urls: string[]): void;
 }
 
 export interface Deployment {
@@ -65,6 +76,8 @@ export interface Deployer {
   releaseAttempt?(deployment: Deployment): Promise<void>;
   /** Called periodically while a deployment lives (e.g. to push ECS AutoReleaseTime forward). */
   keepAlive?(deployment: Deployment, untilMs: number): Promise<void>;
+  /** Charges billed by use (public traffic) up to now; read once, right before the release. */
+  usage?(deployment: Deployment): Promise<UsageCharge[]>;
 }
 
 export interface ProductSteps {

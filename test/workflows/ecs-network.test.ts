@@ -1,0 +1,121 @@
+// ECS networking as on Alibaba Cloud, end to end (a real Temporal server, the emulator running the
+// scripts in its sandbox, the official SDKs): "deploy nginx and keep it online" gets a public IP,
+// acp publishes http://IP:80 and the nginx page answers there from this machine; the public traffic
+// is metered and on the receipt; teardown releases the address with the instance. A job whose
+// script downloads gets egress; a download acp cannot see from the script gets none and fails as
+// it would in a VPC without a public address.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import * as $Ecs from '@alicloud/ecs20140526';
+import type { ProvisionRequest } from '../../planner/types';
+import { type ProvisionResult, statusQuery, teardownSignal } from '../../workflows/messages';
+import { provision } from '../../workflows/provision';
+import { type Stack, startStack } from '../support/stack';
+import { waitFor } from '../support/waiting';
+
+let stack: Stack;
+let n = 0;
+
+before(async () => {
+  stack = await startStack('ecs-network');
+});
+after(async () => {
+  await stack?.stop();
+});
+
+function start(request: ProvisionRequest) {
+  n += 1;
+  return stack.env.client.workflow.start(provision, {
+    taskQueue: stack.taskQueue,
+    workflowId: `acp-test-ecs-network-${process.pid}-${n}`,
+    args: [{ product: 'ecs', skipConfirmation: true, ...request }],
+  });
+}
+
+async function liveResources(workflowId: string): Promise<any[]> {
+  const { resources } = await stack.admin('/__emulator/resources');
+  return resources.filter((r: any) => r.tags?.['acp:workflow-id'] === workflowId);
+}
+
+describe('ECS network', () => {
+  test('deploy nginx: a public IP, the page answers at the published URL, traffic on the receipt', async () => {
+    const handle = await start({ intent: 'deploy nginx and keep it online' });
+    const live = await waitFor(async () => {
+      const s: ProvisionResult = await handle.query(statusQuery);
+      if (s.status === 'FAILED' || s.status === 'SUCCEEDED') throw new Error(`${s.status}: ${s.message}`);
+      return s.status === 'RUNNING' && s.execution?.exitCode === 0 && s.endpoints?.length ? s : undefined;
+    }, 120_000);
+    // The quote itemised the public address with its price and source; it is on the chosen option.
+    const network = live.chosen?.network;
+    assert.equal(network?.reason, 'service');
+    assert.equal(network?.chargeType, 'PayByTraffic');
+    assert.equal(network?.cnyPerGbOut, 0.8);
+    assert.match(network?.source ?? '', /pay-by-traffic/);
+    assert.ok(live.chosen?.resources.some((r) => /public IP/.test(r)));
+    assert.match(live.execution?.outputTail ?? '', /nginx is serving on port 80/);
+
+    // The URL acp published is the instance's public IP as the cloud reports it, at the intent's port.
+    assert.equal(live.endpoints!.length, 1);
+    const url = new URL(live.endpoints![0]!);
+    assert.equal(url.port || '80', '80');
+    const instance = live.resourcesCreated.find((r) => r.type === 'instance')!;
+    const described = await stack.adminClients.ecs(instance.regionId).describeInstances(
+      new $Ecs.DescribeInstancesRequest({
+        regionId: instance.regionId,
+        instanceIds: JSON.stringify([instance.id]),
+      }),
+    );
+    const i = described.body!.instances!.instance![0]!;
+    assert.deepEqual(i.publicIpAddress?.ipAddress, [url.hostname]);
+    assert.equal(i.internetChargeType, 'PayByTraffic');
+    assert.equal(i.internetMaxBandwidthOut, 10);
+
+    // A person on this machine opens it: the page nginx serves from its docroot in the instance.
+    const page = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('server') ?? '', /^nginx\//);
+    assert.match(await page.text(), /Welcome to nginx!/);
+    // The memo the Web UI shows keeps the URL.
+    const memo = (await handle.describe()).memo as { endpoints?: string[] };
+    assert.deepEqual(memo.endpoints, live.endpoints);
+
+    await handle.signal(teardownSignal, { by: 'ecs-network-test' });
+    const result = await handle.result();
+    assert.equal(result.status, 'SUCCEEDED', result.message);
+    assert.deepEqual(result.leftBehind, []);
+    assert.deepEqual(await liveResources(handle.workflowId), []);
+    // The receipt itemises the metered outbound traffic (the page it served) at the per-GB price.
+    const traffic = result.usage?.find((u) => u.item === 'public traffic out');
+    assert.ok(traffic, 'the receipt has the public traffic line');
+    assert.ok(traffic.quantity > 0, `some traffic was metered: ${JSON.stringify(traffic)}`);
+    assert.equal(traffic.unitPrice, 0.8);
+    // Released with the instance: nothing answers at the address any more.
+    await assert.rejects(fetch(url, { signal: AbortSignal.timeout(3_000) }));
+  });
+
+  test('a job whose script downloads gets egress: the simulated fetch succeeds', async () => {
+    const handle = await start({
+      script: { content: 'curl -fsS -o /tmp/index.html https://pypi.org/simple/ && echo fetched-from-pypi' },
+    });
+    const result = await handle.result();
+    assert.equal(result.status, 'SUCCEEDED', result.message);
+    assert.match(result.execution?.outputTail ?? '', /fetched-from-pypi/);
+    assert.equal(result.chosen?.network?.reason, 'egress');
+    assert.equal(result.chosen?.network?.maxBandwidthOutMbps, 100);
+    assert.deepEqual(result.endpoints ?? [], [], 'a job publishes no URL');
+    assert.deepEqual(await liveResources(handle.workflowId), []);
+  });
+
+  test('a download acp cannot see gets no public IP and times out as in a VPC without one', async () => {
+    // The host is only known when the script runs, so the planner sees no internet fetch.
+    const handle = await start({
+      script: { content: 'host="pypi.$(echo org)"\ncurl -fsS -o /tmp/index.html "https://$host/simple/"' },
+    });
+    const result = await handle.result();
+    assert.equal(result.status, 'FAILED');
+    assert.equal(result.chosen?.network, undefined);
+    assert.equal(result.execution?.exitCode, 28);
+    assert.match(result.execution?.outputTail ?? '', /Failed to connect to pypi\.org port 443/);
+    assert.deepEqual(await liveResources(handle.workflowId), []);
+  });
+});
