@@ -326,7 +326,8 @@ export class Machine {
           opts,
         );
       } finally {
-        await rm(hostJob, { force: true }).catch(() => {});
+        // Not awaited: the command's end is reported at once (a stopped command turns Terminated).
+        void rm(hostJob, { force: true }).catch(() => {});
       }
     })();
   }
@@ -605,6 +606,7 @@ function collect(child: ChildProcess, opts: ExecOptions): Promise<MachineRun> {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', stop);
       resolve({
         exitCode: timedOut ? 124 : exitCode,
         output: Buffer.concat(chunks).toString('utf8'),
@@ -612,6 +614,14 @@ function collect(child: ChildProcess, opts: ExecOptions): Promise<MachineRun> {
         droppedBytes: dropped,
       });
     };
+    // A stopped command (StopInvocation, a released instance, a deleted pod) is over once it is
+    // killed: its caller sees it end now, not when the exit is reported back.
+    const stop = () => {
+      killGroup(child.pid);
+      finish(128 + 9);
+    };
+    opts.signal?.addEventListener('abort', stop, { once: true });
+    if (opts.signal?.aborted) stop();
     child.on('error', (err) => {
       chunks.push(Buffer.from(`nsenter: ${err.message}\n`));
       finish(127);

@@ -137,6 +137,44 @@ describe('the sandbox keeps the host untouched', () => {
   });
 });
 
+describe('stopping a command', () => {
+  test('StopInvocation kills the command in the machine; the machine keeps running', async () => {
+    const id = await instance();
+    const { body } = await t.ecs.runCommand(
+      new $Ecs.RunCommandRequest({
+        regionId: REGION,
+        type: 'RunShellScript',
+        commandContent: Buffer.from('echo started; sleep 1000').toString('base64'),
+        contentEncoding: 'Base64',
+        instanceId: [id],
+        timeout: 86_400,
+      }),
+    );
+    const invokeId = body!.invokeId!;
+    const status = async () =>
+      (
+        await t.ecs.describeInvocationResults(
+          new $Ecs.DescribeInvocationResultsRequest({ regionId: REGION, invokeId }),
+        )
+      ).body!.invocation!.invocationResults!.invocationResult![0]!;
+    for (
+      let i = 0;
+      i < 100 && !/started/.test(Buffer.from((await status()).output ?? '', 'base64').toString());
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 50));
+    await t.ecs.stopInvocation(
+      new $Ecs.StopInvocationRequest({ regionId: REGION, invokeId, instanceId: [id] }),
+    );
+    // Stopping, then Terminated once the process is killed.
+    for (let i = 0; i < 100 && (await status()).invocationStatus === 'Stopping'; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    assert.equal((await status()).invocationStatus, 'Terminated');
+    const after = await run(id, 'pgrep -f "sleep 1000" || echo no-sleep-left');
+    assert.match(after.output, /no-sleep-left/);
+  });
+});
+
 describe('the image', () => {
   test('Alibaba Cloud Linux 3: yum/dnf, systemctl, python3, no apt-get', async () => {
     const id = await instance({ imageFamily: 'acs:alibaba_cloud_linux_3_2104_lts_x64' });
