@@ -72,14 +72,14 @@ function scheduleStart(world: World, instance: Resource) {
     if (instance.status === 'Pending') instance.status = 'Starting';
   });
   world.schedule(instance.createdAt + INSTANCE_RUNNING_AFTER_MS, () => {
-    // Running once the operating system is up: with scripts run for real, once its machine booted.
-    void world.prepareSandbox(instanceSandbox(instance)).then(() => {
-      if (instance.status === 'Starting' || instance.status === 'Pending') {
-        instance.status = 'Running';
-        instance.data.startTime = world.now();
-        syncPublicPorts(world);
-      }
-    });
+    if (instance.status === 'Starting' || instance.status === 'Pending') {
+      instance.status = 'Running';
+      instance.data.startTime = world.now();
+      syncPublicPorts(world);
+      // Its machine boots now, while acp still polls for Running, as Cloud Assistant's agent comes
+      // up after the instance does; a command sent before it is up waits for it.
+      void world.prepareSandbox(instanceSandbox(instance));
+    }
   });
 }
 
