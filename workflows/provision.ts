@@ -22,13 +22,7 @@ import {
 } from '../planner';
 import { failoverOrder, placementKey } from '../planner/failover';
 import { publicNetworkNeed } from '../planner/network';
-import {
-  accruedCost,
-  chooseOption,
-  estimateTotal,
-  requoteNeedsConfirmation,
-  roundFen,
-} from '../planner/pricing';
+import { accruedCost, chooseOption, estimateTotal, requoteNeedsConfirmation } from '../planner/pricing';
 import {
   type Intent,
   IntentError,
@@ -383,7 +377,7 @@ async function provisionSteps(request: ProvisionOptions, run: RunState): Promise
       ...s.resourcesCreated.filter((r) => !releasedIds.has(r.id)),
       ...report.failed.map((f) => ({ type: 'unknown', id: f.label, regionId: chosen.region })),
     ];
-    if (deployedAt !== undefined) s.accruedCost = roundFen(runCost(deployedAt) + usageCost(s.usage));
+    if (deployedAt !== undefined) s.accruedCost = runCost(deployedAt) + usageCost(s.usage);
   }
   if (cancelled) {
     run.set('CANCELLED', 'cancelled; everything it created was released');

@@ -10,6 +10,7 @@ import * as $Ecs from '@alicloud/ecs20140526';
 import type { ProvisionRequest } from '../../planner/types';
 import { type ProvisionResult, statusQuery, teardownSignal } from '../../workflows/messages';
 import { provision } from '../../workflows/provision';
+import { runResult } from '../support/run-result';
 import { type Stack, startStack } from '../support/stack';
 import { waitFor } from '../support/waiting';
 
@@ -80,7 +81,7 @@ describe('ECS network', () => {
     assert.deepEqual(memo.endpoints, live.endpoints);
 
     await handle.signal(teardownSignal, { by: 'ecs-network-test' });
-    const result = await handle.result();
+    const result = await runResult(handle);
     assert.equal(result.status, 'SUCCEEDED', result.message);
     assert.deepEqual(result.leftBehind, []);
     assert.deepEqual(await liveResources(handle.workflowId), []);
@@ -97,7 +98,7 @@ describe('ECS network', () => {
     const handle = await start({
       script: { content: 'curl -fsS -o /tmp/index.html https://pypi.org/simple/ && echo fetched-from-pypi' },
     });
-    const result = await handle.result();
+    const result = await runResult(handle);
     assert.equal(result.status, 'SUCCEEDED', result.message);
     assert.match(result.execution?.outputTail ?? '', /fetched-from-pypi/);
     assert.equal(result.chosen?.network?.reason, 'egress');
@@ -111,7 +112,7 @@ describe('ECS network', () => {
     const handle = await start({
       script: { content: 'host="pypi.$(echo org)"\ncurl -fsS -o /tmp/index.html "https://$host/simple/"' },
     });
-    const result = await handle.result();
+    const result = await runResult(handle);
     assert.equal(result.status, 'FAILED');
     assert.equal(result.chosen?.network, undefined);
     assert.equal(result.execution?.exitCode, 28);
