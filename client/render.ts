@@ -1,5 +1,6 @@
 // What a person sees (DESIGN §5), as pure functions of the run's status: the step lines, the
 // comparison table, the prompt, the receipt. No I/O here, so every line can be tested as data.
+import { usageQuantityText } from '../planner/pricing';
 import { describeAttempt } from '../planner/spot';
 import type { Intent, QuoteOption, RegionChoice, Script, ScriptCheck } from '../planner/types';
 import { type ResourceRecord, type RunStatus, TERMINAL_STATUSES } from '../workflows/messages';
@@ -458,7 +459,7 @@ export function receipt(s: RunStatus): string {
   parts.push(s.estimatedCost !== undefined ? `estimated CNY ${cny(s.estimatedCost)}` : 'estimated —');
   parts.push(`accrued CNY ${cny(s.accruedCost ?? 0)}`);
   for (const u of s.usage ?? [])
-    parts.push(`${u.item} ${u.quantity} ${u.unit} × CNY ${cny(u.unitPrice)} = CNY ${cny(u.cost)}`);
+    parts.push(`${u.item} ${usageQuantityText(u)} × CNY ${cny(u.unitPrice)}/${u.unit} = CNY ${cny(u.cost)}`);
   parts.push(
     `left behind: ${s.leftBehind.length === 0 ? 'nothing' : s.leftBehind.map((r) => r.id).join(', ')}`,
   );

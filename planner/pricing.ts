@@ -170,6 +170,23 @@ export function publicNetworkCost(need: PublicNetworkNeed): PublicNetwork {
   };
 }
 
+/**
+ * A metered quantity as a person reads it: traffic billed per GB is shown in the binary unit that
+ * fits ("512 B", "3.4 MB", "1.25 GB"), since a small service sends kilobytes; other units keep theirs.
+ */
+export function usageQuantityText(u: Pick<UsageCharge, 'quantity' | 'unit'>): string {
+  const plain = (n: number) => String(Number(n.toPrecision(3)));
+  if (u.unit !== 'GB') return `${plain(u.quantity)} ${u.unit}`;
+  const units = ['B', 'KB', 'MB', 'GB'];
+  let n = u.quantity * BYTES_PER_GB;
+  let i = 0;
+  while (i < units.length - 1 && n >= 1024) {
+    n /= 1024;
+    i += 1;
+  }
+  return `${i === 0 ? Math.round(n) : plain(n)} ${units[i]}`;
+}
+
 /** The receipt's line for outbound public traffic, from the bytes the cloud metered. */
 export function publicTrafficCharge(
   bytesOut: number,

@@ -7,6 +7,7 @@ import {
   upsertMemo,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
+import { usageQuantityText } from '../planner/pricing';
 import { describeAttempt } from '../planner/spot';
 import type { QuoteOption } from '../planner/types';
 import type { Execution, ResourceRecord, RunStatus, Status } from './messages';
@@ -263,7 +264,7 @@ function renderDetails(s: RunStatus): string {
   }
   for (const u of s.usage ?? []) {
     lines.push(
-      `${u.item}: ${u.quantity} ${u.unit} × CNY ${u.unitPrice.toFixed(2)} = CNY ${u.cost.toFixed(2)}`,
+      `${u.item}: ${usageQuantityText(u)} × CNY ${u.unitPrice.toFixed(2)}/${u.unit} = CNY ${u.cost.toFixed(2)}`,
     );
   }
   return lines.join('\n');

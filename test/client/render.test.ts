@@ -309,7 +309,12 @@ describe('public network', () => {
     });
     assert.equal(
       receipt(done),
-      'estimated CNY 0.22 · accrued CNY 0.81 · public traffic out 1 GB × CNY 0.80 = CNY 0.80 · left behind: nothing',
+      'estimated CNY 0.22 · accrued CNY 0.81 · public traffic out 1 GB × CNY 0.80/GB = CNY 0.80 · left behind: nothing',
     );
+    // A small service sends kilobytes: said in the unit that fits, never as 4.66e-7 GB.
+    const small = (bytes: number) => receipt(succeeded({ usage: [publicTrafficCharge(bytes, network)] }));
+    assert.match(small(500), /public traffic out 500 B × CNY 0\.80\/GB = CNY 0\.00 ·/);
+    assert.match(small(3.5 * 1024 * 1024), /public traffic out 3\.5 MB × CNY 0\.80\/GB = CNY 0\.00 ·/);
+    assert.match(small(0), /public traffic out 0 B × /);
   });
 });

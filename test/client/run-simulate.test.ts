@@ -244,6 +244,68 @@ describe("the README's first command", () => {
   });
 });
 
+describe('the flagship service', () => {
+  test('"deploy nginx and keep it online": serves its page at the printed URL until `acp teardown`, then releases it all', async () => {
+    const child = spawn(
+      process.execPath,
+      [BIN, 'run', '--simulate', '--yes', 'deploy nginx and keep it online'],
+      {
+        env: scrubbedEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      const [, url, workflowId] = await new Promise<RegExpExecArray>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`never served:\n${out}\n${err}`)), 150_000);
+        const look = () => {
+          const m = /✔ serving +(http:\/\/\S+) — up until `acp teardown (\S+)`/.exec(out);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m);
+          }
+        };
+        child.stdout.on('data', look);
+        void closed.then(() => reject(new Error(`acp ended before serving:\n${out}\n${err}`)));
+      });
+      // The quote said what the public address costs; the script ran in Alibaba Cloud Linux 3 with yum.
+      assert.match(out, /network +public IP for the service’s visitors: CNY 0\.80\/GB out/);
+      assert.match(out, /│ .*nginx is serving on port 80/);
+      // The page answers on this machine, at the address acp printed.
+      const page = await fetch(url!, { signal: AbortSignal.timeout(10_000) });
+      assert.equal(page.status, 200);
+      assert.match(page.headers.get('server') ?? '', /^nginx\//);
+      assert.match(await page.text(), /Welcome to nginx!/);
+      // Another terminal sees the URL in the status and ends the service.
+      const status = await acp(['status', workflowId!, '--json']);
+      assert.equal(status.code, 0, status.stderr);
+      assert.deepEqual(JSON.parse(status.stdout).endpoints, [url]);
+      const teardown = await acp(['teardown', workflowId!]);
+      assert.equal(teardown.code, 0, teardown.stderr);
+      assert.equal(await closed, 0, `${out}\n${err}`);
+      assert.match(out, /✔ released +.*ECS instance/);
+      assert.match(
+        out,
+        /receipt .*public traffic out \d[\d.]* [KMG]?B × CNY 0\.80\/GB = CNY [\d.]+ · left behind: nothing/,
+      );
+      await assert.rejects(
+        fetch(url!, { signal: AbortSignal.timeout(3_000) }),
+        'the address is gone with the instance',
+      );
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
+
 describe('acp quote --simulate', () => {
   test("the README's bare shape: no script needed; every product shows, the ones left out say why", async () => {
     const r = await acp(['quote', '--simulate', '8 vCPU 16 GB for 3 hours', '--json']);

@@ -5,6 +5,7 @@
 // script downloads gets egress; a download acp cannot see from the script gets none and fails as
 // it would in a VPC without a public address.
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import * as $Ecs from '@alicloud/ecs20140526';
 import type { ProvisionRequest } from '../../planner/types';
@@ -30,6 +31,22 @@ function start(request: ProvisionRequest) {
     taskQueue: stack.taskQueue,
     workflowId: `acp-test-ecs-network-${process.pid}-${n}`,
     args: [{ product: 'ecs', skipConfirmation: true, ...request }],
+  });
+}
+
+/** Resolves when a TCP connection to host:port opens, rejects when it is refused or times out. */
+function connects(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port, timeout: 3_000 });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      reject(new Error('timed out'));
+    });
+    socket.once('error', reject);
   });
 }
 
@@ -76,6 +93,31 @@ describe('ECS network', () => {
     assert.equal(page.status, 200);
     assert.match(page.headers.get('server') ?? '', /^nginx\//);
     assert.match(await page.text(), /Welcome to nginx!/);
+    // Least privilege: the group opens the service's port to the world and nothing else, so the
+    // public address answers on 80 and refuses SSH and RDP.
+    const sg = live.resourcesCreated.find((r) => r.type === 'security-group')!;
+    const perms = await stack.adminClients.ecs(sg.regionId).describeSecurityGroupAttribute(
+      new $Ecs.DescribeSecurityGroupAttributeRequest({
+        regionId: sg.regionId,
+        securityGroupId: sg.id,
+        direction: 'ingress',
+      }),
+    );
+    assert.deepEqual(
+      (perms.body?.permissions?.permission ?? []).map(
+        (p) => `${p.ipProtocol} ${p.portRange} ${p.sourceCidrIp}`,
+      ),
+      ['TCP 80/80 0.0.0.0/0'],
+    );
+    for (const port of [22, 3389]) {
+      // (A host daemon bound to 0.0.0.0 on that port would answer on every loopback address.)
+      const hostListens = await connects('127.0.0.1', port).then(
+        () => true,
+        () => false,
+      );
+      if (!hostListens)
+        await assert.rejects(connects(url.hostname, port), `port ${port} is closed at the public address`);
+    }
     // The memo the Web UI shows keeps the URL.
     const memo = (await handle.describe()).memo as { endpoints?: string[] };
     assert.deepEqual(memo.endpoints, live.endpoints);
@@ -104,6 +146,15 @@ describe('ECS network', () => {
     assert.equal(result.chosen?.network?.reason, 'egress');
     assert.equal(result.chosen?.network?.maxBandwidthOutMbps, 100);
     assert.deepEqual(result.endpoints ?? [], [], 'a job publishes no URL');
+    // Its price was in the quote and its outbound traffic is on the receipt (downloads are inbound,
+    // free; the simulated fetch sends nothing through the address, so it costs nothing).
+    assert.equal(result.chosen?.network?.cnyPerGbOut, 0.8);
+    assert.ok(
+      result.chosen?.resources.some((r) => /public IP \(pay-by-traffic, ≤ 100 Mbit\/s out\)/.test(r)),
+    );
+    const traffic = result.usage?.find((u) => u.item === 'public traffic out');
+    assert.equal(traffic?.unitPrice, 0.8, 'the receipt has the public traffic line');
+    assert.equal(traffic?.cost, 0);
     assert.deepEqual(await liveResources(handle.workflowId), []);
   });
 
