@@ -1,6 +1,7 @@
 // The `acp` command line (DESIGN §3). This module only declares commands and flags; each command's
 // work is imported when it runs, so `acp --help` does not load Temporal, the SDKs or the emulator.
 import { Command, CommanderError, Option } from 'commander';
+import { PRODUCTS } from '../planner/types';
 import { CliError, EXIT, type ExitCode } from './exit-codes';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -22,7 +23,7 @@ function requestOptions(cmd: Command): Command {
     )
     .option('--script <path>', 'the script to run (read here, sent as content)')
     .option('--inline <content>', 'the script to run, given inline')
-    .option('--product <product>', 'only this product: ecs, fc, ack or pai')
+    .option('--product <product>', `only this product, one of ${PRODUCTS.join(', ')}`)
     .option('--region <region>', 'only this region (e.g. cn-hangzhou)')
     .option('--cpu <n>', 'vCPUs')
     .option('--memory <GiB>', 'memory in GiB')

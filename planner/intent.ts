@@ -22,11 +22,11 @@
 import { CHECKPOINT_PRODUCTS } from './checkpoint';
 import { formatMinutes, parseDuration } from './durations';
 import { DEFAULT_USD_TO_CNY, makeBudget } from './pricing';
+import { type LockedRequest, PRODUCT_FACTS, type ProductCatalogue } from './products';
 import { isRegionId, regionFromText } from './region';
 import {
   DEFAULT_DURATION_MINUTES,
   DEFAULT_SHAPE,
-  GPU_CATALOGUE,
   GPU_MODELS,
   gpuModelOf,
   gpuShape,
@@ -39,7 +39,6 @@ import {
   type GpuModel,
   type Intent,
   IntentError,
-  PRODUCTS,
   type Product,
   type ProvisionRequest,
   type TaskKind,
@@ -49,6 +48,8 @@ import {
 export interface ParseOptions {
   /** CNY per USD for budgets given in dollars (default 7.2). */
   usdToCny?: number;
+  /** The products a request may name (default: every product acp has; tests add their own). */
+  products?: ProductCatalogue;
 }
 
 export const LIMITS = {
@@ -347,19 +348,13 @@ function extractDuration(text: string, found: Found): string {
   return text;
 }
 
-const PRODUCT_WORDS: { product: Product; re: RegExp }[] = [
-  { product: 'ecs', re: /(?<![\w.])ecs(?![\w.])|云服务器|云主机|elastic compute/ },
-  { product: 'fc', re: /function\s*compute|(?<![\w.])fc(?![\w.])|函数计算/ },
-  { product: 'ack', re: /(?<![\w.])ack(?![\w.])|容器服务|container service for kubernetes/ },
-  { product: 'pai', re: /(?<![\w.])pai(?:-dlc)?(?![\w.])|(?<![\w.])dlc(?![\w.])|人工智能平台/ },
-];
 const NEGATION =
   /(?:\bnot|\bno|\bwithout|\bdon't use|\bdo not use|\bavoid|不用|不要|别用|不使用|除了)\s*(?:on\s+|use\s+|用\s*)?$/;
 
-function extractProduct(text: string, found: Found, warnings: string[]): string {
+function extractProduct(text: string, found: Found, warnings: string[], catalogue: ProductCatalogue): string {
   const named = new Set<Product>();
-  for (const { product, re } of PRODUCT_WORDS) {
-    const g = new RegExp(re.source, 'g');
+  for (const { id: product, textNames } of Object.values(catalogue)) {
+    const g = new RegExp(textNames.source, 'g');
     for (const m of text.matchAll(g)) {
       const before = text.slice(Math.max(0, (m.index ?? 0) - 16), m.index);
       if (NEGATION.test(before)) {
@@ -505,7 +500,11 @@ function extractTemplate(text: string, found: Found): void {
 }
 
 /** Everything the free text says. Exported for the CLI's "did you mean" and for tests. */
-export function readText(intentText: string, warnings: string[] = []): Found & { regionUnknownId?: string } {
+export function readText(
+  intentText: string,
+  warnings: string[] = [],
+  catalogue: ProductCatalogue = PRODUCT_FACTS,
+): Found & { regionUnknownId?: string } {
   const found: Found = {};
   const original = intentText;
   let text = normalizeText(intentText);
@@ -518,7 +517,7 @@ export function readText(intentText: string, warnings: string[] = []): Found & {
   text = extractModel(text, found);
   text = extractBudget(text, found);
   text = extractDuration(text, found);
-  text = extractProduct(text, found, warnings);
+  text = extractProduct(text, found, warnings, catalogue);
   extractKind(text, found.scriptName, found);
   if (!found.gpu) text = extractGpu(text, found);
   text = extractPorts(text, found);
@@ -531,18 +530,34 @@ export function readText(intentText: string, warnings: string[] = []): Found & {
 // ---------------------------------------------------------------------------------------------
 // Fields
 
-function normalizeProduct(value: unknown): Product {
+function normalizeProduct(value: unknown, catalogue: ProductCatalogue): Product {
   const v = String(value).trim().toLowerCase();
-  const aliases: Record<string, Product> = {
-    'function compute': 'fc',
-    functioncompute: 'fc',
-    'pai-dlc': 'pai',
-    dlc: 'pai',
-    'pai dlc': 'pai',
-  };
-  const p = (PRODUCTS as readonly string[]).includes(v) ? (v as Product) : aliases[v];
-  if (!p) throw new IntentError('product', `unknown product "${value}"; use one of ${PRODUCTS.join(', ')}`);
-  return p;
+  const facts = Object.values(catalogue).find((f) => f.id === v || f.fieldAliases.includes(v));
+  if (!facts) {
+    const ids = Object.keys(catalogue).join(', ');
+    throw new IntentError('product', `unknown product "${value}"; use one of ${ids}`);
+  }
+  return facts.id;
+}
+
+/** A request locked to a product that asks for work or a size the product does not run. */
+function checkLock(catalogue: ProductCatalogue, product: Product, request: LockedRequest): void {
+  const facts = catalogue[product];
+  if (!facts.runs.includes(request.kind)) {
+    const others = Object.values(catalogue)
+      .filter((f) => f.runs.includes(request.kind))
+      .map((f) => f.id);
+    const what =
+      request.kind === 'service'
+        ? 'runs jobs that end, not long-running services'
+        : `does not run ${KIND_LABEL[request.kind]} work`;
+    throw new IntentError(
+      'product',
+      `${facts.name} ${what}; use ${others.join(' or ')}, or drop the product`,
+    );
+  }
+  const conflict = facts.lockConflict?.(request);
+  if (conflict) throw conflict;
 }
 
 export function normalizeCurrency(value: unknown): Currency {
@@ -610,6 +625,7 @@ const nextPow2 = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 export function parseIntent(request: ProvisionRequest, options: ParseOptions = {}): Intent {
   const warnings: string[] = [];
   const usdToCny = options.usdToCny ?? DEFAULT_USD_TO_CNY;
+  const catalogue = options.products ?? PRODUCT_FACTS;
   if (!(usdToCny > 0) || !Number.isFinite(usdToCny)) {
     throw new IntentError('usdToCny', `the exchange rate must be a positive number, got ${usdToCny}`);
   }
@@ -617,7 +633,7 @@ export function parseIntent(request: ProvisionRequest, options: ParseOptions = {
     throw new IntentError('intent', 'intent must be text');
   }
   const text = request.intent?.trim() ?? '';
-  const t = readText(text, warnings);
+  const t = readText(text, warnings, catalogue);
   if (t.regionUnknownId && request.region === undefined) {
     throw new IntentError(
       'region',
@@ -629,7 +645,7 @@ export function parseIntent(request: ProvisionRequest, options: ParseOptions = {
   // Product: the field wins; a different product in the text is noted.
   let product: Product | undefined;
   if (request.product !== undefined && request.product !== null) {
-    product = normalizeProduct(request.product);
+    product = normalizeProduct(request.product, catalogue);
     if (t.product && t.product !== product) {
       warnings.push(`the text says ${t.product} but the product field says ${product}; using ${product}`);
     }
@@ -769,30 +785,8 @@ export function parseIntent(request: ProvisionRequest, options: ParseOptions = {
   }
 
   // Contradictions with a product lock.
-  if (product === 'fc' || product === 'pai') {
-    if (kind === 'service') {
-      const name = product === 'fc' ? 'Function Compute' : 'PAI-DLC';
-      throw new IntentError(
-        'product',
-        `${name} runs jobs that end, not long-running services; use ecs or ack, or drop the product`,
-      );
-    }
-  }
-  if (product === 'fc') {
-    if (gpu && !GPU_CATALOGUE[gpu.model].fcGpuType) {
-      throw new IntentError('gpu.model', `Function Compute offers T4 and A10 GPUs, not ${gpu.model}`);
-    }
-    if (gpu && gpu.count > 1) throw new IntentError('gpu.count', 'a Function Compute function gets one GPU');
-    if (finalCpu > 16)
-      throw new IntentError('cpu', `Function Compute functions have at most 16 vCPU, not ${finalCpu}`);
-    if (finalMemory > 32)
-      throw new IntentError(
-        'memoryGiB',
-        `Function Compute functions have at most 32 GiB, not ${finalMemory}`,
-      );
-    if (durationMinutes > 24 * 60) {
-      throw new IntentError('durationMinutes', 'a Function Compute invocation runs at most 24 h');
-    }
+  if (product) {
+    checkLock(catalogue, product, { kind, gpu, cpu: finalCpu, memoryGiB: finalMemory, durationMinutes });
   }
 
   const spot = spotAsked(request, text, kind, warnings);

@@ -2,7 +2,7 @@
 // rounded to the fen. ECS, ACK nodes and PAI-DLC specs are priced by the cloud (DescribePrice) at quote
 // time; Function Compute has no price API, so its published unit prices live here with their source.
 
-import type { FcFit } from './products';
+import { type FcFit, PRODUCT_FACTS, type ProductCatalogue } from './products';
 import type {
   Budget,
   Choice,
@@ -204,7 +204,12 @@ export function publicTrafficCharge(
   };
 }
 
-const PRODUCT_ORDER = ['pai', 'ecs', 'fc', 'ack'];
+export interface OrderPrefs {
+  /** Spot was asked for: spot rows are not put after the pay-as-you-go ones. */
+  spot?: boolean;
+  /** The products whose tie order applies (default: every product acp has; tests add their own). */
+  products?: ProductCatalogue;
+}
 
 /**
  * What an option costs before rounding to the fen: the displayed totals of two options can be equal,
@@ -217,15 +222,16 @@ export function exactTotal(o: QuoteOption): number {
 /**
  * Options in the order a person reads them: feasible before not feasible, then cheapest (exact
  * total), then — at the same price — the region rule's order (`regionOrder`: the chosen region first,
- * then its fallbacks), then quickest to start; product, zone and spec last so the order is the same on
- * every replay. Spot rows not asked for (`prefs.spot`) follow the pay-as-you-go ones: they are shown
- * for comparison, and row 1 stays the one acp would pick (docs/spot.md).
+ * then its fallbacks), then quickest to start; product (its tie order), zone and spec last so the
+ * order is the same on every replay. Spot rows not asked for (`prefs.spot`) follow the pay-as-you-go
+ * ones: they are shown for comparison, and row 1 stays the one acp would pick (docs/spot.md).
  */
 export function sortOptions(
   options: QuoteOption[],
   regionOrder: string[] = [],
-  prefs: { spot?: boolean } = {},
+  prefs: OrderPrefs = {},
 ): QuoteOption[] {
+  const catalogue = prefs.products ?? PRODUCT_FACTS;
   const rank = (region: string) => {
     const i = regionOrder.indexOf(region);
     return i < 0 ? regionOrder.length : i;
@@ -238,7 +244,7 @@ export function sortOptions(
       exactTotal(a) - exactTotal(b) ||
       rank(a.region) - rank(b.region) ||
       a.readyInSeconds - b.readyInSeconds ||
-      PRODUCT_ORDER.indexOf(a.product) - PRODUCT_ORDER.indexOf(b.product) ||
+      catalogue[a.product].tieOrder - catalogue[b.product].tieOrder ||
       a.region.localeCompare(b.region) ||
       (a.zone ?? '').localeCompare(b.zone ?? '') ||
       a.spec.localeCompare(b.spec),
@@ -265,7 +271,7 @@ export function chooseOption(
   options: QuoteOption[],
   budget?: Budget | number,
   regionOrder: string[] = [],
-  prefs: { spot?: boolean } = {},
+  prefs: OrderPrefs = {},
 ): Choice {
   const sorted = sortOptions(options, regionOrder, prefs);
   const limit = budgetCny(budget);

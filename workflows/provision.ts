@@ -218,11 +218,6 @@ async function provisionSteps(request: ProvisionOptions, run: RunState): Promise
   s.estimatedCost = chosen.estimatedTotal;
 
   const steps = stepsFor(chosen.product);
-  if (!steps) {
-    s.error = { code: 'ProductUnavailable', message: `acp cannot provision ${chosen.product} yet` };
-    run.set('FAILED', s.error.message);
-    return s;
-  }
 
   // 8: re-quote right before the first paid create.
   run.set('PROVISIONING', `checking the price of ${chosen.spec} in ${chosen.region} again`);

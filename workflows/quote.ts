@@ -27,7 +27,7 @@ export async function quoteProducts(
   );
   const needs: RegionNeeds = Object.assign(
     {},
-    ...inputs.map((input) => stepsFor(input.product)?.needs?.(input) ?? {}),
+    ...inputs.map((input) => stepsFor(input.product).needs?.(input) ?? {}),
   );
   const found = Object.keys(needs).length > 0 ? await lookUpRegions(regions, needs) : [];
   const settled = await Promise.all(inputs.map((input) => quoteProduct(input, found)));
@@ -63,12 +63,8 @@ function lookUpRegions(regions: string[], needs: RegionNeeds): Promise<RegionFin
 }
 
 async function quoteProduct(input: QuoteInput, found: RegionFindings[]): Promise<QuoteOption[]> {
-  const steps = stepsFor(input.product);
-  if (!steps) {
-    return [notFeasible(input, `acp cannot provision ${input.product} yet`)];
-  }
   try {
-    return await steps.quote(input, found);
+    return await stepsFor(input.product).quote(input, found);
   } catch (err) {
     if (isCancellation(err)) throw err;
     const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;

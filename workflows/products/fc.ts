@@ -8,7 +8,7 @@
 // (DeleteFunction with its async config, through the saga; the log project is kept). docs/fc.md.
 import { ApplicationFailure, sleep } from '@temporalio/workflow';
 import { FC_UNIT_PRICES, fcEstimate, fcUnitPricePerHour } from '../../planner/pricing';
-import { type FcFit, fcFit } from '../../planner/products';
+import { FC_LIMITS, type FcFit, fcFit } from '../../planner/products';
 import { runnableScript } from '../../planner/script-kind';
 import type { Intent, QuoteOption } from '../../planner/types';
 import { api, described, release, wait } from '../activity-options';
@@ -22,7 +22,6 @@ const SYNC_LIMIT_SECONDS = 60;
 /** The function may run this many times its expected duration before FC stops it (FC bills use only). */
 const TIMEOUT_HEADROOM = 2;
 const MIN_TIMEOUT_SECONDS = 60;
-const MAX_TIMEOUT_SECONDS = 86_400;
 const OUTPUT_TAIL_CHARS = 4000;
 const MAX_POLL_MS = 30_000;
 /** FC ships log lines within seconds; past this, a finished run's status stands in for its exit line. */
@@ -47,10 +46,10 @@ function resourcesOf(fit: FcFit, intent: Intent): string[] {
   return invokesSynchronously(intent) ? [fn] : [fn, 'SLS log project acp-logs-* (shared, kept)'];
 }
 
-/** The function timeout: room for a slow run, never past FC's 24 h. */
+/** The function timeout: room for a slow run, never past FC's limit (24 h). */
 export function functionTimeoutSeconds(intent: Intent): number {
   const expected = Math.ceil(intent.durationMinutes * 60);
-  return Math.min(MAX_TIMEOUT_SECONDS, Math.max(MIN_TIMEOUT_SECONDS, expected * TIMEOUT_HEADROOM));
+  return Math.min(FC_LIMITS.maxTimeoutSeconds, Math.max(MIN_TIMEOUT_SECONDS, expected * TIMEOUT_HEADROOM));
 }
 
 export function invokesSynchronously(intent: Intent): boolean {

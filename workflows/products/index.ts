@@ -7,8 +7,9 @@ import { fc } from './fc';
 import { pai } from './pai';
 import type { ProductSteps } from './types';
 
-export const PRODUCT_STEPS: Partial<Record<Product, ProductSteps>> = { ecs, fc, pai, ack };
+/** A full record: a product in PRODUCTS (planner/types.ts) without its steps here does not compile. */
+export const PRODUCT_STEPS: Record<Product, ProductSteps> = { ecs, fc, pai, ack };
 
-export function stepsFor(product: Product): ProductSteps | undefined {
+export function stepsFor(product: Product): ProductSteps {
   return PRODUCT_STEPS[product];
 }

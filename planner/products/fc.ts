@@ -1,21 +1,8 @@
-// Which products may run the job (DESIGN §1 step 4). The tree only narrows: when more than one
-// product remains, every one is quoted with real prices and the cheapest feasible wins (the skill's
-// anti-bias rule — nobody is "obviously cheaper" from memory).
-//
-//   product named            → only that product (a lock: every fallback stays inside it)
-//   Kubernetes named         → ACK
-//   long-running service     → ECS, ACK          (FC and PAI-DLC run jobs, not services)
-//   AI training              → PAI-DLC, FC (T4/A10, ≤ 24 h, within FC limits), ECS
-//   containers (docker)      → ACK, ECS          (see note below)
-//   otherwise                → ECS, + FC when it fits FC's limits
-//
-// Containers: DESIGN says "Kubernetes/containers → ACK". acp keeps ACK for both but also quotes ECS for
-// a plain "run a docker container": nothing asks for orchestration, acp's docker template runs the
-// image on one ECS instance, and a one-shot container should not be forced to pay a cluster fee and a
-// 5–15 min cluster start. When the user says Kubernetes/k8s, ACK is the only candidate.
-
-import { GPU_CATALOGUE } from './specs';
-import { type Intent, PRODUCTS, type Product } from './types';
+// Function Compute 3.0 for the planner: its limits, the function size that runs an intent (or why
+// none does), and its descriptor. FC runs invocations that end, within one function's size.
+import { GPU_CATALOGUE } from '../specs';
+import { type Intent, IntentError } from '../types';
+import type { LockedRequest, ProductFacts } from './facts';
 
 /** Function Compute 3.0 limits (CreateFunctionInput field docs; FC limits page). */
 export const FC_LIMITS = {
@@ -32,6 +19,8 @@ export const FC_LIMITS = {
   /** Synchronous invocations are capped at 10 minutes; longer runs are invoked asynchronously. */
   maxSyncSeconds: 600,
 } as const;
+
+const MAX_MEMORY_GIB = FC_LIMITS.maxMemoryMiB / 1024;
 
 export interface FcFit {
   fits: boolean;
@@ -98,7 +87,7 @@ export function fcFit(intent: Intent): FcFit {
   if (memoryMiB > FC_LIMITS.maxMemoryMiB) {
     return result(
       false,
-      `FC functions have at most 32 GiB of memory; this job asks for ${intent.memoryGiB} GiB`,
+      `FC functions have at most ${MAX_MEMORY_GIB} GiB of memory; this job asks for ${intent.memoryGiB} GiB`,
     );
   }
   // Bring memory/vCPU into 1..4 GB per vCPU by raising whichever side is short.
@@ -118,48 +107,47 @@ function fmtHours(minutes: number): string {
   return `${Math.round((minutes / 60) * 10) / 10} h`;
 }
 
-/** The products to quote for this intent, in the order the tree names them. */
-export function candidateProducts(intent: Intent): Product[] {
-  if (intent.product) return [intent.product];
-  if (intent.kubernetes) return ['ack'];
-  if (intent.kind === 'service') return ['ecs', 'ack'];
-  if (intent.kind === 'training') return fcFit(intent).fits ? ['pai', 'fc', 'ecs'] : ['pai', 'ecs'];
-  if (intent.containers) return ['ack', 'ecs'];
-  return fcFit(intent).fits ? ['ecs', 'fc'] : ['ecs'];
-}
-
-/**
- * Why a product is not a candidate, for the "not feasible: why" rows of the comparison; undefined
- * when it is one.
- */
-export function whyNot(product: Product, intent: Intent): string | undefined {
-  if (candidateProducts(intent).includes(product)) return undefined;
-  if (intent.product) return `you asked for ${intent.product}; acp stays inside the product you name`;
-  if (intent.kubernetes) return 'you asked for Kubernetes; only ACK runs it';
-  switch (product) {
-    case 'fc':
-      return fcFit(intent).reason ?? 'not a candidate for this kind of job';
-    case 'pai':
-      return intent.kind === 'service'
-        ? 'PAI-DLC runs training jobs that end, not long-running services'
-        : 'PAI-DLC is for AI training; this is a plain script';
-    case 'ack':
-      return intent.kind === 'training'
-        ? 'one-shot training: a cluster fee and a 5–15 min cluster start buy nothing PAI-DLC or ECS lacks'
-        : 'a one-shot script needs no Kubernetes: a cluster fee and a 5–15 min cluster start for nothing';
-    case 'ecs':
-      return 'not a candidate for this job';
+/** A request locked to FC must fit one function: the field to change when it does not. */
+function lockConflict(request: LockedRequest): IntentError | undefined {
+  const { gpu, cpu, memoryGiB, durationMinutes } = request;
+  if (gpu && !GPU_CATALOGUE[gpu.model].fcGpuType) {
+    return new IntentError('gpu.model', `Function Compute offers T4 and A10 GPUs, not ${gpu.model}`);
   }
+  if (gpu && gpu.count > 1) return new IntentError('gpu.count', 'a Function Compute function gets one GPU');
+  if (cpu > FC_LIMITS.maxCpu) {
+    return new IntentError(
+      'cpu',
+      `Function Compute functions have at most ${FC_LIMITS.maxCpu} vCPU, not ${cpu}`,
+    );
+  }
+  if (memoryGiB > MAX_MEMORY_GIB) {
+    return new IntentError(
+      'memoryGiB',
+      `Function Compute functions have at most ${MAX_MEMORY_GIB} GiB, not ${memoryGiB}`,
+    );
+  }
+  if (durationMinutes * 60 > FC_LIMITS.maxTimeoutSeconds) {
+    return new IntentError('durationMinutes', 'a Function Compute invocation runs at most 24 h');
+  }
+  return undefined;
 }
 
-/** Every product with its place in the decision: the candidates, and why each other one is not. */
-export function productDecisions(
-  intent: Intent,
-): { product: Product; candidate: boolean; reason?: string }[] {
-  const candidates = candidateProducts(intent);
-  return PRODUCTS.map((product) =>
-    candidates.includes(product)
-      ? { product, candidate: true }
-      : { product, candidate: false, reason: whyNot(product, intent) },
-  );
-}
+export const fc: ProductFacts = {
+  id: 'fc',
+  name: 'Function Compute',
+  textNames: /function\s*compute|(?<![\w.])fc(?![\w.])|函数计算/,
+  fieldAliases: ['function compute', 'functioncompute'],
+  runs: ['oneshot', 'training'],
+  kubernetes: false,
+  tieOrder: 2,
+  fit(intent) {
+    const size = fcFit(intent);
+    if (!size.fits) return { feasible: false, reason: size.reason ?? 'not a candidate for this kind of job' };
+    // A container job runs its image where acp has Docker: an ECS instance or an ACK node.
+    if (intent.kind === 'oneshot' && intent.containers) {
+      return { feasible: false, reason: 'not a candidate for this kind of job' };
+    }
+    return { feasible: true, rank: 1 };
+  },
+  lockConflict,
+};
