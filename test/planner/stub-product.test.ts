@@ -58,6 +58,21 @@ type Steps = typeof PRODUCT_STEPS;
 // @ts-expect-error — the workflow's steps without pai are not PRODUCT_STEPS
 export const stepsWithoutPai: Steps = {} as Omit<Steps, 'pai'>;
 
+/** One offer of a product at CNY 1 for an hour in cn-hangzhou; `over` makes it another. */
+const offer = (product: Product, over: Partial<QuoteOption> = {}): QuoteOption => ({
+  product,
+  region: 'cn-hangzhou',
+  spec: 'x',
+  unitPricePerHour: 1,
+  durationMinutes: 60,
+  estimatedTotal: 1,
+  readyInSeconds: 60,
+  resources: [],
+  cleanup: '',
+  feasible: true,
+  ...over,
+});
+
 describe('a product registered only in a test', () => {
   it('is named in the text, in English or Chinese, and locks the request to it', () => {
     assert.equal(parse({ intent: 'run a docker container redis:7 on ECI' }).product, ECI);
@@ -145,19 +160,7 @@ describe('a product registered only in a test', () => {
     );
     assert.equal(locked?.reason, 'you asked for ecs; acp stays inside the product you name');
     // The comparison shows it; when nothing fits, the answer names it with its reason.
-    const row = (product: Product, reason: string): QuoteOption => ({
-      product,
-      region: '—',
-      spec: '—',
-      unitPricePerHour: 0,
-      durationMinutes: 30,
-      estimatedTotal: 0,
-      readyInSeconds: 0,
-      resources: [],
-      cleanup: '',
-      feasible: false,
-      reason,
-    });
+    const row = (product: Product, reason: string) => offer(product, { feasible: false, reason });
     const choice = chooseOption(
       [row('ecs', 'sold out'), row(ECI, 'ECI runs container images')],
       undefined,
@@ -171,18 +174,6 @@ describe('a product registered only in a test', () => {
   });
 
   it('takes its place among equal offers by its tie order', () => {
-    const offer = (product: Product): QuoteOption => ({
-      product,
-      region: 'cn-hangzhou',
-      spec: 'x',
-      unitPricePerHour: 1,
-      durationMinutes: 60,
-      estimatedTotal: 1,
-      readyInSeconds: 60,
-      resources: [],
-      cleanup: '',
-      feasible: true,
-    });
     const sorted = sortOptions([offer('ecs'), offer('pai'), offer(ECI)], [], { products: withEci });
     assert.deepEqual(
       sorted.map((o) => o.product),
