@@ -3,7 +3,6 @@
 // mounts it with ossfs, declared in its cloud-config UserData and authenticated with an instance RAM
 // role (no key on the machine, none in the workflow); a PAI-DLC job mounts it from its DataSources
 // with PAI's own service role. Pure: the workflow and the activities build requests from these.
-import type { Product } from './types';
 
 /** Where the directory is on the machine. */
 export const CHECKPOINT_DIR = '/mnt/acp-checkpoint';
@@ -11,8 +10,6 @@ export const CHECKPOINT_DIR = '/mnt/acp-checkpoint';
 export const CHECKPOINT_PREFIX = 'checkpoint/';
 /** The instance RAM role ossfs uses unless ACP_CHECKPOINT_ROLE names another (docs/spot.md). */
 export const DEFAULT_CHECKPOINT_ROLE = 'AcpCheckpointRole';
-/** Spot products: only these can be asked for checkpoints. */
-export const CHECKPOINT_PRODUCTS: readonly Product[] = ['ecs', 'pai'];
 
 export interface CheckpointLocation {
   bucket: string;

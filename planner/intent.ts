@@ -19,7 +19,6 @@
 //   down by `teardown`, the TTL or the budget guard, not by the duration.
 // - Port 22 is never opened from `ports`: SSH opens only to `sshCidr`; 22 without sshCidr is an error.
 
-import { CHECKPOINT_PRODUCTS } from './checkpoint';
 import { formatMinutes, parseDuration } from './durations';
 import { DEFAULT_USD_TO_CNY, makeBudget } from './pricing';
 import { type LockedRequest, PRODUCT_FACTS, type ProductCatalogue } from './products';
@@ -810,11 +809,13 @@ export function parseIntent(request: ProvisionRequest, options: ParseOptions = {
       'checkpoint',
       'a checkpoint directory is kept across spot attempts; ask for spot (--spot) or leave --checkpoint out',
     );
-  if (request.checkpoint && product && !CHECKPOINT_PRODUCTS.includes(product))
+  if (request.checkpoint && product && !catalogue[product].checkpoints) {
+    const able = Object.values(catalogue).filter((facts) => facts.checkpoints);
     throw new IntentError(
       'checkpoint',
-      `checkpoints work on ${CHECKPOINT_PRODUCTS.join(' and ')}, not ${product}`,
+      `checkpoints work on ${able.map((facts) => facts.id).join(' and ')}, not ${product}`,
     );
+  }
 
   const intent: Intent = {
     kind,

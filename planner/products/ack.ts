@@ -9,6 +9,7 @@ export const ack: ProductFacts = {
   fieldAliases: [],
   runs: ['oneshot', 'service', 'training'],
   kubernetes: true,
+  checkpoints: false,
   tieOrder: 3,
   fit(intent) {
     if (intent.kind === 'service') return { feasible: true, rank: 1 };

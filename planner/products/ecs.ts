@@ -9,6 +9,7 @@ export const ecs: ProductFacts = {
   fieldAliases: [],
   runs: ['oneshot', 'service', 'training'],
   kubernetes: false,
+  checkpoints: true,
   tieOrder: 1,
   fit(intent) {
     if (intent.kind === 'training') return { feasible: true, rank: 2 };

@@ -21,6 +21,8 @@ export interface ProductFacts {
   runs: readonly TaskKind[];
   /** It is Kubernetes: the only fit when the user asks for Kubernetes itself. */
   kubernetes: boolean;
+  /** A spot run on it can keep a checkpoint directory across attempts (docs/spot.md). */
+  checkpoints: boolean;
   /** Among options of equal price, region and start time, lower comes first. */
   tieOrder: number;
   /**

@@ -139,6 +139,7 @@ export const fc: ProductFacts = {
   fieldAliases: ['function compute', 'functioncompute'],
   runs: ['oneshot', 'training'],
   kubernetes: false,
+  checkpoints: false,
   tieOrder: 2,
   fit(intent) {
     const size = fcFit(intent);

@@ -9,6 +9,7 @@ export const pai: ProductFacts = {
   fieldAliases: ['pai-dlc', 'dlc', 'pai dlc'],
   runs: ['oneshot', 'training'],
   kubernetes: false,
+  checkpoints: true,
   tieOrder: 0,
   fit(intent) {
     if (intent.kind === 'training') return { feasible: true, rank: 0 };

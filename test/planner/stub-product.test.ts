@@ -33,6 +33,7 @@ const eci: ProductFacts = {
   fieldAliases: ['elastic container instance'],
   runs: ['oneshot', 'service'],
   kubernetes: false,
+  checkpoints: false,
   tieOrder: -1,
   fit(intent: Intent) {
     if (!intent.containers)
@@ -123,6 +124,13 @@ describe('a product registered only in a test', () => {
         err instanceof IntentError && err.field === 'cpu' && /at most 64 vCPU, not 128/.test(err.message),
     );
     assert.equal(parse({ intent: 'serve redis:7 in a container on ECI', cpu: 64 }).kind, 'service');
+    assert.throws(
+      () => parse({ intent: 'run a docker container redis:7 on ECI', spot: true, checkpoint: true }),
+      (err: unknown) =>
+        err instanceof IntentError &&
+        err.field === 'checkpoint' &&
+        err.message === 'checkpoint: checkpoints work on ecs and pai, not eci',
+    );
   });
 
   it('is compared where its fit() takes the intent, by its rank', () => {
