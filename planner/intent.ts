@@ -549,7 +549,7 @@ function checkLock(catalogue: ProductCatalogue, product: Product, request: Locke
     const what =
       request.kind === 'service'
         ? 'runs jobs that end, not long-running services'
-        : `does not run ${KIND_LABEL[request.kind]} work`;
+        : `does not run this kind of work (${KIND_LABEL[request.kind]})`;
     throw new IntentError(
       'product',
       `${facts.name} ${what}; use ${others.join(' or ')}, or drop the product`,

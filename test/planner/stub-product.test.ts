@@ -116,7 +116,7 @@ describe('a product registered only in a test', () => {
         err instanceof IntentError &&
         err.field === 'product' &&
         err.message ===
-          'product: ECI does not run AI training work; use ecs or fc or ack or pai, or drop the product',
+          'product: ECI does not run this kind of work (AI training); use ecs or fc or ack or pai, or drop the product',
     );
     assert.throws(
       () => parse({ intent: 'run a docker container redis:7 on ECI', cpu: 128 }),
