@@ -10,10 +10,10 @@
 //     containers (docker)    → ACK, ECS          (see note below)
 //     otherwise              → ECS, + FC when it fits FC's limits
 //
-// Containers: the usual rule is "Kubernetes/containers → ACK". acp keeps ACK for both but also quotes ECS for
-// a plain "run a docker container": nothing asks for orchestration, acp's docker template runs the
-// image on one ECS instance, and a one-shot container should not be forced to pay a cluster fee and a
-// 5–15 min cluster start. When the user says Kubernetes/k8s, ACK is the only candidate.
+// Containers: the usual rule is "Kubernetes/containers → ACK". acp keeps ACK for both but also quotes
+// ECS for a plain "run a docker container": nothing asks for orchestration, acp's docker template
+// runs the image on one ECS instance, and a one-shot container should not be forced to pay a cluster
+// fee and a 5–15 min cluster start. When the user says Kubernetes/k8s, ACK is the only candidate.
 //
 // Each rule lives with its product (planner/products/<product>.ts); this module only combines them.
 
