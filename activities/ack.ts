@@ -11,17 +11,16 @@ import * as $Cs from '@alicloud/cs20151215';
 import type * as K8s from '@kubernetes/client-node';
 import { heartbeat, sleep } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { clusterCidrs } from '../planner/network';
 import type { AlibabaClients } from './clients';
 import { type AlibabaErrorDetails, alibabaCall, classify, describeSdkError, toFailure } from './errors';
+import { pages } from './release/kind';
 import { MANAGED_TAG, type Owner, ownerTags, SHARED_TAG, STEP_TAG, WORKFLOW_TAG } from './tags';
-import type { ReleaseOutcome, ReleaseTarget } from './vpc';
 
 /** ACK Pro: the managed control plane with an SLA (facts §2.3: CNY 0.64/h, planner ACK_CLUSTER_FEE). */
 export const CLUSTER_SPEC = 'ack.pro.small';
-// Pod and Service CIDRs must not overlap the VPC (192.168.0.0/16) or each other; these are ACK's
-// console defaults for Flannel clusters.
-export const CONTAINER_CIDR = '172.20.0.0/16';
-export const SERVICE_CIDR = '172.21.0.0/20';
+/** A run's own VPC: pod and Service CIDRs are chosen outside it (planner/network.ts clusterCidrs). */
+const OWN_VPC_CIDR = '192.168.0.0/16';
 /** Where acp's Jobs and ConfigMaps live; the label below marks them as acp's (`acp gc` lists by it). */
 export const NAMESPACE = 'default';
 export const MANAGED_BY_LABEL = { key: 'app.kubernetes.io/managed-by', value: 'acp' } as const;
@@ -89,7 +88,7 @@ export function clusterName(owner: Owner): string {
   return `acp-${slug}-${hash}`.replace(/-+/g, '-');
 }
 
-function tagsOf(tags: { key?: string; value?: string }[] | undefined): Record<string, string> {
+export function tagsOf(tags: { key?: string; value?: string }[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const t of tags ?? []) if (t.key) out[t.key] = t.value ?? '';
   return out;
@@ -177,11 +176,6 @@ export async function kubernetesDelete(
   }
 }
 
-/** A cluster on its way out takes its Jobs and ConfigMaps with it (and serves no kubeconfig). */
-export function clusterGoing(state: string): boolean {
-  return state === 'gone' || state === 'deleting' || state === 'deleted';
-}
-
 function isTerminal(job: K8s.V1Job, type: 'Complete' | 'Failed'): K8s.V1JobCondition | undefined {
   return job.status?.conditions?.find((c) => c.type === type && c.status === 'True');
 }
@@ -205,49 +199,53 @@ export async function kubernetesFor(clients: AlibabaClients, regionId: string, c
   return { batch: kc.makeApiClient(BatchV1Api), core: kc.makeApiClient(CoreV1Api) };
 }
 
+/** Every cluster of the region, all pages: DescribeClustersV1 has no tag filter. */
+export async function clustersIn(clients: AlibabaClients, regionId: string) {
+  return pages(async (pageNumber) => {
+    const r = await alibabaCall(`DescribeClustersV1 in ${regionId}`, () =>
+      clients
+        .cs(regionId)
+        .describeClustersV1(new $Cs.DescribeClustersV1Request({ regionId, pageSize: 100, pageNumber })),
+    );
+    return { items: r.body?.clusters ?? [], total: r.body?.pageInfo?.totalCount ?? 0 };
+  });
+}
+
+/** A cluster's state (DescribeClusterDetail), or 'gone'. */
+export async function clusterStateOf(
+  clients: AlibabaClients,
+  regionId: string,
+  clusterId: string,
+): Promise<string> {
+  try {
+    const r = await clients.cs(regionId).describeClusterDetail(clusterId);
+    return r.body?.state ?? 'unknown';
+  } catch (err) {
+    if (describeSdkError(err, `DescribeClusterDetail ${clusterId}`).kind === 'not-found') return 'gone';
+    throw toFailure(err, `DescribeClusterDetail ${clusterId}`);
+  }
+}
+
+/** The clusters one (workflow, step) made, whatever their state. */
+export async function clustersOwnedBy(clients: AlibabaClients, regionId: string, owner: Owner) {
+  return (await clustersIn(clients, regionId)).filter((c) => {
+    const tags = tagsOf(c.tags);
+    return tags[WORKFLOW_TAG] === owner.workflowId && tags[STEP_TAG] === owner.step && c.clusterId;
+  });
+}
+
 export function createAckActivities(clients: AlibabaClients) {
   const cs = (regionId: string) => clients.cs(regionId);
 
-  async function clustersIn(regionId: string) {
-    const out: $Cs.DescribeClustersV1ResponseBodyClusters[] = [];
-    for (let page = 1; ; page++) {
-      const r = await alibabaCall(`DescribeClustersV1 in ${regionId}`, () =>
-        cs(regionId).describeClustersV1(
-          new $Cs.DescribeClustersV1Request({ regionId, pageSize: 100, pageNumber: page }),
-        ),
-      );
-      const clusters = r.body?.clusters ?? [];
-      out.push(...clusters);
-      const total = r.body?.pageInfo?.totalCount ?? 0;
-      if (clusters.length === 0 || out.length >= total) return out;
-    }
-  }
-
-  async function ownedClusters(regionId: string, owner: Owner) {
-    return (await clustersIn(regionId)).filter((c) => {
-      const tags = tagsOf(c.tags);
-      return tags[WORKFLOW_TAG] === owner.workflowId && tags[STEP_TAG] === owner.step && c.clusterId;
-    });
-  }
-
   const kubernetes = (regionId: string, clusterId: string) => kubernetesFor(clients, regionId, clusterId);
-
-  async function clusterState(regionId: string, clusterId: string): Promise<string | 'gone'> {
-    try {
-      const r = await cs(regionId).describeClusterDetail(clusterId);
-      return r.body?.state ?? 'unknown';
-    } catch (err) {
-      if (describeSdkError(err, `DescribeClusterDetail ${clusterId}`).kind === 'not-found') return 'gone';
-      throw toFailure(err, `DescribeClusterDetail ${clusterId}`);
-    }
-  }
+  const clusterState = (regionId: string, clusterId: string) => clusterStateOf(clients, regionId, clusterId);
 
   /**
    * A running cluster acp may share in the region: tagged acp:managed and acp:shared. A cluster
    * that only carries acp:managed belongs to one run, which deletes it when it ends.
    */
   async function findSharedAckCluster(input: { regionId: string }): Promise<ClusterRef | undefined> {
-    const found = (await clustersIn(input.regionId)).find((c) => {
+    const found = (await clustersIn(clients, input.regionId)).find((c) => {
       const tags = tagsOf(c.tags);
       return tags[MANAGED_TAG] === 'true' && tags[SHARED_TAG] === 'true' && c.state === 'running';
     });
@@ -273,13 +271,21 @@ export function createAckActivities(clients: AlibabaClients) {
       input: Owner & {
         regionId: string;
         vpcId: string;
+        /** The VPC's block (a shared VPC may be any); the run's own VPC when absent. */
+        vpcCidr?: string;
         vSwitchId: string;
         instanceType: string;
         nodeCount: number;
       },
     ): Promise<{ clusterId: string; taskId?: string; existed: boolean }> {
       const name = clusterName(input);
-      const existing = (await ownedClusters(input.regionId, input)).find(
+      const cidrs = clusterCidrs(input.vpcCidr || OWN_VPC_CIDR);
+      if (!cidrs)
+        throw ApplicationFailure.nonRetryable(
+          `no pod and Service CIDRs fit beside VPC ${input.vpcId} (${input.vpcCidr}); ACK needs blocks outside it`,
+          'InvalidParameter.ContainerCidr',
+        );
+      const existing = (await clustersOwnedBy(clients, input.regionId, input)).find(
         (c) => c.state !== 'deleting' && c.state !== 'deleted',
       );
       if (existing?.clusterId) return { clusterId: existing.clusterId, existed: true };
@@ -293,8 +299,7 @@ export function createAckActivities(clients: AlibabaClients) {
             profile: 'Default',
             vpcid: input.vpcId,
             vswitchIds: [input.vSwitchId],
-            containerCidr: CONTAINER_CIDR,
-            serviceCidr: SERVICE_CIDR,
+            ...cidrs,
             // The worker reaches the API server from outside the VPC; nodes get egress through SNAT
             // to pull images. Nothing opens SSH: no public SSH to the control plane, no public IPs,
             // no key pair or password on the nodes.
@@ -375,46 +380,6 @@ export function createAckActivities(clients: AlibabaClients) {
         await sleep(interval);
         interval = Math.min(interval * 2, POLL_MS.max);
       }
-    },
-
-    /** DeleteCluster (202 + task), then waits until the cluster is gone so its vSwitch can go. */
-    async deleteAckCluster(target: ReleaseTarget): Promise<ReleaseOutcome> {
-      const ids = target.id
-        ? [target.id]
-        : (await ownedClusters(target.regionId, target)).map((c) => c.clusterId!);
-      let outcome: 'released' | 'gone' = 'gone';
-      for (const id of ids) {
-        try {
-          await cs(target.regionId).deleteCluster(
-            id,
-            new $Cs.DeleteClusterRequest({ retainAllResources: false, keepSlb: false }),
-          );
-          outcome = 'released';
-        } catch (err) {
-          const d = describeSdkError(err, `DeleteCluster ${id}`);
-          if (d.kind === 'not-found') continue;
-          // A cluster still being set up or updated refuses deletion for a while: try again later.
-          if (d.code === 'ErrorClusterState') throw failure(d, true);
-          throw toFailure(err, `DeleteCluster ${id}`);
-        }
-      }
-      for (const id of ids) {
-        let interval = POLL_MS.first;
-        for (;;) {
-          const state = await clusterState(target.regionId, id);
-          if (state === 'gone' || state === 'deleted') break;
-          if (state === 'delete_failed') {
-            throw failure(
-              classified('ErrorClusterState', `deleting cluster ${id} failed`, `DeleteCluster ${id}`),
-              true,
-            );
-          }
-          heartbeat({ deleting: id, state });
-          await sleep(interval);
-          interval = Math.min(interval * 2, POLL_MS.max);
-        }
-      }
-      return { ids, outcome };
     },
 
     /** The script as a ConfigMap: mounted into the pod, so no argument-size limit applies (1 MiB total). */
@@ -545,27 +510,6 @@ export function createAckActivities(clients: AlibabaClients) {
           : {}),
         ...(waiting?.reason ? { reason: waiting.reason } : {}),
       };
-    },
-
-    /** Deletes the Job and its pods (propagationPolicy Background); a Job already gone is done. */
-    async deleteKubernetesJob(input: JobRef): Promise<'released' | 'gone'> {
-      if (clusterGoing(await clusterState(input.regionId, input.clusterId))) return 'gone';
-      const { batch } = await kubernetes(input.regionId, input.clusterId);
-      return kubernetesDelete(`delete Job ${input.name}`, () =>
-        batch.deleteNamespacedJob({
-          name: input.name,
-          namespace: NAMESPACE,
-          propagationPolicy: 'Background',
-        }),
-      );
-    },
-
-    async deleteScriptConfigMap(input: JobRef): Promise<'released' | 'gone'> {
-      if (clusterGoing(await clusterState(input.regionId, input.clusterId))) return 'gone';
-      const { core } = await kubernetes(input.regionId, input.clusterId);
-      return kubernetesDelete(`delete ConfigMap ${input.name}`, () =>
-        core.deleteNamespacedConfigMap({ name: input.name, namespace: NAMESPACE }),
-      );
     },
   };
 }

@@ -1,13 +1,12 @@
-// ECS activities: one per state-changing call for create, execute and release, and the spot state of
-// a running instance (the quote's stock, price and spot look-ups are in market.ts). Creates carry a ClientToken derived from (workflow, step) and
-// acp's tags; releases are idempotent (NotFound = done) and can find their resource by tag.
+// ECS activities: one per state-changing call for create and execute, and the spot state of a
+// running instance (the quote's stock, price and spot look-ups are in market.ts; releases in
+// release/ecs.ts). Creates carry a ClientToken derived from (workflow, step) and acp's tags.
 import * as $Ecs from '@alicloud/ecs20140526';
 import { heartbeat, sleep } from '@temporalio/activity';
 import type { AlibabaClients } from './clients';
 import { alibabaCall, releaseCall } from './errors';
 import { SYSTEM_DISK } from './market';
-import { clientToken, type Owner, ownerTags, resourceName, STEP_TAG, WORKFLOW_TAG } from './tags';
-import type { ReleaseOutcome, ReleaseTarget } from './vpc';
+import { clientToken, type Owner, ownerTags, resourceName } from './tags';
 
 /** Whether a spot instance is being (or has been) taken back (docs/spot.md). */
 export interface SpotState {
@@ -34,40 +33,6 @@ const POLL_MS = 1_000;
 
 export function createEcsActivities(clients: AlibabaClients) {
   const ecs = (regionId: string) => clients.ecs(regionId);
-
-  async function instancesOf(regionId: string, owner: Owner): Promise<string[]> {
-    const r = await alibabaCall(`DescribeInstances in ${regionId}`, () =>
-      ecs(regionId).describeInstances(
-        new $Ecs.DescribeInstancesRequest({
-          regionId,
-          pageSize: 100,
-          tag: [
-            new $Ecs.DescribeInstancesRequestTag({ key: WORKFLOW_TAG, value: owner.workflowId }),
-            new $Ecs.DescribeInstancesRequestTag({ key: STEP_TAG, value: owner.step }),
-          ],
-        }),
-      ),
-    );
-    return (r.body?.instances?.instance ?? []).map((i) => i.instanceId).filter((x): x is string => !!x);
-  }
-
-  async function securityGroupsOf(regionId: string, owner: Owner): Promise<string[]> {
-    const r = await alibabaCall(`DescribeSecurityGroups in ${regionId}`, () =>
-      ecs(regionId).describeSecurityGroups(
-        new $Ecs.DescribeSecurityGroupsRequest({
-          regionId,
-          pageSize: 50,
-          tag: [
-            new $Ecs.DescribeSecurityGroupsRequestTag({ key: WORKFLOW_TAG, value: owner.workflowId }),
-            new $Ecs.DescribeSecurityGroupsRequestTag({ key: STEP_TAG, value: owner.step }),
-          ],
-        }),
-      ),
-    );
-    return (r.body?.securityGroups?.securityGroup ?? [])
-      .map((g) => g.securityGroupId)
-      .filter((x): x is string => !!x);
-  }
 
   return {
     /**
@@ -365,52 +330,6 @@ export function createEcsActivities(clients: AlibabaClients) {
           }),
         ),
       );
-    },
-
-    async deleteInstance(target: ReleaseTarget): Promise<ReleaseOutcome> {
-      const ids = target.id ? [target.id] : await instancesOf(target.regionId, target);
-      let outcome: 'released' | 'gone' = 'gone';
-      for (const id of ids) {
-        // Force: a Running instance cannot be released otherwise. IncorrectInstanceStatus (still
-        // Pending) is retryable in the error table, so the activity simply tries again.
-        const o = await releaseCall(`DeleteInstance ${id}`, () =>
-          ecs(target.regionId).deleteInstance(
-            new $Ecs.DeleteInstanceRequest({ instanceId: id, force: true }),
-          ),
-        );
-        if (o === 'released') outcome = 'released';
-      }
-      for (const id of ids) {
-        // The security group cannot go until the instance is really gone.
-        for (;;) {
-          const r = await alibabaCall(`DescribeInstances ${id}`, () =>
-            ecs(target.regionId).describeInstances(
-              new $Ecs.DescribeInstancesRequest({
-                regionId: target.regionId,
-                instanceIds: JSON.stringify([id]),
-              }),
-            ),
-          );
-          if ((r.body?.instances?.instance ?? []).length === 0) break;
-          heartbeat({ waitingFor: id });
-          await sleep(POLL_MS);
-        }
-      }
-      return { ids, outcome };
-    },
-
-    async deleteSecurityGroup(target: ReleaseTarget): Promise<ReleaseOutcome> {
-      const ids = target.id ? [target.id] : await securityGroupsOf(target.regionId, target);
-      let outcome: 'released' | 'gone' = 'gone';
-      for (const id of ids) {
-        const o = await releaseCall(`DeleteSecurityGroup ${id}`, () =>
-          ecs(target.regionId).deleteSecurityGroup(
-            new $Ecs.DeleteSecurityGroupRequest({ regionId: target.regionId, securityGroupId: id }),
-          ),
-        );
-        if (o === 'released') outcome = 'released';
-      }
-      return { ids, outcome };
     },
   };
 }

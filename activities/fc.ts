@@ -28,10 +28,9 @@ import { heartbeat, sleep } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import JSZip from 'jszip';
 import type { AlibabaClients } from './clients';
-import { alibabaCall, describeSdkError, releaseCall, toFailure } from './errors';
+import { alibabaCall, describeSdkError, toFailure } from './errors';
 import type { FunctionLogs } from './fc-logs';
 import { MANAGED_TAG, type Owner, ownerTags, WORKFLOW_TAG } from './tags';
-import type { ReleaseOutcome } from './vpc';
 
 export const FC_RUNTIME = 'custom.debian10';
 export const FC_GPU_RUNTIME = 'custom-container';
@@ -279,26 +278,33 @@ async function withHeartbeats<T>(details: unknown, call: () => Promise<T>): Prom
   }
 }
 
+/** The function, or undefined when there is none of that name in the region. */
+export async function functionIn(
+  clients: AlibabaClients,
+  target: FunctionTarget,
+): Promise<$Fc.Function | undefined> {
+  try {
+    const r = await (await clients.fc(target.regionId)).getFunction(
+      target.functionName,
+      new $Fc.GetFunctionRequest({}),
+    );
+    return r.body;
+  } catch (err) {
+    if (describeSdkError(err, `GetFunction ${target.functionName}`).kind === 'not-found') return undefined;
+    throw toFailure(err, `GetFunction ${target.functionName} in ${target.regionId}`);
+  }
+}
+
+/** Whether a function carries this run's tags: acp never touches anyone else's. */
+export function ownedBy(fn: $Fc.Function, workflowId: string): boolean {
+  const tags = Object.fromEntries((fn.tags ?? []).map((t) => [t.key ?? '', t.value ?? '']));
+  return tags[MANAGED_TAG] === 'true' && tags[WORKFLOW_TAG] === workflowId;
+}
+
 export function createFcActivities(clients: AlibabaClients) {
   const fc = (regionId: string) => clients.fc(regionId);
 
-  async function getFunction(target: FunctionTarget): Promise<$Fc.Function | undefined> {
-    try {
-      const r = await (await fc(target.regionId)).getFunction(
-        target.functionName,
-        new $Fc.GetFunctionRequest({}),
-      );
-      return r.body;
-    } catch (err) {
-      if (describeSdkError(err, `GetFunction ${target.functionName}`).kind === 'not-found') return undefined;
-      throw toFailure(err, `GetFunction ${target.functionName} in ${target.regionId}`);
-    }
-  }
-
-  const ownedBy = (fn: $Fc.Function, workflowId: string) => {
-    const tags = Object.fromEntries((fn.tags ?? []).map((t) => [t.key ?? '', t.value ?? '']));
-    return tags[MANAGED_TAG] === 'true' && tags[WORKFLOW_TAG] === workflowId;
-  };
+  const getFunction = (target: FunctionTarget) => functionIn(clients, target);
 
   return {
     /**
@@ -494,37 +500,6 @@ export function createFcActivities(clients: AlibabaClients) {
       const requestId = task?.requestId ? { requestId: task.requestId } : {};
       if (!FINISHED_TASK.has(status)) return { status, finished: false, ...requestId };
       return { status, finished: true, ...requestId, ...readAsyncTask(status, task?.taskErrorMessage) };
-    },
-
-    /** DeleteFunction by the run's name; already gone is done, someone else's function is never touched. */
-    async deleteFunction(target: { regionId: string; workflowId: string }): Promise<ReleaseOutcome> {
-      const functionName = functionNameFor(target.workflowId);
-      const fn = await getFunction({ regionId: target.regionId, functionName });
-      if (!fn) return { ids: [], outcome: 'gone' };
-      if (!ownedBy(fn, target.workflowId)) {
-        throw ApplicationFailure.nonRetryable(
-          `function ${functionName} in ${target.regionId} is not tagged as run ${target.workflowId}'s; not deleting it`,
-          'NotOwned',
-        );
-      }
-      const client = await fc(target.regionId);
-      // The async config (set for async runs) is a sub-resource of the function: removed first, so it
-      // is gone even where deleting the function would not take it along. None is fine.
-      await releaseCall(`DeleteAsyncInvokeConfig ${functionName} in ${target.regionId}`, async () => {
-        try {
-          return await client.deleteAsyncInvokeConfig(
-            functionName,
-            new $Fc.DeleteAsyncInvokeConfigRequest({}),
-          );
-        } catch (err) {
-          if (describeSdkError(err, 'DeleteAsyncInvokeConfig').httpStatus === 404) return undefined;
-          throw err;
-        }
-      });
-      const outcome = await releaseCall(`DeleteFunction ${functionName} in ${target.regionId}`, async () =>
-        client.deleteFunction(functionName),
-      );
-      return { ids: outcome === 'released' ? [functionName] : [], outcome };
     },
   };
 }

@@ -1,6 +1,6 @@
-// The orphan sweeper's I/O (DESIGN §3 `acp gc`, Karpenter's garbage collection): every resource
-// tagged acp:managed=true in the given regions, of every product acp drives (one sweeper per product:
-// gc-ecs.ts for ECS and VPC, gc-fc.ts, gc-ack.ts, gc-pai.ts), and its release in dependency order.
+// The orphan sweeper's I/O (`acp gc`, Karpenter's garbage collection): every resource tagged
+// acp:managed=true in the given regions, of every kind acp makes, and its release in dependency order
+// through the same release path a run's saga takes (activities/release/).
 // A resource is an orphan when the workflow named by its acp:workflow-id tag is closed or unknown to
 // Temporal: a running workflow still owns (and will release) what it made. A resource tagged
 // acp:shared=true (a VPC or cluster every run of a region reuses) is never anyone's orphan.
@@ -10,15 +10,10 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { AlibabaClients } from './clients';
 import { alibabaCall } from './errors';
-import { ackSweeper } from './gc-ack';
-import { ecsSweeper } from './gc-ecs';
-import { fcSweeper } from './gc-fc';
-import { ossSweeper } from './gc-oss';
-import { paiSweeper } from './gc-pai';
-import type { ManagedResource, ManagedType, Sweeper } from './gc-sweeper';
+import { type ManagedResource, RELEASE_KINDS, RELEASE_STAGES, type ResourceKind } from './release';
 import { MANAGED_TAG, SHARED_TAG, WORKFLOW_TAG } from './tags';
 
-export type { GcProduct, ManagedResource, ManagedType } from './gc-sweeper';
+export type { ManagedResource } from './release';
 
 export interface Orphan extends ManagedResource {
   /** Why it is an orphan: the owning workflow's close status, or that Temporal does not know it. */
@@ -31,20 +26,6 @@ export interface GcRelease {
   gone: ManagedResource[];
   failed: (ManagedResource & { error: string })[];
 }
-
-const SWEEPERS: readonly Sweeper[] = [ecsSweeper, fcSweeper, ackSweeper, paiSweeper, ossSweeper];
-
-/**
- * Release order: each stage goes only once everything of the stage before is gone. Compute first
- * (an instance holds its security group and vSwitch, a cluster's nodes hold its vSwitch; functions
- * and DLC jobs hold nothing of acp's but cost while they run), then security groups, vSwitches, VPCs.
- */
-export const RELEASE_STAGES: readonly (readonly ManagedType[])[] = [
-  ['instance', 'cluster', 'k8s-job', 'function', 'dlc-job', 'oss-bucket'],
-  ['security-group'],
-  ['vswitch'],
-  ['vpc'],
-];
 
 /** Answers that mean "this product is not offered here": nothing of acp's can be there either. */
 function notOfferedHere(err: unknown): boolean {
@@ -68,10 +49,10 @@ export async function listManagedResources(
 ): Promise<ManagedResource[]> {
   const seen = new Map<string, ManagedResource>();
   for (const regionId of regions) {
-    for (const sweeper of SWEEPERS) {
+    for (const kind of Object.values(RELEASE_KINDS)) {
       let found: ManagedResource[];
       try {
-        found = await sweeper.list(clients, regionId);
+        found = await kind.list(clients, regionId);
       } catch (err) {
         if (notOfferedHere(err)) continue;
         throw err;
@@ -115,16 +96,10 @@ export async function orphansAmong(client: Client, resources: ManagedResource[])
 }
 
 /** How many of each type, e.g. {instance: 2, vpc: 3}: the one-line summary of a sweep. */
-export function countByType(resources: readonly ManagedResource[]): Partial<Record<ManagedType, number>> {
-  const out: Partial<Record<ManagedType, number>> = {};
+export function countByType(resources: readonly ManagedResource[]): Partial<Record<ResourceKind, number>> {
+  const out: Partial<Record<ResourceKind, number>> = {};
   for (const r of resources) out[r.type] = (out[r.type] ?? 0) + 1;
   return out;
-}
-
-function sweeperFor(type: ManagedType): Sweeper {
-  const s = SWEEPERS.find((x) => x.types.includes(type));
-  if (!s) throw new Error(`no sweeper releases ${type}`);
-  return s;
 }
 
 /** Releases resources stage by stage (RELEASE_STAGES); one failure does not stop the others. */
@@ -138,7 +113,7 @@ export async function releaseManagedResources(
     await Promise.all(
       batch.map(async (r) => {
         try {
-          report[await sweeperFor(r.type).release(clients, r)].push(r);
+          report[await RELEASE_KINDS[r.type].release(clients, r.regionId, r.id)].push(r);
         } catch (err) {
           report.failed.push({ ...r, error: err instanceof Error ? err.message : String(err) });
         }

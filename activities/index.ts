@@ -9,6 +9,7 @@ import { createGcActivities } from './gc';
 import { createMarket, createMarketActivities, type MarketOptions, marketOptionsFromEnv } from './market';
 import { createOssActivities } from './oss';
 import { createPaiActivities } from './pai';
+import { createReleaseActivities } from './release';
 import { createScriptActivities } from './script';
 import { createSlackActivities, slackConfigFromEnv } from './slack';
 import { createVpcActivities } from './vpc';
@@ -29,6 +30,7 @@ export function createActivities(clients: AlibabaClients, market: MarketOptions 
     ...createScriptActivities(),
     // Slack reads ACP_SLACK_* from the worker's environment; without them it does nothing.
     ...createSlackActivities(slackConfigFromEnv()),
+    ...createReleaseActivities(clients),
     ...createGcActivities(clients),
   };
 }

@@ -17,7 +17,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { type CheckpointLocation, DEFAULT_CHECKPOINT_ROLE } from '../planner/checkpoint';
 import type { AlibabaClients } from './clients';
 import { alibabaCall, describeSdkError, toFailure } from './errors';
-import { beat } from './gc-sweeper';
+import { beat } from './release/retry';
 import { MANAGED_TAG, type Owner, ownerTags } from './tags';
 
 /** Every checkpoint bucket's name starts so (gc lists buckets by it, the RAM policy scopes to it). */
@@ -200,15 +200,6 @@ export function createOssActivities(clients: AlibabaClients) {
       };
     },
 
-    /** Empties and deletes the run's checkpoint bucket in a region (NoSuchBucket: already gone). */
-    async releaseCheckpointBucket(
-      input: Owner & { regionId: string; id?: string },
-    ): Promise<{ ids: string[] }> {
-      const bucket = input.id ?? checkpointBucketName(input.workflowId, input.regionId);
-      const outcome = await deleteBucket(clients.oss(input.regionId), bucket);
-      return { ids: outcome === 'released' ? [bucket] : [] };
-    },
-
     /**
      * Copies what the last attempt saved into the bucket of the region the next attempt runs in
      * (OSS copies objects only inside a region, so the bytes pass through the worker).
@@ -252,7 +243,7 @@ export function createOssActivities(clients: AlibabaClients) {
   };
 }
 
-/** acp's checkpoint buckets in a region, with their tags (gc-oss.ts). */
+/** acp's checkpoint buckets in a region, with their tags (release/oss.ts). */
 export async function listCheckpointBuckets(
   client: Oss,
   regionId: string,

@@ -1,15 +1,14 @@
 // PAI-DLC activities: spec stock for the quote, and one activity per state-changing call for create,
-// execute and release. CreateJob has no ClientToken, so a job's DisplayName is derived from
+// execute (its release is activities/release/pai.ts). CreateJob has no ClientToken, so a job's DisplayName is derived from
 // (workflow, step) and looked up with ListJobs before every create: a retried activity whose first
-// CreateJob succeeded finds that job instead of starting a second one. Releases stop the job when it
-// has not finished (DeleteJob refuses a live job), then delete it; NotFound counts as done.
+// CreateJob succeeded finds that job instead of starting a second one.
 import { createHash } from 'node:crypto';
 import { heartbeat, sleep } from '@temporalio/activity';
 import type { AlibabaClients } from './clients';
-import { alibabaCall, describeSdkError, releaseCall, toFailure } from './errors';
+import { alibabaCall, describeSdkError, toFailure } from './errors';
 import { type CreateJobRequest, type DlcApi, type DlcJob, type DlcJobStatus, dlcApi } from './pai-dlc-api';
+import { releaseOne } from './release/retry';
 import { type Owner, ownerTags } from './tags';
-import type { ReleaseOutcome, ReleaseTarget } from './vpc';
 
 export interface DlcSpecInfo {
   instanceType: string;
@@ -62,8 +61,6 @@ const WAITING: readonly string[] = ['Creating', 'Queuing', 'Bidding'];
 const POLL_MS = 2_000;
 /** A job queued for lack of resources this long (wall time, one attempt) counts as sold out. */
 const QUEUE_PATIENCE_MS = 15 * 60_000;
-/** Wait this long for a stopped job to reach Stopped before trying DeleteJob anyway. */
-const STOP_PATIENCE_MS = 10 * 60_000;
 
 /** The sold-out code acp reports for a job the public pool cannot place (errors.ts: sold-out). */
 export const DLC_NO_STOCK = 'ResourceNotEnough';
@@ -143,39 +140,52 @@ export async function listDlcSpecs(
   }
 }
 
+/** Jobs carrying this DisplayName exactly (ListJobs matches DisplayName loosely). */
+export async function jobsNamed(
+  clients: AlibabaClients,
+  regionId: string,
+  displayName: string,
+): Promise<DlcJob[]> {
+  const r = await alibabaCall(`ListJobs ${displayName} in ${regionId}`, () =>
+    dlcFor(clients, regionId).listJobs({ DisplayName: displayName, PageSize: 100 }),
+  );
+  return (r.Jobs ?? []).filter((j) => j.DisplayName === displayName && j.JobId);
+}
+
+/** The job's status, or 'gone'. */
+export async function jobStatus(clients: AlibabaClients, regionId: string, jobId: string): Promise<string> {
+  try {
+    return (await dlcFor(clients, regionId).getJob(jobId)).Status ?? 'Unknown';
+  } catch (err) {
+    if (describeSdkError(err, `GetJob ${jobId}`).kind === 'not-found') return 'gone';
+    throw toFailure(err, `GetJob ${jobId}`);
+  }
+}
+
+/** Stops a job that has not finished; a job already gone or finished needs nothing. */
+export async function stopJobIfLive(
+  clients: AlibabaClients,
+  regionId: string,
+  jobId: string,
+): Promise<'stopping' | 'finished' | 'gone'> {
+  const status = await jobStatus(clients, regionId, jobId);
+  if (status === 'gone') return 'gone';
+  if (DLC_FINAL.includes(status)) return 'finished';
+  if (status !== 'Stopping') {
+    const o = await releaseOne(`StopJob ${jobId}`, () => dlcFor(clients, regionId).stopJob(jobId));
+    if (o === 'gone') return 'gone';
+  }
+  return 'stopping';
+}
+
 export function createPaiActivities(
   clients: AlibabaClients,
   options: { workspaceId?: string } = { workspaceId: process.env.ACP_PAI_WORKSPACE_ID || undefined },
 ) {
   const dlc = (regionId: string): DlcApi => dlcFor(clients, regionId);
 
-  /** Jobs carrying this DisplayName exactly (ListJobs matches DisplayName loosely). */
-  async function jobsNamed(regionId: string, displayName: string): Promise<DlcJob[]> {
-    const r = await alibabaCall(`ListJobs ${displayName} in ${regionId}`, () =>
-      dlc(regionId).listJobs({ DisplayName: displayName, PageSize: 100 }),
-    );
-    return (r.Jobs ?? []).filter((j) => j.DisplayName === displayName && j.JobId);
-  }
-
   async function getJob(regionId: string, jobId: string): Promise<DlcJob> {
     return alibabaCall(`GetJob ${jobId}`, () => dlc(regionId).getJob(jobId));
-  }
-
-  /** Stops a job that has not finished; a job already gone or finished needs nothing. */
-  async function stopIfLive(regionId: string, jobId: string): Promise<'stopping' | 'finished' | 'gone'> {
-    let job: DlcJob;
-    try {
-      job = await dlc(regionId).getJob(jobId);
-    } catch (err) {
-      if (describeSdkError(err, `GetJob ${jobId}`).kind === 'not-found') return 'gone';
-      throw toFailure(err, `GetJob ${jobId}`);
-    }
-    if (DLC_FINAL.includes(job.Status ?? '')) return 'finished';
-    if (job.Status !== 'Stopping') {
-      const o = await releaseCall(`StopJob ${jobId}`, () => dlc(regionId).stopJob(jobId));
-      if (o === 'gone') return 'gone';
-    }
-    return 'stopping';
   }
 
   return {
@@ -184,7 +194,7 @@ export function createPaiActivities(
     /** CreateJob, after a ListJobs look-up by the step's DisplayName (CreateJob has no ClientToken). */
     async createDlcJob(input: DlcJobInput): Promise<{ jobId: string; displayName: string; reused: boolean }> {
       const displayName = dlcJobName(input);
-      const [existing] = await jobsNamed(input.regionId, displayName);
+      const [existing] = await jobsNamed(clients, input.regionId, displayName);
       if (existing) return { jobId: existing.JobId, displayName, reused: true };
       const r = await alibabaCall(`CreateJob ${input.ecsSpec} in ${input.regionId}`, () =>
         dlc(input.regionId).createJob({
@@ -282,32 +292,7 @@ export function createPaiActivities(
 
     /** StopJob when the job is still live (timeout, cancellation); a finished or missing job is left alone. */
     async stopDlcJob(input: { regionId: string; jobId: string }): Promise<'stopping' | 'finished' | 'gone'> {
-      return stopIfLive(input.regionId, input.jobId);
-    },
-
-    /** The compensation: StopJob if the job has not finished, wait until it has, DeleteJob. */
-    async releaseDlcJob(target: ReleaseTarget): Promise<ReleaseOutcome> {
-      const ids = target.id
-        ? [target.id]
-        : (await jobsNamed(target.regionId, dlcJobName(target))).map((j) => j.JobId);
-      let outcome: ReleaseOutcome['outcome'] = 'gone';
-      for (const id of ids) {
-        const stop = await stopIfLive(target.regionId, id);
-        if (stop === 'gone') continue;
-        const since = Date.now();
-        while (stop === 'stopping' && Date.now() - since < STOP_PATIENCE_MS) {
-          const job = await dlc(target.regionId)
-            .getJob(id)
-            .catch(() => undefined);
-          if (!job || DLC_FINAL.includes(job.Status ?? '')) break;
-          heartbeat({ jobId: id, status: job.Status });
-          await sleep(POLL_MS);
-        }
-        const o = await releaseCall(`DeleteJob ${id}`, () => dlc(target.regionId).deleteJob(id));
-        if (o === 'released') outcome = 'released';
-      }
-      // A job already gone counts as released, as for every other resource.
-      return { ids, outcome };
+      return stopJobIfLive(clients, input.regionId, input.jobId);
     },
   };
 }

@@ -1,11 +1,13 @@
 // VPC and vSwitch activities. One activity per state-changing call; creates carry a ClientToken and
-// acp's tags; releases are idempotent and can find their resource by tag when no id is known.
+// acp's tags; their releases are activities/release/vpc.ts.
 import * as $Vpc from '@alicloud/vpc20160428';
 import { heartbeat, sleep } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { freeSubnet } from '../planner/network';
 import type { AlibabaClients } from './clients';
-import { alibabaCall, releaseCall } from './errors';
+import { alibabaCall } from './errors';
+import { pages } from './release/kind';
+import { vpc as vpcKind, vpcsTagged, vSwitchesTagged } from './release/vpc';
 import {
   clientToken,
   MANAGED_TAG,
@@ -23,51 +25,12 @@ export interface VpcRef {
   cidrBlock: string;
 }
 
-export interface ReleaseTarget extends Owner {
-  regionId: string;
-  /** Known id; when absent the resource is looked up by its workflow and step tags. */
-  id?: string;
-}
-
-export interface ReleaseOutcome {
-  ids: string[];
-  outcome: 'released' | 'gone';
-}
-
 const POLL_MS = 1_000;
 /** Races for a /24 in a shared VPC lost to other runs before the activity retries. */
 const SHARED_CIDR_ATTEMPTS = 8;
 
 export function createVpcActivities(clients: AlibabaClients) {
   const vpc = (regionId: string) => clients.vpc(regionId);
-
-  async function vpcsTagged(regionId: string, tags: Record<string, string>) {
-    const r = await alibabaCall(`DescribeVpcs in ${regionId}`, () =>
-      vpc(regionId).describeVpcs(
-        new $Vpc.DescribeVpcsRequest({
-          regionId,
-          pageSize: 50,
-          tag: Object.entries(tags).map(([key, value]) => new $Vpc.DescribeVpcsRequestTag({ key, value })),
-        }),
-      ),
-    );
-    return r.body?.vpcs?.vpc ?? [];
-  }
-
-  async function vSwitchesTagged(regionId: string, tags: Record<string, string>) {
-    const r = await alibabaCall(`DescribeVSwitches in ${regionId}`, () =>
-      vpc(regionId).describeVSwitches(
-        new $Vpc.DescribeVSwitchesRequest({
-          regionId,
-          pageSize: 50,
-          tag: Object.entries(tags).map(
-            ([key, value]) => new $Vpc.DescribeVSwitchesRequestTag({ key, value }),
-          ),
-        }),
-      ),
-    );
-    return r.body?.vSwitches?.vSwitch ?? [];
-  }
 
   async function createVSwitchIn(
     input: Owner & { regionId: string; zoneId: string; vpcId: string },
@@ -94,7 +57,7 @@ export function createVpcActivities(clients: AlibabaClients) {
   async function createVSwitchInShared(
     input: Owner & { regionId: string; zoneId: string; vpcId: string },
   ): Promise<string> {
-    const mine = await vSwitchesTagged(input.regionId, {
+    const mine = await vSwitchesTagged(clients, input.regionId, {
       [WORKFLOW_TAG]: input.workflowId,
       [STEP_TAG]: input.step,
     });
@@ -136,7 +99,10 @@ export function createVpcActivities(clients: AlibabaClients) {
   return {
     /** An acp-managed VPC marked shared in the region, reused instead of creating one. */
     async findSharedVpc(input: { regionId: string }): Promise<VpcRef | undefined> {
-      const found = await vpcsTagged(input.regionId, { [MANAGED_TAG]: 'true', [SHARED_TAG]: 'true' });
+      const found = await vpcsTagged(clients, input.regionId, {
+        [MANAGED_TAG]: 'true',
+        [SHARED_TAG]: 'true',
+      });
       const v = found.find((x) => x.status === 'Available');
       return v?.vpcId
         ? { regionId: input.regionId, vpcId: v.vpcId, cidrBlock: v.cidrBlock ?? '' }
@@ -209,62 +175,23 @@ export function createVpcActivities(clients: AlibabaClients) {
         await sleep(POLL_MS);
       }
     },
-
-    async deleteVSwitch(target: ReleaseTarget): Promise<ReleaseOutcome> {
-      const ids = target.id
-        ? [target.id]
-        : (
-            await vSwitchesTagged(target.regionId, {
-              [WORKFLOW_TAG]: target.workflowId,
-              [STEP_TAG]: target.step,
-            })
-          )
-            .map((v) => v.vSwitchId)
-            .filter((x): x is string => !!x);
-      let outcome: 'released' | 'gone' = 'gone';
-      for (const id of ids) {
-        const o = await releaseCall(`DeleteVSwitch ${id}`, () =>
-          vpc(target.regionId).deleteVSwitch(
-            new $Vpc.DeleteVSwitchRequest({ regionId: target.regionId, vSwitchId: id }),
-          ),
-        );
-        if (o === 'released') outcome = 'released';
-      }
-      return { ids, outcome };
-    },
-
-    async deleteVpc(target: ReleaseTarget): Promise<ReleaseOutcome> {
-      const ids = target.id
-        ? [target.id]
-        : (await vpcsTagged(target.regionId, { [WORKFLOW_TAG]: target.workflowId, [STEP_TAG]: target.step }))
-            .map((v) => v.vpcId)
-            .filter((x): x is string => !!x);
-      let outcome: 'released' | 'gone' = 'gone';
-      for (const id of ids) {
-        // DependencyViolation right after the last vSwitch went is normal; it is retryable in the table.
-        const o = await releaseCall(`DeleteVpc ${id}`, () =>
-          vpc(target.regionId).deleteVpc(new $Vpc.DeleteVpcRequest({ regionId: target.regionId, vpcId: id })),
-        );
-        if (o === 'released') outcome = 'released';
-      }
-      return { ids, outcome };
-    },
   };
 }
 
+const PAGE = 50;
+
 /** Every vSwitch in a VPC, all pages (whoever made them). */
-async function vSwitchesIn(clients: AlibabaClients, regionId: string, vpcId: string) {
-  const out: $Vpc.DescribeVSwitchesResponseBodyVSwitchesVSwitch[] = [];
-  for (let pageNumber = 1; ; pageNumber++) {
+function vSwitchesIn(clients: AlibabaClients, regionId: string, vpcId: string) {
+  return pages(async (pageNumber) => {
     const r = await alibabaCall(`DescribeVSwitches in ${vpcId}`, () =>
       clients
         .vpc(regionId)
-        .describeVSwitches(new $Vpc.DescribeVSwitchesRequest({ regionId, vpcId, pageNumber, pageSize: 50 })),
+        .describeVSwitches(
+          new $Vpc.DescribeVSwitchesRequest({ regionId, vpcId, pageNumber, pageSize: PAGE }),
+        ),
     );
-    const page = r.body?.vSwitches?.vSwitch ?? [];
-    out.push(...page);
-    if (page.length === 0 || out.length >= (r.body?.totalCount ?? 0)) return out;
-  }
+    return { items: r.body?.vSwitches?.vSwitch ?? [], total: r.body?.totalCount ?? 0 };
+  });
 }
 
 /** The CIDR a shared VPC gets unless told otherwise: 4,096 /24 vSwitches' worth. */
@@ -324,8 +251,6 @@ export async function releaseSharedVpc(
     .map((v) => v.vSwitchId ?? '')
     .filter(Boolean);
   if (inUseBy.length > 0) return { vpcId: found.vpcId, released: false, inUseBy };
-  await releaseCall(`DeleteVpc ${found.vpcId}`, () =>
-    clients.vpc(regionId).deleteVpc(new $Vpc.DeleteVpcRequest({ regionId, vpcId: found.vpcId })),
-  );
+  await vpcKind.release(clients, regionId, found.vpcId);
   return { vpcId: found.vpcId, released: true, inUseBy: [] };
 }

@@ -104,3 +104,27 @@ export function freeSubnet(vpcCidr: string, taken: readonly string[], start = 0)
   }
   return undefined;
 }
+
+/** Pod and Service CIDR pairs an ACK cluster may take (ACK's console defaults first). */
+const CLUSTER_CIDRS = [
+  { containerCidr: '172.20.0.0/16', serviceCidr: '172.21.0.0/20' },
+  { containerCidr: '10.96.0.0/16', serviceCidr: '10.97.0.0/20' },
+  { containerCidr: '192.168.0.0/17', serviceCidr: '192.168.128.0/20' },
+] as const;
+
+function overlap(a: string, b: string): boolean {
+  const [x, y] = [parseCidr(a), parseCidr(b)];
+  if (!x || !y) return true;
+  return x[0] < y[0] + 2 ** (32 - y[1]) && y[0] < x[0] + 2 ** (32 - x[1]);
+}
+
+/**
+ * An ACK cluster's pod and Service CIDRs: they must overlap neither its VPC (a run's own
+ * 192.168.0.0/16, or a shared one of any block) nor each other. Undefined when no pair fits.
+ */
+export function clusterCidrs(vpcCidr: string): { containerCidr: string; serviceCidr: string } | undefined {
+  const pair = CLUSTER_CIDRS.find(
+    (p) => !overlap(p.containerCidr, vpcCidr) && !overlap(p.serviceCidr, vpcCidr),
+  );
+  return pair ? { ...pair } : undefined;
+}

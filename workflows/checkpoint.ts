@@ -3,8 +3,9 @@
 // create), and — when a recovery moves to another region — filled with what the last attempt saved.
 // The saga empties and deletes every bucket at the end.
 import type { CheckpointLocation } from '../planner/checkpoint';
-import { api, described, release } from './activity-options';
+import { api, described } from './activity-options';
 import type { ResourceRecord } from './messages';
+import { deployKit } from './products/kit';
 import type { Saga } from './saga';
 
 export interface CheckpointMount extends CheckpointLocation {
@@ -50,27 +51,24 @@ export class RunCheckpoint {
   }
 
   private async create(regionId: string): Promise<CheckpointMount> {
-    const owner = { workflowId: this.workflowId, step: `checkpoint-${regionId}` };
-    this.saga.add(`checkpoint bucket in ${regionId}`, async () => {
-      const out = await described(
-        release.releaseCheckpointBucket,
-        `empty and delete the checkpoint bucket in ${regionId}`,
-        {
+    const step = `checkpoint-${regionId}`;
+    const { created } = await deployKit({
+      workflowId: this.workflowId,
+      saga: this.saga,
+      created: this.report.created,
+    }).create({
+      kind: 'oss-bucket',
+      label: `checkpoint bucket in ${regionId}`,
+      regionId,
+      step,
+      create: () =>
+        described(api.createCheckpointBucket, `PutBucket: the checkpoint bucket in ${regionId}`, {
           regionId,
-          ...owner,
-        },
-      );
-      return out.ids.map((id) => ({ type: 'oss-bucket', id, regionId }));
+          workflowId: this.workflowId,
+          step,
+        }),
+      idOf: (loc) => loc.bucket,
     });
-    const loc = await described(
-      api.createCheckpointBucket,
-      `PutBucket: the checkpoint bucket in ${regionId}`,
-      {
-        regionId,
-        ...owner,
-      },
-    );
-    this.report.created({ type: 'oss-bucket', id: loc.bucket, regionId });
-    return loc;
+    return created;
   }
 }

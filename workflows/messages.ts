@@ -2,6 +2,7 @@
 // the CLI, the Slack app and the MCP server. The names are the contract of DESIGN §1 step 7 and what
 // `temporal workflow signal --name confirm` / `temporal workflow query --type status` use.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { RecordedKind } from '../activities/release/kind';
 import type { AttemptRecord } from '../planner/spot';
 import type { Intent, Product, QuoteOption, RegionChoice, UsageCharge } from '../planner/types';
 
@@ -68,8 +69,7 @@ export interface AcceptedPlan {
 }
 
 export interface ResourceRecord {
-  /** 'vpc' | 'vswitch' | 'security-group' | 'instance' | 'function' | 'cluster' | 'k8s-job' | 'dlc-job' */
-  type: string;
+  type: RecordedKind;
   id: string;
   regionId: string;
   /** Reused resources (a shared VPC, an existing cluster) are never released by this run. */

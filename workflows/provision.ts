@@ -370,7 +370,7 @@ async function provisionSteps(request: ProvisionOptions, run: RunState): Promise
     s.resourcesReleased = report.released;
     s.leftBehind = [
       ...s.resourcesCreated.filter((r) => !releasedIds.has(r.id)),
-      ...report.failed.map((f) => ({ type: 'unknown', id: f.label, regionId: chosen.region })),
+      ...report.failed.map((f) => ({ type: 'unknown' as const, id: f.label, regionId: chosen.region })),
     ];
     if (deployedAt !== undefined) s.accruedCost = runCost(deployedAt) + usageCost(s.usage);
   }

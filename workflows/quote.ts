@@ -12,6 +12,7 @@ import type { Intent, Product, PublicNetworkNeed, QuoteOption } from '../planner
 import { described, lookup } from './activity-options';
 import { errorSummary } from './failures';
 import { stepsFor } from './products';
+import { notFeasible as notFeasibleRow } from './products/kit';
 import type { QuoteInput } from './products/types';
 
 /** Every product's options, sorted as a person reads them (planner sortOptions, regions in order). */
@@ -73,17 +74,9 @@ async function quoteProduct(input: QuoteInput, found: RegionFindings[]): Promise
 }
 
 function notFeasible(input: QuoteInput, reason: string): QuoteOption {
-  return {
-    product: input.product,
-    region: input.regions[0] ?? '—',
-    spec: '—',
-    unitPricePerHour: 0,
-    durationMinutes: input.intent.durationMinutes,
-    estimatedTotal: 0,
-    readyInSeconds: 0,
-    resources: [],
-    cleanup: '',
-    feasible: false,
+  const { product, regions, intent } = input;
+  return notFeasibleRow(
+    { product, region: regions[0] ?? '—', durationMinutes: intent.durationMinutes },
     reason,
-  };
+  );
 }

@@ -1,6 +1,6 @@
 // A run's status as the workflow's `status` query returns it, for the CLI's rendering tests.
 import type { QuoteOption } from '../../planner/types';
-import type { RunStatus } from '../../workflows/messages';
+import type { ResourceRecord, RunStatus } from '../../workflows/messages';
 
 export function option(over: Partial<QuoteOption> = {}): QuoteOption {
   return {
@@ -89,7 +89,7 @@ export function status(over: Partial<RunStatus> = {}): RunStatus {
   };
 }
 
-const created = [
+const created: ResourceRecord[] = [
   { type: 'vpc', id: 'vpc-1', regionId: 'cn-zhangjiakou' },
   { type: 'instance', id: 'i-1', regionId: 'cn-zhangjiakou' },
 ];

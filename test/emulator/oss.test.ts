@@ -9,6 +9,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import * as $Oss from '@alicloud/oss20190517';
 import { cloudConfigFromEnv, createClients, staticCredential } from '../../activities/clients';
 import { createOssActivities, ossCall } from '../../activities/oss';
+import { createReleaseActivities } from '../../activities/release';
 import { crc64ecma } from '../../emulator/oss';
 import { type TestEmulator, testEmulator } from './fixtures';
 
@@ -106,7 +107,7 @@ describe('OSS through the official SDK', () => {
 });
 
 describe('checkpoint buckets (activities/oss.ts)', () => {
-  const acts = () => createOssActivities(clientsAs());
+  const acts = () => ({ ...createOssActivities(clientsAs()), ...createReleaseActivities(clientsAs()) });
   const owner = { workflowId: 'acp-test-ckpt', step: 'checkpoint-cn-hangzhou' };
 
   test('created once and tagged, copied to another region, emptied and deleted; a second release finds it gone', async () => {

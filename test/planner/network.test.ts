@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseIntent } from '../../planner';
 import { vpcInternalHost } from '../../planner/fetches';
-import { freeSubnet, publicNetworkNeed, serviceUrls } from '../../planner/network';
+import { clusterCidrs, freeSubnet, publicNetworkNeed, serviceUrls } from '../../planner/network';
 import { generateScript } from '../../planner/templates';
 
 describe('freeSubnet', () => {
@@ -128,5 +128,23 @@ describe('serviceUrls', () => {
       'http://47.1.2.3:8080',
       'https://47.1.2.3',
     ]);
+  });
+});
+
+describe('clusterCidrs', () => {
+  test('a run of its own VPC gets ACK console defaults', () => {
+    assert.deepEqual(clusterCidrs('192.168.0.0/16'), {
+      containerCidr: '172.20.0.0/16',
+      serviceCidr: '172.21.0.0/20',
+    });
+  });
+  test('in the shared VPC (172.16.0.0/12) the pods and Services go outside it', () => {
+    assert.deepEqual(clusterCidrs('172.16.0.0/12'), {
+      containerCidr: '10.96.0.0/16',
+      serviceCidr: '10.97.0.0/20',
+    });
+  });
+  test('a VPC covering every candidate leaves none', () => {
+    assert.equal(clusterCidrs('0.0.0.0/0'), undefined);
   });
 });

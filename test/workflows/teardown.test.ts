@@ -117,7 +117,7 @@ describe('teardown always wins', () => {
     assert.equal(result.status, 'SUCCEEDED', result.message);
     assert.match(result.message, /torn down by erin/);
     const released = result.resourcesReleased.map((r) => r.type);
-    for (const type of ['k8s-job', 'k8s-configmap', 'cluster', 'vswitch', 'vpc'])
+    for (const type of ['k8s-job', 'k8s-configmap', 'cluster', 'vswitch', 'vpc'] as const)
       assert.ok(released.includes(type), `${type} released`);
     assert.deepEqual(result.leftBehind, []);
     assert.deepEqual(await liveOf(handle.workflowId), []);

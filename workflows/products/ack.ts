@@ -4,13 +4,24 @@
 // registered before its create, then wait for `running`), execute (the script in a ConfigMap mounted
 // into a one-try Job, polled from here so the status query shows its log), release (Job and
 // ConfigMap; the cluster and its network only when this run created them).
-import { ApplicationFailure, sleep } from '@temporalio/workflow';
+import { ApplicationFailure } from '@temporalio/workflow';
 import type { RegionFindings, RegionNeeds } from '../../activities/market';
 import { ACK_CLUSTER_FEE, ackClusterFeePerHour, estimateTotal } from '../../planner/pricing';
 import { runnableScript } from '../../planner/script-kind';
 import type { Intent, QuoteOption, Script } from '../../planner/types';
 import { api, described, release, wait } from '../activity-options';
-import type { Execution, ResourceRecord } from '../messages';
+import type { Execution } from '../messages';
+import {
+  deployKit,
+  firstOf,
+  lookupFailure,
+  notFeasible,
+  pollPause,
+  record,
+  regionNetworks,
+  sizeNote,
+  sizeOf,
+} from './kit';
 import type { Attempt, DeployContext, Deployer, Deployment, ProductSteps, QuoteInput } from './types';
 
 /** How many of a region's cheapest node offers the comparison shows (every fitting type is priced). */
@@ -20,7 +31,6 @@ const NODE_COUNT = 1;
 const NODE_MINIMUM = { cpu: 2, memoryGiB: 4 };
 /** Seconds to a running script: a new cluster takes 8–20 min (facts §6); a running one needs a pod. */
 const READY_IN_SECONDS = { newCluster: 600, existingCluster: 30 };
-const VPC_CIDR = '192.168.0.0/16';
 const OUTPUT_TAIL_CHARS = 4000;
 /** A pod no node can take fails the run after this long (no autoscaler adds nodes to acp's pool). */
 const UNSCHEDULABLE_GRACE_MS = 5 * 60_000;
@@ -130,7 +140,7 @@ async function quote(input: QuoteInput, found: RegionFindings[] = []): Promise<Q
         zone: o.zones[0],
         zones: o.zones,
         spec: o.instanceType,
-        specNote: `${NODE_COUNT}× node ${o.gpuAmount > 0 ? `${o.gpuAmount}× ${o.gpuSpec}` : `${o.cpu} vCPU ${o.memoryGiB} GiB`} + ACK Pro fee CNY ${fee.toFixed(2)}/h (${ACK_CLUSTER_FEE.source}, ${ACK_CLUSTER_FEE.date})`,
+        specNote: `${NODE_COUNT}× node ${sizeNote(o)} + ACK Pro fee CNY ${fee.toFixed(2)}/h (${ACK_CLUSTER_FEE.source}, ${ACK_CLUSTER_FEE.date})`,
         unitPricePerHour: hourly,
         durationMinutes: intent.durationMinutes,
         estimatedTotal: estimateTotal(hourly, intent.durationMinutes),
@@ -145,33 +155,28 @@ async function quote(input: QuoteInput, found: RegionFindings[] = []): Promise<Q
         cleanup: 'Job → ConfigMap → cluster (with its nodes) → vSwitch → VPC',
         feasible: true,
         pricedAt: o.pricedAt,
-        cpu: o.cpu,
-        memoryGiB: o.memoryGiB,
-        ...(o.gpuAmount > 0 ? { gpu: { model: o.gpuSpec, count: o.gpuAmount } } : {}),
+        ...sizeOf(o),
       });
     }
   }
   if (options.length === 0) {
     const fitting = [...new Set(perRegion.flatMap((r) => r.nodes?.fitting ?? []))];
-    const failed = found.find((f) => f.failed?.ackNodes)?.failed?.ackNodes;
-    const why = failed
-      ? failed
-      : fitting.length === 0
+    const why =
+      lookupFailure(found, 'ackNodes') ??
+      (fitting.length === 0
         ? 'no ECS instance type fits the requested vCPU, memory and GPU as an ACK node'
-        : `no stock of ${fitting.slice(0, OPTIONS_PER_REGION).join(', ')}${fitting.length > OPTIONS_PER_REGION ? ` or ${fitting.length - OPTIONS_PER_REGION} other fitting types` : ''} for ACK nodes in ${regions.join(', ')}`;
-    options.push({
-      product: 'ack',
-      region: regions[0],
-      spec: '—',
-      unitPricePerHour: 0,
-      durationMinutes: intent.durationMinutes,
-      estimatedTotal: 0,
-      readyInSeconds: READY_IN_SECONDS.newCluster,
-      resources: [],
-      cleanup: '',
-      feasible: false,
-      reason: why,
-    });
+        : `no stock of ${firstOf(fitting, OPTIONS_PER_REGION)} for ACK nodes in ${regions.join(', ')}`);
+    options.push(
+      notFeasible(
+        {
+          product: 'ack',
+          region: regions[0],
+          durationMinutes: intent.durationMinutes,
+          readyInSeconds: READY_IN_SECONDS.newCluster,
+        },
+        why,
+      ),
+    );
   }
   return options;
 }
@@ -186,119 +191,47 @@ async function requote(option: QuoteOption): Promise<number | undefined> {
   return perHour(ackClusterFeePerHour('pro') + price.hourly * NODE_COUNT);
 }
 
-/** Runs an undo once; a second call (the saga after an early release) returns the same records. */
-function once(undo: () => Promise<ResourceRecord[]>): () => Promise<ResourceRecord[]> {
-  let done: Promise<ResourceRecord[]> | undefined;
-  return () => {
-    done ??= undo().catch((err: unknown) => {
-      done = undefined;
-      throw err;
-    });
-    return done;
-  };
-}
-
 function deployer(ctx: DeployContext): Deployer {
-  const networks = new Map<string, Promise<string>>();
-  const vSwitches = new Map<string, Promise<string>>();
+  const kit = deployKit(ctx);
+  const { owner } = kit;
+  const networks = regionNetworks(ctx, kit, {
+    stepPrefix: 'ack-',
+    // One /20 per zone in the run's own VPC: room for nodes (Flannel pods use the container CIDR).
+    vSwitchCidr: (n) => `192.168.${n * 16}.0/20`,
+    purpose: 'for ACK',
+  });
   let clusters = 0;
-  const owner = (step: string) => ({ workflowId: ctx.workflowId, step });
-  const record = (type: string, id: string, regionId: string): ResourceRecord => ({ type, id, regionId });
-
-  /** Registers the undo of a network create before it runs; the undo finds the resource by tag if needed. */
-  async function createNetworkPart(
-    label: string,
-    type: 'vpc' | 'vswitch',
-    regionId: string,
-    step: string,
-    create: () => Promise<string>,
-  ): Promise<string> {
-    let id: string | undefined;
-    const run = type === 'vpc' ? release.deleteVpc : release.deleteVSwitch;
-    const what = type === 'vpc' ? 'DeleteVpc' : 'DeleteVSwitch';
-    ctx.saga.add(label, async () => {
-      const out = await described(run, `${what}${id ? ` ${id}` : ` (found by tag ${step})`}`, {
-        regionId,
-        ...owner(step),
-        ...(id ? { id } : {}),
-      });
-      return out.ids.map((i) => record(type, i, regionId));
-    });
-    id = await create();
-    ctx.created(record(type, id, regionId));
-    return id;
-  }
-
-  function vpcIn(regionId: string): Promise<string> {
-    let vpc = networks.get(regionId);
-    if (!vpc) {
-      vpc = (async () => {
-        const step = `ack-vpc-${regionId}`;
-        const vpcId = await createNetworkPart(`VPC in ${regionId}`, 'vpc', regionId, step, async () => {
-          const v = await described(api.createVpc, `CreateVpc for ACK in ${regionId}`, {
-            regionId,
-            cidrBlock: VPC_CIDR,
-            ...owner(step),
-          });
-          return v.vpcId;
-        });
-        await described(wait.waitVpcAvailable, `Wait for VPC ${vpcId} to be Available`, { regionId, vpcId });
-        return vpcId;
-      })();
-      networks.set(regionId, vpc);
-    }
-    return vpc;
-  }
-
-  function vSwitchIn(regionId: string, zoneId: string, vpcId: string): Promise<string> {
-    let vsw = vSwitches.get(zoneId);
-    if (!vsw) {
-      // One /20 per zone: room for nodes (Flannel pods use the container CIDR, not the vSwitch).
-      const cidr = `192.168.${vSwitches.size * 16}.0/20`;
-      const step = `ack-vsw-${zoneId}`;
-      vsw = createNetworkPart(`vSwitch in ${zoneId}`, 'vswitch', regionId, step, async () => {
-        const v = await described(api.createVSwitch, `CreateVSwitch for ACK in ${zoneId}`, {
-          regionId,
-          zoneId,
-          vpcId,
-          cidrBlock: cidr,
-          ...owner(step),
-        });
-        return v.vSwitchId;
-      });
-      vSwitches.set(zoneId, vsw);
-    }
-    return vsw;
-  }
 
   async function createCluster(attempt: Attempt, zoneId: string): Promise<string> {
     const { regionId, spec } = attempt;
-    const vpcId = await vpcIn(regionId);
-    const vSwitchId = await vSwitchIn(regionId, zoneId, vpcId);
+    const net = await networks.in(regionId);
+    const vSwitchId = await net.vSwitch(zoneId);
     clusters += 1;
     // A new step per try: a cluster whose create failed is deleted, never reused by the next try.
     const step = `ack-cluster-${clusters}`;
-    let clusterId: string | undefined;
-    const undo = once(async () => {
-      const out = await described(
-        release.deleteAckCluster,
-        `DeleteCluster${clusterId ? ` ${clusterId}` : ` (found by tag ${step})`}`,
-        { regionId, ...owner(step), ...(clusterId ? { id: clusterId } : {}) },
-      );
-      return out.ids.map((i) => record('cluster', i, regionId));
-    });
-    ctx.saga.add(`ACK cluster in ${zoneId}`, undo);
-    ctx.progress(`creating an ACK cluster with a ${spec} node in ${zoneId} (about 10 minutes)`);
-    const created = await described(api.createAckCluster, `CreateCluster: ${spec} node in ${zoneId}`, {
+    const {
+      created,
+      id: clusterId,
+      tracked,
+    } = await kit.create({
+      kind: 'cluster',
+      label: `ACK cluster in ${zoneId}`,
       regionId,
-      vpcId,
-      vSwitchId,
-      instanceType: spec,
-      nodeCount: NODE_COUNT,
-      ...owner(step),
+      step,
+      create: () => {
+        ctx.progress(`creating an ACK cluster with a ${spec} node in ${zoneId} (about 10 minutes)`);
+        return described(api.createAckCluster, `CreateCluster: ${spec} node in ${zoneId}`, {
+          regionId,
+          vpcId: net.vpcId,
+          vpcCidr: net.cidrBlock,
+          vSwitchId,
+          instanceType: spec,
+          nodeCount: NODE_COUNT,
+          ...owner(step),
+        });
+      },
+      idOf: (c) => c.clusterId,
     });
-    clusterId = created.clusterId;
-    ctx.created(record('cluster', clusterId, regionId));
     try {
       await described(wait.waitAckClusterRunning, `Wait for cluster ${clusterId} to be running`, {
         regionId,
@@ -308,7 +241,7 @@ function deployer(ctx: DeployContext): Deployer {
     } catch (err) {
       // A failed cluster is useless (and may hold the quota the next try needs): delete it now.
       ctx.progress(`cluster ${clusterId} did not start; deleting it`);
-      await undo().catch(() => undefined);
+      await tracked.undo().catch(() => undefined);
       throw err;
     }
     return clusterId;
@@ -338,7 +271,8 @@ function deployer(ctx: DeployContext): Deployer {
       const ref = { regionId, clusterId, name };
       const objectId = `${clusterId}/default/${name}`;
       const undoObject =
-        (type: string, run: typeof release.deleteKubernetesJob, what: string) => async () => {
+        (type: 'k8s-job' | 'k8s-configmap', run: typeof release.deleteKubernetesJob, what: string) =>
+        async () => {
           await described(run, `${what} ${name} on ${clusterId}`, ref);
           return [record(type, objectId, regionId)];
         };
@@ -370,7 +304,7 @@ function deployer(ctx: DeployContext): Deployer {
 
       // Poll from the workflow (not inside one long activity) so each look updates the status query;
       // the interval grows so a long job does not bloat the history.
-      let interval = 1_000;
+      const pause = pollPause(15_000);
       let unschedulableSince: number | undefined;
       for (;;) {
         const state = await described(api.describeKubernetesJob, `read Job ${name} and its pod`, ref);
@@ -407,8 +341,7 @@ function deployer(ctx: DeployContext): Deployer {
           }
         } else unschedulableSince = undefined;
         ctx.executing({ outputTail: tail, ...cut, startedAt: started });
-        await sleep(interval);
-        interval = Math.min(interval * 2, 15_000);
+        await pause();
       }
     },
   };

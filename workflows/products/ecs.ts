@@ -14,7 +14,17 @@ import { runnableScript } from '../../planner/script-kind';
 import { PROTECTED_MINUTES, reclaimsPerHour } from '../../planner/spot';
 import type { QuoteOption, UsageCharge } from '../../planner/types';
 import { api, described, release, wait } from '../activity-options';
-import type { Execution, ResourceRecord } from '../messages';
+import type { Execution } from '../messages';
+import {
+  deployKit,
+  firstOf,
+  lookupFailure,
+  notFeasible,
+  pollPause,
+  regionNetworks,
+  sizeNote,
+  sizeOf,
+} from './kit';
 import { SPOT_ROWS_PER_REGION, spotRow } from './spot-rows';
 import type { Attempt, DeployContext, Deployer, Deployment, ProductSteps, QuoteInput } from './types';
 
@@ -24,7 +34,6 @@ const OPTIONS_PER_REGION = 4;
 const NAMED_IN_REASON = 4;
 /** Seconds from confirmation to a running script: network + RunInstances + boot + Cloud Assistant. */
 const READY_IN_SECONDS = 120;
-const VPC_CIDR = '192.168.0.0/16';
 /** The cloud releases an orphaned instance this long after acp last extended it. */
 const BACKSTOP_MINUTES = 60;
 const OUTPUT_TAIL_CHARS = 4000;
@@ -74,7 +83,7 @@ async function quote(input: QuoteInput, found: RegionFindings[] = []): Promise<Q
         zone: o.zones[0],
         zones: o.zones,
         spec: o.instanceType,
-        specNote: o.gpuAmount > 0 ? `${o.gpuAmount}× ${o.gpuSpec}` : `${o.cpu} vCPU ${o.memoryGiB} GiB`,
+        specNote: sizeNote(o),
         unitPricePerHour: o.hourly,
         durationMinutes: intent.durationMinutes,
         estimatedTotal: estimateTotal(o.hourly, intent.durationMinutes),
@@ -90,9 +99,7 @@ async function quote(input: QuoteInput, found: RegionFindings[] = []): Promise<Q
         feasible: true,
         ...(network ? { network } : {}),
         pricedAt: o.pricedAt,
-        cpu: o.cpu,
-        memoryGiB: o.memoryGiB,
-        ...(o.gpuAmount > 0 ? { gpu: { model: o.gpuSpec, count: o.gpuAmount } } : {}),
+        ...sizeOf(o),
       };
       options.push(row);
       if (o.spot)
@@ -113,31 +120,24 @@ async function quote(input: QuoteInput, found: RegionFindings[] = []): Promise<Q
   options.push(...spots);
   if (options.length === 0) {
     const fitting = [...new Set(perRegion.flatMap((r) => r.fitting))];
-    const failed = found.find((f) => f.failed?.ecs)?.failed?.ecs;
-    const why = failed
-      ? failed
-      : fitting.length === 0
+    const why =
+      lookupFailure(found, 'ecs') ??
+      (fitting.length === 0
         ? 'no ECS instance type fits the requested vCPU, memory and GPU'
-        : `no stock of ${fitting.slice(0, NAMED_IN_REASON).join(', ')}${fitting.length > NAMED_IN_REASON ? ` or ${fitting.length - NAMED_IN_REASON} other fitting types` : ''} in ${regions.join(', ')}`;
-    options.push(infeasible(regions[0], why, intent.durationMinutes));
+        : `no stock of ${firstOf(fitting, NAMED_IN_REASON)} in ${regions.join(', ')}`);
+    options.push(
+      notFeasible(
+        {
+          product: 'ecs',
+          region: regions[0],
+          durationMinutes: intent.durationMinutes,
+          readyInSeconds: READY_IN_SECONDS,
+        },
+        why,
+      ),
+    );
   }
   return options;
-}
-
-function infeasible(region: string, reason: string, durationMinutes: number): QuoteOption {
-  return {
-    product: 'ecs',
-    region,
-    spec: '—',
-    unitPricePerHour: 0,
-    durationMinutes,
-    estimatedTotal: 0,
-    readyInSeconds: READY_IN_SECONDS,
-    resources: [],
-    cleanup: '',
-    feasible: false,
-    reason,
-  };
 }
 
 async function requote(option: QuoteOption): Promise<number | undefined> {
@@ -159,119 +159,51 @@ async function requote(option: QuoteOption): Promise<number | undefined> {
   return price.hourly;
 }
 
-interface RegionNetwork {
-  vpcId: string;
-  /** A shared VPC (`acp network share`): other runs add vSwitches too, so the CIDR is picked free. */
-  shared: boolean;
-  securityGroupId: string;
-  vSwitches: Map<string, string>;
-}
-
 function deployer(ctx: DeployContext): Deployer {
-  const networks = new Map<string, Promise<RegionNetwork>>();
-  let vSwitchCount = 0;
-  const owner = (step: string) => ({ workflowId: ctx.workflowId, step });
-  const record = (type: string, id: string, regionId: string): ResourceRecord => ({ type, id, regionId });
+  const kit = deployKit(ctx);
+  const { owner } = kit;
+  const networks = regionNetworks(ctx, kit, {
+    stepPrefix: '',
+    vSwitchCidr: (n) => `192.168.${n + 1}.0/24`,
+  });
+  /** The run's security group of each region, made on first use. */
+  const securityGroups = new Map<string, Promise<string>>();
 
-  /** Registers the undo for a create whose id is not known yet: it finds the resource by tag. */
-  function undoByTag(
-    label: string,
-    type: string,
-    regionId: string,
-    step: string,
-    known: () => string | undefined,
-    run: typeof release.deleteInstance,
-    what: string,
-  ) {
-    ctx.saga.add(label, async () => {
-      const id = known();
-      const out = await described(run, `${what}${id ? ` ${id}` : ` (found by tag ${step})`}`, {
-        regionId,
-        ...owner(step),
-        ...(id ? { id } : {}),
-      });
-      return out.ids.map((i) => record(type, i, regionId));
-    });
-  }
-
-  async function network(regionId: string): Promise<RegionNetwork> {
-    const shared = await described(api.findSharedVpc, `DescribeVpcs: a shared acp VPC in ${regionId}`, {
+  async function securityGroupIn(regionId: string, vpcId: string): Promise<string> {
+    const step = `sg-${regionId}`;
+    const { id } = await kit.create({
+      kind: 'security-group',
+      label: `security group in ${regionId}`,
       regionId,
+      step,
+      create: () =>
+        described(api.createSecurityGroup, `CreateSecurityGroup in ${regionId}`, {
+          regionId,
+          vpcId,
+          ...owner(step),
+        }),
+      idOf: (sg) => sg.securityGroupId,
     });
-    let vpcId: string;
-    if (shared) {
-      vpcId = shared.vpcId;
-      ctx.kept({ type: 'vpc', id: vpcId, regionId, reused: true });
-    } else {
-      const step = `vpc-${regionId}`;
-      let created: string | undefined;
-      undoByTag(`VPC in ${regionId}`, 'vpc', regionId, step, () => created, release.deleteVpc, 'DeleteVpc');
-      const vpc = await described(api.createVpc, `CreateVpc in ${regionId}`, {
-        regionId,
-        cidrBlock: VPC_CIDR,
-        ...owner(step),
-      });
-      created = vpc.vpcId;
-      vpcId = vpc.vpcId;
-      ctx.created(record('vpc', vpcId, regionId));
-      await described(wait.waitVpcAvailable, `Wait for VPC ${vpcId} to be Available`, { regionId, vpcId });
-    }
-    const sgStep = `sg-${regionId}`;
-    let sgId: string | undefined;
-    undoByTag(
-      `security group in ${regionId}`,
-      'security-group',
-      regionId,
-      sgStep,
-      () => sgId,
-      release.deleteSecurityGroup,
-      'DeleteSecurityGroup',
-    );
-    const sg = await described(api.createSecurityGroup, `CreateSecurityGroup in ${regionId}`, {
-      regionId,
-      vpcId,
-      ...owner(sgStep),
-    });
-    sgId = sg.securityGroupId;
-    ctx.created(record('security-group', sgId, regionId));
     const { rules, warnings } = ingressRules(ctx.intent);
     for (const w of warnings) ctx.progress(w);
     if (rules.length > 0) {
       await described(
         api.authorizeSecurityGroup,
         `AuthorizeSecurityGroup: ${rules.map((r) => `${r.portRange} from ${r.sourceCidr}`).join(', ')}`,
-        { regionId, securityGroupId: sgId, permissions: rules, ...owner(`${sgStep}-ingress`) },
+        { regionId, securityGroupId: id, permissions: rules, ...owner(`${step}-ingress`) },
       );
     }
-    return { vpcId, shared: !!shared, securityGroupId: sgId, vSwitches: new Map() };
+    return id;
   }
 
-  async function vSwitch(regionId: string, zoneId: string, net: RegionNetwork): Promise<string> {
-    const existing = net.vSwitches.get(zoneId);
-    if (existing) return existing;
-    vSwitchCount += 1;
-    const step = `vsw-${zoneId}`;
-    let created: string | undefined;
-    undoByTag(
-      `vSwitch in ${zoneId}`,
-      'vswitch',
-      regionId,
-      step,
-      () => created,
-      release.deleteVSwitch,
-      'DeleteVSwitch',
-    );
-    const vsw = await described(api.createVSwitch, `CreateVSwitch in ${zoneId}`, {
-      regionId,
-      zoneId,
-      vpcId: net.vpcId,
-      ...(net.shared ? {} : { cidrBlock: `192.168.${vSwitchCount}.0/24` }),
-      ...owner(step),
-    });
-    created = vsw.vSwitchId;
-    ctx.created(record('vswitch', created, regionId));
-    net.vSwitches.set(zoneId, created);
-    return created;
+  /** The region's network and security group, once per region. */
+  function networkIn(regionId: string) {
+    let sg = securityGroups.get(regionId);
+    if (!sg) {
+      sg = networks.in(regionId).then((net) => securityGroupIn(regionId, net.vpcId));
+      securityGroups.set(regionId, sg);
+    }
+    return Promise.all([networks.in(regionId), sg]);
   }
 
   return {
@@ -280,51 +212,45 @@ function deployer(ctx: DeployContext): Deployer {
       const publicNet = attempt.option.network;
       const zoneId = attempt.zoneId ?? attempt.option.zone;
       if (!zoneId) throw new Error(`ECS option ${spec} in ${regionId} has no zone`);
-      let net = networks.get(regionId);
-      if (!net) {
-        net = network(regionId);
-        networks.set(regionId, net);
-      }
-      const n = await net;
-      const vSwitchId = await vSwitch(regionId, zoneId, n);
+      const [net, securityGroupId] = await networkIn(regionId);
+      const vSwitchId = await net.vSwitch(zoneId);
       const imageId = await described(api.findImage, `DescribeImages: ${ctx.script.imageFamily}`, {
         regionId,
         imageFamily: ctx.script.imageFamily,
       });
       const step = instanceStep({ ...attempt, zoneId });
-      let instanceId: string | undefined;
-      undoByTag(
-        `instance ${spec} in ${zoneId}`,
-        'instance',
+      const { id: instanceId } = await kit.create({
+        kind: 'instance',
+        label: `instance ${spec} in ${zoneId}`,
         regionId,
         step,
-        () => instanceId,
-        release.deleteInstance,
-        'DeleteInstance',
-      );
-      // Checkpoints: the instance mounts the run's bucket with ossfs at boot (planner/checkpoint.ts).
-      const mount = ctx.checkpoint ? await ctx.checkpoint(regionId) : undefined;
-      ctx.progress(`creating ${spec} in ${zoneId}`);
-      const created = await described(api.runInstance, `RunInstances: ${spec} in ${zoneId}`, {
-        regionId,
-        zoneId,
-        instanceType: spec,
-        imageId,
-        securityGroupId: n.securityGroupId,
-        vSwitchId,
-        // Short on purpose: the workflow pushes it forward while it lives (execute and the service
-        // loop), so a run whose workflow is lost costs at most this long.
-        autoReleaseTime: autoReleaseTime(Date.now(), BACKSTOP_MINUTES),
-        spot: attempt.option.spot,
-        ...(attempt.option.spot && attempt.option.spotDuration !== undefined
-          ? { spotDuration: attempt.option.spotDuration }
-          : {}),
-        ...(mount ? { userData: ossfsCloudConfig(mount, mount.ramRole), ramRoleName: mount.ramRole } : {}),
-        ...(publicNet ? { publicBandwidthMbps: publicNet.maxBandwidthOutMbps } : {}),
-        ...owner(step),
+        create: async () => {
+          // Checkpoints: the instance mounts the run's bucket with ossfs at boot (planner/checkpoint.ts).
+          const mount = ctx.checkpoint ? await ctx.checkpoint(regionId) : undefined;
+          ctx.progress(`creating ${spec} in ${zoneId}`);
+          return described(api.runInstance, `RunInstances: ${spec} in ${zoneId}`, {
+            regionId,
+            zoneId,
+            instanceType: spec,
+            imageId,
+            securityGroupId,
+            vSwitchId,
+            // Short on purpose: the workflow pushes it forward while it lives (execute and the service
+            // loop), so a run whose workflow is lost costs at most this long.
+            autoReleaseTime: autoReleaseTime(Date.now(), BACKSTOP_MINUTES),
+            spot: attempt.option.spot,
+            ...(attempt.option.spot && attempt.option.spotDuration !== undefined
+              ? { spotDuration: attempt.option.spotDuration }
+              : {}),
+            ...(mount
+              ? { userData: ossfsCloudConfig(mount, mount.ramRole), ramRoleName: mount.ramRole }
+              : {}),
+            ...(publicNet ? { publicBandwidthMbps: publicNet.maxBandwidthOutMbps } : {}),
+            ...owner(step),
+          });
+        },
+        idOf: (created) => created.instanceId,
       });
-      instanceId = created.instanceId;
-      ctx.created(record('instance', instanceId, regionId));
       const since = new Date(Date.now()).toISOString();
       await described(wait.waitInstanceRunning, `Wait for ${instanceId} to be Running`, {
         regionId,
@@ -389,8 +315,8 @@ function deployer(ctx: DeployContext): Deployer {
       deployment.handles.invokeId = invokeId; // for stop()
       ctx.progress(`started the script on ${instanceId} (Cloud Assistant ${invokeId})`);
       // Poll from the workflow (not inside one long activity) so each poll updates the status query
-      // and the Web UI; the interval grows so a long job does not bloat the history.
-      let interval = 1_000;
+      // and the Web UI.
+      const pause = pollPause();
       let lastExtended = Date.now();
       for (;;) {
         const state = await described(api.describeInvocation, `DescribeInvocationResults ${invokeId}`, {
@@ -428,8 +354,7 @@ function deployer(ctx: DeployContext): Deployer {
           await this.keepAlive?.(deployment, Date.now() + BACKSTOP_MINUTES * 60_000);
           lastExtended = Date.now();
         }
-        await sleep(interval);
-        interval = Math.min(interval * 2, 30_000);
+        await pause();
       }
     },
 

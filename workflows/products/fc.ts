@@ -11,8 +11,9 @@ import { FC_UNIT_PRICES, fcEstimate, fcUnitPricePerHour } from '../../planner/pr
 import { FC_LIMITS, type FcFit, fcFit } from '../../planner/products';
 import { runnableScript } from '../../planner/script-kind';
 import type { Intent, QuoteOption } from '../../planner/types';
-import { api, described, release, wait } from '../activity-options';
-import type { Execution, ResourceRecord } from '../messages';
+import { api, described, wait } from '../activity-options';
+import type { Execution } from '../messages';
+import { deployKit, notFeasible, pollPause } from './kit';
 import type { Attempt, DeployContext, Deployer, Deployment, ProductSteps, QuoteInput } from './types';
 
 /** Seconds from confirmation to a running script: CreateFunction + a cold start. */
@@ -61,19 +62,15 @@ async function quote(input: QuoteInput): Promise<QuoteOption[]> {
   const fit = fcFit(intent);
   if (!fit.fits) {
     return [
-      {
-        product: 'fc',
-        region: regions[0] ?? '—',
-        spec: '—',
-        unitPricePerHour: 0,
-        durationMinutes: intent.durationMinutes,
-        estimatedTotal: 0,
-        readyInSeconds: READY_IN_SECONDS,
-        resources: [],
-        cleanup: '',
-        feasible: false,
-        reason: fit.reason,
-      },
+      notFeasible(
+        {
+          product: 'fc',
+          region: regions[0] ?? '—',
+          durationMinutes: intent.durationMinutes,
+          readyInSeconds: READY_IN_SECONDS,
+        },
+        fit.reason,
+      ),
     ];
   }
   // FC publishes one price list and runs functions in every region acp compares, so every region
@@ -103,11 +100,7 @@ async function quote(input: QuoteInput): Promise<QuoteOption[]> {
 }
 
 function deployer(ctx: DeployContext): Deployer {
-  const record = (id: string, regionId: string): ResourceRecord => ({ type: 'function', id, regionId });
-  /** Regions whose DeleteFunction undo is registered (a BLOCKED retry deploys the same region again). */
-  const undoRegistered = new Set<string>();
-  /** Functions whose create returned, by region: reported even if the cloud lost them before release. */
-  const created = new Map<string, string>();
+  const kit = deployKit(ctx);
   /** Log projects already reported as kept (a BLOCKED retry deploys again). */
   const keptProjects = new Set<string>();
 
@@ -135,33 +128,30 @@ function deployer(ctx: DeployContext): Deployer {
         );
         ctx.kept({ type: 'log-project', id: logs.project, regionId, reused: true });
       }
-      if (!undoRegistered.has(regionId)) {
-        undoRegistered.add(regionId);
-        // The function name comes from the workflow id, so this undo finds the function even when the
-        // CreateFunction answer never arrived.
-        ctx.saga.add(`function in ${regionId}`, async () => {
-          const out = await described(release.deleteFunction, `DeleteFunction in ${regionId}`, {
-            regionId,
-            workflowId: ctx.workflowId,
-          });
-          const name = out.ids[0] ?? created.get(regionId);
-          return name ? [record(name, regionId)] : [];
-        });
-      }
-      ctx.progress(`creating an FC function (${attempt.spec}) in ${regionId}`);
-      const fn = await described(api.createFunction, `CreateFunction ${attempt.spec} in ${regionId}`, {
+      const step = `function-${regionId}`;
+      // The function name comes from the workflow id, so its undo finds the function even when the
+      // CreateFunction answer never arrived; one undo per region (a BLOCKED retry deploys it again).
+      const { created: fn } = await kit.create({
+        kind: 'function',
+        label: `function in ${regionId}`,
         regionId,
-        workflowId: ctx.workflowId,
-        step: `function-${regionId}`,
-        script: runnableScript(ctx.script),
-        cpu: fit.cpu,
-        memoryMiB: fit.memoryMiB,
-        timeoutSeconds: functionTimeoutSeconds(ctx.intent),
-        ...(fit.gpu ? { gpu: fit.gpu } : {}),
-        ...(logs ? { logs: { regionId, project: logs.project, logstore: logs.logstore } } : {}),
+        step,
+        perStep: true,
+        create: () => {
+          ctx.progress(`creating an FC function (${attempt.spec}) in ${regionId}`);
+          return described(api.createFunction, `CreateFunction ${attempt.spec} in ${regionId}`, {
+            regionId,
+            ...kit.owner(step),
+            script: runnableScript(ctx.script),
+            cpu: fit.cpu,
+            memoryMiB: fit.memoryMiB,
+            timeoutSeconds: functionTimeoutSeconds(ctx.intent),
+            ...(fit.gpu ? { gpu: fit.gpu } : {}),
+            ...(logs ? { logs: { regionId, project: logs.project, logstore: logs.logstore } } : {}),
+          });
+        },
+        idOf: (f) => f.functionName,
       });
-      created.set(regionId, fn.functionName);
-      ctx.created(record(fn.functionName, regionId));
       await described(wait.waitFunctionActive, `Wait for function ${fn.functionName} to be Active`, {
         regionId,
         functionName: fn.functionName,
@@ -213,8 +203,8 @@ function deployer(ctx: DeployContext): Deployer {
           ...(requestId ? { requestId } : {}),
         });
       // Poll from the workflow so each poll updates the status query (the task's state, and the lines
-      // the function has logged so far); the interval grows so a long job does not bloat the history.
-      let interval = 1_000;
+      // the function has logged so far).
+      const pause = pollPause(MAX_POLL_MS);
       let lastStatus = '';
       for (;;) {
         const task = await described(api.describeAsyncTask, `GetAsyncTask ${taskId}`, {
@@ -230,8 +220,7 @@ function deployer(ctx: DeployContext): Deployer {
           if (sofar.lines > 0)
             ctx.executing({ outputTail: sofar.output.slice(-OUTPUT_TAIL_CHARS), startedAt });
         }
-        await sleep(interval);
-        interval = Math.min(interval * 2, MAX_POLL_MS);
+        await pause();
       }
     },
   };

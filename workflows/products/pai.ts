@@ -4,7 +4,7 @@
 // deploy (one CreateJob whose undo is registered first, with a JobMaxRunningTimeMinutes bound from the
 // duration and the budget), execute (GetJob polled from the workflow so the status query shows the
 // pod's log), release (StopJob if live + DeleteJob).
-import { CancellationScope, sleep } from '@temporalio/workflow';
+import { CancellationScope } from '@temporalio/workflow';
 import type { RegionFindings, RegionNeeds } from '../../activities/market';
 import { CHECKPOINT_DIR, dlcCheckpointSource } from '../../planner/checkpoint';
 import { estimateTotal, minutesWithinBudget } from '../../planner/pricing';
@@ -14,7 +14,8 @@ import { reclaimsPerHour } from '../../planner/spot';
 import type { Intent, QuoteOption } from '../../planner/types';
 import { api, described, release, wait } from '../activity-options';
 import { alibabaDetails } from '../failures';
-import type { Execution, ResourceRecord } from '../messages';
+import type { Execution } from '../messages';
+import { deployKit, lookupFailure, notFeasible, pollPause, sizeNote, sizeOf } from './kit';
 import { spotCandidates, spotRow } from './spot-rows';
 import type { Attempt, DeployContext, Deployer, Deployment, ProductSteps, QuoteInput } from './types';
 
@@ -88,19 +89,7 @@ export function exitCodeOf(status: string, reasonMessage: string): number {
 }
 
 function infeasible(region: string, reason: string, durationMinutes: number): QuoteOption {
-  return {
-    product: 'pai',
-    region,
-    spec: '—',
-    unitPricePerHour: 0,
-    durationMinutes,
-    estimatedTotal: 0,
-    readyInSeconds: READY_IN_SECONDS,
-    resources: [],
-    cleanup: '',
-    feasible: false,
-    reason,
-  };
+  return notFeasible({ product: 'pai', region, durationMinutes, readyInSeconds: READY_IN_SECONDS }, reason);
 }
 
 function shapeOf(intent: Intent): string {
@@ -133,7 +122,7 @@ async function quote(input: QuoteInput, found: RegionFindings[] = []): Promise<Q
         product: 'pai',
         region: r.regionId,
         spec: s.instanceType,
-        specNote: `${s.gpuAmount > 0 ? `${s.gpuAmount}× ${s.gpuSpec}` : `${s.cpu} vCPU ${s.memoryGiB} GiB`} · DLC public resources${s.priceNote ? ` · ${s.priceNote}` : ''}`,
+        specNote: `${sizeNote(s)} · DLC public resources${s.priceNote ? ` · ${s.priceNote}` : ''}`,
         unitPricePerHour: hourly,
         durationMinutes: intent.durationMinutes,
         estimatedTotal: estimateTotal(hourly, intent.durationMinutes),
@@ -142,9 +131,7 @@ async function quote(input: QuoteInput, found: RegionFindings[] = []): Promise<Q
         cleanup: 'StopJob + DeleteJob',
         feasible: true,
         pricedAt: s.pricedAt,
-        cpu: s.cpu,
-        memoryGiB: s.memoryGiB,
-        ...(s.gpuAmount > 0 ? { gpu: { model: s.gpuSpec, count: s.gpuAmount } } : {}),
+        ...sizeOf(s),
       };
       options.push(row);
       spotOf.set(row, {
@@ -171,14 +158,13 @@ async function quote(input: QuoteInput, found: RegionFindings[] = []): Promise<Q
   if (options.length === 0) {
     const fittingAnywhere = new Set(perRegion.flatMap((r) => r.fitting));
     const soldOut = [...new Set(perRegion.flatMap((r) => r.soldOut))];
-    const failed = found.find((f) => f.failed?.dlc)?.failed?.dlc;
-    const why = failed
-      ? failed
-      : fittingAnywhere.size === 0
+    const why =
+      lookupFailure(found, 'dlc') ??
+      (fittingAnywhere.size === 0
         ? `no PAI-DLC public spec fits ${shapeOf(intent)}`
         : soldOut.length > 0
           ? `no stock of ${soldOut.slice(0, OPTIONS_PER_REGION).join(', ')} in ${regions.join(', ')} (ListEcsSpecs IsAvailable=false)`
-          : `no price for the fitting DLC specs in ${regions.join(', ')}`;
+          : `no price for the fitting DLC specs in ${regions.join(', ')}`);
     options.push(infeasible(regions[0], why, intent.durationMinutes));
   }
   return options;
@@ -195,24 +181,28 @@ async function requote(option: QuoteOption): Promise<number | undefined> {
   return (Math.round(price.hourly * discount * 10_000) / 10_000) * WORKERS;
 }
 
+/** The job's step: one job per (region, spec, spot or not) a run tries. */
+function jobStep(attempt: Attempt): string {
+  return `job-${attempt.regionId}-${attempt.spec}${attempt.option.spot ? '-spot' : ''}`;
+}
+
 function deployer(ctx: DeployContext): Deployer {
-  const owner = (step: string) => ({ workflowId: ctx.workflowId, step });
-  const record = (id: string, regionId: string): ResourceRecord => ({ type: 'dlc-job', id, regionId });
+  const kit = deployKit(ctx);
+  const { owner } = kit;
 
   return {
     /** A reclaimed spot job is stopped and deleted now, ahead of the saga. */
     async releaseAttempt(deployment: Deployment): Promise<void> {
-      const { regionId, spec, option } = deployment.attempt;
       await described(release.releaseDlcJob, `StopJob + DeleteJob ${deployment.handles.jobId} (reclaimed)`, {
-        regionId,
-        ...owner(`job-${regionId}-${spec}${option.spot ? '-spot' : ''}`),
+        regionId: deployment.attempt.regionId,
+        ...owner(jobStep(deployment.attempt)),
         id: deployment.handles.jobId,
       });
     },
 
     async deploy(attempt: Attempt): Promise<Deployment> {
       const { regionId, spec, option } = attempt;
-      const step = `job-${regionId}-${spec}${option.spot ? '-spot' : ''}`;
+      const step = jobStep(attempt);
       const gpu = option.gpu !== undefined;
       const { image, jobType } = dlcImage(ctx.script.content, regionId, gpu);
       const maxMinutes = jobMaxRunningMinutes(
@@ -220,36 +210,36 @@ function deployer(ctx: DeployContext): Deployer {
         option.unitPricePerHour,
         ctx.intent.budget?.cny,
       );
-      let jobId: string | undefined;
       // Registered before CreateJob: a job whose create answer was lost is found by its DisplayName.
-      ctx.saga.add(`DLC job ${spec} in ${regionId}`, async () => {
-        const out = await described(
-          release.releaseDlcJob,
-          `StopJob + DeleteJob${jobId ? ` ${jobId}` : ` (found by DisplayName of ${step})`}`,
-          { regionId, ...owner(step), ...(jobId ? { id: jobId } : {}) },
-        );
-        return out.ids.map((id) => record(id, regionId));
-      });
-      // Checkpoints: the job mounts the run's bucket in its region from DataSources (planner/checkpoint.ts).
-      const mount = ctx.checkpoint ? await ctx.checkpoint(regionId) : undefined;
-      ctx.progress(`creating a DLC job on ${spec} in ${regionId} (JobMaxRunningTimeMinutes ${maxMinutes})`);
-      const created = await described(api.createDlcJob, `CreateJob: ${spec} in ${regionId}`, {
+      const { created, id: jobId } = await kit.create({
+        kind: 'dlc-job',
+        label: `DLC job ${spec} in ${regionId}`,
         regionId,
-        ecsSpec: spec,
-        image,
-        jobType,
-        command: runnableScript(ctx.script),
-        maxRunningMinutes: maxMinutes,
-        ...(option.spot && option.spotDiscount !== undefined
-          ? { spotDiscountLimit: option.spotDiscount }
-          : {}),
-        ...(mount
-          ? { dataSources: [dlcCheckpointSource(mount)], envs: { ACP_CHECKPOINT_DIR: CHECKPOINT_DIR } }
-          : {}),
-        ...owner(step),
+        step,
+        create: async () => {
+          // Checkpoints: the job mounts the run's bucket in its region from DataSources (planner/checkpoint.ts).
+          const mount = ctx.checkpoint ? await ctx.checkpoint(regionId) : undefined;
+          ctx.progress(
+            `creating a DLC job on ${spec} in ${regionId} (JobMaxRunningTimeMinutes ${maxMinutes})`,
+          );
+          return described(api.createDlcJob, `CreateJob: ${spec} in ${regionId}`, {
+            regionId,
+            ecsSpec: spec,
+            image,
+            jobType,
+            command: runnableScript(ctx.script),
+            maxRunningMinutes: maxMinutes,
+            ...(option.spot && option.spotDiscount !== undefined
+              ? { spotDiscountLimit: option.spotDiscount }
+              : {}),
+            ...(mount
+              ? { dataSources: [dlcCheckpointSource(mount)], envs: { ACP_CHECKPOINT_DIR: CHECKPOINT_DIR } }
+              : {}),
+            ...owner(step),
+          });
+        },
+        idOf: (c) => c.jobId,
       });
-      jobId = created.jobId;
-      ctx.created(record(jobId, regionId));
       ctx.progress(`created DLC job ${jobId} (JobMaxRunningTimeMinutes ${maxMinutes})`);
       try {
         await described(wait.waitDlcJobAdmitted, `Wait for DLC job ${jobId} to leave the queue`, {
@@ -282,9 +272,8 @@ function deployer(ctx: DeployContext): Deployer {
       const deadline = Date.now() + (maxMinutes + DEADLINE_GRACE_MINUTES) * 60_000;
       let lastStatus = '';
       let output = '';
-      // Poll from the workflow (not inside one long activity) so each poll updates the status query;
-      // the interval grows so a long job does not bloat the history.
-      let interval = 1_000;
+      // Poll from the workflow (not inside one long activity) so each poll updates the status query.
+      const pause = pollPause();
       for (;;) {
         const job = await described(api.getDlcJob, `GetJob ${jobId}`, { regionId, jobId });
         if (job.status !== lastStatus) {
@@ -339,8 +328,7 @@ function deployer(ctx: DeployContext): Deployer {
             finishedAt: new Date(Date.now()).toISOString(),
           };
         }
-        await sleep(interval);
-        interval = Math.min(interval * 2, 30_000);
+        await pause();
       }
     },
   };
