@@ -5,7 +5,6 @@
 // script downloads from the internet, gets a public IP with the instance (pay-by-traffic, released
 // with it; docs/network.md): the quote itemises its price, a service's URL is published, and the
 // traffic it sent is read back for the receipt before the release.
-import { sleep } from '@temporalio/workflow';
 import type { RegionFindings, RegionNeeds } from '../../activities/market';
 import { ossfsCloudConfig, withCheckpointDir } from '../../planner/checkpoint';
 import { ingressRules, serviceUrls } from '../../planner/network';
