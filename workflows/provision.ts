@@ -32,38 +32,30 @@ import {
   type Script,
 } from '../planner/types';
 import { api } from './activity-options';
+import { Approval, decisionOf } from './approval';
 import { RunCheckpoint } from './checkpoint';
 import { alibabaDetails, errorSummary } from './failures';
 import {
-  type AcceptedPlan,
   approveUpdate,
-  type ConfirmInput,
   confirmSignal,
-  type Decision,
   type ProvisionResult,
-  type RejectInput,
   rejectSignal,
   retrySignal,
   statusQuery,
   teardownSignal,
 } from './messages';
 import { stepsFor } from './products';
-import type { Deployer, Deployment } from './products/types';
+import type { Deployer, Deployment, ProductSteps } from './products/types';
 import { quoteProducts } from './quote';
 import { endRun, RunState } from './run-state';
 import { Saga } from './saga';
 import { SlackThread } from './slack-thread';
 import { attemptCost, attemptsCost, runWithRecovery } from './spot-recovery';
 
-const DEFAULT_CONFIRM_TIMEOUT = '30m';
 const DEFAULT_BLOCKED_TIMEOUT = '1h';
 /** How often a live service's cloud-side backstop is pushed forward. */
 const KEEP_ALIVE_MS = 20 * 60_000;
 const BACKSTOP_MS = 60 * 60_000;
-
-type Answer =
-  | { kind: 'confirm'; option: number; by: string; spotFallback?: boolean }
-  | { kind: 'reject'; reason?: string; by: string };
 
 export interface ProvisionOptions extends ProvisionRequest {
   /** How long a BLOCKED run waits for `retry` before it releases and fails. */
@@ -90,90 +82,22 @@ export async function provision(request: ProvisionOptions): Promise<ProvisionRes
 async function provisionSteps(request: ProvisionOptions, run: RunState): Promise<ProvisionResult> {
   const { workflowId } = workflowInfo();
   const s = run.status;
-  let answer: Answer | undefined;
-  let awaiting = false;
+  const approval = new Approval(run, request.confirmTimeout);
   let teardown: { by: string; reason?: string } | undefined;
   let retryRequested = false;
 
-  const optionFor = (input: ConfirmInput | undefined): number | string => {
-    const n = input?.option ?? (s.recommended !== undefined ? s.recommended + 1 : undefined);
-    if (n === undefined) return 'there is no recommended option; name one with --option';
-    if (!Number.isInteger(n) || n < 1 || n > s.options.length)
-      return `option ${n} does not exist (1–${s.options.length})`;
-    if (!s.options[n - 1].feasible) return `option ${n} is not feasible: ${s.options[n - 1].reason ?? ''}`;
-    return n;
-  };
-
   setHandler(statusQuery, () => s);
-  // A signal sent before the comparison is ready (an operator who pre-approves) is kept and applied
-  // when the run starts waiting, instead of being dropped.
-  let early: { kind: 'confirm'; input?: ConfirmInput } | { kind: 'reject'; input?: RejectInput } | undefined;
-  const beforeQuote = () => s.status === 'PARSING' || s.status === 'QUOTING';
-  setHandler(confirmSignal, (input) => {
-    if (!awaiting && beforeQuote()) {
-      early ??= { kind: 'confirm', input };
-      return;
-    }
-    if (!awaiting || answer) return;
-    const n = optionFor(input);
-    if (typeof n === 'string') {
-      run.progress(`confirmation ignored: ${n}`);
-      return;
-    }
-    answer = { kind: 'confirm', option: n, by: input?.by ?? 'signal', ...spotFallbackOf(input) };
+  setHandler(confirmSignal, (input) => approval.confirm(input));
+  setHandler(rejectSignal, (input) => approval.reject(input));
+  setHandler(approveUpdate, (input) => approval.approve(input), {
+    validator: (input) => approval.validate(input),
   });
-  setHandler(rejectSignal, (input) => {
-    if (!awaiting && beforeQuote()) {
-      early ??= { kind: 'reject', input };
-      return;
-    }
-    if (!awaiting || answer) return;
-    answer = { kind: 'reject', reason: input?.reason, by: input?.by ?? 'signal' };
-  });
-  setHandler(
-    approveUpdate,
-    (input): AcceptedPlan => {
-      const n = optionFor(input) as number;
-      answer = { kind: 'confirm', option: n, by: input?.by ?? 'update', ...spotFallbackOf(input) };
-      return { option: n, choice: s.options[n - 1], by: answer.by };
-    },
-    {
-      validator: (input) => {
-        if (!awaiting || answer)
-          throw new Error(`run ${workflowId} is ${s.status}, not awaiting confirmation`);
-        const n = optionFor(input);
-        if (typeof n === 'string') throw new Error(n);
-      },
-    },
-  );
   setHandler(teardownSignal, (input) => {
     teardown ??= { by: input?.by ?? 'signal', reason: input?.reason };
   });
   setHandler(retrySignal, () => {
     retryRequested = true;
   });
-
-  /** Waits for a person; returns the chosen option, or ends the run as rejected/expired. */
-  async function awaitAnswer(timeout: string | undefined, message: string): Promise<Answer | undefined> {
-    answer = undefined;
-    awaiting = true;
-    run.set('AWAITING_CONFIRMATION', message);
-    if (early) {
-      const e = early;
-      early = undefined;
-      if (e.kind === 'reject')
-        answer = { kind: 'reject', reason: e.input?.reason, by: e.input?.by ?? 'signal' };
-      else {
-        const n = optionFor(e.input);
-        if (typeof n === 'string') run.progress(`early confirmation ignored: ${n}`);
-        else answer = { kind: 'confirm', option: n, by: e.input?.by ?? 'signal' };
-      }
-    }
-    const timeoutMs = parseDuration(timeout ?? DEFAULT_CONFIRM_TIMEOUT, 'confirmTimeout');
-    await condition(() => answer !== undefined, timeoutMs);
-    awaiting = false;
-    return answer;
-  }
 
   // 1–4: plan.
   const plan = await planRun(request, run, { scriptRequired: true });
@@ -192,71 +116,17 @@ async function provisionSteps(request: ProvisionOptions, run: RunState): Promise
   s.estimatedCost = s.options[choice.recommended].estimatedTotal;
 
   // 7: confirm.
-  let chosenIndex = choice.recommended;
-  if (request.skipConfirmation) {
-    s.confirmation = { by: 'skipConfirmation', at: now(), option: chosenIndex + 1 };
-    run.progress(`proceeding without confirmation (skipConfirmation): ${choice.reason}`);
-  } else {
-    const a = await awaitAnswer(request.confirmTimeout, `waiting for confirmation: ${choice.reason}`);
-    if (!a) {
-      run.set(
-        'EXPIRED',
-        `nobody confirmed within ${request.confirmTimeout ?? DEFAULT_CONFIRM_TIMEOUT}; nothing was created`,
-      );
-      return s;
-    }
-    if (a.kind === 'reject') {
-      s.confirmation = decision(a.by, undefined, a.reason);
-      run.set('REJECTED', `rejected by ${a.by}${a.reason ? `: ${a.reason}` : ''}; nothing was created`);
-      return s;
-    }
-    chosenIndex = a.option - 1;
-    s.confirmation = { ...decision(a.by, a.option), ...(a.spotFallback ? { spotFallback: true } : {}) };
-  }
-  let chosen = s.options[chosenIndex];
-  s.chosen = chosen;
-  s.estimatedCost = chosen.estimatedTotal;
+  const confirmed = await confirmChoice(request, run, approval, choice.recommended, choice.reason);
+  if (confirmed === undefined) return s;
+  s.chosen = s.options[confirmed];
+  s.estimatedCost = s.chosen.estimatedTotal;
 
-  const steps = stepsFor(chosen.product);
+  const steps = stepsFor(s.chosen.product);
 
   // 8: re-quote right before the first paid create.
-  run.set('PROVISIONING', `checking the price of ${chosen.spec} in ${chosen.region} again`);
-  const hourly = steps.requote ? await steps.requote(chosen) : undefined;
-  if (hourly !== undefined) {
-    const total = estimateTotal(hourly, chosen.durationMinutes);
-    // A spot row's total counts expected re-runs; the re-quote is compared with its bare run.
-    if (requoteNeedsConfirmation(chosen.spotRisk?.runTotal ?? chosen.estimatedTotal, total)) {
-      const was = chosen.estimatedTotal;
-      chosen = { ...chosen, unitPricePerHour: hourly, estimatedTotal: total };
-      s.options[chosenIndex] = chosen;
-      s.chosen = chosen;
-      s.estimatedCost = total;
-      const message = `the price rose from CNY ${was.toFixed(2)} to CNY ${total.toFixed(2)} since the quote`;
-      if (request.skipConfirmation) {
-        if (intent.budget && total > intent.budget.cny) {
-          run.set(
-            'OVER_BUDGET',
-            `${message}, over the budget of CNY ${intent.budget.cny.toFixed(2)}; nothing was created`,
-          );
-          return s;
-        }
-        run.progress(`${message}; still within budget, proceeding (skipConfirmation)`);
-      } else {
-        const a = await awaitAnswer(request.confirmTimeout, `${message}: confirm again`);
-        if (!a || a.kind === 'reject') {
-          run.set(
-            a ? 'REJECTED' : 'EXPIRED',
-            `${message}; ${a ? `rejected by ${a.by}` : 'not confirmed again'}; nothing was created`,
-          );
-          return s;
-        }
-        s.confirmation = decision(a.by, a.option);
-        chosen = s.options[a.option - 1];
-        s.chosen = chosen;
-      }
-      run.set('PROVISIONING', `creating ${chosen.product} resources`);
-    }
-  }
+  const requoted = await requoteBeforeCreate(request, run, approval, intent, steps, confirmed);
+  if (!requoted) return s;
+  const chosen: QuoteOption = requoted;
 
   // 9–11: create, execute, release.
   const saga = new Saga();
@@ -516,6 +386,86 @@ async function provisionSteps(request: ProvisionOptions, run: RunState): Promise
   }
 }
 
+/** Step 7: a person's yes. The index of the option to create, or undefined when the run ended. */
+async function confirmChoice(
+  request: ProvisionOptions,
+  run: RunState,
+  approval: Approval,
+  recommended: number,
+  reason: string,
+): Promise<number | undefined> {
+  const s = run.status;
+  if (request.skipConfirmation) {
+    s.confirmation = { by: 'skipConfirmation', at: now(), option: recommended + 1 };
+    run.progress(`proceeding without confirmation (skipConfirmation): ${reason}`);
+    return recommended;
+  }
+  const a = await approval.ask(`waiting for confirmation: ${reason}`);
+  if (!a) {
+    run.set('EXPIRED', `nobody confirmed within ${approval.timeout}; nothing was created`);
+    return undefined;
+  }
+  s.confirmation = decisionOf(a);
+  if (a.kind === 'reject') {
+    run.set('REJECTED', `rejected by ${a.by}${a.reason ? `: ${a.reason}` : ''}; nothing was created`);
+    return undefined;
+  }
+  return a.option - 1;
+}
+
+/**
+ * Step 8: the confirmed option priced again right before its first paid create. A total more than
+ * 10 % above the quote asks the person again (without confirmation: goes on only within the budget).
+ * The option to create, or undefined when the run ended; nothing was created either way.
+ */
+async function requoteBeforeCreate(
+  request: ProvisionOptions,
+  run: RunState,
+  approval: Approval,
+  intent: Intent,
+  steps: ProductSteps,
+  index: number,
+): Promise<QuoteOption | undefined> {
+  const s = run.status;
+  let chosen = s.options[index];
+  run.set('PROVISIONING', `checking the price of ${chosen.spec} in ${chosen.region} again`);
+  const hourly = steps.requote ? await steps.requote(chosen) : undefined;
+  if (hourly === undefined) return chosen;
+  const total = estimateTotal(hourly, chosen.durationMinutes);
+  // A spot row's total counts expected re-runs; the re-quote is compared with its bare run.
+  if (!requoteNeedsConfirmation(chosen.spotRisk?.runTotal ?? chosen.estimatedTotal, total)) return chosen;
+  const was = chosen.estimatedTotal;
+  chosen = { ...chosen, unitPricePerHour: hourly, estimatedTotal: total };
+  s.options[index] = chosen;
+  s.chosen = chosen;
+  s.estimatedCost = total;
+  const message = `the price rose from CNY ${was.toFixed(2)} to CNY ${total.toFixed(2)} since the quote`;
+  if (request.skipConfirmation) {
+    if (intent.budget && total > intent.budget.cny) {
+      run.set(
+        'OVER_BUDGET',
+        `${message}, over the budget of CNY ${intent.budget.cny.toFixed(2)}; nothing was created`,
+      );
+      return undefined;
+    }
+    run.progress(`${message}; still within budget, proceeding (skipConfirmation)`);
+  } else {
+    const a = await approval.ask(`${message}: confirm again`);
+    if (!a || a.kind === 'reject') {
+      run.set(
+        a ? 'REJECTED' : 'EXPIRED',
+        `${message}; ${a ? `rejected by ${a.by}` : 'not confirmed again'}; nothing was created`,
+      );
+      return undefined;
+    }
+    s.confirmation = decisionOf(a);
+    chosen = s.options[a.option - 1];
+    s.chosen = chosen;
+  }
+  run.set('PROVISIONING', `creating ${chosen.product} resources`);
+  return chosen;
+}
+
 /** Steps 1–5, shared by `provision` and `quote`: nothing is created here. Returns undefined when ended. */
 async function planRun(
   request: ProvisionRequest,
@@ -598,16 +548,8 @@ function invalidInputAsFailure<T>(fn: () => T): T {
   }
 }
 
-function spotFallbackOf(input: ConfirmInput | undefined): { spotFallback?: true } {
-  return input?.spotFallback ? { spotFallback: true } : {};
-}
-
 function usageCost(usage: { cost: number }[] | undefined): number {
   return (usage ?? []).reduce((sum, u) => sum + u.cost, 0);
-}
-
-function decision(by: string, option?: number, reason?: string): Decision {
-  return { by, at: now(), ...(option !== undefined ? { option } : {}), ...(reason ? { reason } : {}) };
 }
 
 function now(): string {
