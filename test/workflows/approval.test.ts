@@ -185,7 +185,8 @@ async function startWorker(env: TestWorkflowEnvironment) {
             memoryGiB: 4,
             durationMinutes: DURATION_MINUTES,
             script: { content: 'echo stub-ran' },
-            confirmTimeout: '10m',
+            // Long enough for a loaded machine, short enough that a lost answer fails the test as EXPIRED.
+            confirmTimeout: '2m',
             ...request,
           },
         ] as [ProvisionRequest],
