@@ -45,7 +45,7 @@ import {
   teardownSignal,
 } from './messages';
 import { stepsFor } from './products';
-import type { Deployer, Deployment, ProductSteps } from './products/types';
+import type { Deployer, Deployment } from './products/types';
 import { quoteProducts } from './quote';
 import { endRun, RunState } from './run-state';
 import { Saga } from './saga';
@@ -115,18 +115,30 @@ async function provisionSteps(request: ProvisionOptions, run: RunState): Promise
   }
   s.estimatedCost = s.options[choice.recommended].estimatedTotal;
 
-  // 7: confirm.
-  const confirmed = await confirmChoice(request, run, approval, choice.recommended, choice.reason);
+  // 7: confirm. 8: re-quote right before the first paid create, and ask again if the price rose.
+  // Every status change from here to the first create stays in this function, with no await between
+  // it and the next activity: the run's Web UI copies are written after that activity is scheduled
+  // (workflows/run-state.ts), and older histories replay only in that order.
+  const confirmed = request.skipConfirmation
+    ? proceedUnconfirmed(run, choice.recommended, choice.reason)
+    : await confirmChoice(run, approval, choice.reason);
   if (confirmed === undefined) return s;
   s.chosen = s.options[confirmed];
   s.estimatedCost = s.chosen.estimatedTotal;
 
   const steps = stepsFor(s.chosen.product);
 
-  // 8: re-quote right before the first paid create.
-  const requoted = await requoteBeforeCreate(request, run, approval, intent, steps, confirmed);
-  if (!requoted) return s;
-  const chosen: QuoteOption = requoted;
+  run.set('PROVISIONING', `checking the price of ${s.chosen.spec} in ${s.chosen.region} again`);
+  const hourly = steps.requote ? await steps.requote(s.chosen) : undefined;
+  let chosen: QuoteOption = s.options[confirmed];
+  if (hourly !== undefined && priceRose(chosen, hourly)) {
+    const repriced = request.skipConfirmation
+      ? repricedUnconfirmed(run, intent, confirmed, hourly)
+      : await confirmNewPrice(run, approval, confirmed, hourly);
+    if (!repriced) return s;
+    chosen = repriced;
+    run.set('PROVISIONING', `creating ${chosen.product} resources`);
+  }
 
   // 9–11: create, execute, release.
   const saga = new Saga();
@@ -386,26 +398,21 @@ async function provisionSteps(request: ProvisionOptions, run: RunState): Promise
   }
 }
 
+/** Step 7 without a person (skipConfirmation): the recommended option, on record as such. */
+function proceedUnconfirmed(run: RunState, recommended: number, reason: string): number {
+  run.status.confirmation = { by: 'skipConfirmation', at: now(), option: recommended + 1 };
+  run.progress(`proceeding without confirmation (skipConfirmation): ${reason}`);
+  return recommended;
+}
+
 /** Step 7: a person's yes. The index of the option to create, or undefined when the run ended. */
-async function confirmChoice(
-  request: ProvisionOptions,
-  run: RunState,
-  approval: Approval,
-  recommended: number,
-  reason: string,
-): Promise<number | undefined> {
-  const s = run.status;
-  if (request.skipConfirmation) {
-    s.confirmation = { by: 'skipConfirmation', at: now(), option: recommended + 1 };
-    run.progress(`proceeding without confirmation (skipConfirmation): ${reason}`);
-    return recommended;
-  }
+async function confirmChoice(run: RunState, approval: Approval, reason: string): Promise<number | undefined> {
   const a = await approval.ask(`waiting for confirmation: ${reason}`);
   if (!a) {
     run.set('EXPIRED', `nobody confirmed within ${approval.timeout}; nothing was created`);
     return undefined;
   }
-  s.confirmation = decisionOf(a);
+  run.status.confirmation = decisionOf(a);
   if (a.kind === 'reject') {
     run.set('REJECTED', `rejected by ${a.by}${a.reason ? `: ${a.reason}` : ''}; nothing was created`);
     return undefined;
@@ -413,57 +420,65 @@ async function confirmChoice(
   return a.option - 1;
 }
 
-/**
- * Step 8: the confirmed option priced again right before its first paid create. A total more than
- * 10 % above the quote asks the person again (without confirmation: goes on only within the budget).
- * The option to create, or undefined when the run ended; nothing was created either way.
- */
-async function requoteBeforeCreate(
-  request: ProvisionOptions,
+/** Step 8: whether the re-quoted total is more than 10 % above the quote (a spot row: its bare run). */
+function priceRose(option: QuoteOption, hourly: number): boolean {
+  const total = estimateTotal(hourly, option.durationMinutes);
+  return requoteNeedsConfirmation(option.spotRisk?.runTotal ?? option.estimatedTotal, total);
+}
+
+/** The option at `index` at its new price, in the table and as the run's choice; what to tell the person. */
+function reprice(run: RunState, index: number, hourly: number): { option: QuoteOption; rose: string } {
+  const s = run.status;
+  const was = s.options[index].estimatedTotal;
+  const total = estimateTotal(hourly, s.options[index].durationMinutes);
+  const option = { ...s.options[index], unitPricePerHour: hourly, estimatedTotal: total };
+  s.options[index] = option;
+  s.chosen = option;
+  s.estimatedCost = total;
+  return {
+    option,
+    rose: `the price rose from CNY ${was.toFixed(2)} to CNY ${total.toFixed(2)} since the quote`,
+  };
+}
+
+/** Step 8 without a person: the new price goes ahead only within the budget. */
+function repricedUnconfirmed(
+  run: RunState,
+  intent: Intent,
+  index: number,
+  hourly: number,
+): QuoteOption | undefined {
+  const { option, rose } = reprice(run, index, hourly);
+  if (intent.budget && option.estimatedTotal > intent.budget.cny) {
+    run.set(
+      'OVER_BUDGET',
+      `${rose}, over the budget of CNY ${intent.budget.cny.toFixed(2)}; nothing was created`,
+    );
+    return undefined;
+  }
+  run.progress(`${rose}; still within budget, proceeding (skipConfirmation)`);
+  return option;
+}
+
+/** Step 8 with a person: asked again at the new price. The option to create, or undefined when the run ended. */
+async function confirmNewPrice(
   run: RunState,
   approval: Approval,
-  intent: Intent,
-  steps: ProductSteps,
   index: number,
+  hourly: number,
 ): Promise<QuoteOption | undefined> {
-  const s = run.status;
-  let chosen = s.options[index];
-  run.set('PROVISIONING', `checking the price of ${chosen.spec} in ${chosen.region} again`);
-  const hourly = steps.requote ? await steps.requote(chosen) : undefined;
-  if (hourly === undefined) return chosen;
-  const total = estimateTotal(hourly, chosen.durationMinutes);
-  // A spot row's total counts expected re-runs; the re-quote is compared with its bare run.
-  if (!requoteNeedsConfirmation(chosen.spotRisk?.runTotal ?? chosen.estimatedTotal, total)) return chosen;
-  const was = chosen.estimatedTotal;
-  chosen = { ...chosen, unitPricePerHour: hourly, estimatedTotal: total };
-  s.options[index] = chosen;
-  s.chosen = chosen;
-  s.estimatedCost = total;
-  const message = `the price rose from CNY ${was.toFixed(2)} to CNY ${total.toFixed(2)} since the quote`;
-  if (request.skipConfirmation) {
-    if (intent.budget && total > intent.budget.cny) {
-      run.set(
-        'OVER_BUDGET',
-        `${message}, over the budget of CNY ${intent.budget.cny.toFixed(2)}; nothing was created`,
-      );
-      return undefined;
-    }
-    run.progress(`${message}; still within budget, proceeding (skipConfirmation)`);
-  } else {
-    const a = await approval.ask(`${message}: confirm again`);
-    if (!a || a.kind === 'reject') {
-      run.set(
-        a ? 'REJECTED' : 'EXPIRED',
-        `${message}; ${a ? `rejected by ${a.by}` : 'not confirmed again'}; nothing was created`,
-      );
-      return undefined;
-    }
-    s.confirmation = decisionOf(a);
-    chosen = s.options[a.option - 1];
-    s.chosen = chosen;
+  const { rose } = reprice(run, index, hourly);
+  const a = await approval.ask(`${rose}: confirm again`);
+  if (!a || a.kind === 'reject') {
+    run.set(
+      a ? 'REJECTED' : 'EXPIRED',
+      `${rose}; ${a ? `rejected by ${a.by}` : 'not confirmed again'}; nothing was created`,
+    );
+    return undefined;
   }
-  run.set('PROVISIONING', `creating ${chosen.product} resources`);
-  return chosen;
+  run.status.confirmation = decisionOf(a);
+  run.status.chosen = run.status.options[a.option - 1];
+  return run.status.chosen;
 }
 
 /** Steps 1–5, shared by `provision` and `quote`: nothing is created here. Returns undefined when ended. */
