@@ -124,7 +124,7 @@ export function decisionOf(answer: Answer): Decision {
     : decision(answer.by, undefined, answer.reason);
 }
 
-export function decision(by: string, option?: number, reason?: string, spotFallback?: boolean): Decision {
+function decision(by: string, option?: number, reason?: string, spotFallback?: boolean): Decision {
   return {
     by,
     at: new Date(Date.now()).toISOString(),
