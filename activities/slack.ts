@@ -33,6 +33,17 @@ export interface ButtonValue {
   option?: number;
 }
 
+/** A button's value back as the run and option it names; undefined for anything acp did not write. */
+export function readButtonValue(raw: string | undefined): ButtonValue | undefined {
+  try {
+    const v = JSON.parse(raw ?? '');
+    if (typeof v?.workflowId !== 'string') return undefined;
+    return { workflowId: v.workflowId, ...(Number.isInteger(v.option) ? { option: v.option } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Slack allows 25 elements in an actions block; two are Approve and Reject. */
 const MAX_OPTION_BUTTONS = 10;
 /** Slack refuses section text over 3000 characters. */

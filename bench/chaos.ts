@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { runResult } from '../client/run-result';
+import { runResult } from '../client/runs';
 import { type RunningEmulator, startEmulator } from '../emulator';
 import type { Product, ProvisionRequest } from '../planner/types';
 import { workflowsPath } from '../worker/worker';

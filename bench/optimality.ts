@@ -4,7 +4,7 @@
 // (bench/exhaustive.ts, no acp code). Also acp's cheapest option of each product ÷ that product's
 // optimum (the spec choice inside a product, which the overall pick can hide behind a cheaper
 // product), and the skill's first hit ÷ the optimum. Latency 0; the 5 mainland regions.
-import { runResult } from '../client/run-result';
+import { runResult } from '../client/runs';
 import { skillSearch } from './baseline-skill';
 import { type Optimum, type Placement, trueCheapest } from './exhaustive';
 import { type BenchIntent, REGIONS_5 } from './intents';

@@ -7,7 +7,7 @@
 //   saga's look-ups are local) — saga ÷ raw also counts the work the activities do (the SDK calls and
 //   the emulator answering them), which no orchestration can remove.
 import type { Client } from '@temporalio/client';
-import { runResult } from '../client/run-result';
+import { runResult } from '../client/runs';
 import type { ProvisionResult } from '../workflows/messages';
 import { inPool } from './pool';
 import type { Batch } from './raw-workflow';

@@ -1,7 +1,7 @@
 // Figure 1: wall time to a full quote table, acp (the `quote` workflow through a real worker) vs the
 // skill's sequential search, at a fixed per-call emulator latency. acp's figure is its warm quote (the
 // worker's price cache holds the prices; stock is asked live); its first, cold quote is reported too.
-import { runResult } from '../client/run-result';
+import { runResult } from '../client/runs';
 import { estimateTotal } from '../planner/pricing';
 import type { ProvisionResult } from '../workflows/messages';
 import { skillSearch } from './baseline-skill';

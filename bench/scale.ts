@@ -3,7 +3,7 @@
 // run that the worker had evicted from its cache takes to accept a confirmation (the `approve` update
 // returns once the run has replayed its history and taken the answer); then a share confirmed and
 // drained as full sagas, a hundred rejected and drained, and the rest terminated (cleanup).
-import { runResult } from '../client/run-result';
+import { runResult } from '../client/runs';
 import { approveUpdate, rejectSignal } from '../workflows/messages';
 import { inPool } from './pool';
 import type { BenchStack } from './stack';

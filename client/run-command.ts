@@ -1,7 +1,6 @@
 // `acp run` and `acp quote`: validate the request here, find (or start) Temporal, a worker and — with
 // --simulate — the emulator, start the workflow, and follow it: step lines, the comparison, the
 // confirmation prompt, the script's output, the receipt. Ctrl-C detaches; the run goes on.
-import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import type { ProvisionRequest } from '../planner/types';
@@ -28,7 +27,7 @@ import { ProgressPrinter } from './progress';
 import { askConfirmation } from './prompt';
 import { howToConfirm, isFinal, type StepContext, step } from './render';
 import { flagForField, type PreparedRequest, prepareRequest, type RequestFlags } from './request';
-import { type RunOutcome, runOutcome } from './run-result';
+import { newWorkflowId, type RunOutcome, runOutcome } from './runs';
 import { lastingWorkersOn, waitingForWorkerMs } from './worker-liveness';
 
 export interface RunFlags extends RequestFlags {
@@ -126,10 +125,6 @@ async function openRunStack(flags: RunFlags, io: Io): Promise<RunStack> {
     await temporal.close();
     throw err;
   }
-}
-
-function newWorkflowId(kind: 'run' | 'quote'): string {
-  return `acp-${kind === 'quote' ? 'quote-' : ''}${randomBytes(4).toString('hex')}`;
 }
 
 function whoAmI(): string {

@@ -3,28 +3,34 @@
 // "not waiting for that" as a sentence instead of a gRPC error). Signals need no worker to be accepted;
 // the status query does, so when no worker answers, what the search attributes know is shown instead.
 import { userInfo } from 'node:os';
-import type { WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/common';
-import { type RunStatus, STATUSES, type Status, statusQuery, TERMINAL_STATUSES } from '../workflows/messages';
-import {
-  AcpBudget,
-  AcpEstimatedCost,
-  AcpProduct,
-  AcpRegion,
-  AcpStatus,
-} from '../workflows/search-attributes';
+import type { WorkflowExecutionDescription } from '@temporalio/client';
+import { STATUSES, type Status, TERMINAL_STATUSES } from '../workflows/messages';
 import { badInput, CliError, EXIT, type ExitCode } from './exit-codes';
 import { openTemporal, SIMULATED_QUEUE_PREFIX, type TemporalStack } from './local-stack';
-import { outputDelta, type RunRow, renderRunList, renderStatus } from './render';
-import { runOutcome } from './run-result';
+import { outputDelta, renderRunList, renderStatus } from './render';
+import {
+  closedStatus,
+  findProvisionRun,
+  findRun,
+  listRuns,
+  queryStatus,
+  type RunVoice,
+  recordedStatus,
+  runsQuery,
+  snapshot,
+} from './runs';
 import { simulationOwnerAliveOn } from './worker-liveness';
 
 export interface ControlFlags {
   json?: boolean;
 }
 
-const RUN_TYPES = new Set(['provision', 'quote']);
-const QUERY_TIMEOUT_MS = 10_000;
+const CLI_VOICE: RunVoice = {
+  noRun: 'check `acp list`',
+  notARun: 'check `acp list`',
+  isAQuote: 'start the job with `acp run`',
+  noWorker: 'start one with `acp worker` (a --simulate run needs the `acp run --simulate` that started it)',
+};
 
 function notify(line: string): void {
   process.stderr.write(`acp: ${line}\n`);
@@ -47,75 +53,11 @@ async function withTemporal<T>(fn: (t: TemporalStack) => Promise<T>): Promise<T>
   }
 }
 
-/** The run's handle and description, or "no run X" as a sentence (exit 2). */
-async function findRun(
-  t: TemporalStack,
-  workflowId: string,
-): Promise<{ handle: WorkflowHandle; description: WorkflowExecutionDescription }> {
-  const handle = t.client.workflow.getHandle(workflowId);
-  try {
-    const description = await handle.describe();
-    if (!RUN_TYPES.has(description.type)) {
-      throw badInput(`${workflowId} is a ${description.type} workflow, not an acp run`, 'check `acp list`');
-    }
-    return { handle, description };
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError)
-      throw badInput(`no run ${workflowId} on ${t.where}`, 'check `acp list`');
-    throw err;
-  }
-}
-
-/** The status the workflow's search attributes hold (no worker needed). */
-function recordedStatus(d: WorkflowExecutionDescription): Status | undefined {
-  const v = d.typedSearchAttributes.get(AcpStatus);
-  return v && (STATUSES as readonly string[]).includes(v) ? (v as Status) : undefined;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} got no answer within ${ms / 1000} s`)), ms);
-    }),
-  ]);
-}
-
-type Snapshot =
-  | { kind: 'status'; status: RunStatus }
-  | { kind: 'failed'; message: string; type?: string; executionStatus: string };
-
-/** The run's RunStatus: its result when it has ended, the status query while it is open. */
-async function snapshot(handle: WorkflowHandle, d: WorkflowExecutionDescription): Promise<Snapshot> {
-  if (d.status.name !== 'RUNNING') {
-    const outcome = await runOutcome(handle);
-    if (outcome.kind === 'result') return { kind: 'status', status: outcome.result };
-    return {
-      kind: 'failed',
-      message: outcome.failure.message,
-      type: outcome.failure.code,
-      executionStatus: d.status.name,
-    };
-  }
-  try {
-    return {
-      kind: 'status',
-      status: await withTimeout(handle.query(statusQuery), QUERY_TIMEOUT_MS, 'the status query'),
-    };
-  } catch (err) {
-    throw new CliError(
-      EXIT.error,
-      `${handle.workflowId} is ${recordedStatus(d) ?? 'running'} but no worker answered its status query (${(err as Error).message})`,
-      'start one with `acp worker` (a --simulate run needs the `acp run --simulate` that started it)',
-    );
-  }
-}
-
 /** `acp status ID` */
 export async function statusCommand(workflowId: string, flags: ControlFlags): Promise<ExitCode> {
   return withTemporal(async (t) => {
-    const { handle, description } = await findRun(t, workflowId);
+    const found = await findRun(t, workflowId, CLI_VOICE);
+    const { description } = found;
     const orphan = await orphanedSimulation(t, description);
     if (orphan) {
       const recorded = recordedStatus(description) ?? 'RUNNING';
@@ -128,19 +70,13 @@ export async function statusCommand(workflowId: string, flags: ControlFlags): Pr
         ]);
       return EXIT.simulationGone;
     }
-    const snap = await snapshot(handle, description);
+    const snap = await snapshot(found, CLI_VOICE);
     if (snap.kind === 'failed') {
+      const { code, message } = snap.failure;
       if (flags.json) {
-        printJson({
-          workflowId,
-          status: snap.executionStatus === 'CANCELED' ? 'CANCELLED' : 'FAILED',
-          error: { code: snap.type, message: snap.message },
-        });
+        printJson({ workflowId, status: closedStatus(snap), error: { code, message } });
       } else {
-        print([
-          `${workflowId}  ${snap.executionStatus}`,
-          `  ${snap.type ? `${snap.type}: ` : ''}${snap.message}`,
-        ]);
+        print([`${workflowId}  ${snap.closed}`, `  ${code ? `${code}: ` : ''}${message}`]);
       }
       return EXIT.ok;
     }
@@ -169,12 +105,12 @@ export async function logsCommand(
   flags: ControlFlags & { follow?: boolean },
 ): Promise<ExitCode> {
   return withTemporal(async (t) => {
-    const { handle, description } = await findRun(t, workflowId);
-    const snap = await snapshot(handle, description);
+    const found = await findRun(t, workflowId, CLI_VOICE);
+    const snap = await snapshot(found, CLI_VOICE);
     if (snap.kind === 'failed')
       throw new CliError(
         EXIT.badInput,
-        `${workflowId} ended before running a script: ${snap.message}`,
+        `${workflowId} ended before running a script: ${snap.failure.message}`,
         `see \`acp status ${workflowId}\``,
       );
     let s = snap.status;
@@ -201,7 +137,7 @@ export async function logsCommand(
     while (!TERMINAL_STATUSES.includes(s.status)) {
       await new Promise((r) => setTimeout(r, 1_000));
       try {
-        s = await withTimeout(handle.query(statusQuery), QUERY_TIMEOUT_MS, 'the status query');
+        s = await queryStatus(found.handle);
       } catch (err) {
         throw new CliError(
           EXIT.error,
@@ -226,39 +162,19 @@ export async function logsCommand(
 export async function listCommand(
   flags: ControlFlags & { status?: string; limit?: string; query?: string },
 ): Promise<ExitCode> {
-  let filter = 'WorkflowType="provision"';
+  let status: Status | undefined;
   if (flags.status) {
     const s = flags.status.trim().toUpperCase().replace(/[- ]/g, '_');
     if (!(STATUSES as readonly string[]).includes(s))
       throw badInput(`--status: unknown status ${flags.status}`, `use one of ${STATUSES.join(', ')}`);
-    filter += ` AND AcpStatus="${s}"`;
+    status = s as Status;
   }
-  if (flags.query) filter += ` AND (${flags.query})`;
+  const filter = runsQuery(status, flags.query);
   const limit = flags.limit === undefined ? 50 : Number(flags.limit);
   if (!Number.isInteger(limit) || limit < 1)
     throw badInput(`--limit takes a positive whole number, got ${flags.limit}`);
   return withTemporal(async (t) => {
-    const rows: RunRow[] = [];
-    for await (const w of t.client.workflow.list({ query: filter, pageSize: Math.min(limit, 100) })) {
-      const recorded = w.typedSearchAttributes.get(AcpStatus);
-      const open = w.status.name === 'RUNNING';
-      rows.push({
-        workflowId: w.workflowId,
-        type: w.type,
-        ...(w.taskQueue.startsWith(SIMULATED_QUEUE_PREFIX) ? { simulated: true } : {}),
-        // A run that failed outright (bad input) never reached a final AcpStatus: say how it closed.
-        status:
-          !open && recorded && !TERMINAL_STATUSES.includes(recorded as Status)
-            ? w.status.name
-            : (recorded ?? w.status.name),
-        product: w.typedSearchAttributes.get(AcpProduct),
-        region: w.typedSearchAttributes.get(AcpRegion),
-        estimatedCost: w.typedSearchAttributes.get(AcpEstimatedCost),
-        budget: w.typedSearchAttributes.get(AcpBudget),
-        startTime: w.startTime,
-      });
-      if (rows.length >= limit) break;
-    }
+    const rows = await listRuns(t.client, filter, limit);
     if (flags.json) printJson({ query: filter, runs: rows });
     else print(renderRunList(rows));
     return EXIT.ok;
@@ -302,12 +218,7 @@ export async function signalCommand(
       throw badInput(`--option takes an option number from the table (1, 2, …), got ${flags.option}`);
   }
   return withTemporal(async (t) => {
-    const { handle, description } = await findRun(t, workflowId);
-    if (description.type !== 'provision')
-      throw badInput(
-        `${workflowId} is a quote; it creates nothing and takes no ${name}`,
-        'start the job with `acp run`',
-      );
+    const { handle, description } = await findProvisionRun(t, workflowId, name, CLI_VOICE);
     const recorded = recordedStatus(description);
     if (description.status.name !== 'RUNNING') {
       throw badInput(

@@ -6,7 +6,7 @@
 import { App, type BlockAction, type ButtonAction, LogLevel } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { APPROVE_ACTION, APPROVE_OPTION_ACTION, type ButtonValue, REJECT_ACTION } from '../activities/slack';
+import { APPROVE_ACTION, APPROVE_OPTION_ACTION, REJECT_ACTION, readButtonValue } from '../activities/slack';
 import { confirmSignal, rejectSignal } from '../workflows/messages';
 import { temporalConnectionOptions } from './temporal-server';
 
@@ -63,7 +63,7 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
     async ({ ack, body, action, client, logger }) => {
       // Slack wants an answer within 3 s; the signal and the message update come after it.
       await ack();
-      const value = parseValue(action.value);
+      const value = readButtonValue(action.value);
       if (!value) {
         logger.warn(`ignoring a click without a run id: ${action.value}`);
         return;
@@ -102,16 +102,6 @@ export async function startSlackApp(options: SlackAppOptions): Promise<RunningSl
       await connection.close();
     },
   };
-}
-
-function parseValue(raw: string | undefined): ButtonValue | undefined {
-  try {
-    const v = JSON.parse(raw ?? '');
-    if (typeof v?.workflowId !== 'string') return undefined;
-    return { workflowId: v.workflowId, ...(Number.isInteger(v.option) ? { option: v.option } : {}) };
-  } catch {
-    return undefined;
-  }
 }
 
 /** Replaces the buttons with who decided, so nobody clicks a decided run again. */

@@ -105,7 +105,7 @@ export interface BlockedReason {
 
 /**
  * What the status query returns at any moment; its final value is the run's result document. Read that
- * with `runResult` (client/run-result.ts): a run that did not succeed ends as a failed workflow carrying
+ * with `runResult` (client/runs.ts): a run that did not succeed ends as a failed workflow carrying
  * this document, so `handle.result()` alone would throw for it.
  */
 export interface RunStatus {

@@ -158,7 +158,7 @@ function memoOptions(options: RunStatus['options']): string[] {
  * The last step of every run: a SUCCEEDED run completes its workflow with the document as the result;
  * any other end (FAILED, REJECTED, EXPIRED, OVER_BUDGET) fails the workflow, so the Web UI and
  * `temporal workflow list` show it red, with the same document as the failure's details. Clients read
- * it either way through `runResult` (client/run-result.ts); docs/operators.md says what an operator
+ * it either way through `runResult` (client/runs.ts); docs/operators.md says what an operator
  * sees.
  */
 export function endRun(s: RunStatus): RunStatus {

@@ -8,13 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import {
-  agentMayApprove,
-  agentName,
-  parseApprovalLimit,
-  requestFromTool,
-  ToolInputError,
-} from '../../client/mcp';
+import { agentMayApprove, agentName, parseApprovalLimit } from '../../client/mcp/approval';
+import { requestFromTool, ToolInputError } from '../../client/mcp/request';
 import { acp, BIN, scrubbedEnv } from './spawn-acp';
 
 const AGENT = 'acp-test-agent';

@@ -3,10 +3,10 @@
 // failed workflows carrying their document; workflows/run-state.ts endRun). `runOutcome` also tells a
 // run with no document (bad input, cancelled) apart; `expectNoDocument` is for tests of those.
 import assert from 'node:assert/strict';
-import type { RunFailure } from '../../client/run-result';
-import { runOutcome } from '../../client/run-result';
+import type { RunFailure } from '../../client/runs';
+import { runOutcome } from '../../client/runs';
 
-export { documentOfFailure, type RunOutcome, runOutcome, runResult } from '../../client/run-result';
+export { documentOfFailure, type RunOutcome, runOutcome, runResult } from '../../client/runs';
 
 /** The run failed without a document (bad input, cancelled, terminated): why. */
 export async function expectNoDocument(handle: { result(): Promise<unknown> }): Promise<RunFailure> {
