@@ -17,7 +17,8 @@ import { type AlibabaErrorDetails, alibabaCall, classify, describeSdkError, toFa
 import { pages } from './release/kind';
 import { MANAGED_TAG, type Owner, ownerTags, SHARED_TAG, STEP_TAG, WORKFLOW_TAG } from './tags';
 
-/** ACK Pro: the managed control plane with an SLA (facts §2.3: CNY 0.64/h, planner ACK_CLUSTER_FEE). */
+/** ACK Pro: the managed control plane with an SLA (CNY 0.64/h on the China site; "ACK Pro
+ * cluster billing", alibabacloud.com/help/en/ack, USD 0.09/h; planner ACK_CLUSTER_FEE). */
 export const CLUSTER_SPEC = 'ack.pro.small';
 /** A run's own VPC: pod and Service CIDRs are chosen outside it (planner/network.ts clusterCidrs). */
 const OWN_VPC_CIDR = '192.168.0.0/16';
@@ -411,7 +412,7 @@ export function createAckActivities(clients: AlibabaClients) {
       const body: K8s.V1Job = {
         metadata: { name: input.name, ...meta },
         spec: {
-          // One try: a non-zero exit is a failed run, not a retry loop (DESIGN §1 step 10).
+          // One try: a non-zero exit is a failed run, not a retry loop (step 10 in docs/architecture.md).
           backoffLimit: 0,
           activeDeadlineSeconds: input.activeDeadlineSeconds,
           // A backstop if acp is gone; acp deletes the Job itself when the run ends.

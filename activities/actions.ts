@@ -1,4 +1,4 @@
-// Every Alibaba Cloud API action acp's activities call, with its RAM name (DESIGN §3 Least privilege).
+// Every Alibaba Cloud API action acp's activities call, with its RAM name (docs/architecture.md, least privilege).
 // `acp ram-policy` prints the policy built from this list (client/ram-policy.ts), and a test derives
 // the SDK calls from activities/*.ts and fails when one is missing here, so the list cannot rot.
 //

@@ -100,14 +100,14 @@ const RULES: Rule[] = [
       'grant the OSS actions `acp ram-policy` prints on buckets acp-ckpt-* (or free a bucket slot), then send `acp retry ID`.',
   },
   {
-    // CS (ACK) names its balance error differently from ECS (facts §3.7).
+    // CS (ACK) names its balance error differently from ECS (ACK's error-code table).
     match: exact('InsufficientBalance'),
     kind: 'blocked',
     nextStep:
       'top up the account in the Billing console (https://usercenter2.aliyun.com), then send `acp retry ID` or the `retry` signal.',
   },
   {
-    // CS's RAM denial (facts §3.7); the Kubernetes API's RBAC denial inside an ACK cluster.
+    // CS's RAM denial (ACK's error-code table); the Kubernetes API's RBAC denial inside an ACK cluster.
     match: exact('ErrorCheckAcl', 'Kubernetes.Forbidden'),
     kind: 'blocked',
     nextStep:

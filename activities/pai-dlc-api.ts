@@ -1,6 +1,7 @@
 // PAI-DLC 2020-12-03 (ROA, PascalCase JSON under /api/v1) as a small typed module over
 // openapi-core's generic `callApi`. The generated @alicloud/pai-dlc20201203 is not served by the
-// registry we can reach; callApi sends byte-identical requests (alicloud-sdk-wire §8.5). The shapes
+// registry we can reach; callApi signs and sends the same request the generated
+// client would. The shapes
 // below are the wire names, so a field typo is a compile error instead of a silently dropped key.
 import type OpenApi from '@alicloud/openapi-core';
 import { $OpenApiUtil } from '@alicloud/openapi-core';

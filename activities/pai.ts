@@ -55,7 +55,7 @@ export interface DlcJobInput extends Owner {
 
 /** Final states: DeleteJob accepts the job only in one of these. */
 export const DLC_FINAL: readonly string[] = ['Succeeded', 'Failed', 'Stopped'];
-/** The script has ended; the node may still be reserved (facts §3.8). */
+/** The script has ended; the node may still be reserved (GetJob's SucceededReserving / FailedReserving). */
 const ENDED: readonly string[] = [...DLC_FINAL, 'SucceededReserving', 'FailedReserving'];
 const WAITING: readonly string[] = ['Creating', 'Queuing', 'Bidding'];
 const POLL_MS = 2_000;

@@ -198,8 +198,8 @@ function vSwitchesIn(clients: AlibabaClients, regionId: string, vpcId: string) {
 export const SHARED_VPC_CIDR = '172.16.0.0/12';
 
 /**
- * `acp network share`: one acp VPC per region that every run reuses (DESIGN §Product steps: "reuse an
- * acp:managed one in the region"), so concurrent runs are not limited by the VPC quota (10 per
+ * `acp network share`: one acp VPC per region that every run reuses (a shared resource is kept,
+ * never released by a run: docs/architecture.md, the saga), so concurrent runs are not limited by the VPC quota (10 per
  * region by default). Runs add and remove only their own vSwitch and security group in it. Called
  * from the CLI, not as an activity. Idempotent: an existing shared VPC is returned as it is.
  */

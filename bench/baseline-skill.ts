@@ -1,6 +1,5 @@
 // The sequential baseline: how the reference skill's `find_available_instance_type` searches
-// (aliyun/alibabacloud-aiops-skills ecs.py l.464-557, /work/shared/reference/skill-implementation.md
-// §1.1), through acp's own official SDK clients against the same emulator. Regions one after another;
+// (aliyun/alibabacloud-aiops-skills ecs.py l.464-557), through acp's own official SDK clients against the same emulator. Regions one after another;
 // in each, DescribeRecommendInstanceType (InventoryFirst, cores+memory or an explicit instance type),
 // then DescribePrice of the first recommendation with the skill's defaults (no ZoneId, cloud_essd
 // 40 GiB, no bandwidth). The first region that answers wins; a failed region is skipped.

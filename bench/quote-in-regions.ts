@@ -1,5 +1,6 @@
 // A bench-only twin of acp's `quote` workflow that takes the region list as an argument. The planner
-// only ever hands the quote 5 regions (one class: mainland or overseas), so the 8-region figure needs
+// only ever hands the quote 5 regions (one class: mainland or overseas, step 3
+// in docs/architecture.md), so the 8-region figure needs
 // this path. Everything else is acp's own code: parseIntent, candidateProducts, quoteProducts (every
 // product quoted at once in this workflow task) and chooseOption.
 import { candidateProducts, parseIntent } from '../planner';

@@ -1,4 +1,4 @@
-// The `acp` command line (DESIGN §3). This module only declares commands and flags; each command's
+// The `acp` command line (README.md, Commands). This module only declares commands and flags; each command's
 // work is imported when it runs, so `acp --help` does not load Temporal, the SDKs or the emulator.
 import { Command, CommanderError, Option } from 'commander';
 import { PRODUCTS } from '../planner/types';

@@ -1,4 +1,4 @@
-// The payload codec behind ACP_PAYLOAD_KEY (DESIGN §3 Secrets): AES-256-GCM over every payload the
+// The payload codec behind ACP_PAYLOAD_KEY (docs/architecture.md: secrets never reach Temporal): AES-256-GCM over every payload the
 // client and the worker send to Temporal, so scripts, outputs and results are encrypted at rest in the
 // server's history. The key never leaves the processes that hold it; the Web UI decodes through the
 // codec endpoint (`startCodecServer`), which runs next to the key, not in the server.

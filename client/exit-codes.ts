@@ -1,4 +1,4 @@
-// What `acp` exits with (DESIGN §3). Scripts and CI read these, so the mapping lives in one place:
+// What `acp` exits with (README.md, Commands). Scripts and CI read these, so the mapping lives in one place:
 // 0 done, 2 bad input, 3 rejected/expired/over budget/cancelled, 4 provisioning failed (released), 5
 // script failed (released), 6 a simulated run whose process has ended. 1 is "acp itself could not do what was asked" (no server, a bug, not built yet).
 import type { RunStatus } from '../workflows/messages';

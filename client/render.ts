@@ -1,4 +1,4 @@
-// What a person sees (DESIGN §5), as pure functions of the run's status: the step lines, the
+// What a person sees, as pure functions of the run's status: the step lines, the
 // comparison table, the prompt, the receipt. No I/O here, so every line can be tested as data.
 import { usageQuantityText } from '../planner/pricing';
 import { describeAttempt } from '../planner/spot';
@@ -132,7 +132,7 @@ function specText(o: QuoteOption, asked: Asked | undefined): string {
 }
 
 /**
- * The comparison of DESIGN §5: numbered feasible rows (the number is what `confirm --option` takes),
+ * The comparison table: numbered feasible rows (the number is what `confirm --option` takes),
  * the recommended one marked, and unnumbered "not feasible: why" rows after them.
  */
 export function renderOptionsTable(
@@ -183,7 +183,7 @@ export function renderOptionsTable(
     const body = cells
       .map((cell, c) => (numeric[c] ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
       .join('  ');
-    // An infeasible row has no "ready in": its reason takes that column's place, like §5 shows.
+    // An infeasible row has no "ready in": its reason takes that column's place.
     return `  ${tail && cells[7] === '' ? `${body.slice(0, body.length - widths[7]!)}${tail}` : `${body}${tail ? `   ${tail}` : ''}`}`.trimEnd();
   };
   const out = [line(header, ''), ...rows.map((r) => line(r.cells, r.tail))];
@@ -298,7 +298,7 @@ const NOTABLE_EVENT =
   /trying the next placement|price rose|budget guard|TTL of|teardown requested|confirmation ignored|retrying after/;
 
 /**
- * Every line the status implies so far, in the order of DESIGN §5. The printer shows the ones it has
+ * Every line the status implies so far, in the order of a run's steps (docs/architecture.md). The printer shows the ones it has
  * not shown yet; the table comes as one line group under the key 'table'.
  */
 export function stepLines(s: RunStatus, ctx: StepContext = {}, opts: TableOptions = {}): StepLine[] {

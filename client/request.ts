@@ -1,4 +1,4 @@
-// `acp run` / `acp quote` flags → the workflow input (`ProvisionRequest`, DESIGN §3), validated here
+// `acp run` / `acp quote` flags → the workflow input (`ProvisionRequest`, planner/types.ts), validated here
 // with the same planner the workflow uses, so bad input is refused before anything starts: no server,
 // no worker, no cloud call. The script is read on this machine and sent as content, because the worker
 // that runs the workflow may live elsewhere.

@@ -2,19 +2,21 @@
 //
 // PRICE SOURCE (kept beside the data on purpose): CNY per hour, Linux, pay-as-you-go, instance only,
 // China-site list prices as of Dec 2024, from cloudpilot-ai/karpenter-provider-alibabacloud
-// @cb536aff `pkg/providers/pricing/initial-on-demand-prices.json` (third-party; last updated
-// 2024-12-31), as transcribed in /work/shared/reference/alibaba-facts.md §1.2. Two official
-// Alibaba examples (c5.large Shanghai 0.62, g6.xlarge Shanghai 1.0) match it exactly.
-// Rows marked `derived` are not in that table: c6.* starts from "KARP mainland c6.large is CNY 0.39"
-// (facts §1.3) scaled linearly by size and by the per-region median CPU ratios of facts §1.2;
-// g6.large / g6.2xlarge scale g6.xlarge linearly (prices are linear in size within a family, §1.2).
+// @cb536aff `pkg/providers/pricing/initial-on-demand-prices.json` (third-party, generated from a
+// price server; last updated 2024-12-31). Two official Alibaba examples match it exactly: c5.large
+// in Shanghai at CNY 0.62/h and g6.xlarge in Shanghai at CNY 1.0/h (the ECS savings-plan overview,
+// 2021). Rows marked `derived` are not in that table: c6.* starts from its mainland c6.large at
+// CNY 0.39/h (which matches the USD 0.06/h of the ECS "Configure an auto provisioning group" example,
+// 2021-03, at the table's CNY/USD ratio of about 6.5), scaled linearly by size and by the per-region
+// median CPU ratios of the same table; g6.large / g6.2xlarge scale g6.xlarge linearly (prices are
+// linear in size within a family in that table).
 // `null` = the type is not in that region's list, i.e. not sold there.
 //
-// INSTANCE FACTS: SpareCores sc-data-dumps 2026-01-31 (facts §1.1); c6/g6/c5 sizes follow the same
-// naming rule (c = 1:2, g = 1:4, r = 1:8 vCPU:GiB).
+// INSTANCE FACTS: SpareCores sc-data-dumps `data/server/alicloud/*.json`, dump of 2026-01-31; c6/g6/c5
+// sizes follow the same naming rule (c = 1:2, g = 1:4, r = 1:8 vCPU:GiB).
 
 export const PRICE_SOURCE =
-  'CNY/hour pay-as-you-go list prices, Dec 2024 (KARP initial-on-demand-prices.json, third-party; alibaba-facts.md §1.2)';
+  'CNY/hour pay-as-you-go list prices, Dec 2024 (cloudpilot-ai/karpenter-provider-alibabacloud initial-on-demand-prices.json, third-party)';
 export const PRICE_DATE = '2024-12-31';
 
 export const REGION_IDS = [
@@ -38,7 +40,7 @@ export interface RegionRow {
   /** Real zone ids; GPU types are offered only in the first `gpuZones` of them. */
   zones: string[];
   gpuZones: number;
-  /** Median price ratio to cn-hangzhou for CPU types (facts §1.2), informational. */
+  /** Median price ratio to cn-hangzhou for CPU types (in the price table above), informational. */
   priceFactor: number;
   /** The two letters Alibaba puts after the resource prefix in this region's ids (i-bp1…, i-uf6…). */
   idCode: string;
@@ -160,7 +162,7 @@ export interface TypeRow {
   source: 'KARP' | 'derived';
 }
 
-// Median region/cn-hangzhou ratios for CPU types (facts §1.2), used only for `derived` rows.
+// Median region/cn-hangzhou ratios for CPU types in the price table, used only for `derived` rows.
 const CPU_RATIO = [1, 1, 1, 1, 0.9, 1.4, 1.28, 1.37, 1.05, 1.25];
 const derived = (hangzhou: number) => CPU_RATIO.map((r) => Math.round(hangzhou * r * 10000) / 10000);
 const scaled = (prices: (number | null)[], k: number) =>

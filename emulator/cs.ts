@@ -1,6 +1,6 @@
 // Container Service for Kubernetes (CS / ACK, API 2015-12-15, ROA, snake_case JSON). A cluster is
 // created by an async task (CreateCluster → task_id, DescribeTaskInfo), goes initial → running
-// after the documented ~10 minutes (alibaba-facts §6) on the emulated clock, and then serves a
+// after ~10 minutes (Alibaba's guide says 5-15) on the emulated clock, and then serves a
 // Kubernetes API (kubernetes.ts) reachable through DescribeClusterUserKubeconfig.
 //
 // Without a named security group ACK makes its own in the cluster's VPC (cs-security-group.ts).
@@ -8,7 +8,7 @@
 // Node pools become 'ack-node' resources priced from the catalogue. Their ECS capacity is checked
 // when the task creates them, a few seconds in, as on the real service: a sold-out or over-quota
 // node type fails the task and leaves the cluster 'failed' (it must still be deleted).
-// The ACK Pro management fee is CNY 0.64/h (China-site, facts §2.3); basic clusters are free. The
+// The ACK Pro management fee is CNY 0.64/h (China site; "ACK Pro cluster billing" gives USD 0.09/h); basic clusters are free. The
 // real fee is not charged in 'initial' or 'failed'; the meter here charges from creation, which
 // over-counts the ~10 minute start.
 import { randomBytes } from 'node:crypto';
@@ -35,7 +35,7 @@ const VERSION = '2015-12-15';
 const PRO_FEE_CNY_PER_HOUR = 0.64;
 const DEFAULT_KUBERNETES_VERSION = '1.31.1-aliyun.1';
 
-/** Emulated durations of the async tasks (facts §6: create 8–20 min, delete 3–10 min). */
+/** Emulated durations of the async tasks (Alibaba's ACK CLI skill, async-tasks.md: create 8–20 min, delete 3–10 min). */
 const TIMINGS = { nodesAt: 30_000, runningAt: 10 * 60_000, deletedAfter: 3 * 60_000 };
 
 interface NodePoolSpec {
@@ -501,7 +501,7 @@ function finishTask(world: World, task: Task, reason: string, message: string): 
   event(world, task, reason, message);
 }
 
-// The official task states are running / failed / success (CS metadata, facts §3.7).
+// The official task states are running / failed / success (CS OpenAPI metadata, DescribeTaskInfo).
 function failTask(world: World, task: Task, code: string, message: string): void {
   task.state = 'failed';
   task.error = { code, message };
@@ -664,7 +664,7 @@ function tagsOf(tags: unknown): Record<string, string> {
   return out;
 }
 
-/** CS times carry the +08:00 offset of the service (facts §5.15: "2025-04-07T09:57:26+08:00"). */
+/** CS times carry the +08:00 offset of the service (DescribeClusterDetail's example: "2025-04-07T09:57:26+08:00"). */
 function isoOffset(ms: number): string {
   return `${new Date(ms + 8 * 3_600_000).toISOString().replace(/\.\d{3}Z$/, '')}+08:00`;
 }
@@ -682,7 +682,7 @@ export const cs: ProductModule = {
     DeleteCluster: deleteCluster,
   },
   rawRoutes: [kubernetesApi],
-  // CS error bodies are lower camel case with the status inside (wire §5).
+  // CS error bodies are lower camel case with the status inside, as the SDK reads them.
   errorBody: (err, requestId) => ({
     code: err.code,
     message: err.message,

@@ -1,5 +1,5 @@
 // How PAI-DLC shows a job in GetJob and ListJobs: every field of the documented example responses
-// (alibaba-facts §5.18; test/fixtures/alibaba-examples), filled from the job's own request and
+// (GetJob's example response in the PAI-DLC OpenAPI metadata, 2020-12-03; test/fixtures/alibaba-examples), filled from the job's own request and
 // lifecycle. Options acp never sets (sidecars, elastic training, credential injection…) come back
 // in their off state — false, 0, '' or an empty list — as a job created without them has them.
 import type { Resource, World } from './types';

@@ -1,10 +1,12 @@
 // PAI-DLC (API 2020-12-03, ROA, PascalCase JSON under /api/v1). A job walks the documented
 // lifecycle Creating → Queuing → EnvPreparing → Running → Succeeded | Failed | Stopped
-// (alibaba-facts §3.8, §6: 1-3 min of environment preparation and image pull), on the emulated
+// (Alibaba's PAI-DLC and compute-provision skills in aliyun/alibabacloud-aiops-skills, 2026: 1-3 min
+// of environment preparation and image pull), on the emulated
 // clock. Its UserCommand really runs, once per pod, in the script sandbox. A public EcsSpec without
 // stock keeps the job Queuing until stock returns, as on the real service.
 //
-// Billing is job running time × DLC's price of the spec × pods (facts §2.4): each running pod is a
+// Billing is job running time × DLC's price of the spec × pods ("Billing of DLC",
+// alibabacloud.com/help/en/pai/product-overview/billing-of-dlc, 2024-05): each running pod is a
 // 'dlc-pod' resource at dlcNodePrice, alive exactly while the job runs. The job itself is a free
 // 'dlc-job' resource until DeleteJob.
 
@@ -40,7 +42,7 @@ export function dlcNodePrice(world: World, region: string, spec: string): number
   return ecs === undefined ? undefined : Math.round(ecs * DLC_OVER_ECS * 10_000) / 10_000;
 }
 
-/** Emulated stage durations (facts §6). */
+/** Emulated stage durations (the 1-3 min of preparation above). */
 const TIMINGS = { creating: 5_000, queuing: 10_000, envPreparing: 90_000, requeue: 30_000, stopping: 5_000 };
 
 const JOB_TYPES = [

@@ -1,5 +1,5 @@
 // ECS read-only catalogue APIs: regions, zones, instance types, stock, prices, recommendations,
-// images. Shapes follow the official response examples (alibaba-facts.md §5) and the SDK models.
+// images. Shapes follow the official response examples (Alibaba's OpenAPI metadata; test/fixtures/alibaba-examples) and the SDK models.
 import { latestOfFamily, SYSTEM_IMAGES } from './ecs-images';
 import { bool, int, list, maxResults as maxResultsOf, oneOf, page, required, str } from './rpc-params';
 import { spotHourly, spotRequest, spotSupported } from './spot';
@@ -38,7 +38,7 @@ export function instanceCategory(t: InstanceTypeFacts): string {
 }
 
 /**
- * The processor of each family (SpareCores `cpu_model` and base GHz, alibaba-facts §1.1); the turbo
+ * The processor of each family (SpareCores sc-data-dumps `cpu_model` and base GHz, 2026-01-31); the turbo
  * clock is the documented example's for the 8369B and the base clock where no source gives one.
  */
 const PROCESSORS: { family: RegExp; model: string; ghz: number; turbo: number }[] = [
@@ -356,7 +356,7 @@ const describeAvailableResource: Handler = (req, world) => {
   return { body: { RequestId: req.requestId, AvailableZones: { AvailableZone } } };
 };
 
-/** CNY per GiB-hour by system disk category. PL0/PL1 are the Hangzhou list prices (facts §1.5); others are assumptions. */
+/** CNY per GiB-hour by system disk category. PL0/PL1 are the Hangzhou list prices (ECS "块存储计费", China site, 2020-12); others are assumptions. */
 export const DISK_GIB_HOUR: Record<string, number> = {
   'cloud_essd/PL0': 0.001,
   'cloud_essd/PL1': 0.0021,
@@ -380,7 +380,7 @@ export function diskHourly(category: string, sizeGiB: number, performanceLevel?:
  */
 export const TRAFFIC_CNY_PER_GB = 0.8;
 
-/** Pay-by-bandwidth: 1–5 Mbps at 0.063/Mbps/h, each Mbps above 5 at 0.248 (facts §1.6). Pay-by-traffic: billed per GB, 0/h. */
+/** Pay-by-bandwidth: 1–5 Mbps at 0.063/Mbps/h, each Mbps above 5 at 0.248 (ECS "公网带宽计费", China site, 2021-02). Pay-by-traffic: billed per GB, 0/h. */
 export function bandwidthHourly(chargeType: string, mbps: number): number {
   if (chargeType !== 'PayByBandwidth' || mbps <= 0) return 0;
   return Math.min(mbps, 5) * 0.063 + Math.max(0, mbps - 5) * 0.248;

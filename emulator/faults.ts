@@ -98,7 +98,7 @@ export interface FaultTable {
 export function emptyFaults(): FaultTable {
   return {
     soldOut: [],
-    // The real default: 10 VPCs per region (facts §3.3). Everything else is unlimited until set.
+    // The real default: 10 VPCs per region (vpc_quota_instances_num, Alibaba's "VPC quotas" page, 2024). Everything else is unlimited until set.
     quota: { 'vpc.vpcs': 10 },
     balance: null,
     throttleRate: 0,

@@ -1,7 +1,8 @@
 // Function Compute 3.0 (API 2023-03-30, ROA, camelCase JSON under /2023-03-30/functions).
-// CreateFunction enforces the published limits (alibaba-facts §2.2), keeps the unpacked code, and
+// CreateFunction enforces the published limits (CreateFunctionInput's field docs, FC 2023-03-30 SDK), keeps the unpacked code, and
 // InvokeFunction runs it for real (fc-runtime.ts). Function errors are HTTP 200 with
-// x-fc-error-type, platform errors are HTTP errors, as on the real service (facts §3.6).
+// x-fc-error-type, platform errors are HTTP errors, as on the real service (FC 3.0 "Error codes",
+// help.aliyun.com/zh/functioncompute/api-fc-2023-03-30-errorcodes).
 //
 // As documented, and refused otherwise:
 // - the region and account are the endpoint's host, <account>.<region>.fc.aliyuncs.com;
@@ -38,9 +39,10 @@ import { readZip, type ZipEntry } from './zip-archive';
 
 const VERSION = '2023-03-30';
 
-// ---- prices (alibaba-facts §2.1) ----
+// ---- prices ("Pay-as-you-go", FC 3.0 billing in compute units since 2024-08-27,
+// alibabacloud.com/help/en/functioncompute/fc-3-0/product-overview/pay-as-you-go-billing-method-1) ----
 // International-site tier-0 price USD 0.000020 per CU; no China-site CU price is in our sources, so
-// it is converted at DESIGN's default rate of 7.2 CNY/USD. CU factors: 1 per vCPU-second, 0.15 per
+// it is converted at acp's default rate of 7.2 CNY/USD (planner/pricing.ts). CU factors: 1 per vCPU-second, 0.15 per
 // GB-second of memory, 2.1 per GB-second of Tesla (T4) GPU memory; the Ampere (A10) factor is not
 // published in our sources, so the Tesla factor stands in. The per-request fee (75 CU per 10,000)
 // is below the meter's resolution and left out.
@@ -497,7 +499,7 @@ function errorPayload(errorMessage: string): Buffer {
   return Buffer.from(JSON.stringify({ errorMessage }));
 }
 
-/** CNY per hour while one instance of this function runs (facts §2.1, see CNY_PER_CU). */
+/** CNY per hour while one instance of this function runs (see CNY_PER_CU). */
 export function hourlyRate(input: Record<string, any>): number {
   const gpu = input.gpuConfig;
   const cuPerSecond =
@@ -588,7 +590,7 @@ function validateLogConfig(input: Record<string, any>, region: string, world: Wo
   }
 }
 
-// ---- validation (facts §2.2, wire §8.3) ----
+// ---- validation (the CreateFunctionInput limits) ----
 
 function invalid(message: string): never {
   throw new ApiError(400, 'InvalidArgument', message);
@@ -948,7 +950,7 @@ export const fc: ProductModule = {
     GetAsyncInvokeConfig: getAsyncInvokeConfig,
     DeleteAsyncInvokeConfig: deleteAsyncInvokeConfig,
   },
-  // FC 3.0 error bodies carry Code/Message/RequestId (wire §5; FC 2.0's errorCode would read as
+  // FC 3.0 error bodies carry Code/Message/RequestId (FC 2.0's errorCode would read as
   // code "undefined" in the SDK).
   errorBody: (err, requestId) => ({
     Code: err.code,

@@ -1,5 +1,6 @@
 // Emulated durations of the cloud's asynchronous transitions, in emulated ms (divide by the speed
-// factor for wall time). Sources: alibaba-facts.md §6 — ECS creation "a minute or two", Pending
+// factor for wall time). Sources: Alibaba's ECS "Instance FAQ" and "ECS instance lifecycle" pages, the
+// CreateVpc / CreateVSwitch references and the Terraform provider — ECS creation "a minute or two", Pending
 // "a few seconds"; VPC / vSwitch Available "within seconds"; a released instance keeps its security
 // group "in use" for a short while (TF retries DependencyViolation); DeleteVpc right after
 // DeleteVSwitch "commonly" answers DependencyViolation.VSwitch for up to about a minute.

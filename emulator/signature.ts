@@ -2,7 +2,7 @@
 //   canonical = METHOD \n pathname \n sortedQuery(k=encode(v)) \n "name:value\n" per signed header
 //               \n signedHeaders \n x-acs-content-sha256
 //   signature = hex(HMAC-SHA256(secret, "ACS3-HMAC-SHA256\n" + hex(sha256(canonical))))
-// (alicloud-sdk-wire.md §3; mirrors openapi-core's utils.getAuthorization).
+// (mirrors openapi-core's utils.getAuthorization).
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { ApiError } from './types';
 

@@ -168,7 +168,8 @@ function vpcDependency(world: World, vpc: Resource): string | undefined {
   const inVpc = (r: Resource) => r.data.vpcId === vpc.id || r.data.vpcid === vpc.id;
   const live = world.list({ regionId: vpc.regionId });
   if (live.some((r) => r.type === 'vswitch' && inVpc(r))) return 'DependencyViolation.VSwitch';
-  // Deleting the last vSwitch is not instantly visible to DeleteVpc (facts §3.3: retry ~1 min).
+  // Deleting the last vSwitch is not instantly visible to DeleteVpc (retried for about a minute by
+  // Alibaba's deploy skill).
   const last = vpc.data.lastVSwitchDeletedAt as number | undefined;
   if (last !== undefined && world.now() - last < VPC_AFTER_VSWITCH_SETTLE_MS)
     return 'DependencyViolation.VSwitch';

@@ -1,5 +1,5 @@
-// The order in which a confirmed option is tried when the cloud answers "sold out" (DESIGN §1
-// Failures): the chosen spec in the other zones of its region, then the same spec in other regions
+// The order in which a confirmed option is tried when the cloud answers "sold out" (step 9
+// in docs/architecture.md): the chosen spec in the other zones of its region, then the same spec in other regions
 // of the same class, then the other quoted specs of the same product, cheapest first. A sold-out
 // (region, zone, spec) is never tried twice in one run. Failover never leaves the chosen product.
 import { regionClass } from './region';

@@ -1,6 +1,6 @@
 // Finds what a script (or the intent text) downloads from outside mainland China. Mainland regions
 // reach PyPI, npmjs, Docker Hub, GitHub and Hugging Face slowly or not at all, so any such fetch sends
-// the job to an overseas region (DESIGN §1 step 3). A fetch pointed at a mainland mirror
+// the job to an overseas region (step 3 in docs/architecture.md). A fetch pointed at a mainland mirror
 // (mirrors.aliyun.com, registry.npmmirror.com, goproxy.cn, hf-mirror.com, an *.aliyuncs.com registry,
 // gitee.com …) is not overseas.
 

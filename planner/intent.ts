@@ -1,4 +1,4 @@
-// Free text + structured fields → a typed, validated Intent (DESIGN §1 step 1). Fields win over text.
+// Free text + structured fields → a typed, validated Intent (step 1 in docs/architecture.md). Fields win over text.
 // Everything here is a pure function of its input: it runs inside workflow code.
 //
 // Phrasings that could be read two ways, and how acp reads them (the tests pin each one):

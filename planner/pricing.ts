@@ -262,7 +262,7 @@ function money(n: number): string {
 }
 
 /**
- * The recommendation (DESIGN §1 step 6) over `sortOptions(options, regionOrder)` (pass the same region
+ * The recommendation (step 6 in docs/architecture.md) over `sortOptions(options, regionOrder)` (pass the same region
  * order the options were sorted with): the cheapest feasible option
  * within the budget. Spot options and `alternative` downgrades are not picked on their own — they can
  * be reclaimed or are smaller than asked — but are offered, cheapest first, when nothing regular fits.

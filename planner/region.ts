@@ -1,4 +1,4 @@
-// Where the job runs (DESIGN §1 step 3). A region the user names wins. Otherwise the script and the
+// Where the job runs (step 3 in docs/architecture.md). A region the user names wins. Otherwise the script and the
 // intent are scanned for overseas fetches: any → ap-southeast-1 first, then the other overseas
 // regions; none → cn-hangzhou first, then the other mainland regions. Hong Kong counts as overseas:
 // it reaches PyPI, GitHub and Docker Hub without crossing the mainland border.

@@ -1,4 +1,4 @@
-// What a script is and whether it is worth paying for (DESIGN §1 step 2). Creating compute costs
+// What a script is and whether it is worth paying for (step 2 in docs/architecture.md). Creating compute costs
 // money, so a placeholder (only comments, `pass`, TODO, empty functions) is refused before anything is
 // created; a training script that never calls a framework's entry point is run, but with a warning.
 

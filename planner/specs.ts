@@ -3,7 +3,8 @@
 // come from the cloud at run time (DescribeInstanceTypes, DescribeAvailableResource, ListEcsSpecs);
 // this catalogue maps an intent onto families and offers fallbacks when a spec is sold out.
 //
-// Sources: `alibaba-facts` = shared/reference/alibaba-facts.md §1.1 (SpareCores dump 2026-01-31);
+// Sources: `sparecores` = SpareCores' crawl of Alibaba's instance types (github.com/SpareCores/
+// sc-data-dumps, data/server/alicloud/*.json, dump of 2026-01-31);
 // `naming` = derived from the family naming rule (large = 2 vCPU, xlarge = 4, Nxlarge = 4N; c 1:2,
 // g 1:4, r 1:8 GiB per vCPU); `unverified` = from Alibaba's family pages as remembered, not checked
 // against a copy here: the quote confirms or drops them.
@@ -19,7 +20,7 @@ export interface InstanceTypeFacts {
   gpuSpec?: string;
   /** Memory of one GPU card, GiB. */
   gpuMemoryGiB?: number;
-  source?: 'alibaba-facts' | 'naming' | 'unverified';
+  source?: 'sparecores' | 'naming' | 'unverified';
 }
 
 /** Facts as the runtime has them: the shape `fitsIntent` reads. */
@@ -87,23 +88,23 @@ const gpu = (
 });
 
 export const GPU_TYPES: InstanceTypeFacts[] = [
-  gpu('ecs.gn6i-c4g1.xlarge', 4, 15, 1, 'T4', 16, 'alibaba-facts'),
+  gpu('ecs.gn6i-c4g1.xlarge', 4, 15, 1, 'T4', 16, 'sparecores'),
   gpu('ecs.gn6i-c8g1.2xlarge', 8, 31, 1, 'T4', 16, 'unverified'),
   gpu('ecs.gn6i-c16g1.4xlarge', 16, 62, 1, 'T4', 16, 'unverified'),
   gpu('ecs.gn6i-c24g1.12xlarge', 48, 186, 2, 'T4', 16, 'unverified'),
   gpu('ecs.gn6i-c24g1.24xlarge', 96, 372, 4, 'T4', 16, 'unverified'),
-  gpu('ecs.gn6v-c8g1.2xlarge', 8, 32, 1, 'V100', 16, 'alibaba-facts'),
+  gpu('ecs.gn6v-c8g1.2xlarge', 8, 32, 1, 'V100', 16, 'sparecores'),
   gpu('ecs.gn6v-c8g1.8xlarge', 32, 128, 4, 'V100', 16, 'unverified'),
   gpu('ecs.gn6v-c8g1.16xlarge', 64, 256, 8, 'V100', 16, 'unverified'),
-  gpu('ecs.gn7i-c8g1.2xlarge', 8, 30, 1, 'A10', 24, 'alibaba-facts'),
-  gpu('ecs.gn7i-c16g1.4xlarge', 16, 60, 1, 'A10', 24, 'alibaba-facts'),
-  gpu('ecs.gn7i-c32g1.8xlarge', 32, 188, 1, 'A10', 24, 'alibaba-facts'),
+  gpu('ecs.gn7i-c8g1.2xlarge', 8, 30, 1, 'A10', 24, 'sparecores'),
+  gpu('ecs.gn7i-c16g1.4xlarge', 16, 60, 1, 'A10', 24, 'sparecores'),
+  gpu('ecs.gn7i-c32g1.8xlarge', 32, 188, 1, 'A10', 24, 'sparecores'),
   gpu('ecs.gn7i-2x.8xlarge', 32, 128, 2, 'A10', 24, 'unverified'),
-  gpu('ecs.ebmgn7i.32xlarge', 128, 768, 4, 'A10', 24, 'alibaba-facts'),
-  gpu('ecs.gn7-c12g1.3xlarge', 12, 94, 1, 'A100', 40, 'alibaba-facts'),
-  gpu('ecs.ebmgn7.26xlarge', 104, 768, 8, 'A100', 40, 'alibaba-facts'),
-  gpu('ecs.ebmgn7e.32xlarge', 128, 1024, 8, 'A100', 80, 'alibaba-facts'),
-  gpu('ecs.ebmgn7ex.32xlarge', 128, 1024, 8, 'A100', 80, 'alibaba-facts'),
+  gpu('ecs.ebmgn7i.32xlarge', 128, 768, 4, 'A10', 24, 'sparecores'),
+  gpu('ecs.gn7-c12g1.3xlarge', 12, 94, 1, 'A100', 40, 'sparecores'),
+  gpu('ecs.ebmgn7.26xlarge', 104, 768, 8, 'A100', 40, 'sparecores'),
+  gpu('ecs.ebmgn7e.32xlarge', 128, 1024, 8, 'A100', 80, 'sparecores'),
+  gpu('ecs.ebmgn7ex.32xlarge', 128, 1024, 8, 'A100', 80, 'sparecores'),
   gpu('ecs.gn5-c4g1.xlarge', 4, 30, 1, 'P100', 16, 'unverified'),
 ];
 
@@ -154,7 +155,7 @@ export const CPU_TYPES: InstanceTypeFacts[] = CPU_FAMILIES.flatMap((f) =>
         cpu,
         memoryGiB: cpu * f.ratio,
         gpuAmount: 0,
-        source: FACT_CPU_TYPES.has(type) ? 'alibaba-facts' : 'naming',
+        source: FACT_CPU_TYPES.has(type) ? 'sparecores' : 'naming',
       };
     }),
   ),

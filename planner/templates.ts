@@ -1,4 +1,4 @@
-// Scripts acp writes when the intent names a task instead of giving a script (DESIGN §1 step 2).
+// Scripts acp writes when the intent names a task instead of giving a script (step 2 in docs/architecture.md).
 // The script and the image go together: apt-get templates run on Ubuntu 22.04, yum templates on
 // Alibaba Cloud Linux 3. Services start under systemd (or `docker run -d`) and the script exits, so
 // Cloud Assistant sees it finish; one-shot scripts run in the foreground and exit with the job's code.

@@ -6,7 +6,7 @@ export type Product = (typeof PRODUCTS)[number];
 
 export type Currency = 'USD' | 'CNY';
 
-/** Workflow input (DESIGN §3). `temporal workflow start --input '<json>'` sends exactly this. */
+/** Workflow input (README.md, "Driving acp with the `temporal` CLI"). `temporal workflow start --input '<json>'` sends exactly this. */
 export interface ProvisionRequest {
   intent?: string;
   /**

@@ -1,5 +1,5 @@
 // Signals, queries and updates of the provision workflow, defined once and imported by the workflow,
-// the CLI, the Slack app and the MCP server. The names are the contract of DESIGN §1 step 7 and what
+// the CLI, the Slack app and the MCP server. The names are a contract (step 7 in docs/architecture.md): they are what
 // `temporal workflow signal --name confirm` / `temporal workflow query --type status` use.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RecordedKind } from '../activities/release/kind';

@@ -1,4 +1,4 @@
-// The provisioning workflow (DESIGN §1): parse → script → region → candidates → quotes → choose →
+// The provisioning workflow (docs/architecture.md, the steps of a run): parse → script → region → candidates → quotes → choose →
 // confirm → re-quote → create (with failover) → execute → release → result. Every step is durable:
 // a crashed worker resumes here, a lost create response is found by tag and released, a cancelled run
 // still releases everything it made.

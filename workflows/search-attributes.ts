@@ -1,4 +1,4 @@
-// acp's search attributes (DESIGN §3). Operators filter on these in the Web UI and with
+// acp's search attributes (docs/operators.md). Operators filter on these in the Web UI and with
 // `temporal workflow list --query 'AcpStatus="AWAITING_CONFIRMATION"'`; `acp list` does the same.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 

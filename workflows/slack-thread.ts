@@ -1,4 +1,4 @@
-// A run's Slack conversation (DESIGN §1 step 7): when the run first waits for a yes, the comparison
+// A run's Slack conversation (step 7 in docs/architecture.md): when the run first waits for a yes, the comparison
 // goes to the channel with Approve / Reject buttons; every later status change becomes a line in that
 // message's thread, and the end of the run its receipt. The worker decides whether Slack is
 // configured: without it the first activity returns no thread and nothing else is posted. A Slack
@@ -76,7 +76,7 @@ export function progressLine(s: RunStatus, announcedConfirmation?: string): stri
   return lines.join('\n');
 }
 
-/** DESIGN §5's receipt: estimated vs accrued cost, what was released, what was left behind. */
+/** The receipt, as the CLI prints it (client/render.ts): estimated vs accrued cost, what was released, what was left behind. */
 export function receiptText(s: RunStatus): string {
   const money = (n: number | undefined) => (n === undefined ? '—' : `CNY ${n.toFixed(2)}`);
   const list = (rs: { type: string; id: string }[]) =>

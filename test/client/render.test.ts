@@ -34,7 +34,7 @@ describe('the comparison table', () => {
     assert.equal(renderOptionsTable(priced, 0, { now: at }).at(-1), priceAgeLine(priced, at));
   });
 
-  test('has the columns of DESIGN §5 and one row per option', () => {
+  test("has the comparison's columns and one row per option", () => {
     assert.match(table[0]!, /^ {2}# +product +region +zone +spec +CNY\/h +est\. total +ready in$/);
     assert.equal(table.length, 1 + OPTIONS.length);
   });

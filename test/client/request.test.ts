@@ -101,7 +101,7 @@ describe('flags → ProvisionRequest', () => {
   });
 });
 
-describe('exit codes (DESIGN §3)', () => {
+describe('exit codes', () => {
   test('each ending maps to its code', () => {
     assert.equal(exitCodeForRun({ status: 'SUCCEEDED' }), 0);
     assert.equal(exitCodeForRun({ status: 'REJECTED' }), 3);

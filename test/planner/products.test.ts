@@ -10,7 +10,7 @@ import {
   whyNot,
 } from '../../planner';
 
-// Every branch of the decision tree (DESIGN §1 step 4): given this request, these products are quoted.
+// Every branch of the decision tree (step 4 in docs/architecture.md): given this request, these products are quoted.
 const TREE: [string, ProvisionRequest, string[]][] = [
   ['product lock: ecs', { intent: '用 ECS 训练 qwen-7b' }, ['ecs']],
   ['product lock: fc', { intent: 'use function compute', cpu: 2 }, ['fc']],

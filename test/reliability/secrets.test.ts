@@ -1,4 +1,4 @@
-// Secrets never enter workflow inputs, results, history or logs (DESIGN §3). The worker gets
+// Secrets never enter workflow inputs, results, history or logs (docs/architecture.md). The worker gets
 // recognisable fake credentials through the default chain (env), runs succeed, fail and hit Alibaba
 // errors, and a scanner reads every event of every history (payloads decoded) and every log line.
 // Then ACP_PAYLOAD_KEY: the script is unreadable in the raw history and readable through the codec.

@@ -76,7 +76,7 @@ describe('provision on ACK', () => {
     assert.equal(chosen.readyInSeconds, 600);
     assert.ok(chosen.resources.some((r) => /cluster/.test(r)));
     assert.match(chosen.cleanup, /cluster/);
-    // The cluster was made the way DESIGN asks: managed Pro, tagged, its one node pool of the quoted
+    // The cluster was made the way acp asks for it: managed Pro, tagged, its one node pool of the quoted
     // spec, pod/service CIDRs clear of the VPC's 192.168.0.0/16.
     const clusterId = result.resourcesCreated.find((r) => r.type === 'cluster')!.id;
     const cluster = stack.emulator.world.get('cluster', clusterId)!;

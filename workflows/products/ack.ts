@@ -29,7 +29,8 @@ const OPTIONS_PER_REGION = 3;
 /** One worker node: a one-shot Job or one service needs no more. */
 const NODE_COUNT = 1;
 const NODE_MINIMUM = { cpu: 2, memoryGiB: 4 };
-/** Seconds to a running script: a new cluster takes 8–20 min (facts §6); a running one needs a pod. */
+/** Seconds to a running script: a new cluster takes 8–20 min (Alibaba's ACK
+ * CLI skill, aliyun/alibabacloud-aiops-skills alibabacloud-ack-cli/references/async-tasks.md, 2026); a running one needs a pod. */
 const READY_IN_SECONDS = { newCluster: 600, existingCluster: 30 };
 const OUTPUT_TAIL_CHARS = 4000;
 /** A pod no node can take fails the run after this long (no autoscaler adds nodes to acp's pool). */

@@ -23,7 +23,8 @@ import type { Attempt, DeployContext, Deployer, Deployment, ProductSteps, QuoteI
 const OPTIONS_PER_REGION = 4;
 /** One worker pod: acp runs one script, not a distributed job. */
 const WORKERS = 1;
-/** Confirmation to a running script: 1–3 min of environment preparation and image pull (facts §1.9). */
+/** Confirmation to a running script: 1–3 min of environment preparation and image pull (Alibaba's
+ * compute-provision skill, aliyun/alibabacloud-aiops-skills references/select-resource.md, 2026). */
 const READY_IN_SECONDS = 180;
 const OUTPUT_TAIL_CHARS = 4000;
 const LOG_LINES = 200;
@@ -32,7 +33,8 @@ const DEADLINE_GRACE_MINUTES = 15;
 
 /**
  * PAI's public DLC images by framework and accelerator. The repository path follows the documented
- * example (`registry.<region>.aliyuncs.com/pai-dlc/tensorflow-training:…`, facts §5.18); the tags
+ * example (`registry.<region>.aliyuncs.com/pai-dlc/tensorflow-training:…` in GetJob's example response,
+ * PAI-DLC OpenAPI 2020-12-03; test/fixtures/alibaba-examples); the tags
  * are PAI's naming scheme and not verified against the registry from here.
  */
 const IMAGES = {

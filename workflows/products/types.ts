@@ -1,4 +1,4 @@
-// The shape every product has in the workflow layer (DESIGN §2): a quote, a deployer that creates
+// The shape every product has in the workflow layer (docs/architecture.md, how a product plugs in): a quote, a deployer that creates
 // one attempt's resources (registering each compensation before its create), execute, and keep-alive.
 // The provision workflow only ever talks to this interface, so adding a product adds a module here.
 import type { RegionFindings, RegionNeeds } from '../../activities/market';
