@@ -1,13 +1,14 @@
-// Reading acp runs, for every client (the CLI's commands, the MCP tools, the Slack app, tests and
-// benchmarks): new run ids, finding a run by id, its status now, how it ended, the run list.
+// Reading acp runs, for every client that reads them (the CLI's commands, the MCP tools, tests and
+// benchmarks): new run ids, finding a run by id, its status now, how it ended, the run list. (The
+// Slack app reads nothing: it signals the run its button names, activities/slack.ts readButtonValue.)
 //
-// How a run ended: a run that SUCCEEDED completes its workflow with the run's
-// document (RunStatus) as the result; a run that ended FAILED, REJECTED, EXPIRED or OVER_BUDGET fails
-// its workflow — red in the Web UI — with the same document as the failure's details
-// (workflows/run-state.ts endRun). Only a run that never produced a document (bad input refused while
-// parsing, a cancelled or terminated workflow) fails without one. The CLI, the MCP server, the Slack
-// app, the tests and the benchmarks all read runs through `runResult` / `runOutcome`, never through
-// `handle.result()` alone, which throws for every run that did not succeed.
+// How a run ended: a run that SUCCEEDED completes its workflow with the run's document (RunStatus)
+// as the result; a run that ended FAILED, REJECTED, EXPIRED or OVER_BUDGET fails its workflow — red
+// in the Web UI — with the same document as the failure's details (workflows/run-state.ts endRun).
+// Only a run that never produced a document (bad input refused while parsing, a cancelled or
+// terminated workflow) fails without one. Every client reads runs through `runResult` /
+// `runOutcome`, never through `handle.result()` alone, which throws for every run that did not
+// succeed.
 import { randomBytes } from 'node:crypto';
 import {
   type Client,
