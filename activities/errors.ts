@@ -1,4 +1,4 @@
-// The one table that maps an Alibaba error code to what acp does about it (DESIGN §1 Failures), and
+// The one table that maps an Alibaba error code to what acp does about it (docs/architecture.md), and
 // the translation of SDK errors into Temporal failures. The Alibaba code travels as the failure's
 // `type`, so the workflow, the CLI and the Web UI all show the code the user can search for.
 import { ApplicationFailure } from '@temporalio/common';

@@ -29,7 +29,7 @@ export interface Job {
   gpu?: { model: string; count: number };
   minutes: number;
   /**
-   * What the job is (DESIGN's product rules): a script ends; training is an AI training job, the
+   * What the job is (the decision tree, step 4 in docs/architecture.md): a script ends; training is an AI training job, the
    * only kind PAI-DLC is for; a service runs until stopped, which FC and PAI-DLC (jobs that end)
    * cannot host.
    */

@@ -1,5 +1,6 @@
-// Alibaba's API flow control, as documented (alibaba-facts.md §4): calls are counted per account ×
-// region × API in fixed windows ("if an API is throttled in minute T, it can be called again from
+// Alibaba's API flow control, as documented (ECS "API throttling", 2024,
+// alibabacloud.com/help/en/elastic-compute-service/latest/api-throttling): calls are counted per
+// account × region × API in fixed windows ("if an API is throttled in minute T, it can be called again from
 // minute T+1"), and a call past the threshold is refused with the product's throttling error. Only
 // APIs with a published threshold are limited; the rest are not (no guessed numbers). The fault
 // table's `flowControl` replaces a rule per API (`null` lifts it); reset restores the documented ones.
@@ -10,7 +11,12 @@ export interface FlowRule {
   windowMs: number;
 }
 
-/** `<product>:<Action>` → the documented threshold (sources in alibaba-facts.md §4). */
+/**
+ * `<product>:<Action>` → the documented threshold: the ECS and VPC API quota pages
+ * (alibabacloud.com/help/en/ecs/developer-reference/api-ecs-2014-05-26-quota,
+ * help.aliyun.com/zh/vpc/developer-reference/api-vpc-2016-04-28-quota) and the API references named
+ * beside each group.
+ */
 export const DOCUMENTED_FLOW_LIMITS: Readonly<Record<string, FlowRule>> = {
   // ECS API quota table; DescribePrice reference (2024-12-26).
   'ecs:DescribePrice': { limit: 500, windowMs: 60_000 },
