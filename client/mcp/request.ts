@@ -1,6 +1,7 @@
 // Tool input → the workflow input, through the CLI's own validation (client/request.ts), so an agent
 // and a person are refused the same requests with the same sentences, in each one's words.
 import { z } from 'zod';
+import { PRODUCT_FACTS } from '../../planner/products';
 import { PRODUCTS, type ProvisionRequest } from '../../planner/types';
 import { CliError, EXIT } from '../exit-codes';
 import { prepareRequest, type RequestFlags } from '../request';
@@ -139,7 +140,10 @@ export const requestShape = {
     .min(1, 'the path is empty')
     .optional()
     .describe('Path of the script on the machine this server runs on; read here and sent as content'),
-  product: z.enum(PRODUCTS).optional().describe('Only this product: ecs, fc, ack or pai (PAI-DLC)'),
+  product: z
+    .enum(PRODUCTS)
+    .optional()
+    .describe(`Only this product: ${PRODUCTS.map((p) => `${p} (${PRODUCT_FACTS[p].name})`).join(', ')}`),
   region: z
     .string()
     .regex(/^[a-z]{2}(-[a-z0-9]+)+$/, 'a region id looks like cn-hangzhou or ap-southeast-1')
