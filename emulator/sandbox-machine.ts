@@ -80,8 +80,15 @@ export class SandboxUnavailable extends Error {
   }
 }
 
-const SANDBOX_ROOT = join(__dirname, 'sandbox-root');
-const INIT_SCRIPT = join(__dirname, 'sandbox-init.sh');
+/**
+ * The folder of the sandbox's files: this module's own, or — bundled into the precompiled CLI, where
+ * __dirname is dist/ — the emulator folder beside it.
+ */
+const SANDBOX_FILES =
+  [__dirname, join(__dirname, '..', 'emulator')].find((d) => existsSync(join(d, 'sandbox-init.sh'))) ??
+  __dirname;
+const SANDBOX_ROOT = join(SANDBOX_FILES, 'sandbox-root');
+const INIT_SCRIPT = join(SANDBOX_FILES, 'sandbox-init.sh');
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const TOOLS = ['unshare', 'nsenter', 'ip', 'bash', 'python3'];
 /**
