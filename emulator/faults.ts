@@ -206,6 +206,12 @@ export function appliesTo(faults: FaultTable, action: string): boolean {
   return faults.rateActions === null || faults.rateActions.includes(action);
 }
 
+/** The error an `inject` rule asks for on this action (one use of it), or undefined. */
+export function injectedFault(faults: FaultTable, action: string): ApiError | undefined {
+  const rule = takeRule(faults.inject, action);
+  return rule && new ApiError(rule.status ?? 400, rule.code, rule.message ?? `Injected fault ${rule.code}.`);
+}
+
 /** Consumes one use of the first matching count-limited rule; returns it, or undefined. */
 export function takeRule<R extends { action: string; count?: number }>(
   rules: R[],

@@ -15,7 +15,7 @@
 // oss-mount.ts gives a machine the OSS mounts an instance or a DLC job declares.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { appliesTo, takeRule } from './faults';
+import { appliesTo, injectedFault } from './faults';
 import { evaluate, policyDocuments } from './ram';
 import { ApiError, type Resource, type World } from './types';
 import type { EmulatorWorld } from './world';
@@ -635,13 +635,8 @@ function authorize(world: EmulatorWorld, accessKeyId: string, req: OssRequest, a
 
 async function applyFaults(world: EmulatorWorld, action: OssAction): Promise<void> {
   const f = world.faults;
-  const injected = takeRule(f.inject, action.name);
-  if (injected)
-    throw new ApiError(
-      injected.status ?? 400,
-      injected.code,
-      injected.message ?? `Injected fault ${injected.code}.`,
-    );
+  const injected = injectedFault(f, action.name);
+  if (injected) throw injected;
   if (!appliesTo(f, action.name)) return;
   if (f.latencyMs > 0) await new Promise((r) => setTimeout(r, f.latencyMs));
   if (f.errorRate > 0 && world.dice.roll() < f.errorRate)

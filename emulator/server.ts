@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { handleAdmin } from './admin';
-import { appliesTo, takeRule } from './faults';
+import { appliesTo, injectedFault, takeRule } from './faults';
 import { flowRules } from './flow-control';
 import { handleOss, isOssRequest } from './oss';
 import type { ProductSet } from './products';
@@ -214,14 +214,8 @@ export class EmulatorServer {
         Date.now(),
       );
       await this.applyRateFaults(action);
-      const injected = takeRule(world.faults.inject, action);
-      if (injected) {
-        throw new ApiError(
-          injected.status ?? 400,
-          injected.code,
-          injected.message ?? `Injected fault ${injected.code}.`,
-        );
-      }
+      const injected = injectedFault(world.faults, action);
+      if (injected) throw injected;
 
       const result = await handler(apiReq, world);
       const drop = takeRule(world.faults.dropResponse, action);

@@ -18,7 +18,7 @@
 // "denied by sts or ram, …", as SLS answers it.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { appliesTo, takeRule } from './faults';
+import { appliesTo, injectedFault } from './faults';
 import { evaluate, policyDocuments } from './ram';
 import { ApiError, type Resource, type World } from './types';
 import type { EmulatorWorld } from './world';
@@ -605,13 +605,8 @@ function authorize(world: EmulatorWorld, accessKeyId: string, req: SlsRequest, a
 /** The fault table in SLS's words: quota errors for throttling, its own 5xx codes. */
 async function applyFaults(world: EmulatorWorld, action: SlsAction): Promise<void> {
   const f = world.faults;
-  const injected = takeRule(f.inject, action.name);
-  if (injected)
-    throw new ApiError(
-      injected.status ?? 400,
-      injected.code,
-      injected.message ?? `Injected fault ${injected.code}.`,
-    );
+  const injected = injectedFault(f, action.name);
+  if (injected) throw injected;
   if (!appliesTo(f, action.name)) return;
   if (f.latencyMs > 0) await new Promise((r) => setTimeout(r, f.latencyMs));
   if (f.throttleRate > 0 && world.dice.roll() < f.throttleRate) {
