@@ -298,6 +298,15 @@ const NOTABLE_EVENT =
   /trying the next placement|price rose|budget guard|TTL of|teardown requested|confirmation ignored|retrying after/;
 
 /**
+ * The worker's next step names the run as `acp retry ID` (it speaks for every run); the view puts
+ * this run's id in, and says how to resume only where the step did not already.
+ */
+function blockedNextStep(nextStep: string, workflowId: string): string {
+  const named = nextStep.replaceAll('`acp retry ID`', `\`acp retry ${workflowId}\``);
+  return named === nextStep ? `${nextStep}; then \`acp retry ${workflowId}\`` : named;
+}
+
+/**
  * Every line the status implies so far, in the order of a run's steps (docs/architecture.md). The printer shows the ones it has
  * not shown yet; the table comes as one line group under the key 'table'.
  */
@@ -339,10 +348,7 @@ export function stepLines(s: RunStatus, ctx: StepContext = {}, opts: TableOption
   for (const r of s.kept) add(`kept:${r.id}`, step('✔', 'reusing', resourceLabel(r)));
   if (s.blocked) {
     add(`blocked:${s.blocked.code}`, step('!', 'blocked', `${s.blocked.code}: ${s.blocked.message}`));
-    add(
-      `blocked-next:${s.blocked.code}`,
-      step(' ', '', `${s.blocked.nextStep}; then \`acp retry ${s.workflowId}\``),
-    );
+    add(`blocked-next:${s.blocked.code}`, step(' ', '', blockedNextStep(s.blocked.nextStep, s.workflowId)));
   }
   const exec = s.execution;
   if (exec?.startedAt || s.status === 'RUNNING') add('running', step('✔', 'running', runningText(s)));
@@ -557,7 +563,7 @@ export function renderStatus(s: RunStatus): string[] {
       step(
         '!',
         'blocked',
-        `${s.blocked.code}: ${s.blocked.message} — ${s.blocked.nextStep}; then \`acp retry ${s.workflowId}\``,
+        `${s.blocked.code}: ${s.blocked.message} — ${blockedNextStep(s.blocked.nextStep, s.workflowId)}`,
       ),
     );
   if (s.confirmation) {

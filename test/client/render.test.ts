@@ -206,6 +206,23 @@ describe('step lines', () => {
     assert.match(texts, /raise the quota in Quota Center; then `acp retry acp-1234abcd`/);
   });
 
+  test("a blocked step that already says `acp retry ID` gets this run's id, not a second retry", () => {
+    const lines = stepLines(
+      status({
+        status: 'BLOCKED',
+        blocked: {
+          code: 'InvalidRamRole.NotExist',
+          message: 'The specified RAM role does not exist.',
+          nextStep:
+            'create the instance RAM role AcpCheckpointRole (docs/spot.md), then send `acp retry ID`.',
+        },
+      }),
+    );
+    const texts = lines.map((l) => l.text).join('\n');
+    assert.match(texts, /then send `acp retry acp-1234abcd`\.$/m);
+    assert.doesNotMatch(texts, /acp retry ID|; then/);
+  });
+
   test('a quote ends with its recommendation, not a receipt', () => {
     const lines = stepLines(status({ status: 'SUCCEEDED' }), { quote: true });
     assert.match(

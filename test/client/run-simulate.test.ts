@@ -327,6 +327,31 @@ describe('acp quote --simulate', () => {
     assert.deepEqual(doc.resourcesCreated, []);
   });
 
+  test('--spot --checkpoint: the simulated account has the checkpoint role, the script writes its directory, the bucket is released', async () => {
+    const r = await acp([
+      'run',
+      '--simulate',
+      '--product',
+      'ecs',
+      '--spot',
+      '--checkpoint',
+      '--inline',
+      'echo 1 > "$ACP_CHECKPOINT_DIR/step" && echo "saved $(cat "$ACP_CHECKPOINT_DIR/step")"',
+      '--yes',
+      '--json',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = parse(r.stdout);
+    assert.equal(doc.status, 'SUCCEEDED', doc.message);
+    assert.equal(doc.chosen?.spot, true, 'the spot row was chosen');
+    assert.match(doc.execution?.outputTail ?? '', /saved 1/);
+    assert.ok(
+      doc.resourcesCreated.some((c) => c.type === 'oss-bucket'),
+      'the run made its checkpoint bucket',
+    );
+    assertAllReleased(doc);
+  });
+
   test('over budget: exit 3, OVER_BUDGET, nothing created', async () => {
     const r = await acp([
       'quote',
