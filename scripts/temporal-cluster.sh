@@ -306,9 +306,13 @@ wait_port() {
 }
 
 await_service() {
-  local p=$((port - 300 + $(grpc_offset "$1"))) i
+  local p=$((port - 300 + $(grpc_offset "$1"))) i pid
+  # The PID start_server just wrote, alive or not: until the background child has exec'd the server
+  # its command line is still this script's, so server_pid's command-line check would call a service
+  # that is starting (under load, for a while) one that exited.
+  pid=$(cat "$dir/pids/$1.pid")
   for i in $(seq 1 240); do
-    server_pid "$1" >/dev/null || die "the $1 service exited: $(tail -n 5 "$dir/logs/$1.log")"
+    kill -0 "$pid" 2>/dev/null || die "the $1 service exited: $(tail -n 5 "$dir/logs/$1.log")"
     (exec 3<>"/dev/tcp/$ip/$p") 2>/dev/null && return 0
     sleep 0.25
   done
