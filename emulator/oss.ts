@@ -16,6 +16,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { appliesTo, injectedFault } from './faults';
+import { type GatewayCall, gatewayRequestId, serveGatewayCall } from './gateway';
 import { evaluate, policyDocuments } from './ram';
 import { ApiError, type Resource, type World } from './types';
 import type { EmulatorWorld } from './world';
@@ -467,7 +468,8 @@ export async function handleOss(
   rawQuery: string,
   world: EmulatorWorld,
 ): Promise<void> {
-  const requestId = world.newRequestId().replace(/-/g, '').slice(0, 24).toUpperCase();
+  const call: GatewayCall = { requestId: gatewayRequestId(world) };
+  const { requestId } = call;
   const headers = req.headers as Record<string, string | undefined>;
   const host = String(headers.host ?? '');
   const ossReq: OssRequest = {
@@ -480,75 +482,61 @@ export async function handleOss(
     host,
     requestId,
   };
-  let action: OssAction | undefined;
-  let accessKeyId = '';
-  const record = (code: string, httpStatus: number) =>
-    world.calls.push({
-      action: action?.name ?? `${ossReq.method} ${rawPath}`,
-      product: 'oss',
-      ...(ossReq.regionId ? { regionId: ossReq.regionId } : {}),
-      code,
-      httpStatus,
-      at: world.now(),
-      ...(accessKeyId ? { accessKeyId } : {}),
-      requestId,
-    });
-  try {
-    const m = HOST.exec(host.replace(/:\d+$/, ''));
-    if (!m || !world.catalogue.region(m[2]!))
-      throw new OssError(400, 'InvalidArgument', `The host ${host} is not an OSS endpoint of a region.`);
-    ossReq.regionId = m[2]!;
-    if (m[1]) ossReq.bucket = m[1];
-    accessKeyId = verifyOssSignature(ossReq, (ak) => world.keys.get(ak));
-    action = actionOf(ossReq);
-    if (!action)
-      throw new OssError(
-        400,
-        'InvalidRequest',
-        `${ossReq.method} ${rawPath}?${rawQuery} is not an operation this emulator serves.`,
-      );
-    authorize(world, accessKeyId, ossReq, action);
-    await applyFaults(world, action);
-    const result = action.handle(ossReq, world);
-    const status = result.status ?? 200;
-    record('OK', status);
-    const out = result.raw ?? (result.xml !== undefined ? Buffer.from(result.xml) : Buffer.alloc(0));
-    res.writeHead(status, {
-      'x-oss-request-id': requestId,
-      server: 'AliyunOSS',
-      date: httpDate(Date.now()),
-      ...(result.xml !== undefined ? { 'content-type': 'application/xml' } : {}),
-      'content-length': out.length,
-      ...result.headers,
-    });
-    res.end(out);
-  } catch (err) {
-    const e =
-      err instanceof ApiError
-        ? err
-        : new ApiError(500, 'InternalError', 'We encountered an internal error. Please try again.');
-    if (!(err instanceof ApiError)) console.error('emulator: OSS call failed', err);
-    record(e.code, e.status);
-    const fields = err instanceof OssError ? err.fields : {};
-    const out = xml(
-      'Error',
-      el('Code', e.code) +
-        el('Message', e.message) +
-        el('RequestId', requestId) +
-        el('HostId', host.replace(/^[^/]*\//, '')) +
-        Object.entries(fields)
-          .map(([k, v]) => el(k, v))
-          .join(''),
-    );
-    res.writeHead(e.status, {
-      'x-oss-request-id': requestId,
-      server: 'AliyunOSS',
-      date: httpDate(Date.now()),
-      'content-type': 'application/xml',
-      'content-length': Buffer.byteLength(out),
-    });
-    res.end(out);
-  }
+  const ossHeaders = () => ({
+    'x-oss-request-id': requestId,
+    server: 'AliyunOSS',
+    date: httpDate(Date.now()),
+  });
+  await serveGatewayCall(world, res, {
+    product: 'oss',
+    call,
+    unnamed: `${ossReq.method} ${rawPath}`,
+    internalError: () =>
+      new ApiError(500, 'InternalError', 'We encountered an internal error. Please try again.'),
+    async handle() {
+      const m = HOST.exec(host.replace(/:\d+$/, ''));
+      if (!m || !world.catalogue.region(m[2]!))
+        throw new OssError(400, 'InvalidArgument', `The host ${host} is not an OSS endpoint of a region.`);
+      ossReq.regionId = call.regionId = m[2]!;
+      if (m[1]) ossReq.bucket = m[1];
+      const accessKeyId = verifyOssSignature(ossReq, (ak) => world.keys.get(ak));
+      call.accessKeyId = accessKeyId;
+      const action = actionOf(ossReq);
+      if (!action)
+        throw new OssError(
+          400,
+          'InvalidRequest',
+          `${ossReq.method} ${rawPath}?${rawQuery} is not an operation this emulator serves.`,
+        );
+      call.action = action.name;
+      authorize(world, accessKeyId, ossReq, action);
+      await applyFaults(world, action);
+      const result = action.handle(ossReq, world);
+      return {
+        status: result.status ?? 200,
+        headers: {
+          ...ossHeaders(),
+          ...(result.xml !== undefined ? { 'content-type': 'application/xml' } : {}),
+          ...result.headers,
+        },
+        body: result.raw ?? (result.xml !== undefined ? Buffer.from(result.xml) : Buffer.alloc(0)),
+      };
+    },
+    errorAnswer: (e, thrown) => ({
+      status: e.status,
+      headers: { ...ossHeaders(), 'content-type': 'application/xml' },
+      body: xml(
+        'Error',
+        el('Code', e.code) +
+          el('Message', e.message) +
+          el('RequestId', requestId) +
+          el('HostId', host.replace(/^[^/]*\//, '')) +
+          Object.entries(thrown instanceof OssError ? thrown.fields : {})
+            .map(([k, v]) => el(k, v))
+            .join(''),
+      ),
+    }),
+  });
 }
 
 function decodeKey(rawPath: string): string {

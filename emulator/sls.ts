@@ -19,6 +19,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { appliesTo, injectedFault } from './faults';
+import { type GatewayAnswer, type GatewayCall, gatewayRequestId, serveGatewayCall } from './gateway';
 import { evaluate, policyDocuments } from './ram';
 import { ApiError, type Resource, type World } from './types';
 import type { EmulatorWorld } from './world';
@@ -468,7 +469,8 @@ export async function handleSls(
   query: Record<string, string>,
   world: EmulatorWorld,
 ): Promise<void> {
-  const requestId = world.newRequestId().replace(/-/g, '').slice(0, 24).toUpperCase();
+  const call: GatewayCall = { requestId: gatewayRequestId(world) };
+  const { requestId } = call;
   const headers = req.headers as Record<string, string | undefined>;
   const slsReq: SlsRequest = {
     method: req.method ?? 'GET',
@@ -480,61 +482,42 @@ export async function handleSls(
     regionId: '',
     requestId,
   };
-  let action: SlsAction | undefined;
-  let accessKeyId = '';
-  const record = (code: string, httpStatus: number) =>
-    world.calls.push({
-      action: action?.name ?? `${slsReq.method} ${path}`,
-      product: 'sls',
-      ...(slsReq.regionId ? { regionId: slsReq.regionId } : {}),
-      code,
-      httpStatus,
-      at: world.now(),
-      ...(accessKeyId ? { accessKeyId } : {}),
-      requestId,
-    });
-  try {
-    const where = hostOf(String(headers.host ?? ''));
-    slsReq.regionId = where.regionId;
-    if (where.project) slsReq.project = where.project;
-    if (!world.catalogue.region(where.regionId))
-      throw new ApiError(400, 'InvalidHost', `Host header ${headers.host} is invalid.`);
-    accessKeyId = verifySlsSignature(slsReq, (ak) => world.keys.get(ak));
-    if (body.length > 0) {
-      try {
-        slsReq.json = JSON.parse(body.toString('utf8'));
-      } catch {
-        throw new ApiError(400, 'PostBodyInvalid', 'The request body is not valid JSON object.');
+  const answer = (status: number, out: string, more: Record<string, string> = {}): GatewayAnswer => ({
+    status,
+    headers: { 'x-log-requestid': requestId, 'content-type': 'application/json', ...more },
+    body: out,
+  });
+  await serveGatewayCall(world, res, {
+    product: 'sls',
+    call,
+    unnamed: `${slsReq.method} ${path}`,
+    internalError: () => new ApiError(500, 'InternalServerError', 'Internal server error'),
+    async handle() {
+      const where = hostOf(String(headers.host ?? ''));
+      slsReq.regionId = call.regionId = where.regionId;
+      if (where.project) slsReq.project = where.project;
+      if (!world.catalogue.region(where.regionId))
+        throw new ApiError(400, 'InvalidHost', `Host header ${headers.host} is invalid.`);
+      const accessKeyId = verifySlsSignature(slsReq, (ak) => world.keys.get(ak));
+      call.accessKeyId = accessKeyId;
+      if (body.length > 0) {
+        try {
+          slsReq.json = JSON.parse(body.toString('utf8'));
+        } catch {
+          throw new ApiError(400, 'PostBodyInvalid', 'The request body is not valid JSON object.');
+        }
       }
-    }
-    action = actionOf(slsReq);
-    if (!action) throw new ApiError(404, 'ParameterInvalid', `no such API: ${slsReq.method} ${path}`);
-    authorize(world, accessKeyId, slsReq, action);
-    await applyFaults(world, action);
-    const result = action.handle(slsReq, world);
-    record('OK', 200);
-    const out = result.body === undefined ? '' : JSON.stringify(result.body);
-    res.writeHead(200, {
-      'x-log-requestid': requestId,
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(out),
-      ...result.headers,
-    });
-    res.end(out);
-  } catch (err) {
-    const e =
-      err instanceof ApiError ? err : new ApiError(500, 'InternalServerError', 'Internal server error');
-    if (!(err instanceof ApiError)) console.error('emulator: SLS call failed', err);
-    record(e.code, e.status);
-    const out = JSON.stringify({ errorCode: e.code, errorMessage: e.message, requestId });
-    res.writeHead(e.status, {
-      'x-log-requestid': requestId,
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(out),
-      ...e.headers,
-    });
-    res.end(out);
-  }
+      const action = actionOf(slsReq);
+      if (!action) throw new ApiError(404, 'ParameterInvalid', `no such API: ${slsReq.method} ${path}`);
+      call.action = action.name;
+      authorize(world, accessKeyId, slsReq, action);
+      await applyFaults(world, action);
+      const result = action.handle(slsReq, world);
+      return answer(200, result.body === undefined ? '' : JSON.stringify(result.body), result.headers);
+    },
+    errorAnswer: (e) =>
+      answer(e.status, JSON.stringify({ errorCode: e.code, errorMessage: e.message, requestId }), e.headers),
+  });
 }
 
 /** `<project>.<region>.log.aliyuncs.com` or `<region>.log.aliyuncs.com` (port dropped). */
