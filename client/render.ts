@@ -17,6 +17,8 @@ export interface StepContext {
   script?: { script: Script; check: ScriptCheck };
   /** A `quote` run: it ends with the recommendation, not a receipt (nothing was created). */
   quote?: boolean;
+  /** A `--simulate` run: its cloud lives in the following process, which has to stay for a retry. */
+  simulated?: boolean;
 }
 
 const LABEL_WIDTH = 10;
@@ -349,6 +351,15 @@ export function stepLines(s: RunStatus, ctx: StepContext = {}, opts: TableOption
   if (s.blocked) {
     add(`blocked:${s.blocked.code}`, step('!', 'blocked', `${s.blocked.code}: ${s.blocked.message}`));
     add(`blocked-next:${s.blocked.code}`, step(' ', '', blockedNextStep(s.blocked.nextStep, s.workflowId)));
+    if (ctx.simulated)
+      add(
+        `blocked-simulated:${s.blocked.code}`,
+        step(
+          ' ',
+          '',
+          'the simulated cloud lives in this process: keep it open while you retry from another terminal, or press Ctrl-C to release everything',
+        ),
+      );
   }
   const exec = s.execution;
   if (exec?.startedAt || s.status === 'RUNNING') add('running', step('✔', 'running', runningText(s)));

@@ -377,7 +377,10 @@ async function execute(type: 'provision' | 'quote', text: string, flags: RunFlag
       out: io.human,
       tty,
       prefix: io.prefix,
-      context: stepContext(prepared, type === 'quote'),
+      context: {
+        ...stepContext(prepared, type === 'quote'),
+        ...(stack.simulated ? { simulated: true } : {}),
+      },
       table: { maxRows: TABLE_ROWS },
     });
     const interactive = type === 'provision' && !flags.yes && Boolean(process.stdin.isTTY) && tty;

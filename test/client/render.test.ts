@@ -221,6 +221,21 @@ describe('step lines', () => {
     const texts = lines.map((l) => l.text).join('\n');
     assert.match(texts, /then send `acp retry acp-1234abcd`\.$/m);
     assert.doesNotMatch(texts, /acp retry ID|; then/);
+    assert.doesNotMatch(texts, /simulated/, 'a real run says nothing of a simulated cloud');
+  });
+
+  test('a blocked simulated run says its process must stay open for the retry, and Ctrl-C releases', () => {
+    const blocked = status({
+      status: 'BLOCKED',
+      blocked: { code: 'QuotaExceed.ElasticQuota', message: 'vCPU quota reached', nextStep: 'raise it' },
+    });
+    const texts = stepLines(blocked, { simulated: true })
+      .map((l) => l.text)
+      .join('\n');
+    assert.match(
+      texts,
+      /keep it open while you retry from another terminal, or press Ctrl-C to release everything/,
+    );
   });
 
   test('a quote ends with its recommendation, not a receipt', () => {
