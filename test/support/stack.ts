@@ -3,6 +3,7 @@
 // exactly the policy `acp ram-policy` prints, so every workflow test also proves that policy is
 // enough; a test that needs other resources set up uses the unrestricted `adminKey`.
 import * as $Cs from '@alicloud/cs20151215';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import {
@@ -14,7 +15,9 @@ import {
 import { MANAGED_TAG, SHARED_TAG } from '../../activities/tags';
 import { type RamPolicy, ramPolicy } from '../../client/ram-policy';
 import { DEFAULT_ACCESS_KEY_ID, startEmulator } from '../../emulator';
+import type { ProvisionRequest } from '../../planner/types';
 import { createAcpWorker } from '../../worker/worker';
+import { provision } from '../../workflows/provision';
 import { startTemporal, startTimeSkipping, uniqueTaskQueue, workflowBundle } from './temporal';
 import { waitFor } from './waiting';
 
@@ -32,6 +35,14 @@ export interface Stack {
   adminClients: AlibabaClients;
   /** Admin API of the emulator. */
   admin(path: string, init?: RequestInit): Promise<any>;
+  /**
+   * Starts a provision run on this stack's worker under the file's next id (`acp-test-<name>-<pid>-<n>`);
+   * `started` lists the ids in order, for tests that replay every history the file recorded.
+   */
+  startProvision(
+    request: ProvisionRequest & { blockedTimeout?: string },
+  ): Promise<WorkflowHandle<typeof provision>>;
+  readonly started: string[];
   stop(): Promise<void>;
 }
 
@@ -100,6 +111,7 @@ export async function startStack(
     workflowBundle: await workflowBundle(),
   });
   const running = worker.run();
+  const started: string[] = [];
   return {
     env,
     emulator,
@@ -113,6 +125,12 @@ export async function startStack(
       // A reset forgets added keys; the admin key is part of the stack, so it comes back.
       if (path.startsWith('/__emulator/reset')) await addAdminKey();
       return answer;
+    },
+    started,
+    startProvision(request) {
+      const workflowId = `acp-test-${name}-${process.pid}-${started.length + 1}`;
+      started.push(workflowId);
+      return env.client.workflow.start(provision, { taskQueue, workflowId, args: [request] });
     },
     async stop() {
       worker.shutdown();

@@ -10,13 +10,11 @@ import { after, before, describe, test } from 'node:test';
 import * as $Ecs from '@alicloud/ecs20140526';
 import type { ProvisionRequest } from '../../planner/types';
 import { type ProvisionResult, statusQuery, teardownSignal } from '../../workflows/messages';
-import { provision } from '../../workflows/provision';
 import { runResult } from '../support/run-result';
 import { type Stack, startStack } from '../support/stack';
 import { waitFor } from '../support/waiting';
 
 let stack: Stack;
-let n = 0;
 
 before(async () => {
   stack = await startStack('ecs-network');
@@ -25,14 +23,8 @@ after(async () => {
   await stack?.stop();
 });
 
-function start(request: ProvisionRequest) {
-  n += 1;
-  return stack.env.client.workflow.start(provision, {
-    taskQueue: stack.taskQueue,
-    workflowId: `acp-test-ecs-network-${process.pid}-${n}`,
-    args: [{ product: 'ecs', skipConfirmation: true, ...request }],
-  });
-}
+const start = (request: ProvisionRequest) =>
+  stack.startProvision({ product: 'ecs', skipConfirmation: true, ...request });
 
 /** Resolves when a TCP connection to host:port opens, rejects when it is refused or times out. */
 function connects(host: string, port: number): Promise<void> {

@@ -5,16 +5,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Worker } from '@temporalio/worker';
 import { kubernetesFor } from '../../activities/ack';
-import type { ProvisionRequest } from '../../planner/types';
 import { confirmSignal, retrySignal } from '../../workflows/messages';
-import { provision } from '../../workflows/provision';
 import { runResult } from '../support/run-result';
 import { createSharedCluster, type Stack, startStack } from '../support/stack';
 import { workflowBundle } from '../support/temporal';
 import { waitForStatus } from '../support/waiting';
 
 let stack: Stack;
-let n = 0;
 
 before(async () => {
   stack = await startStack('ack');
@@ -22,15 +19,6 @@ before(async () => {
 after(async () => {
   await stack?.stop();
 });
-
-function start(request: ProvisionRequest & { blockedTimeout?: string }) {
-  n += 1;
-  return stack.env.client.workflow.start(provision, {
-    taskQueue: stack.taskQueue,
-    workflowId: `acp-test-ack-${process.pid}-${n}`,
-    args: [request],
-  });
-}
 
 async function resources(): Promise<any[]> {
   return (await stack.admin('/__emulator/resources')).resources;
@@ -49,7 +37,7 @@ async function faults(body: unknown) {
 
 describe('provision on ACK', () => {
   test('no cluster yet: one is created, the Job prints hello-acp, and everything is deleted', async () => {
-    const handle = await start({
+    const handle = await stack.startProvision({
       product: 'ack',
       script: { content: 'echo hello-acp' },
       skipConfirmation: true,
@@ -99,7 +87,7 @@ describe('provision on ACK', () => {
     });
 
     test('it is reused (kept, not deleted) and the script starts in seconds', async () => {
-      const handle = await start({
+      const handle = await stack.startProvision({
         product: 'ack',
         script: { content: 'echo hello-acp' },
         skipConfirmation: true,
@@ -121,7 +109,7 @@ describe('provision on ACK', () => {
     });
 
     test('a script that exits 3 fails the run with its output; the Job is deleted, the cluster stays', async () => {
-      const handle = await start({
+      const handle = await stack.startProvision({
         product: 'ack',
         script: { content: 'echo about-to-fail\nexit 3' },
         skipConfirmation: true,
@@ -139,7 +127,7 @@ describe('provision on ACK', () => {
     });
 
     test('a Job deleted under a running run (its TTL ran out while acp was away, or a person): FAILED as JobGone, the rest released', async () => {
-      const handle = await start({
+      const handle = await stack.startProvision({
         product: 'ack',
         script: { content: 'echo started\nsleep 600' },
         skipConfirmation: true,
@@ -160,7 +148,7 @@ describe('provision on ACK', () => {
     });
 
     test('an image that cannot be pulled fails fast with ImagePullBackOff', async () => {
-      const handle = await start({
+      const handle = await stack.startProvision({
         product: 'ack',
         intent: 'run the container registry.example.com/does-not-exist:1 on kubernetes',
         script: { content: 'echo never-runs' },
@@ -175,7 +163,7 @@ describe('provision on ACK', () => {
   });
 
   test('the node type is sold out in the first zone: the next zone is used, the failed cluster deleted', async () => {
-    const handle = await start({
+    const handle = await stack.startProvision({
       product: 'ack',
       region: 'cn-hangzhou',
       script: { content: 'echo next-zone' },
@@ -204,7 +192,7 @@ describe('provision on ACK', () => {
   test('the cluster quota is exhausted: BLOCKED; without a retry the run fails and releases its network', async () => {
     await faults({ quota: { 'cs.instances': 0 } });
     try {
-      const handle = await start({
+      const handle = await stack.startProvision({
         product: 'ack',
         script: { content: 'echo blocked' },
         skipConfirmation: true,
@@ -226,7 +214,7 @@ describe('provision on ACK', () => {
   test('a quota lifted during BLOCKED: retry creates the cluster and the run succeeds', async () => {
     await faults({ quota: { 'cs.instances': 0 } });
     try {
-      const handle = await start({
+      const handle = await stack.startProvision({
         product: 'ack',
         script: { content: 'echo after-retry' },
         skipConfirmation: true,
@@ -246,7 +234,7 @@ describe('provision on ACK', () => {
   test('a CreateCluster whose response is lost is found by its tags, not created twice', async () => {
     await faults({ dropResponse: [{ action: 'CreateCluster', count: 1, mode: 'reset' }] });
     try {
-      const handle = await start({
+      const handle = await stack.startProvision({
         product: 'ack',
         script: { content: 'echo once' },
         skipConfirmation: true,
@@ -267,8 +255,7 @@ describe('provision on ACK', () => {
 
   test('every history recorded above replays without nondeterminism', async () => {
     const histories = [];
-    for (let i = 1; i <= n; i++) {
-      const workflowId = `acp-test-ack-${process.pid}-${i}`;
+    for (const workflowId of stack.started) {
       histories.push({
         workflowId,
         history: await stack.env.client.workflow.getHandle(workflowId).fetchHistory(),
@@ -279,6 +266,6 @@ describe('provision on ACK', () => {
       assert.equal(r.error, undefined, `${r.workflowId}: ${r.error?.message}`);
       replayed += 1;
     }
-    assert.equal(replayed, n);
+    assert.equal(replayed, stack.started.length);
   });
 });

@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Worker } from '@temporalio/worker';
-import type { ProvisionRequest } from '../../planner/types';
 import {
   confirmSignal,
   type ProvisionResult,
@@ -12,14 +11,12 @@ import {
   statusQuery,
   teardownSignal,
 } from '../../workflows/messages';
-import { provision } from '../../workflows/provision';
 import { expectNoDocument, runResult } from '../support/run-result';
 import { type Stack, startStack } from '../support/stack';
 import { workflowBundle } from '../support/temporal';
 import { waitFor, waitForStatus } from '../support/waiting';
 
 let stack: Stack;
-let n = 0;
 
 before(async () => {
   stack = await startStack('ecs');
@@ -28,15 +25,6 @@ after(async () => {
   await stack?.stop();
 });
 
-function start(request: ProvisionRequest & { blockedTimeout?: string }) {
-  n += 1;
-  return stack.env.client.workflow.start(provision, {
-    taskQueue: stack.taskQueue,
-    workflowId: `acp-test-ecs-${process.pid}-${n}`,
-    args: [request],
-  });
-}
-
 async function liveResources(workflowId?: string): Promise<any[]> {
   const { resources } = await stack.admin('/__emulator/resources');
   return workflowId ? resources.filter((r: any) => r.tags?.['acp:workflow-id'] === workflowId) : resources;
@@ -44,7 +32,7 @@ async function liveResources(workflowId?: string): Promise<any[]> {
 
 describe('provision on ECS', () => {
   test('a one-shot script runs on the cheapest ECS option and everything is released', async () => {
-    const handle = await start({
+    const handle = await stack.startProvision({
       product: 'ecs',
       script: { content: 'echo hello-acp' },
       skipConfirmation: true,
@@ -74,7 +62,7 @@ describe('provision on ECS', () => {
   });
 
   test('a script that exits 3 fails the run with its output, and everything is released', async () => {
-    const handle = await start({
+    const handle = await stack.startProvision({
       product: 'ecs',
       script: { content: 'echo about-to-fail; exit 3' },
       skipConfirmation: true,
@@ -89,7 +77,7 @@ describe('provision on ECS', () => {
   });
 
   test('confirmation by signal from another client: the chosen option is created', async () => {
-    const handle = await start({
+    const handle = await stack.startProvision({
       product: 'ecs',
       script: { content: 'echo confirmed-run' },
       confirmTimeout: '5m',
@@ -107,7 +95,7 @@ describe('provision on ECS', () => {
   });
 
   test('a confirmation sent before the comparison is ready is kept, not dropped', async () => {
-    const handle = await start({
+    const handle = await stack.startProvision({
       product: 'ecs',
       script: { content: 'echo early-yes' },
       confirmTimeout: '5m',
@@ -119,7 +107,11 @@ describe('provision on ECS', () => {
   });
 
   test('rejection ends the run with nothing created', async () => {
-    const handle = await start({ product: 'ecs', script: { content: 'echo never' }, confirmTimeout: '5m' });
+    const handle = await stack.startProvision({
+      product: 'ecs',
+      script: { content: 'echo never' },
+      confirmTimeout: '5m',
+    });
     await waitForStatus(handle, 'AWAITING_CONFIRMATION');
     await handle.signal(rejectSignal, { reason: 'too expensive', by: 'bob' });
     const result = await runResult(handle);
@@ -129,14 +121,18 @@ describe('provision on ECS', () => {
   });
 
   test('nobody confirms within the timeout: EXPIRED, nothing created', async () => {
-    const handle = await start({ product: 'ecs', script: { content: 'echo never' }, confirmTimeout: '2s' });
+    const handle = await stack.startProvision({
+      product: 'ecs',
+      script: { content: 'echo never' },
+      confirmTimeout: '2s',
+    });
     const result = await runResult(handle);
     assert.equal(result.status, 'EXPIRED');
     assert.deepEqual(result.resourcesCreated, []);
   });
 
   test('bad input fails the workflow with a message naming the field', async () => {
-    const handle = await start({
+    const handle = await stack.startProvision({
       product: 'ecs',
       cpu: -4,
       script: { content: 'echo x' },
@@ -149,7 +145,7 @@ describe('provision on ECS', () => {
   });
 
   test('nothing fits the budget: OVER_BUDGET with the table and spot alternatives, nothing created', async () => {
-    const handle = await start({
+    const handle = await stack.startProvision({
       product: 'ecs',
       cpu: 16,
       memoryGiB: 64,
@@ -174,7 +170,7 @@ describe('provision on ECS', () => {
   });
 
   test('the cheapest zone sold out: the next zone is used', async () => {
-    const quote = await start({
+    const quote = await stack.startProvision({
       product: 'ecs',
       region: 'cn-hangzhou',
       script: { content: 'echo z' },
@@ -208,7 +204,7 @@ describe('provision on ECS', () => {
       body: JSON.stringify({ quota: { 'ecs.instances': 0 } }),
     });
     try {
-      const handle = await start({
+      const handle = await stack.startProvision({
         product: 'ecs',
         script: { content: 'echo after-retry' },
         skipConfirmation: true,
@@ -238,7 +234,7 @@ describe('provision on ECS', () => {
       body: JSON.stringify({ dropResponse: [{ action: 'RunInstances', count: 1, mode: 'reset' }] }),
     });
     try {
-      const handle = await start({
+      const handle = await stack.startProvision({
         product: 'ecs',
         script: { content: 'echo once' },
         skipConfirmation: true,
@@ -260,7 +256,7 @@ describe('provision on ECS', () => {
   });
 
   test('a service stays up until teardown, then is released', async () => {
-    const handle = await start({
+    const handle = await stack.startProvision({
       product: 'ecs',
       service: true,
       script: { content: 'echo service-started' },
@@ -281,7 +277,7 @@ describe('provision on ECS', () => {
 
   test('a service with a budget is released by the budget guard', async () => {
     // A big spec (≈ CNY 4/h) makes the smallest budget (one fen) run out within seconds.
-    const handle = await start({
+    const handle = await stack.startProvision({
       product: 'ecs',
       service: true,
       cpu: 16,
@@ -300,8 +296,7 @@ describe('provision on ECS', () => {
 
   test('every history recorded above replays without nondeterminism', async () => {
     const histories = [];
-    for (let i = 1; i <= n; i++) {
-      const workflowId = `acp-test-ecs-${process.pid}-${i}`;
+    for (const workflowId of stack.started) {
       histories.push({
         workflowId,
         history: await stack.env.client.workflow.getHandle(workflowId).fetchHistory(),
@@ -312,6 +307,6 @@ describe('provision on ECS', () => {
       assert.equal(r.error, undefined, `${r.workflowId}: ${r.error?.message}`);
       replayed += 1;
     }
-    assert.equal(replayed, n);
+    assert.equal(replayed, stack.started.length);
   });
 });

@@ -5,17 +5,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Worker } from '@temporalio/worker';
 import { parseIntent } from '../../planner';
-import type { ProvisionRequest } from '../../planner/types';
 import { type ProvisionResult, retrySignal, statusQuery } from '../../workflows/messages';
 import { fc } from '../../workflows/products/fc';
-import { provision } from '../../workflows/provision';
 import { expectNoDocument, runResult } from '../support/run-result';
 import { type Stack, startStack } from '../support/stack';
 import { workflowBundle } from '../support/temporal';
 import { waitFor, waitForStatus } from '../support/waiting';
 
 let stack: Stack;
-let n = 0;
 
 before(async () => {
   stack = await startStack('fc');
@@ -23,15 +20,6 @@ before(async () => {
 after(async () => {
   await stack?.stop();
 });
-
-function start(request: ProvisionRequest & { blockedTimeout?: string }) {
-  n += 1;
-  return stack.env.client.workflow.start(provision, {
-    taskQueue: stack.taskQueue,
-    workflowId: `acp-test-fc-${process.pid}-${n}`,
-    args: [request],
-  });
-}
 
 async function liveResources(workflowId: string): Promise<any[]> {
   const { resources } = await stack.admin('/__emulator/resources');
@@ -84,7 +72,7 @@ function assertReleased(result: ProvisionResult) {
 describe('provision on Function Compute', () => {
   test('a one-shot script (expected 30 min) runs as an async invocation in task mode with no retries, its output read back from SLS; the function and its config are deleted, the log project kept', async () => {
     await stack.admin('/__emulator/calls', { method: 'DELETE' });
-    const handle = await start({
+    const handle = await stack.startProvision({
       product: 'fc',
       script: { content: 'echo hello-acp; echo to-stderr >&2' },
       skipConfirmation: true,
@@ -136,7 +124,7 @@ describe('provision on Function Compute', () => {
 
   test('a run expected to take at most a minute is one synchronous invocation', async () => {
     await stack.admin('/__emulator/calls', { method: 'DELETE' });
-    const handle = await start({
+    const handle = await stack.startProvision({
       product: 'fc',
       durationMinutes: 1,
       script: { content: 'echo quick-sync; echo to-stderr >&2' },
@@ -153,7 +141,7 @@ describe('provision on Function Compute', () => {
   });
 
   test("a T4 job gets a GPU function: custom-container on FC's PyTorch image (fc.gpu.tesla.1, a whole 16 GB card) and runs", async () => {
-    const handle = await start({
+    const handle = await stack.startProvision({
       product: 'fc',
       gpu: { model: 'T4', count: 1 },
       durationMinutes: 1,
@@ -179,7 +167,7 @@ describe('provision on Function Compute', () => {
 
   test('a run in ap-southeast-1 creates its function there (the endpoint names the region)', async () => {
     await stack.admin('/__emulator/calls', { method: 'DELETE' });
-    const handle = await start({
+    const handle = await stack.startProvision({
       product: 'fc',
       region: 'ap-southeast-1',
       durationMinutes: 1,
@@ -207,7 +195,7 @@ describe('provision on Function Compute', () => {
 
   test('an async script that exits 3 fails the run with exit code 3 and its output, ran once, and the function is deleted', async () => {
     await stack.admin('/__emulator/calls', { method: 'DELETE' });
-    const handle = await start({
+    const handle = await stack.startProvision({
       product: 'fc',
       script: { content: 'echo about-to-fail; exit 3' },
       skipConfirmation: true,
@@ -226,7 +214,7 @@ describe('provision on Function Compute', () => {
   });
 
   test('the lines of a running async job reach the status query as FC logs them', async () => {
-    const handle = await start({
+    const handle = await stack.startProvision({
       product: 'fc',
       durationMinutes: 120, // a 4 h function timeout: 24 s on the emulated clock
       script: { content: 'echo first-line; sleep 6; echo second-line' },
@@ -247,7 +235,7 @@ describe('provision on Function Compute', () => {
   test("without FC's service-linked role an async run is BLOCKED naming the role to create; after it exists, retry completes", async () => {
     await stack.admin('/__emulator/roles/AliyunServiceRoleForFC', { method: 'DELETE' });
     try {
-      const handle = await start({
+      const handle = await stack.startProvision({
         product: 'fc',
         script: { content: 'echo after-the-role' },
         skipConfirmation: true,
@@ -276,7 +264,7 @@ describe('provision on Function Compute', () => {
 
   test('a function that outlives its timeout is a failed run (x-fc-error-type), and is deleted', async () => {
     // Expected 30 s → a 60 s function timeout on the emulated clock; the script sleeps far longer.
-    const handle = await start({
+    const handle = await stack.startProvision({
       product: 'fc',
       durationMinutes: 0.5,
       script: { content: 'echo started; sleep 60; echo never-printed' },
@@ -297,7 +285,7 @@ describe('provision on Function Compute', () => {
     ['32 vCPU', { cpu: 32 }, /at most 16 vCPU/],
   ] as const) {
     test(`FC locked, ${what}: the run fails saying why, nothing created, no fallback to ECS`, async () => {
-      const handle = await start({
+      const handle = await stack.startProvision({
         product: 'fc',
         ...request,
         script: { content: 'echo never' },
@@ -331,7 +319,7 @@ describe('provision on Function Compute', () => {
   test('the FC quota is exhausted: BLOCKED with what to raise; retry after raising it succeeds', async () => {
     await faults({ quota: { 'fc.instances': 0 } });
     try {
-      const handle = await start({
+      const handle = await stack.startProvision({
         product: 'fc',
         durationMinutes: 1, // sync: the output comes back with the answer
         script: { content: 'echo after-retry' },
@@ -357,7 +345,11 @@ describe('provision on Function Compute', () => {
     await stack.admin('/__emulator/calls', { method: 'DELETE' });
     await faults({ dropResponse: [{ action: 'CreateFunction', count: 1, mode: 'reset' }] });
     try {
-      const handle = await start({ product: 'fc', script: { content: 'echo once' }, skipConfirmation: true });
+      const handle = await stack.startProvision({
+        product: 'fc',
+        script: { content: 'echo once' },
+        skipConfirmation: true,
+      });
       const result = await runResult(handle);
       assert.equal(result.status, 'SUCCEEDED', result.message);
       const creates = (await calls()).filter((c) => c.action === 'CreateFunction');
@@ -377,8 +369,7 @@ describe('provision on Function Compute', () => {
 
   test('every history recorded above replays without nondeterminism', async () => {
     const histories = [];
-    for (let i = 1; i <= n; i++) {
-      const workflowId = `acp-test-fc-${process.pid}-${i}`;
+    for (const workflowId of stack.started) {
       histories.push({
         workflowId,
         history: await stack.env.client.workflow.getHandle(workflowId).fetchHistory(),
@@ -389,6 +380,6 @@ describe('provision on Function Compute', () => {
       assert.equal(r.error, undefined, `${r.workflowId}: ${r.error?.message}`);
       replayed += 1;
     }
-    assert.equal(replayed, n);
+    assert.equal(replayed, stack.started.length);
   });
 });

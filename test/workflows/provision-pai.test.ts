@@ -9,7 +9,7 @@ import { estimateTotal, minutesWithinBudget, roundFen } from '../../planner/pric
 import type { ProvisionRequest } from '../../planner/types';
 import { confirmSignal, type ProvisionResult, retrySignal } from '../../workflows/messages';
 import { exitCodeOf, jobMaxRunningMinutes } from '../../workflows/products/pai';
-import { provision, quote } from '../../workflows/provision';
+import { quote } from '../../workflows/provision';
 import { expectNoDocument, runResult } from '../support/run-result';
 import { type Stack, startStack } from '../support/stack';
 import { waitForStatus } from '../support/waiting';
@@ -26,15 +26,6 @@ after(async () => {
 afterEach(async () => {
   await stack.admin('/__emulator/reset', { method: 'POST' });
 });
-
-function start(request: ProvisionRequest) {
-  n += 1;
-  return stack.env.client.workflow.start(provision, {
-    taskQueue: stack.taskQueue,
-    workflowId: `acp-test-pai-${process.pid}-${n}`,
-    args: [request],
-  });
-}
 
 async function quoteOnly(request: ProvisionRequest): Promise<ProvisionResult> {
   n += 1;
@@ -81,7 +72,7 @@ async function faults(body: Record<string, unknown>) {
 describe('provision on PAI-DLC', () => {
   test('a one-shot script runs as a DLC job; the job is deleted and nothing is left', async () => {
     await stack.admin('/__emulator/calls', { method: 'DELETE' });
-    const handle = await start({
+    const handle = await stack.startProvision({
       product: 'pai',
       script: { content: 'echo hello-acp' },
       skipConfirmation: true,
@@ -198,7 +189,7 @@ describe('provision on PAI-DLC', () => {
   });
 
   test('a script that exits 3 fails the run with its output and the reason; the job is deleted', async () => {
-    const handle = await start({
+    const handle = await stack.startProvision({
       product: 'pai',
       script: { content: 'echo about-to-fail; exit 3' },
       skipConfirmation: true,
@@ -220,7 +211,7 @@ describe('provision on PAI-DLC', () => {
     const cheapest = probe.options[probe.recommended!];
     // A budget that covers the expected hour but not the 90 minutes of headroom.
     const budget = roundFen(cheapest.unitPricePerHour * 1.2);
-    const handle = await start({
+    const handle = await stack.startProvision({
       product: 'pai',
       script: { content: 'echo within-budget' },
       durationMinutes: 60,
@@ -254,7 +245,7 @@ describe('provision on PAI-DLC', () => {
   });
 
   test('a spec that sells out after the quote: the queued job is stopped and the next spec runs', async () => {
-    const handle = await start({
+    const handle = await stack.startProvision({
       product: 'pai',
       region: 'cn-hangzhou',
       script: { content: 'echo failed-over' },
@@ -281,7 +272,7 @@ describe('provision on PAI-DLC', () => {
 
   test('a job that outruns JobMaxRunningTimeMinutes is stopped by DLC: FAILED, released', async () => {
     // 2 expected minutes → a 3-minute limit; at emulator speed 600 that is 0.3 wall seconds.
-    const handle = await start({
+    const handle = await stack.startProvision({
       product: 'pai',
       script: { content: 'echo started; sleep 20; echo never' },
       durationMinutes: 2,
@@ -298,7 +289,7 @@ describe('provision on PAI-DLC', () => {
 
   test('cancelling a running job stops and deletes it, then the run ends cancelled', async () => {
     await stack.admin('/__emulator/calls', { method: 'DELETE' });
-    const handle = await start({
+    const handle = await stack.startProvision({
       product: 'pai',
       script: { content: 'sleep 20' },
       durationMinutes: 600,
@@ -319,7 +310,7 @@ describe('provision on PAI-DLC', () => {
 
   test('the DLC job quota blocks the run; retry after it is raised succeeds', async () => {
     await faults({ quota: { 'dlc.instances': 0 } });
-    const handle = await start({
+    const handle = await stack.startProvision({
       product: 'pai',
       script: { content: 'echo after-retry' },
       skipConfirmation: true,
@@ -338,7 +329,11 @@ describe('provision on PAI-DLC', () => {
   test('a CreateJob whose response is lost is found by its DisplayName, not created twice', async () => {
     await stack.admin('/__emulator/calls', { method: 'DELETE' });
     await faults({ dropResponse: [{ action: 'CreateJob', count: 1, mode: 'reset' }] });
-    const handle = await start({ product: 'pai', script: { content: 'echo once' }, skipConfirmation: true });
+    const handle = await stack.startProvision({
+      product: 'pai',
+      script: { content: 'echo once' },
+      skipConfirmation: true,
+    });
     const result = await runResult(handle);
     assert.equal(result.status, 'SUCCEEDED', result.message);
     const { calls } = await stack.admin('/__emulator/calls');

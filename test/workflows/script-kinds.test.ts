@@ -7,14 +7,12 @@ import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Product, ProvisionRequest } from '../../planner/types';
-import { provision } from '../../workflows/provision';
+import type { Product } from '../../planner/types';
 import { acp, emptyHome, scrubbedEnv } from '../client/spawn-acp';
 import { expectNoDocument, runResult } from '../support/run-result';
 import { type Stack, startStack } from '../support/stack';
 
 let stack: Stack;
-let n = 0;
 
 before(async () => {
   stack = await startStack('script-kinds');
@@ -22,15 +20,6 @@ before(async () => {
 after(async () => {
   await stack?.stop();
 });
-
-function start(request: ProvisionRequest) {
-  n += 1;
-  return stack.env.client.workflow.start(provision, {
-    taskQueue: stack.taskQueue,
-    workflowId: `acp-test-kinds-${process.pid}-${n}`,
-    args: [request],
-  });
-}
 
 async function liveOf(workflowId: string): Promise<unknown[]> {
   const { resources } = await stack.admin('/__emulator/resources');
@@ -57,7 +46,7 @@ describe('a .py script runs with python on every product', () => {
   const products: Product[] = ['ecs', 'fc', 'ack', 'pai'];
   for (const product of products) {
     test(`${product}: train.py prints its python version`, async () => {
-      const handle = await start({
+      const handle = await stack.startProvision({
         product,
         script: { content: PYTHON_JOB, name: 'train.py' },
         // FC: a one-minute run is invoked synchronously, whose answer carries the output (docs/fc.md).
@@ -75,14 +64,18 @@ describe('a .py script runs with python on every product', () => {
   }
 
   test('content without a file name that only Python can run is run by python too', async () => {
-    const handle = await start({ product: 'ecs', script: { content: PYTHON_JOB }, skipConfirmation: true });
+    const handle = await stack.startProvision({
+      product: 'ecs',
+      script: { content: PYTHON_JOB },
+      skipConfirmation: true,
+    });
     const result = await runResult(handle);
     assert.equal(result.status, 'SUCCEEDED', result.message);
     assert.match(result.execution?.outputTail ?? '', /python 3\.\d+\.\d+ ran script\.py/);
   });
 
   test('a Python script that exits 3 fails the run with code 3', async () => {
-    const handle = await start({
+    const handle = await stack.startProvision({
       product: 'ecs',
       script: { content: 'import sys\nprint("failing on purpose")\nsys.exit(3)\n', name: 'fail.py' },
       skipConfirmation: true,
@@ -96,7 +89,7 @@ describe('a .py script runs with python on every product', () => {
 
 describe('a #! line is honoured', () => {
   test('a file named `job` with #!/usr/bin/env python3 runs with python3', async () => {
-    const handle = await start({
+    const handle = await stack.startProvision({
       product: 'ecs',
       script: {
         content: '#!/usr/bin/env python3\nimport sys\nprint("shebang ran", sys.argv[0].rsplit("/", 1)[-1])\n',
@@ -110,7 +103,7 @@ describe('a #! line is honoured', () => {
   });
 
   test('on ACK too (the Job runs the file through its #! line)', async () => {
-    const handle = await start({
+    const handle = await stack.startProvision({
       product: 'ack',
       script: { content: '#!/bin/sh\necho "sh says $0"\n', name: 'hello' },
       skipConfirmation: true,
@@ -124,7 +117,7 @@ describe('a #! line is honoured', () => {
 describe('a binary is refused before anything is created', () => {
   test('the workflow fails InvalidIntent naming the script, and the cloud saw no call', async () => {
     await stack.admin('/__emulator/calls', { method: 'DELETE' });
-    const handle = await start({
+    const handle = await stack.startProvision({
       product: 'ecs',
       script: { content: '\u007fELF\u0002\u0001\u0001\u0000\u0000\u0000\u0000', name: 'train' },
       skipConfirmation: true,

@@ -8,13 +8,11 @@ import { after, before, describe, test } from 'node:test';
 import { endLines } from '../../client/render';
 import type { ProvisionRequest } from '../../planner/types';
 import { type ProvisionResult, statusQuery } from '../../workflows/messages';
-import { provision } from '../../workflows/provision';
 import { runResult } from '../support/run-result';
 import { type Stack, startStack } from '../support/stack';
 import { waitFor } from '../support/waiting';
 
 let stack: Stack;
-let n = 0;
 
 before(async () => {
   stack = await startStack('spot');
@@ -26,15 +24,6 @@ after(async () => {
 /** Prints "started", works for a while (80 emulated minutes at the stack's speed), prints "finished". */
 const SCRIPT = 'echo started; sleep 8; echo finished';
 
-function start(request: ProvisionRequest) {
-  n += 1;
-  return stack.env.client.workflow.start(provision, {
-    taskQueue: stack.taskQueue,
-    workflowId: `acp-test-spot-${process.pid}-${n}`,
-    args: [request],
-  });
-}
-
 async function liveOf(workflowId: string): Promise<any[]> {
   const { resources } = await stack.admin('/__emulator/resources');
   return resources.filter((r: any) => r.tags?.['acp:workflow-id'] === workflowId);
@@ -44,7 +33,10 @@ async function liveOf(workflowId: string): Promise<any[]> {
  * Waits until attempt `k` runs the script (its output says "started"), then reclaims its instance
  * through the emulator, as Alibaba would: the notice now, the release five minutes later.
  */
-async function reclaimAttempt(handle: Awaited<ReturnType<typeof start>>, k: number): Promise<string> {
+async function reclaimAttempt(
+  handle: Awaited<ReturnType<Stack['startProvision']>>,
+  k: number,
+): Promise<string> {
   const instanceId = await waitFor(async () => {
     const s: ProvisionResult = await handle.query(statusQuery);
     if (['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(s.status))
@@ -88,7 +80,7 @@ const spotRun = (extra: Partial<ProvisionRequest> = {}): ProvisionRequest => ({
 describe('spot runs recover from reclaims', () => {
   test('reclaimed mid-script, the run recovers in another zone, finishes, and the receipt sums both attempts', async () => {
     await stack.admin('/__emulator/reset', { method: 'POST' });
-    const handle = await start(spotRun({ region: 'cn-hangzhou' }));
+    const handle = await stack.startProvision(spotRun({ region: 'cn-hangzhou' }));
     const first = await reclaimAttempt(handle, 1);
     const result = await runResult(handle);
 
@@ -128,7 +120,7 @@ describe('spot runs recover from reclaims', () => {
 
   test('reclaimed twice in a region, the third attempt runs in another region', async () => {
     await stack.admin('/__emulator/reset', { method: 'POST' });
-    const handle = await start(spotRun());
+    const handle = await stack.startProvision(spotRun());
     await reclaimAttempt(handle, 1);
     await reclaimAttempt(handle, 2);
     const result = await runResult(handle);
@@ -152,7 +144,7 @@ describe('spot runs recover from reclaims', () => {
 
   test('reclaimed beyond the retry limit: the run fails clearly and leaves nothing behind', async () => {
     await stack.admin('/__emulator/reset', { method: 'POST' });
-    const handle = await start(spotRun({ region: 'cn-hangzhou', spotRecoveries: 1 }));
+    const handle = await stack.startProvision(spotRun({ region: 'cn-hangzhou', spotRecoveries: 1 }));
     await reclaimAttempt(handle, 1);
     await reclaimAttempt(handle, 2);
     const result = await runResult(handle);
@@ -190,7 +182,7 @@ describe('spot runs with a checkpoint directory', () => {
       method: 'POST',
       body: JSON.stringify({ roleName: 'AcpCheckpointRole', trustedServices: ['ecs.aliyuncs.com'] }),
     });
-    const handle = await start(
+    const handle = await stack.startProvision(
       spotRun({ region: 'cn-hangzhou', checkpoint: true, script: { content: CHECKPOINTED } }),
     );
     await reclaimAttempt(handle, 1);
@@ -223,7 +215,7 @@ describe('spot runs with a checkpoint directory', () => {
 
   test('without the instance RAM role the run is BLOCKED naming what to create, and leaves nothing', async () => {
     await stack.admin('/__emulator/reset', { method: 'POST' });
-    const handle = await start(
+    const handle = await stack.startProvision(
       spotRun({
         region: 'cn-hangzhou',
         checkpoint: true,
@@ -245,7 +237,7 @@ describe('spot runs with a checkpoint directory', () => {
 describe('PAI-DLC spot jobs recover from reclaims', () => {
   test('a reclaimed DLC spot job is released, re-run in the next region, finishes, and the receipt sums both attempts', async () => {
     await stack.admin('/__emulator/reset', { method: 'POST' });
-    const handle = await start(
+    const handle = await stack.startProvision(
       spotRun({
         product: 'pai',
         gpu: { model: 'A10', count: 1 },

@@ -6,15 +6,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as $Ecs from '@alicloud/ecs20140526';
-import type { ProvisionRequest } from '../../planner/types';
 import { type ProvisionResult, statusQuery, teardownSignal } from '../../workflows/messages';
-import { provision } from '../../workflows/provision';
 import { expectNoDocument, runResult } from '../support/run-result';
 import { type Stack, startStack } from '../support/stack';
 import { waitFor } from '../support/waiting';
 
 let stack: Stack;
-let n = 0;
 
 before(async () => {
   stack = await startStack('teardown');
@@ -22,15 +19,6 @@ before(async () => {
 after(async () => {
   await stack?.stop();
 });
-
-function start(request: ProvisionRequest) {
-  n += 1;
-  return stack.env.client.workflow.start(provision, {
-    taskQueue: stack.taskQueue,
-    workflowId: `acp-test-teardown-${process.pid}-${n}`,
-    args: [request],
-  });
-}
 
 async function liveOf(workflowId: string): Promise<unknown[]> {
   const { resources } = await stack.admin('/__emulator/resources');
@@ -71,7 +59,7 @@ const FOREGROUND_SERVER = [
 describe('teardown always wins', () => {
   test('ECS: a foreground server is stopped (StopInvocation) and everything is released', async () => {
     await stack.admin('/__emulator/calls', { method: 'DELETE' });
-    const handle = await start({
+    const handle = await stack.startProvision({
       product: 'ecs',
       service: true,
       durationMinutes: LONG,
@@ -103,7 +91,7 @@ describe('teardown always wins', () => {
   });
 
   test('ACK: a foreground command is stopped by deleting its Job, then the cluster goes', async () => {
-    const handle = await start({
+    const handle = await stack.startProvision({
       product: 'ack',
       service: true,
       durationMinutes: LONG,
@@ -125,7 +113,7 @@ describe('teardown always wins', () => {
   });
 
   test('a one-shot torn down mid-run fails as TornDown, stopped and released', async () => {
-    const handle = await start({
+    const handle = await stack.startProvision({
       product: 'ecs',
       durationMinutes: LONG,
       script: { content: 'echo working; sleep 100000' },
@@ -143,7 +131,7 @@ describe('teardown always wins', () => {
 
   test('cancelling a running one-shot stops its command and still releases everything', async () => {
     await stack.admin('/__emulator/calls', { method: 'DELETE' });
-    const handle = await start({
+    const handle = await stack.startProvision({
       product: 'ecs',
       durationMinutes: LONG,
       script: { content: 'echo long-job; sleep 100000' },
