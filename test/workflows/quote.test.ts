@@ -146,6 +146,26 @@ describe('the comparison', () => {
     assert.ok(new Set(second.options.map((o) => o.product)).size > 1, 'more than one product compared');
   });
 
+  test("a warm ACK quote shares the region's stock call with its nodes and asks for the shared cluster live", async () => {
+    const ACK: ProvisionRequest = { ...ECS_2_4, product: 'ack' };
+    await quoteOn(stack.taskQueue, ACK);
+    await clearCalls();
+    await quoteOn(stack.taskQueue, ACK);
+    const asked = await calls();
+    assert.deepEqual(
+      asked
+        .filter((c) => c.action === 'DescribeAvailableResource')
+        .map((c) => c.regionId)
+        .sort(),
+      [...MAINLAND].sort(),
+    );
+    // The emulator's call log names no region for CS's ROA calls: one per region is the count.
+    assert.deepEqual(
+      asked.filter((c) => c.action !== 'DescribeAvailableResource').map((c) => c.action),
+      MAINLAND.map(() => 'DescribeClustersV1'),
+    );
+  });
+
   test('a PAI-DLC spec that sold out since the last quote is not offered: its stock is never cached', async () => {
     const GPU: ProvisionRequest = {
       product: 'pai',
