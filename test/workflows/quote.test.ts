@@ -1,6 +1,7 @@
 // The comparison (workflows/quote.ts, activities/market.ts) against the emulator through the real SDKs:
-// a warm quote asks only for stock, one call per region, and shows how old its cached prices are; a
-// sold-out type is never offered from a cache; the re-quote before a create asks the cloud and catches
+// a warm quote asks only for stock, one call per region and pool (ECS; PAI-DLC's ListEcsSpecs when DLC
+// is compared), and shows how old its cached prices are; a sold-out type or DLC spec is never offered
+// from a cache; the re-quote before a create asks the cloud and catches
 // a price that rose; a burst of quotes stays inside Alibaba's flow control even when activities retry,
 // and live calls at once are spaced by the client-side limiter where the cloud would throttle them.
 import assert from 'node:assert/strict';
@@ -100,6 +101,87 @@ describe('the comparison', () => {
       );
       assert.ok(Date.parse(o.pricedAt!) <= Date.now());
     }
+  });
+
+  test('a warm GPU quote asks only for stock: one ECS and one PAI-DLC stock call per region, nothing priced', async () => {
+    // ECS, PAI-DLC and FC are compared; both pools' stock is asked live (ListEcsSpecs is DLC's stock),
+    // every price, type fact and DLC price comes from the worker's caches.
+    const GPU: ProvisionRequest = {
+      intent: 'fine-tune a model on 1x A10 for 2 hours',
+      cpu: 8,
+      memoryGiB: 30,
+      script: { content: 'import torch\ntrainer.train()\n' },
+    };
+    const first = await quoteOn(stack.taskQueue, GPU);
+    await clearCalls();
+    const second = await quoteOn(stack.taskQueue, GPU);
+    const asked = await calls();
+    assert.deepEqual(
+      asked.map((c) => `${c.action} ${c.regionId}`).sort(),
+      MAINLAND.flatMap((r) => [`DescribeAvailableResource ${r}`, `ListEcsSpecs ${r}`]).sort(),
+    );
+    const products = new Set(second.options.filter((o) => o.feasible).map((o) => o.product));
+    assert.ok(products.has('ecs') && products.has('pai'), [...products].join(', '));
+    assert.deepEqual(
+      second.options.map((o) => `${o.product} ${o.region} ${o.spec} ${o.estimatedTotal}`),
+      first.options.map((o) => `${o.product} ${o.region} ${o.spec} ${o.estimatedTotal}`),
+    );
+  });
+
+  test('a warm CPU quote of every product asks one stock call per region', async () => {
+    const CPU: ProvisionRequest = {
+      cpu: 8,
+      memoryGiB: 16,
+      durationMinutes: 60,
+      script: { content: 'echo q' },
+    };
+    await quoteOn(stack.taskQueue, CPU);
+    await clearCalls();
+    const second = await quoteOn(stack.taskQueue, CPU);
+    const asked = await calls();
+    assert.deepEqual(
+      asked.map((c) => `${c.action} ${c.regionId}`).sort(),
+      MAINLAND.map((r) => `DescribeAvailableResource ${r}`).sort(),
+    );
+    assert.ok(new Set(second.options.map((o) => o.product)).size > 1, 'more than one product compared');
+  });
+
+  test("a warm ACK quote shares the region's stock call with its nodes and asks for the shared cluster live", async () => {
+    const ACK: ProvisionRequest = { ...ECS_2_4, product: 'ack' };
+    await quoteOn(stack.taskQueue, ACK);
+    await clearCalls();
+    await quoteOn(stack.taskQueue, ACK);
+    const asked = await calls();
+    assert.deepEqual(
+      asked
+        .filter((c) => c.action === 'DescribeAvailableResource')
+        .map((c) => c.regionId)
+        .sort(),
+      [...MAINLAND].sort(),
+    );
+    // The emulator's call log names no region for CS's ROA calls: one per region is the count.
+    assert.deepEqual(
+      asked.filter((c) => c.action !== 'DescribeAvailableResource').map((c) => c.action),
+      MAINLAND.map(() => 'DescribeClustersV1'),
+    );
+  });
+
+  test('a PAI-DLC spec that sold out since the last quote is not offered: its stock is never cached', async () => {
+    const GPU: ProvisionRequest = {
+      product: 'pai',
+      cpu: 8,
+      memoryGiB: 30,
+      gpu: { model: 'A10', count: 1 },
+      durationMinutes: 120,
+      region: 'cn-hangzhou',
+      script: { content: 'python train.py' },
+    };
+    const first = await quoteOn(stack.taskQueue, GPU);
+    const best = first.options[first.recommended!];
+    assert.equal(best.product, 'pai');
+    await faults({ soldOut: [{ regionId: 'cn-hangzhou', instanceType: best.spec }] });
+    const second = await quoteOn(stack.taskQueue, GPU);
+    assert.ok(second.options.every((o) => !o.feasible || o.spec !== best.spec));
   });
 
   test('every type that fits is priced: a bigger, cheaper type wins over the smallest', async () => {
