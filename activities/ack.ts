@@ -7,7 +7,6 @@
 // plus a look-up by that name before CreateCluster. Kubernetes objects are idempotent by name
 // (AlreadyExists on a retried create is the object the first attempt made).
 import { createHash } from 'node:crypto';
-import * as $Cs from '@alicloud/cs20151215';
 import type * as K8s from '@kubernetes/client-node';
 import { heartbeat, sleep } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -15,6 +14,7 @@ import { clusterCidrs } from '../planner/network';
 import type { AlibabaClients } from './clients';
 import { type AlibabaErrorDetails, alibabaCall, classify, describeSdkError, toFailure } from './errors';
 import { pages } from './release/kind';
+import { sdk } from './sdk';
 import { MANAGED_TAG, type Owner, ownerTags, SHARED_TAG, STEP_TAG, WORKFLOW_TAG } from './tags';
 
 /** ACK Pro: the managed control plane with an SLA (CNY 0.64/h on the China site; "ACK Pro
@@ -186,7 +186,7 @@ export async function kubernetesFor(clients: AlibabaClients, regionId: string, c
   const r = await alibabaCall(`DescribeClusterUserKubeconfig ${clusterId}`, () =>
     clients.cs(regionId).describeClusterUserKubeconfig(
       clusterId,
-      new $Cs.DescribeClusterUserKubeconfigRequest({
+      new sdk.cs.DescribeClusterUserKubeconfigRequest({
         privateIpAddress: false,
         temporaryDurationMinutes: KUBECONFIG_MINUTES,
       }),
@@ -206,7 +206,7 @@ export async function clustersIn(clients: AlibabaClients, regionId: string) {
     const r = await alibabaCall(`DescribeClustersV1 in ${regionId}`, () =>
       clients
         .cs(regionId)
-        .describeClustersV1(new $Cs.DescribeClustersV1Request({ regionId, pageSize: 100, pageNumber })),
+        .describeClustersV1(new sdk.cs.DescribeClustersV1Request({ regionId, pageSize: 100, pageNumber })),
     );
     return { items: r.body?.clusters ?? [], total: r.body?.pageInfo?.totalCount ?? 0 };
   });
@@ -292,7 +292,7 @@ export function createAckActivities(clients: AlibabaClients) {
       if (existing?.clusterId) return { clusterId: existing.clusterId, existed: true };
       const r = await alibabaCall(`CreateCluster ${input.instanceType} in ${input.regionId}`, () =>
         cs(input.regionId).createCluster(
-          new $Cs.CreateClusterRequest({
+          new sdk.cs.CreateClusterRequest({
             name,
             regionId: input.regionId,
             clusterType: 'ManagedKubernetes',
@@ -308,11 +308,11 @@ export function createAckActivities(clients: AlibabaClients) {
             snatEntry: true,
             sshFlags: false,
             deletionProtection: false,
-            tags: ownerTags(input).map((t) => new $Cs.Tag(t)),
+            tags: ownerTags(input).map((t) => new sdk.cs.Tag(t)),
             nodepools: [
-              new $Cs.Nodepool({
-                nodepoolInfo: new $Cs.NodepoolNodepoolInfo({ name: 'acp-pool' }),
-                scalingGroup: new $Cs.NodepoolScalingGroup({
+              new sdk.cs.Nodepool({
+                nodepoolInfo: new sdk.cs.NodepoolNodepoolInfo({ name: 'acp-pool' }),
+                scalingGroup: new sdk.cs.NodepoolScalingGroup({
                   instanceTypes: [input.instanceType],
                   desiredSize: input.nodeCount,
                   vswitchIds: [input.vSwitchId],

@@ -16,21 +16,20 @@
 //   (Simple Log Service calls go through its own gateway, not callApi; no SLS limit is documented.)
 
 import Credential, { Config as CredentialConfig } from '@alicloud/credentials';
-import Cs from '@alicloud/cs20151215';
-import Ecs from '@alicloud/ecs20140526';
-import Fc from '@alicloud/fc20230330';
-import OssGateway from '@alicloud/gateway-oss';
-import SlsGateway from '@alicloud/gateway-sls';
-import * as $OssOpenApi from '@alicloud/openapi-client';
+import type Cs from '@alicloud/cs20151215';
+import type Ecs from '@alicloud/ecs20140526';
+import type Fc from '@alicloud/fc20230330';
+import type * as $OssOpenApi from '@alicloud/openapi-client';
 import OpenApi, { $OpenApiUtil } from '@alicloud/openapi-core';
-import Oss from '@alicloud/oss20190517';
-import Ram from '@alicloud/ram20150501';
-import Sls from '@alicloud/sls20201230';
+import type Oss from '@alicloud/oss20190517';
+import type Ram from '@alicloud/ram20150501';
+import type Sls from '@alicloud/sls20201230';
 import type * as $Sts from '@alicloud/sts20150401';
-import Sts from '@alicloud/sts20150401';
-import Vpc from '@alicloud/vpc20160428';
+import type Sts from '@alicloud/sts20150401';
+import type Vpc from '@alicloud/vpc20160428';
 import { Context } from '@temporalio/activity';
 import { type FlowControl, sharedFlowControl } from './flow-control';
+import { sdk } from './sdk';
 
 export interface CloudConfig {
   /** 'host:port' of an emulator (plain HTTP), or undefined for the real cloud. */
@@ -102,6 +101,8 @@ function activitySignal(): AbortSignal | undefined {
   }
 }
 
+const addressedGateways = () => require('./addressed-gateways') as typeof import('./addressed-gateways');
+
 export function createClients(config: CloudConfig): AlibabaClients {
   const flowControl = config.flowControl ?? sharedFlowControl();
   // Alibaba counts calls per account; the access key stands for it when the account id is unknown.
@@ -170,14 +171,18 @@ export function createClients(config: CloudConfig): AlibabaClients {
     config,
     flowControl,
     ecs: (regionId) =>
-      memo(`ecs:${regionId}`, () => gated(new Ecs(sdkConfig(regionId, undefined)), 'ecs', regionId)),
+      memo(`ecs:${regionId}`, () =>
+        gated(new sdk.ecs.default(sdkConfig(regionId, undefined)), 'ecs', regionId),
+      ),
     vpc: (regionId) =>
-      memo(`vpc:${regionId}`, () => gated(new Vpc(sdkConfig(regionId, undefined)), 'vpc', regionId)),
+      memo(`vpc:${regionId}`, () =>
+        gated(new sdk.vpc.default(sdkConfig(regionId, undefined)), 'vpc', regionId),
+      ),
     // STS is global: its one host needs no region (and behind the emulator address, no host at all).
     sts: () =>
       memo('sts', () =>
         gated(
-          new Sts(sdkConfig('cn-hangzhou', config.endpoint ? undefined : 'sts.aliyuncs.com')),
+          new sdk.sts.default(sdkConfig('cn-hangzhou', config.endpoint ? undefined : 'sts.aliyuncs.com')),
           'sts',
           'cn-hangzhou',
         ),
@@ -186,32 +191,32 @@ export function createClients(config: CloudConfig): AlibabaClients {
       // The FC 3.0 SDK has no regional endpoint rule: without this it would call fc.aliyuncs.com.
       const host = `${await lookUpAccountId()}.${regionId}.fc.aliyuncs.com`;
       return memo(`fc:${regionId}`, () =>
-        gated(new Fc(sdkConfig(regionId, host, config.longTimeoutMs)), 'fc', regionId),
+        gated(new sdk.fc.default(sdkConfig(regionId, host, config.longTimeoutMs)), 'fc', regionId),
       );
     },
     accountId: lookUpAccountId,
     sls: (regionId) =>
       memo(`sls:${regionId}`, () => {
-        const client = new Sls(
+        const client = new sdk.sls.default(
           sdkConfig(regionId, config.endpoint ? undefined : `${regionId}.log.aliyuncs.com`),
         );
         if (config.endpoint) {
           // The project host rides after the emulator address, like FC's (docs/endpoints.md).
           client._endpoint = `${regionId}.log.aliyuncs.com`;
-          client._spi = new AddressedSlsGateway(config.endpoint);
+          client._spi = addressedGateways().slsGateway(config.endpoint);
         }
         return client;
       }),
     ram: () =>
       memo('ram', () =>
         gated(
-          new Ram(sdkConfig('cn-hangzhou', config.endpoint ? undefined : 'ram.aliyuncs.com')),
+          new sdk.ram.default(sdkConfig('cn-hangzhou', config.endpoint ? undefined : 'ram.aliyuncs.com')),
           'ram',
           'global',
         ),
       ),
     cs: (regionId) =>
-      memo(`cs:${regionId}`, () => gated(new Cs(sdkConfig(regionId, undefined)), 'cs', regionId)),
+      memo(`cs:${regionId}`, () => gated(new sdk.cs.default(sdkConfig(regionId, undefined)), 'cs', regionId)),
     dlc: (regionId) =>
       memo(`dlc:${regionId}`, () =>
         gated(new OpenApi(sdkConfig(regionId, `pai-dlc.${regionId}.aliyuncs.com`)), 'dlc', regionId),
@@ -219,8 +224,8 @@ export function createClients(config: CloudConfig): AlibabaClients {
     oss: (regionId) =>
       memo(`oss:${regionId}`, () => {
         // The OSS SDK is built on the older openapi-client; its Config takes the same credential.
-        const client = new Oss(
-          new $OssOpenApi.Config({
+        const client = new sdk.oss.default(
+          new sdk.openApiClient.Config({
             credential: config.credential as unknown as $OssOpenApi.Config['credential'],
             regionId,
             endpoint: `oss-${regionId}.aliyuncs.com`,
@@ -231,34 +236,9 @@ export function createClients(config: CloudConfig): AlibabaClients {
         );
         // OSS puts the bucket in front of the endpoint (`<bucket>.oss-<region>.aliyuncs.com`), as SLS
         // puts the project: behind the emulator address the host rides after it (docs/endpoints.md).
-        if (config.endpoint) client._spi = new AddressedOssGateway(config.endpoint);
+        if (config.endpoint) client._spi = addressedGateways().ossGateway(config.endpoint);
         return client;
       }),
   };
   return clients;
-}
-
-/** The official OSS gateway (signature V1, XML, CRC checks untouched) sending to one address. */
-class AddressedOssGateway extends OssGateway {
-  constructor(private readonly address: string) {
-    super();
-  }
-
-  override async getHost(endpointType: string, bucket: string, endpoint: string): Promise<string> {
-    return `${this.address}/${await super.getHost(endpointType, bucket, endpoint)}`;
-  }
-}
-
-/**
- * The official SLS gateway (signing, compression, errors untouched) sending to one plain-HTTP address:
- * the host it would call, `<project>.<region>.log.aliyuncs.com`, follows the address as FC's does.
- */
-class AddressedSlsGateway extends SlsGateway {
-  constructor(private readonly address: string) {
-    super();
-  }
-
-  override async getHost(network: string, project: string, endpoint: string): Promise<string> {
-    return `${this.address}/${await super.getHost(network, project, endpoint)}`;
-  }
 }

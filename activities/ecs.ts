@@ -1,11 +1,11 @@
 // ECS activities: one per state-changing call for create and execute, and the spot state of a
 // running instance (the quote's stock, price and spot look-ups are in market.ts; releases in
 // release/ecs.ts). Creates carry a ClientToken derived from (workflow, step) and acp's tags.
-import * as $Ecs from '@alicloud/ecs20140526';
 import { heartbeat, sleep } from '@temporalio/activity';
 import type { AlibabaClients } from './clients';
 import { alibabaCall, releaseCall } from './errors';
 import { SYSTEM_DISK } from './market';
+import { sdk } from './sdk';
 import { clientToken, type Owner, ownerTags, resourceName } from './tags';
 
 /** Whether a spot instance is being (or has been) taken back (docs/spot.md). */
@@ -42,7 +42,7 @@ export function createEcsActivities(clients: AlibabaClients) {
     async spotInstanceState(input: { regionId: string; instanceId: string }): Promise<SpotState> {
       const r = await alibabaCall(`DescribeInstances ${input.instanceId}`, () =>
         ecs(input.regionId).describeInstances(
-          new $Ecs.DescribeInstancesRequest({
+          new sdk.ecs.DescribeInstancesRequest({
             regionId: input.regionId,
             instanceIds: JSON.stringify([input.instanceId]),
           }),
@@ -63,7 +63,7 @@ export function createEcsActivities(clients: AlibabaClients) {
     async findImage(input: { regionId: string; imageFamily: string }): Promise<string> {
       const r = await alibabaCall(`DescribeImages ${input.imageFamily}`, () =>
         ecs(input.regionId).describeImages(
-          new $Ecs.DescribeImagesRequest({
+          new sdk.ecs.DescribeImagesRequest({
             regionId: input.regionId,
             imageFamily: input.imageFamily,
             imageOwnerAlias: 'system',
@@ -83,14 +83,14 @@ export function createEcsActivities(clients: AlibabaClients) {
     ): Promise<{ securityGroupId: string }> {
       const r = await alibabaCall(`CreateSecurityGroup in ${input.regionId}`, () =>
         ecs(input.regionId).createSecurityGroup(
-          new $Ecs.CreateSecurityGroupRequest({
+          new sdk.ecs.CreateSecurityGroupRequest({
             regionId: input.regionId,
             vpcId: input.vpcId,
             securityGroupName: resourceName(input),
             description: 'Created by acp: ingress only for the job’s ports.',
             securityGroupType: 'normal',
             clientToken: clientToken(input),
-            tag: ownerTags(input).map((t) => new $Ecs.CreateSecurityGroupRequestTag(t)),
+            tag: ownerTags(input).map((t) => new sdk.ecs.CreateSecurityGroupRequestTag(t)),
           }),
         ),
       );
@@ -105,13 +105,13 @@ export function createEcsActivities(clients: AlibabaClients) {
       if (input.permissions.length === 0) return;
       await alibabaCall(`AuthorizeSecurityGroup ${input.securityGroupId}`, () =>
         ecs(input.regionId).authorizeSecurityGroup(
-          new $Ecs.AuthorizeSecurityGroupRequest({
+          new sdk.ecs.AuthorizeSecurityGroupRequest({
             regionId: input.regionId,
             securityGroupId: input.securityGroupId,
             clientToken: clientToken(input),
             permissions: input.permissions.map(
               (p) =>
-                new $Ecs.AuthorizeSecurityGroupRequestPermissions({
+                new sdk.ecs.AuthorizeSecurityGroupRequestPermissions({
                   ipProtocol: p.protocol,
                   portRange: p.portRange,
                   sourceCidrIp: p.sourceCidr,
@@ -150,7 +150,7 @@ export function createEcsActivities(clients: AlibabaClients) {
     ): Promise<{ instanceId: string }> {
       const r = await alibabaCall(`RunInstances ${input.instanceType} in ${input.zoneId}`, () =>
         ecs(input.regionId).runInstances(
-          new $Ecs.RunInstancesRequest({
+          new sdk.ecs.RunInstancesRequest({
             regionId: input.regionId,
             zoneId: input.zoneId,
             instanceType: input.instanceType,
@@ -163,7 +163,7 @@ export function createEcsActivities(clients: AlibabaClients) {
             ...(input.spot && input.spotDuration !== undefined ? { spotDuration: input.spotDuration } : {}),
             internetChargeType: 'PayByTraffic',
             internetMaxBandwidthOut: input.publicBandwidthMbps ?? 0,
-            systemDisk: new $Ecs.RunInstancesRequestSystemDisk({
+            systemDisk: new sdk.ecs.RunInstancesRequestSystemDisk({
               category: SYSTEM_DISK.category,
               size: String(SYSTEM_DISK.size),
             }),
@@ -172,7 +172,7 @@ export function createEcsActivities(clients: AlibabaClients) {
             ...(input.userData ? { userData: Buffer.from(input.userData).toString('base64') } : {}),
             ...(input.ramRoleName ? { ramRoleName: input.ramRoleName } : {}),
             clientToken: clientToken(input),
-            tag: ownerTags(input).map((t) => new $Ecs.RunInstancesRequestTag(t)),
+            tag: ownerTags(input).map((t) => new sdk.ecs.RunInstancesRequestTag(t)),
           }),
         ),
       );
@@ -185,7 +185,7 @@ export function createEcsActivities(clients: AlibabaClients) {
       for (;;) {
         const r = await alibabaCall(`DescribeInstanceStatus ${input.instanceId}`, () =>
           ecs(input.regionId).describeInstanceStatus(
-            new $Ecs.DescribeInstanceStatusRequest({
+            new sdk.ecs.DescribeInstanceStatusRequest({
               regionId: input.regionId,
               instanceId: [input.instanceId],
             }),
@@ -205,7 +205,7 @@ export function createEcsActivities(clients: AlibabaClients) {
     }): Promise<{ publicIp?: string; privateIp?: string }> {
       const r = await alibabaCall(`DescribeInstances ${input.instanceId}`, () =>
         ecs(input.regionId).describeInstances(
-          new $Ecs.DescribeInstancesRequest({
+          new sdk.ecs.DescribeInstancesRequest({
             regionId: input.regionId,
             instanceIds: JSON.stringify([input.instanceId]),
           }),
@@ -238,7 +238,7 @@ export function createEcsActivities(clients: AlibabaClients) {
         const to = Math.min(end, from + maxPoints * period * 1000);
         const r = await alibabaCall(`DescribeInstanceMonitorData ${input.instanceId}`, () =>
           ecs(input.regionId).describeInstanceMonitorData(
-            new $Ecs.DescribeInstanceMonitorDataRequest({
+            new sdk.ecs.DescribeInstanceMonitorDataRequest({
               instanceId: input.instanceId,
               startTime: iso(from),
               endTime: iso(to),
@@ -260,7 +260,7 @@ export function createEcsActivities(clients: AlibabaClients) {
     }): Promise<void> {
       await alibabaCall(`ModifyInstanceAutoReleaseTime ${input.instanceId}`, () =>
         ecs(input.regionId).modifyInstanceAutoReleaseTime(
-          new $Ecs.ModifyInstanceAutoReleaseTimeRequest({
+          new sdk.ecs.ModifyInstanceAutoReleaseTimeRequest({
             regionId: input.regionId,
             instanceId: input.instanceId,
             autoReleaseTime: input.autoReleaseTime,
@@ -275,7 +275,7 @@ export function createEcsActivities(clients: AlibabaClients) {
     ): Promise<{ invokeId: string }> {
       const r = await alibabaCall(`RunCommand on ${input.instanceId}`, () =>
         ecs(input.regionId).runCommand(
-          new $Ecs.RunCommandRequest({
+          new sdk.ecs.RunCommandRequest({
             regionId: input.regionId,
             instanceId: [input.instanceId],
             type: 'RunShellScript',
@@ -299,7 +299,7 @@ export function createEcsActivities(clients: AlibabaClients) {
     }): Promise<InvocationState> {
       const r = await alibabaCall(`DescribeInvocationResults ${input.invokeId}`, () =>
         ecs(input.regionId).describeInvocationResults(
-          new $Ecs.DescribeInvocationResultsRequest({
+          new sdk.ecs.DescribeInvocationResultsRequest({
             regionId: input.regionId,
             invokeId: input.invokeId,
             instanceId: input.instanceId,
@@ -323,7 +323,7 @@ export function createEcsActivities(clients: AlibabaClients) {
     async stopCommand(input: { regionId: string; instanceId: string; invokeId: string }): Promise<void> {
       await releaseCall(`StopInvocation ${input.invokeId}`, () =>
         ecs(input.regionId).stopInvocation(
-          new $Ecs.StopInvocationRequest({
+          new sdk.ecs.StopInvocationRequest({
             regionId: input.regionId,
             invokeId: input.invokeId,
             instanceId: [input.instanceId],

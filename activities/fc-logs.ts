@@ -12,11 +12,10 @@
 // - the check that the role FC writes logs with exists (its service-linked role
 //   AliyunServiceRoleForFC, or ACP_FC_ROLE_ARN's): a missing one is BLOCKED with what to create;
 // - reading a run's lines back (GetLogs by the function's topic, newest first, up to a tail).
-import * as $Ram from '@alicloud/ram20150501';
-import * as $Sls from '@alicloud/sls20201230';
 import { ApplicationFailure } from '@temporalio/common';
 import type { AlibabaClients } from './clients';
 import { alibabaCall, describeSdkError, toFailure } from './errors';
+import { sdk } from './sdk';
 import { MANAGED_TAG, SHARED_TAG } from './tags';
 
 /** The Logstore in each acp log project that FC functions write to. */
@@ -142,7 +141,7 @@ export function createFcLogActivities(clients: AlibabaClients) {
       const roleName = arn ? roleNameOf(arn) : FC_SERVICE_LINKED_ROLE;
       const getRole = `GetRole ${roleName}`;
       try {
-        await clients.ram().getRole(new $Ram.GetRoleRequest({ roleName }));
+        await clients.ram().getRole(new sdk.ram.GetRoleRequest({ roleName }));
       } catch (err) {
         if (codeOf(err, getRole) === 'EntityNotExist.Role') throw roleMissing(roleName, arn, getRole);
         throw toFailure(err, getRole);
@@ -156,7 +155,7 @@ export function createFcLogActivities(clients: AlibabaClients) {
         'ProjectNotExist',
         () =>
           sls.createProject(
-            new $Sls.CreateProjectRequest({
+            new sdk.sls.CreateProjectRequest({
               projectName: project,
               description:
                 'acp: the output of async Function Compute runs, shared by every acp run in this region',
@@ -168,12 +167,12 @@ export function createFcLogActivities(clients: AlibabaClients) {
         // Shared and long-lived, like `acp network share`'s VPC: no run releases it, gc leaves it.
         await alibabaCall(`TagResources ${project}`, () =>
           sls.tagResources(
-            new $Sls.TagResourcesRequest({
+            new sdk.sls.TagResourcesRequest({
               resourceType: 'project',
               resourceId: [project],
               tags: [
-                new $Sls.TagResourcesRequestTags({ key: MANAGED_TAG, value: 'true' }),
-                new $Sls.TagResourcesRequestTags({ key: SHARED_TAG, value: 'true' }),
+                new sdk.sls.TagResourcesRequestTags({ key: MANAGED_TAG, value: 'true' }),
+                new sdk.sls.TagResourcesRequestTags({ key: SHARED_TAG, value: 'true' }),
               ],
             }),
           ),
@@ -186,7 +185,7 @@ export function createFcLogActivities(clients: AlibabaClients) {
         () =>
           sls.createLogStore(
             project,
-            new $Sls.CreateLogStoreRequest({
+            new sdk.sls.CreateLogStoreRequest({
               logstoreName: FC_LOGSTORE,
               ttl: LOGSTORE_TTL_DAYS,
               // One shard: a script's lines are far below a shard's 5 MB/s, and 31 shard-days a month
@@ -206,9 +205,9 @@ export function createFcLogActivities(clients: AlibabaClients) {
           sls.createIndex(
             project,
             FC_LOGSTORE,
-            new $Sls.CreateIndexRequest({
-              body: new $Sls.Index({
-                line: new $Sls.IndexLine({ caseSensitive: false, chn: false, token: INDEX_TOKENS }),
+            new sdk.sls.CreateIndexRequest({
+              body: new sdk.sls.Index({
+                line: new sdk.sls.IndexLine({ caseSensitive: false, chn: false, token: INDEX_TOKENS }),
               }),
             }),
           ),
@@ -235,7 +234,7 @@ export function createFcLogActivities(clients: AlibabaClients) {
           sls.getLogs(
             input.project,
             input.logstore,
-            new $Sls.GetLogsRequest({
+            new sdk.sls.GetLogsRequest({
               from,
               to,
               topic: logTopicOf(input.functionName),

@@ -22,11 +22,11 @@
 // script twice.
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import * as $Fc from '@alicloud/fc20230330';
+import type * as $Fc from '@alicloud/fc20230330';
 import * as $dara from '@darabonba/typescript';
 import { heartbeat, sleep } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import JSZip from 'jszip';
+import type JSZip from 'jszip';
 import type { AlibabaClients } from './clients';
 import { alibabaCall, describeSdkError, toFailure } from './errors';
 import type { FunctionLogs } from './fc-logs';
@@ -160,6 +160,8 @@ port = int(os.environ.get('FC_SERVER_PORT') or ${SERVER_PORT})
 http.server.ThreadingHTTPServer(('0.0.0.0', port), Handler).serve_forever()
 `;
 
+import { sdk } from './sdk';
+
 /** A GPU function's container entry: the same server, started by the image's Python. */
 export function containerEntrypoint(): string[] {
   return ['python3', '-u', '-c', SERVER];
@@ -172,7 +174,9 @@ export function gpuImageFor(regionId: string, override?: string): string {
 
 /** The code package: the script plus the runtime that runs it, zipped with Unix modes kept. */
 export async function functionCode(script: string): Promise<Buffer> {
-  const zip = new JSZip();
+  // Loaded here, not at start-up: only an FC run zips anything.
+  const Zip = require('jszip') as typeof JSZip;
+  const zip = new Zip();
   zip.file('bootstrap', BOOTSTRAP, { unixPermissions: 0o755 });
   zip.file('server.py', SERVER, { unixPermissions: 0o644 });
   zip.file('script.sh', script, { unixPermissions: 0o755 });
@@ -211,7 +215,7 @@ export function readInvocation(
  */
 function logging(logs: FunctionLogs, roleArn: string | undefined) {
   return {
-    logConfig: new $Fc.LogConfig({
+    logConfig: new sdk.fc.LogConfig({
       project: logs.project,
       logstore: logs.logstore,
       enableRequestMetrics: false,
@@ -286,7 +290,7 @@ export async function functionIn(
   try {
     const r = await (await clients.fc(target.regionId)).getFunction(
       target.functionName,
-      new $Fc.GetFunctionRequest({}),
+      new sdk.fc.GetFunctionRequest({}),
     );
     return r.body;
   } catch (err) {
@@ -320,7 +324,7 @@ export function createFcActivities(clients: AlibabaClients) {
       const runtime = input.gpu
         ? {
             runtime: FC_GPU_RUNTIME,
-            customContainerConfig: new $Fc.CustomContainerConfig({
+            customContainerConfig: new sdk.fc.CustomContainerConfig({
               image: gpuImageFor(input.regionId, clients.config.fcGpuImage),
               entrypoint: containerEntrypoint(),
               port: SERVER_PORT,
@@ -328,10 +332,10 @@ export function createFcActivities(clients: AlibabaClients) {
           }
         : {
             runtime: FC_RUNTIME,
-            code: new $Fc.InputCodeLocation({
+            code: new sdk.fc.InputCodeLocation({
               zipFile: (await functionCode(input.script)).toString('base64'),
             }),
-            customRuntimeConfig: new $Fc.CustomRuntimeConfig({
+            customRuntimeConfig: new sdk.fc.CustomRuntimeConfig({
               command: ['/code/bootstrap'],
               port: SERVER_PORT,
             }),
@@ -339,8 +343,8 @@ export function createFcActivities(clients: AlibabaClients) {
       const client = await fc(input.regionId);
       try {
         await client.createFunction(
-          new $Fc.CreateFunctionRequest({
-            body: new $Fc.CreateFunctionInput({
+          new sdk.fc.CreateFunctionRequest({
+            body: new sdk.fc.CreateFunctionInput({
               functionName,
               description: `acp run ${input.workflowId}`.slice(0, 256),
               handler: 'index.handler',
@@ -353,14 +357,14 @@ export function createFcActivities(clients: AlibabaClients) {
               instanceConcurrency: 1,
               ...(input.gpu
                 ? {
-                    gpuConfig: new $Fc.GPUConfig({
+                    gpuConfig: new sdk.fc.GPUConfig({
                       gpuType: input.gpu.gpuType,
                       gpuMemorySize: input.gpu.gpuMemoryMiB,
                     }),
                   }
                 : {}),
               ...(input.logs ? logging(input.logs, clients.config.fcRoleArn) : {}),
-              tags: ownerTags(input).map((t) => new $Fc.Tag(t)),
+              tags: ownerTags(input).map((t) => new sdk.fc.Tag(t)),
             }),
           }),
         );
@@ -418,8 +422,8 @@ export function createFcActivities(clients: AlibabaClients) {
         r = await withHeartbeats({ functionName: target.functionName }, () =>
           client.invokeFunctionWithOptions(
             target.functionName,
-            new $Fc.InvokeFunctionRequest({ body: Readable.from(invocationBody(target)) }),
-            new $Fc.InvokeFunctionHeaders({ xFcInvocationType: 'Sync', xFcLogType: 'Tail' }),
+            new sdk.fc.InvokeFunctionRequest({ body: Readable.from(invocationBody(target)) }),
+            new sdk.fc.InvokeFunctionHeaders({ xFcInvocationType: 'Sync', xFcLogType: 'Tail' }),
             new $dara.RuntimeOptions({ readTimeout, connectTimeout: readTimeout }),
           ),
         );
@@ -457,8 +461,8 @@ export function createFcActivities(clients: AlibabaClients) {
       await alibabaCall(`PutAsyncInvokeConfig ${target.functionName} in ${target.regionId}`, () =>
         client.putAsyncInvokeConfig(
           target.functionName,
-          new $Fc.PutAsyncInvokeConfigRequest({
-            body: new $Fc.PutAsyncInvokeConfigInput({
+          new sdk.fc.PutAsyncInvokeConfigRequest({
+            body: new sdk.fc.PutAsyncInvokeConfigInput({
               asyncTask: true,
               maxAsyncRetryAttempts: 0,
               maxAsyncEventAgeInSeconds: ASYNC_EVENT_MAX_AGE_SECONDS,
@@ -469,8 +473,8 @@ export function createFcActivities(clients: AlibabaClients) {
       try {
         await client.invokeFunctionWithOptions(
           target.functionName,
-          new $Fc.InvokeFunctionRequest({ body: Readable.from(body) }),
-          new $Fc.InvokeFunctionHeaders({ xFcInvocationType: 'Async', xFcAsyncTaskId: taskId }),
+          new sdk.fc.InvokeFunctionRequest({ body: Readable.from(body) }),
+          new sdk.fc.InvokeFunctionHeaders({ xFcInvocationType: 'Async', xFcAsyncTaskId: taskId }),
           new $dara.RuntimeOptions({}),
         );
       } catch (err) {
@@ -492,7 +496,7 @@ export function createFcActivities(clients: AlibabaClients) {
         (await fc(target.regionId)).getAsyncTask(
           target.functionName,
           target.taskId,
-          new $Fc.GetAsyncTaskRequest({}),
+          new sdk.fc.GetAsyncTaskRequest({}),
         ),
       );
       const task = r.body;

@@ -5,12 +5,12 @@
 // Temporal: a running workflow still owns (and will release) what it made. A resource tagged
 // acp:shared=true (a VPC or cluster every run of a region reuses) is never anyone's orphan.
 
-import * as $Ecs from '@alicloud/ecs20140526';
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { AlibabaClients } from './clients';
 import { alibabaCall } from './errors';
 import { type ManagedResource, RELEASE_KINDS, RELEASE_STAGES, type ResourceKind } from './release';
+import { sdk } from './sdk';
 import { MANAGED_TAG, SHARED_TAG, WORKFLOW_TAG } from './tags';
 
 export type { ManagedResource } from './release';
@@ -37,7 +37,9 @@ function notOfferedHere(err: unknown): boolean {
 /** The regions this account can use (ECS DescribeRegions): where `acp gc` looks by default. */
 export async function accountRegions(clients: AlibabaClients): Promise<string[]> {
   const r = await alibabaCall('DescribeRegions', () =>
-    clients.ecs('cn-hangzhou').describeRegions(new $Ecs.DescribeRegionsRequest({ acceptLanguage: 'en-US' })),
+    clients
+      .ecs('cn-hangzhou')
+      .describeRegions(new sdk.ecs.DescribeRegionsRequest({ acceptLanguage: 'en-US' })),
   );
   return (r.body?.regions?.region ?? []).map((x) => x.regionId).filter((x): x is string => !!x);
 }

@@ -8,7 +8,6 @@
 // - A region's offers are every instance type that fits the shape (no cap: a bigger or other family
 //   can be the cheapest), has stock in some zone, and has a price there.
 // - `describeInstancePrice` (the re-quote before a paid create) always asks the cloud.
-import * as $Ecs from '@alicloud/ecs20140526';
 import { ApplicationFailure } from '@temporalio/common';
 import { dlcHourlyPrice } from '../planner/pai-prices';
 import { isBurstable, rankCandidateTypes } from '../planner/specs';
@@ -19,6 +18,7 @@ import type { AlibabaClients } from './clients';
 import { alibabaCall } from './errors';
 import { type DlcSpecInfo, listDlcSpecs } from './pai';
 import { type Cached, TtlCache } from './price-cache';
+import { sdk } from './sdk';
 
 export interface InstanceTypeInfo {
   instanceTypeId: string;
@@ -190,7 +190,7 @@ export function createMarket(clients: AlibabaClients, options: MarketOptions = m
     do {
       const r = await alibabaCall('DescribeInstanceTypes', () =>
         ecs('cn-hangzhou').describeInstanceTypes(
-          new $Ecs.DescribeInstanceTypesRequest({ maxResults: 1600, ...(nextToken ? { nextToken } : {}) }),
+          new sdk.ecs.DescribeInstanceTypesRequest({ maxResults: 1600, ...(nextToken ? { nextToken } : {}) }),
         ),
       );
       for (const t of r.body?.instanceTypes?.instanceType ?? []) {
@@ -213,7 +213,7 @@ export function createMarket(clients: AlibabaClients, options: MarketOptions = m
   async function fetchZoneStock(regionId: string): Promise<ZoneStock[]> {
     const r = await alibabaCall(`DescribeAvailableResource in ${regionId}`, () =>
       ecs(regionId).describeAvailableResource(
-        new $Ecs.DescribeAvailableResourceRequest({
+        new sdk.ecs.DescribeAvailableResourceRequest({
           regionId,
           destinationResource: 'InstanceType',
           instanceChargeType: 'PostPaid',
@@ -236,7 +236,7 @@ export function createMarket(clients: AlibabaClients, options: MarketOptions = m
   async function fetchPrice(input: PriceQuery): Promise<Omit<InstancePrice, 'pricedAt'>> {
     const r = await alibabaCall(`DescribePrice ${input.instanceType} in ${input.regionId}`, () =>
       ecs(input.regionId).describePrice(
-        new $Ecs.DescribePriceRequest({
+        new sdk.ecs.DescribePriceRequest({
           regionId: input.regionId,
           resourceType: 'instance',
           instanceType: input.instanceType,
@@ -246,7 +246,7 @@ export function createMarket(clients: AlibabaClients, options: MarketOptions = m
           amount: 1,
           internetChargeType: 'PayByTraffic',
           internetMaxBandwidthOut: 0,
-          systemDisk: new $Ecs.DescribePriceRequestSystemDisk(SYSTEM_DISK),
+          systemDisk: new sdk.ecs.DescribePriceRequestSystemDisk(SYSTEM_DISK),
           spotStrategy: input.spot ? 'SpotAsPriceGo' : 'NoSpot',
           ...(input.spot && input.spotDuration !== undefined ? { spotDuration: input.spotDuration } : {}),
         }),
@@ -288,7 +288,7 @@ export function createMarket(clients: AlibabaClients, options: MarketOptions = m
   async function fetchSpotAdvice(regionId: string): Promise<SpotAdvice[]> {
     // No type filter: one call answers every type of the region, so one cached answer serves all.
     const r = await alibabaCall(`DescribeSpotAdvice in ${regionId}`, () =>
-      ecs(regionId).describeSpotAdvice(new $Ecs.DescribeSpotAdviceRequest({ regionId })),
+      ecs(regionId).describeSpotAdvice(new sdk.ecs.DescribeSpotAdviceRequest({ regionId })),
     );
     const out: SpotAdvice[] = [];
     for (const z of r.body?.availableSpotZones?.availableSpotZone ?? []) {

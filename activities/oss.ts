@@ -10,14 +10,13 @@
 // ListObjectsV2 answer holding a single object ("type of contents is mismatch").
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import * as $OpenApi from '@alicloud/openapi-client';
 import type Oss from '@alicloud/oss20190517';
-import * as $Util from '@alicloud/tea-util';
 import { ApplicationFailure } from '@temporalio/common';
 import { type CheckpointLocation, DEFAULT_CHECKPOINT_ROLE } from '../planner/checkpoint';
 import type { AlibabaClients } from './clients';
 import { alibabaCall, describeSdkError, toFailure } from './errors';
 import { beat } from './release/retry';
+import { sdk } from './sdk';
 import { MANAGED_TAG, type Owner, ownerTags } from './tags';
 
 /** Every checkpoint bucket's name starts so (gc lists buckets by it, the RAM policy scopes to it). */
@@ -51,14 +50,14 @@ export async function ossCall(
   client: Oss,
   c: OssCall,
 ): Promise<{ body: any; headers: Record<string, string> }> {
-  const req = new $OpenApi.OpenApiRequest({
+  const req = new sdk.openApiClient.OpenApiRequest({
     hostMap: c.bucket ? { bucket: c.bucket } : {},
     headers: {},
     ...(c.query ? { query: c.query } : {}),
     ...(c.xml ? { body: c.xml } : {}),
     ...(c.bytes ? { body: Readable.from([c.bytes]), stream: Readable.from([c.bytes]) } : {}),
   });
-  const params = new $OpenApi.Params({
+  const params = new sdk.openApiClient.Params({
     action: c.action,
     version: '2019-05-17',
     protocol: 'HTTPS',
@@ -69,7 +68,7 @@ export async function ossCall(
     reqBodyType: c.bytes ? 'binary' : 'xml',
     bodyType: c.answer === 'binary' ? 'binary' : c.answer === 'xml' ? 'xml' : 'none',
   });
-  const out = await client.execute(params, req, new $Util.RuntimeOptions({}));
+  const out = await client.execute(params, req, new sdk.teaUtil.RuntimeOptions({}));
   return { body: out.body, headers: (out.headers ?? {}) as Record<string, string> };
 }
 

@@ -3,7 +3,7 @@
 // environment: the workflow sees the thread reference {channel, ts} and nothing else. Without the
 // ACP_SLACK_* variables both activities do nothing, so runs without Slack are unchanged.
 
-import { type Block, type KnownBlock, WebClient } from '@slack/web-api';
+import type { Block, KnownBlock } from '@slack/web-api';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { QuoteOption } from '../planner/types';
@@ -58,8 +58,9 @@ export function slackConfigFromEnv(env: NodeJS.ProcessEnv = process.env): SlackC
 
 /** `config` is slackConfigFromEnv() in the worker; undefined turns both activities into no-ops. */
 export function createSlackActivities(config: SlackConfig | undefined) {
+  // The Web API client loads only when Slack is configured: most workers and every CLI run go without.
   const client = config
-    ? new WebClient(config.token, {
+    ? new (require('@slack/web-api') as typeof import('@slack/web-api')).WebClient(config.token, {
         ...(config.apiUrl ? { slackApiUrl: withTrailingSlash(config.apiUrl) } : {}),
         timeout: 10_000,
         // Temporal's retry policy owns retries; the Web client's own would outlive the activity timeout.

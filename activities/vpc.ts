@@ -1,6 +1,5 @@
 // VPC and vSwitch activities. One activity per state-changing call; creates carry a ClientToken and
 // acp's tags; their releases are activities/release/vpc.ts.
-import * as $Vpc from '@alicloud/vpc20160428';
 import { heartbeat, sleep } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { freeSubnet } from '../planner/network';
@@ -8,6 +7,7 @@ import type { AlibabaClients } from './clients';
 import { alibabaCall } from './errors';
 import { pages } from './release/kind';
 import { vpc as vpcKind, vpcsTagged, vSwitchesTagged } from './release/vpc';
+import { sdk } from './sdk';
 import {
   clientToken,
   MANAGED_TAG,
@@ -38,14 +38,14 @@ export function createVpcActivities(clients: AlibabaClients) {
   ): Promise<string> {
     const r = await alibabaCall(`CreateVSwitch in ${input.zoneId}`, () =>
       vpc(input.regionId).createVSwitch(
-        new $Vpc.CreateVSwitchRequest({
+        new sdk.vpc.CreateVSwitchRequest({
           regionId: input.regionId,
           zoneId: input.zoneId,
           vpcId: input.vpcId,
           cidrBlock,
           vSwitchName: resourceName(input),
           clientToken: clientToken(input),
-          tag: ownerTags(input).map((t) => new $Vpc.CreateVSwitchRequestTag(t)),
+          tag: ownerTags(input).map((t) => new sdk.vpc.CreateVSwitchRequestTag(t)),
         }),
       ),
     );
@@ -65,7 +65,7 @@ export function createVpcActivities(clients: AlibabaClients) {
     if (already) return already;
     const v = await alibabaCall(`DescribeVpcs ${input.vpcId}`, () =>
       vpc(input.regionId).describeVpcs(
-        new $Vpc.DescribeVpcsRequest({ regionId: input.regionId, vpcId: input.vpcId }),
+        new sdk.vpc.DescribeVpcsRequest({ regionId: input.regionId, vpcId: input.vpcId }),
       ),
     );
     const vpcCidr = v.body?.vpcs?.vpc?.[0]?.cidrBlock;
@@ -112,13 +112,13 @@ export function createVpcActivities(clients: AlibabaClients) {
     async createVpc(input: Owner & { regionId: string; cidrBlock: string }): Promise<VpcRef> {
       const r = await alibabaCall(`CreateVpc in ${input.regionId}`, () =>
         vpc(input.regionId).createVpc(
-          new $Vpc.CreateVpcRequest({
+          new sdk.vpc.CreateVpcRequest({
             regionId: input.regionId,
             cidrBlock: input.cidrBlock,
             vpcName: resourceName(input),
             description: 'Created by acp; released when its workflow ends.',
             clientToken: clientToken(input),
-            tag: ownerTags(input).map((t) => new $Vpc.CreateVpcRequestTag(t)),
+            tag: ownerTags(input).map((t) => new sdk.vpc.CreateVpcRequestTag(t)),
           }),
         ),
       );
@@ -132,7 +132,7 @@ export function createVpcActivities(clients: AlibabaClients) {
       for (;;) {
         const r = await alibabaCall(`DescribeVpcs ${input.vpcId}`, () =>
           vpc(input.regionId).describeVpcs(
-            new $Vpc.DescribeVpcsRequest({ regionId: input.regionId, vpcId: input.vpcId }),
+            new sdk.vpc.DescribeVpcsRequest({ regionId: input.regionId, vpcId: input.vpcId }),
           ),
         );
         const status = r.body?.vpcs?.vpc?.[0]?.status;
@@ -158,7 +158,7 @@ export function createVpcActivities(clients: AlibabaClients) {
         // again (harmless thanks to the ClientToken, but a second successful create in the log).
         const d = await alibabaCall(`DescribeVSwitches ${vSwitchId}`, () =>
           vpc(input.regionId).describeVSwitches(
-            new $Vpc.DescribeVSwitchesRequest({ regionId: input.regionId, vSwitchId }),
+            new sdk.vpc.DescribeVSwitchesRequest({ regionId: input.regionId, vSwitchId }),
           ),
         ).catch((err: unknown) => {
           if (err instanceof ApplicationFailure && !err.nonRetryable) return undefined;
@@ -187,7 +187,7 @@ function vSwitchesIn(clients: AlibabaClients, regionId: string, vpcId: string) {
       clients
         .vpc(regionId)
         .describeVSwitches(
-          new $Vpc.DescribeVSwitchesRequest({ regionId, vpcId, pageNumber, pageSize: PAGE }),
+          new sdk.vpc.DescribeVSwitchesRequest({ regionId, vpcId, pageNumber, pageSize: PAGE }),
         ),
     );
     return { items: r.body?.vSwitches?.vSwitch ?? [], total: r.body?.totalCount ?? 0 };
@@ -212,15 +212,15 @@ export async function ensureSharedVpc(
   if (found) return { vpc: found, created: false };
   const r = await alibabaCall(`CreateVpc (shared) in ${regionId}`, () =>
     clients.vpc(regionId).createVpc(
-      new $Vpc.CreateVpcRequest({
+      new sdk.vpc.CreateVpcRequest({
         regionId,
         cidrBlock,
         vpcName: `acp-shared-${regionId}`,
         description: 'Created by `acp network share`; reused by every acp run in the region.',
         clientToken: `acp-shared-vpc-${regionId}`,
         tag: [
-          new $Vpc.CreateVpcRequestTag({ key: MANAGED_TAG, value: 'true' }),
-          new $Vpc.CreateVpcRequestTag({ key: SHARED_TAG, value: 'true' }),
+          new sdk.vpc.CreateVpcRequestTag({ key: MANAGED_TAG, value: 'true' }),
+          new sdk.vpc.CreateVpcRequestTag({ key: SHARED_TAG, value: 'true' }),
         ],
       }),
     ),
@@ -229,7 +229,7 @@ export async function ensureSharedVpc(
   if (!vpcId) throw new Error('CreateVpc returned no VpcId');
   for (let i = 0; i < 120; i++) {
     const d = await alibabaCall(`DescribeVpcs ${vpcId}`, () =>
-      clients.vpc(regionId).describeVpcs(new $Vpc.DescribeVpcsRequest({ regionId, vpcId })),
+      clients.vpc(regionId).describeVpcs(new sdk.vpc.DescribeVpcsRequest({ regionId, vpcId })),
     );
     if (d.body?.vpcs?.vpc?.[0]?.status === 'Available') break;
     await new Promise((done) => setTimeout(done, POLL_MS));

@@ -8,7 +8,7 @@
 // Only a cluster shared by every run of the region (acp:shared=true, never an orphan itself)
 // outlives the runs on it, so only there does `acp gc` look for Jobs left behind; their ConfigMaps go
 // with them.
-import * as $Cs from '@alicloud/cs20151215';
+import type * as $Cs from '@alicloud/cs20151215';
 import { ApplicationFailure } from '@temporalio/common';
 import {
   clusterStateOf,
@@ -20,6 +20,7 @@ import {
   NAMESPACE,
 } from '../ack';
 import type { AlibabaClients } from '../clients';
+import { sdk } from '../sdk';
 import { MANAGED_TAG, SHARED_TAG, STEP_TAG, WORKFLOW_TAG } from '../tags';
 import { type ManagedResource, managedResource, type ReleaseKind, tagMap } from './kind';
 import { releaseOne, waitUntil } from './retry';
@@ -97,7 +98,7 @@ export const cluster: ReleaseKind = {
       () =>
         clients
           .cs(regionId)
-          .deleteCluster(id, new $Cs.DeleteClusterRequest({ retainAllResources: false, keepSlb: false })),
+          .deleteCluster(id, new sdk.cs.DeleteClusterRequest({ retainAllResources: false, keepSlb: false })),
       NOT_NOW,
     );
     const what = `cluster ${id} to be deleted`;

@@ -2,9 +2,9 @@
 // call. An instance goes with force (an orphan's may still be running; IncorrectInstanceStatus while
 // it is still Pending is retried) and counts as released only once DescribeInstances no longer shows
 // it: its security group and vSwitch refuse deletion until then.
-import * as $Ecs from '@alicloud/ecs20140526';
 import type { AlibabaClients } from '../clients';
 import { alibabaCall } from '../errors';
+import { sdk } from '../sdk';
 import { MANAGED_TAG, type Owner, STEP_TAG, WORKFLOW_TAG } from '../tags';
 import { type ManagedResource, managedResource, pages, type ReleaseKind, tagMap } from './kind';
 import { gaveUp, releaseOne, waitUntil } from './retry';
@@ -36,11 +36,11 @@ function instancesTagged(clients: AlibabaClients, regionId: string, owner?: Owne
       `DescribeInstances tagged ${owner ? owner.step : MANAGED_TAG} in ${regionId}`,
       () =>
         clients.ecs(regionId).describeInstances(
-          new $Ecs.DescribeInstancesRequest({
+          new sdk.ecs.DescribeInstancesRequest({
             regionId,
             pageNumber,
             pageSize: PAGE,
-            tag: tagFilter(owner).map((t) => new $Ecs.DescribeInstancesRequestTag(t)),
+            tag: tagFilter(owner).map((t) => new sdk.ecs.DescribeInstancesRequestTag(t)),
           }),
         ),
     );
@@ -54,11 +54,11 @@ function securityGroupsTagged(clients: AlibabaClients, regionId: string, owner?:
       `DescribeSecurityGroups tagged ${owner ? owner.step : MANAGED_TAG} in ${regionId}`,
       () =>
         clients.ecs(regionId).describeSecurityGroups(
-          new $Ecs.DescribeSecurityGroupsRequest({
+          new sdk.ecs.DescribeSecurityGroupsRequest({
             regionId,
             pageNumber,
             pageSize: PAGE,
-            tag: tagFilter(owner).map((t) => new $Ecs.DescribeSecurityGroupsRequestTag(t)),
+            tag: tagFilter(owner).map((t) => new sdk.ecs.DescribeSecurityGroupsRequestTag(t)),
           }),
         ),
     );
@@ -83,7 +83,9 @@ export const instance: ReleaseKind = {
   },
   async release(clients, regionId, id) {
     const outcome = await releaseOne(`DeleteInstance ${id}`, () =>
-      clients.ecs(regionId).deleteInstance(new $Ecs.DeleteInstanceRequest({ instanceId: id, force: true })),
+      clients
+        .ecs(regionId)
+        .deleteInstance(new sdk.ecs.DeleteInstanceRequest({ instanceId: id, force: true })),
     );
     const what = `instance ${id} to be gone`;
     const gone = await waitUntil(
@@ -93,7 +95,7 @@ export const instance: ReleaseKind = {
           clients
             .ecs(regionId)
             .describeInstances(
-              new $Ecs.DescribeInstancesRequest({ regionId, instanceIds: JSON.stringify([id]) }),
+              new sdk.ecs.DescribeInstancesRequest({ regionId, instanceIds: JSON.stringify([id]) }),
             ),
         );
         return (found.body?.instances?.instance ?? []).length === 0;
@@ -125,7 +127,7 @@ export const securityGroup: ReleaseKind = {
     return releaseOne(`DeleteSecurityGroup ${id}`, () =>
       clients
         .ecs(regionId)
-        .deleteSecurityGroup(new $Ecs.DeleteSecurityGroupRequest({ regionId, securityGroupId: id })),
+        .deleteSecurityGroup(new sdk.ecs.DeleteSecurityGroupRequest({ regionId, securityGroupId: id })),
     );
   },
 };

@@ -2,10 +2,11 @@
 // workflow id, so a run finds its function by name even when the CreateFunction answer never arrived
 // (and touches none that is not tagged as its own); `acp gc` lists them with ListFunctions' `tags`
 // filter. acp creates no triggers; the async config an async run sets goes first.
-import * as $Fc from '@alicloud/fc20230330';
+import type * as $Fc from '@alicloud/fc20230330';
 import { ApplicationFailure } from '@temporalio/common';
 import { alibabaCall, describeSdkError } from '../errors';
 import { functionIn, functionNameFor, ownedBy } from '../fc';
+import { sdk } from '../sdk';
 import { MANAGED_TAG } from '../tags';
 import { type ManagedResource, managedResource, type ReleaseKind, tagMap } from './kind';
 import { releaseOne } from './retry';
@@ -36,9 +37,9 @@ export const fn: ReleaseKind = {
       const token = nextToken;
       const r = await alibabaCall(`ListFunctions tagged ${MANAGED_TAG} in ${regionId}`, () =>
         fc.listFunctions(
-          new $Fc.ListFunctionsRequest({
+          new sdk.fc.ListFunctionsRequest({
             limit: LIMIT,
-            tags: [new $Fc.Tag({ key: MANAGED_TAG, value: 'true' })],
+            tags: [new sdk.fc.Tag({ key: MANAGED_TAG, value: 'true' })],
             ...(token ? { nextToken: token } : {}),
           }),
         ),
@@ -74,7 +75,7 @@ export const fn: ReleaseKind = {
     // is gone even where deleting the function would not take it along. None is fine.
     await releaseOne(`DeleteAsyncInvokeConfig ${id} in ${regionId}`, async () => {
       try {
-        return await fc.deleteAsyncInvokeConfig(id, new $Fc.DeleteAsyncInvokeConfigRequest({}));
+        return await fc.deleteAsyncInvokeConfig(id, new sdk.fc.DeleteAsyncInvokeConfigRequest({}));
       } catch (err) {
         if (describeSdkError(err, 'DeleteAsyncInvokeConfig').httpStatus === 404) return undefined;
         throw err;

@@ -1,9 +1,9 @@
 // Releasing vSwitches and VPCs, found by the Tag filter of DescribeVSwitches / DescribeVpcs. Right
 // after the last instance or vSwitch in them went, Alibaba may still answer DependencyViolation for
 // a while: retryable in the error table, so the release simply tries again.
-import * as $Vpc from '@alicloud/vpc20160428';
 import type { AlibabaClients } from '../clients';
 import { alibabaCall } from '../errors';
+import { sdk } from '../sdk';
 import { MANAGED_TAG, type Owner, STEP_TAG, WORKFLOW_TAG } from '../tags';
 import { managedResource, pages, type ReleaseKind, tagMap } from './kind';
 import { releaseOne } from './retry';
@@ -22,11 +22,11 @@ export function vpcsTagged(clients: AlibabaClients, regionId: string, tags: Reco
   return pages(async (pageNumber) => {
     const r = await alibabaCall(`DescribeVpcs tagged ${Object.keys(tags).join(', ')} in ${regionId}`, () =>
       clients.vpc(regionId).describeVpcs(
-        new $Vpc.DescribeVpcsRequest({
+        new sdk.vpc.DescribeVpcsRequest({
           regionId,
           pageNumber,
           pageSize: PAGE,
-          tag: Object.entries(tags).map(([key, value]) => new $Vpc.DescribeVpcsRequestTag({ key, value })),
+          tag: Object.entries(tags).map(([key, value]) => new sdk.vpc.DescribeVpcsRequestTag({ key, value })),
         }),
       ),
     );
@@ -41,12 +41,12 @@ export function vSwitchesTagged(clients: AlibabaClients, regionId: string, tags:
       `DescribeVSwitches tagged ${Object.keys(tags).join(', ')} in ${regionId}`,
       () =>
         clients.vpc(regionId).describeVSwitches(
-          new $Vpc.DescribeVSwitchesRequest({
+          new sdk.vpc.DescribeVSwitchesRequest({
             regionId,
             pageNumber,
             pageSize: PAGE,
             tag: Object.entries(tags).map(
-              ([key, value]) => new $Vpc.DescribeVSwitchesRequestTag({ key, value }),
+              ([key, value]) => new sdk.vpc.DescribeVSwitchesRequestTag({ key, value }),
             ),
           }),
         ),
@@ -74,7 +74,7 @@ export const vSwitch: ReleaseKind = {
   },
   release(clients, regionId, id) {
     return releaseOne(`DeleteVSwitch ${id}`, () =>
-      clients.vpc(regionId).deleteVSwitch(new $Vpc.DeleteVSwitchRequest({ regionId, vSwitchId: id })),
+      clients.vpc(regionId).deleteVSwitch(new sdk.vpc.DeleteVSwitchRequest({ regionId, vSwitchId: id })),
     );
   },
 };
@@ -93,7 +93,7 @@ export const vpc: ReleaseKind = {
   },
   release(clients, regionId, id) {
     return releaseOne(`DeleteVpc ${id}`, () =>
-      clients.vpc(regionId).deleteVpc(new $Vpc.DeleteVpcRequest({ regionId, vpcId: id })),
+      clients.vpc(regionId).deleteVpc(new sdk.vpc.DeleteVpcRequest({ regionId, vpcId: id })),
     );
   },
 };
