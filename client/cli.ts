@@ -44,7 +44,11 @@ function requestOptions(cmd: Command): Command {
       'run against an in-process Alibaba Cloud emulator: no account, output marked SIMULATED',
     )
     .option('--workflow-id <id>', 'the run id (default acp-<8 hex>)')
-    .option('--json', 'print only the result document (JSON) on stdout');
+    .option('--json', 'print only the result document (JSON) on stdout')
+    .option(
+      '--verbose',
+      "the embedded worker's Temporal SDK log in full (state changes, each failed attempt with its stack)",
+    );
 }
 
 function jsonOption(cmd: Command): Command {

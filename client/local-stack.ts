@@ -13,9 +13,9 @@ import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { inspect } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import type { NativeConnection, Worker } from '@temporalio/worker';
+import { ApplicationFailure } from '@temporalio/common';
+import type { LogEntry, NativeConnection, Worker } from '@temporalio/worker';
 import type { AlibabaClients } from '../activities/clients';
 import { CliError, EXIT } from './exit-codes';
 import {
@@ -76,18 +76,39 @@ export interface TemporalStack {
 export type Notify = (line: string) => void;
 
 let runtimeInstalled = false;
+let sdkVerbose = false;
+
+/** `acp run --verbose`: the SDK's own log at INFO, every entry with its whole meta, as `acp worker --verbose`. */
+export function verboseSdkLog(): void {
+  sdkVerbose = true;
+}
+
+/**
+ * The SDK warns with a page of meta (task token, stack, ids) about failures the run itself reports:
+ * "Workflow failed" for every run that did not succeed, "Activity failed" for an attempt that ended
+ * in one of acp's classified errors (an Alibaba code, an ApplicationFailure). The CLI's step line and
+ * receipt already say both, with the code, so here they are noise; `acp worker` and --verbose keep them.
+ */
+function expectedFailure(entry: LogEntry): boolean {
+  if (entry.message === 'Workflow failed') return true;
+  return entry.message === 'Activity failed' && entry.meta?.error instanceof ApplicationFailure;
+}
+
 /** The SDK's worker runtime logs every state change at INFO on stderr; a CLI shows warnings only. */
 async function quietRuntime(): Promise<void> {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const { DefaultLogger, Runtime } = workerSdk();
-  // The worker warns "Workflow failed" with a stack for every run that did not succeed; the CLI says
-  // how the run ended itself (its failure line and receipt), so that warning is only noise here.
-  const logger = new DefaultLogger('WARN', (entry) => {
-    if (entry.message === 'Workflow failed') return;
-    const meta = entry.meta && Object.keys(entry.meta).length > 0 ? ` ${inspect(entry.meta)}` : '';
-    process.stderr.write(`acp worker: [${entry.level}] ${entry.message}${meta}\n`);
-  });
+  const logger = sdkVerbose
+    ? new DefaultLogger('INFO')
+    : new DefaultLogger('WARN', (entry) => {
+        if (expectedFailure(entry)) return;
+        // Anything else is one line; its meta (ids, task token, stack) is for --verbose.
+        const error = entry.meta?.error;
+        const why = error instanceof Error ? `: ${error.message.split('\n')[0]}` : '';
+        const activity = typeof entry.meta?.activityType === 'string' ? ` (${entry.meta.activityType})` : '';
+        process.stderr.write(`acp worker: [${entry.level}] ${entry.message}${activity}${why}\n`);
+      });
   // No shutdown signals: Ctrl-C detaches from (or, simulated, cancels) the run; the CLI decides when
   // its embedded worker stops, not the SDK.
   Runtime.install({ logger, shutdownSignals: [] });
@@ -312,8 +333,15 @@ export async function startEmbeddedWorker(
     namespace: stack.namespace,
     taskQueue,
     clients,
-    // Says "gone with this command" to the next command that looks for a worker (worker-liveness.ts).
-    extra: { identity: embeddedWorkerIdentity() },
+    extra: {
+      // Says "gone with this command" to the next command that looks for a worker (worker-liveness.ts).
+      identity: embeddedWorkerIdentity(),
+      // Workflow code on this thread (the SDK's debugMode), not on a worker thread: a thread loads the
+      // SDK and its protobuf definitions a second time, half a second of CPU before the first step,
+      // for a worker that carries one run. It also lifts the SDK's 5 s limit on one workflow
+      // activation, which only guards against workflow code stuck in a loop; `acp worker` keeps it.
+      debugMode: true,
+    },
   });
   return {
     taskQueue,
@@ -333,14 +361,21 @@ export interface SimulatedCloud {
   stop(): Promise<void>;
 }
 
-/** `--simulate`: the emulator in this process, clients signed with its keys, a task queue of its own. */
-export async function startSimulatedCloud(): Promise<SimulatedCloud> {
+/**
+ * `--simulate`: the emulator in this process, clients signed with its keys, a task queue of its own.
+ * `scripts: false` (a quote): nothing will run a script, so no sandbox is prepared for one.
+ */
+export async function startSimulatedCloud({
+  scripts = true,
+}: {
+  scripts?: boolean;
+} = {}): Promise<SimulatedCloud> {
   const { startEmulator } = require('../emulator') as typeof import('../emulator');
   const { cloudConfigFromEnv, createClients, staticCredential } =
     require('../activities/clients') as typeof import('../activities/clients');
   // Scripts really run (in an emulated machine, docs/simulation.md); the cloud's own waits (boot,
   // Running) go 600× faster.
-  const emu = await startEmulator({ port: 0, exec: 'local', speed: 600 });
+  const emu = await startEmulator({ port: 0, exec: scripts ? 'local' : 'none', speed: 600 });
   // The simulated account is set up as docs/spot.md asks of a real one: it has the instance RAM role
   // checkpoints mount their bucket with (a simulate user has no RAM console to create it in).
   const { DEFAULT_CHECKPOINT_ROLE } =

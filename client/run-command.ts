@@ -22,6 +22,7 @@ import {
   startEmbeddedWorker,
   startSimulatedCloud,
   type TemporalStack,
+  verboseSdkLog,
 } from './local-stack';
 import { ProgressPrinter } from './progress';
 import { askConfirmation } from './prompt';
@@ -34,6 +35,7 @@ export interface RunFlags extends RequestFlags {
   json?: boolean;
   simulate?: boolean;
   workflowId?: string;
+  verbose?: boolean;
 }
 
 const POLL_MS = 300;
@@ -68,7 +70,7 @@ interface RunStack {
   close(): Promise<void>;
 }
 
-async function openRunStack(flags: RunFlags, io: Io): Promise<RunStack> {
+async function openRunStack(type: 'provision' | 'quote', flags: RunFlags, io: Io): Promise<RunStack> {
   const viaEmulator = Boolean(process.env.ACP_ALIBABA_ENDPOINT);
   // On a shared cluster a remote worker may hold the credentials; locally, the worker will be ours.
   let credentialsChecked = flags.simulate || viaEmulator;
@@ -76,8 +78,9 @@ async function openRunStack(flags: RunFlags, io: Io): Promise<RunStack> {
     await requireCredentials();
     credentialsChecked = true;
   }
-  // The emulator starts while the Temporal connection opens: neither needs the other.
-  const emulator = flags.simulate ? startSimulatedCloud() : undefined;
+  // The emulator starts while the Temporal connection opens: neither needs the other. A quote runs no
+  // script, so its emulator skips the script sandbox (and the check that this host can make one).
+  const emulator = flags.simulate ? startSimulatedCloud({ scripts: type === 'provision' }) : undefined;
   emulator?.catch(() => undefined);
   const temporal = await openTemporal(io.notify).catch(async (err) => {
     await (await emulator?.catch(() => undefined))?.stop();
@@ -358,8 +361,9 @@ async function execute(type: 'provision' | 'quote', text: string, flags: RunFlag
   const prepared = prepareRequest(text, flags, { quote: type === 'quote' });
   const request = type === 'quote' ? { ...prepared.request, skipConfirmation: undefined } : prepared.request;
   for (const n of prepared.notes) io.notify(n);
+  if (flags.verbose) verboseSdkLog();
 
-  const stack = await openRunStack(flags, io);
+  const stack = await openRunStack(type, flags, io);
   try {
     const workflowId = flags.workflowId ?? newWorkflowId(type === 'quote' ? 'quote' : 'run');
     const handle = await startWorkflow(stack, type, workflowId, request);

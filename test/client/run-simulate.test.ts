@@ -117,6 +117,31 @@ describe('acp run --simulate', () => {
   });
 });
 
+describe('a run that fails on an Alibaba error', () => {
+  // FC refuses a GPU function whose image is not in Container Registry (InvalidArgument); an
+  // ACP_FC_GPU_IMAGE pointing elsewhere is a user's plausible mistake, and makes createFunction fail.
+  const wrongImage = scrubbedEnv({ ACP_FC_GPU_IMAGE: 'docker.io/library/python:3' });
+  const args = ['run', '--simulate', '--product', 'fc', '--gpu', 'T4', '--inline', 'echo x', '--yes'];
+
+  test('says it once, on its step line with the code: no SDK dump of the failed activity', async () => {
+    const r = await acp(args, wrongImage);
+    assert.equal(r.code, 4, r.stderr);
+    assert.match(
+      r.stdout,
+      /✘ failed +InvalidArgument: customContainerConfig\.image 'docker\.io\/library\/python:3'/,
+    );
+    assert.match(r.stdout, /left behind: nothing/);
+    assert.doesNotMatch(r.stderr, /Activity failed|taskToken|at toFailure/, r.stderr);
+  });
+
+  test("--verbose shows the SDK's warning with its meta", async () => {
+    const r = await acp([...args, '--verbose'], wrongImage);
+    assert.equal(r.code, 4, r.stderr);
+    assert.match(r.stderr, /\[WARN\] Activity failed/);
+    assert.match(r.stderr, /activityType: 'createFunction'/);
+  });
+});
+
 describe('a simulated run whose process is gone', () => {
   test('acp status says so and exits 6; acp list marks the run simulated', async () => {
     // Not a TTY and no --yes: the run waits for a yes, printing how to give it; then the process dies.
