@@ -5,10 +5,11 @@
 //   acp quote --simulate … (warm: caches filled)  target < 2 s, the whole process
 // Each figure is the median of BENCH_STARTUP_REPS (default 5) processes: wall time, CPU time (user +
 // system, from GNU time when installed: load on a shared machine stretches wall time, not CPU), and
-// for the quote the time to its first step line. `node -e 0` is the floor. Writes
-// bench/startup-results.json. Nothing asserts on time.
+// for the quote the time to its first step line. `node -e 0` is the floor. Also recorded: the sizes of
+// what a warm quote loads from dist/ (the bundle, its code cache, the node_modules code cache), which
+// is where most of its start-up goes. Writes bench/startup-results.json. Nothing asserts on time.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { startTemporal } from '../test/support/temporal';
@@ -107,12 +108,19 @@ async function main(): Promise<void> {
     };
     const ratio = (a: number | undefined, b: number | undefined) =>
       a !== undefined && b !== undefined ? Math.round((a / b) * 100) / 100 : undefined;
+    const dist = join(root, 'dist');
+    const sizes = Object.fromEntries(
+      readdirSync(dist)
+        .filter((f) => f === 'commands.js' || /\.quote\.cache$/.test(f))
+        .map((f) => [f, statSync(join(dist, f)).size]),
+    );
     const results = {
       date: new Date().toISOString(),
       machine: { cpus: os.cpus().length, node: process.version, loadAverage: [loadBefore, os.loadavg()[0]] },
       reps: REPS,
       targets: { helpMs: 300, warmQuoteMs: 2000 },
       rows,
+      distBytes: sizes,
       ratios: {
         helpWall: ratio(rows.helpPrebuilt.wallMs, rows.helpFromSources.wallMs),
         helpCpu: ratio(rows.helpPrebuilt.cpuMs, rows.helpFromSources.cpuMs),
@@ -127,6 +135,14 @@ async function main(): Promise<void> {
       console.log(
         `${name.padEnd(32)} ${ms(r.wallMs).padEnd(11)} ${ms(r.cpuMs).padEnd(11)} ${ms(r.firstStepMs)}${r.failures ? `  (${r.failures} failed)` : ''}`,
       );
+    console.log(
+      `targets: --help ${rows.helpPrebuilt.wallMs < 300 ? 'met' : 'missed'} (< 300 ms), warm quote ${rows.quotePrebuilt.wallMs < 2000 ? 'met' : 'missed'} (< 2000 ms wall)`,
+    );
+    console.log(
+      `dist/ a quote loads: ${Object.entries(sizes)
+        .map(([f, b]) => `${f} ${(b / 1e6).toFixed(1)} MB`)
+        .join(', ')}`,
+    );
     console.log(
       `prebuilt / from sources: --help wall ${results.ratios.helpWall}, cpu ${results.ratios.helpCpu}; quote wall ${results.ratios.quoteWall}, cpu ${results.ratios.quoteCpu} (load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs)`,
     );
