@@ -338,8 +338,9 @@ export async function startEmbeddedWorker(
       identity: embeddedWorkerIdentity(),
       // Workflow code on this thread (the SDK's debugMode), not on a worker thread: a thread loads the
       // SDK and its protobuf definitions a second time, half a second of CPU before the first step,
-      // for a worker that carries one run. It also lifts the SDK's 5 s limit on one workflow
-      // activation, which only guards against workflow code stuck in a loop; `acp worker` keeps it.
+      // for a worker that carries this command's run (or an MCP session's few). It also lifts the
+      // SDK's 5 s limit on one workflow activation, a guard against workflow code stuck in a loop;
+      // `acp worker` keeps both.
       debugMode: true,
     },
   });
