@@ -2,12 +2,14 @@
 // cloud-config UserData `mounts`, authenticated with its instance RAM role) or a PAI-DLC job mounts
 // from its DataSources (`oss://<bucket>.<endpoint>/<path>` at MountPath). A script run on such a
 // machine sees the bucket's objects under the prefix as files at the mount path; what it writes there
-// is in the bucket when the run ends — finished, stopped, or killed by a reclaim — as ossfs puts a
-// file on close. (A file still open when the machine goes is not saved by ossfs; the emulator saves
-// it too, so a script should not rely on that.)
+// reaches the bucket while it runs (ossfs puts a file on close; the emulator copies the directory back
+// every SYNC_MS) and when the run ends — finished, stopped, or killed by a reclaim. A spot run's next
+// attempt may start during the reclaim notice, while the first still runs, and must see what the
+// first saved. (A file still open when the machine goes is not saved by ossfs; the emulator may save
+// it, so a script should not rely on that.)
 // The mount path is a directory of the machine itself (docs/simulation.md): the emulator fills it
 // from the bucket before the run and reads it back after, from the host side of the machine's root.
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { type BucketData, deleteObjectData, findBucket, putObjectData } from './oss';
@@ -134,21 +136,54 @@ export async function runWithOssMounts(
           await writeFile(file, obj.body);
         }
       }
-      const result = await run();
-      for (const { mount, dir } of dirs) await writeBack(world, mount, dir);
+      // One copy at a time, in order; the last one runs after the script has ended.
+      let copies: Promise<void> = Promise.resolve();
+      const copyBack = () => {
+        copies = copies
+          .catch(() => undefined)
+          .then(async () => {
+            for (const { mount, dir } of dirs) await writeBack(world, mount, dir);
+          });
+        return copies;
+      };
+      let copying = false;
+      const timer = setInterval(() => {
+        if (copying) return; // a slow copy is not queued behind itself
+        copying = true;
+        copyBack()
+          .catch(() => undefined)
+          .finally(() => {
+            copying = false;
+          });
+      }, SYNC_MS);
+      let result: ScriptRun;
+      try {
+        result = await run();
+      } finally {
+        clearInterval(timer);
+      }
+      await copyBack();
       return result;
     })(),
   );
 }
 
+/** How often (real ms) a running script's mount directories are copied to their buckets. */
+const SYNC_MS = 100;
+
 async function writeBack(world: World, mount: OssMount, dir: string): Promise<void> {
   const bucket = findBucket(world, mount.bucket);
   if (!bucket) return; // deleted while the script ran: ossfs's writes fail
+  const objects = (bucket.data as BucketData).objects;
   const present = new Set<string>();
+  // The machine is gone (released under the copy): what the bucket holds stays as the last copy left it.
+  if (!(await stat(dir).catch(() => undefined))?.isDirectory()) return;
   for (const file of await filesUnder(dir)) {
     const key = `${mount.prefix}${relative(dir, file)}`;
+    const body = await readFile(file).catch(() => undefined);
+    if (!body) continue; // removed since the listing: the deletion pass below takes it
     present.add(key);
-    putObjectData(world, bucket, key, await readFile(file));
+    if (!objects.get(key)?.body.equals(body)) putObjectData(world, bucket, key, body);
   }
   for (const key of [...(bucket.data as BucketData).objects.keys()]) {
     if (key.startsWith(mount.prefix) && !present.has(key)) deleteObjectData(bucket, key);

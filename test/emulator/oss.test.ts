@@ -6,12 +6,22 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import * as $Ecs from '@alicloud/ecs20140526';
 import * as $Oss from '@alicloud/oss20190517';
 import { cloudConfigFromEnv, createClients, staticCredential } from '../../activities/clients';
 import { createOssActivities, ossCall } from '../../activities/oss';
 import { createReleaseActivities } from '../../activities/release';
 import { crc64ecma } from '../../emulator/oss';
-import { type TestEmulator, testEmulator } from './fixtures';
+import { CHECKPOINT_DIR, ossfsCloudConfig } from '../../planner/checkpoint';
+import { ecsClient } from '../support/emulator-clients';
+import {
+  createNetwork,
+  eventually,
+  runRequest,
+  type TestEmulator,
+  testEmulator,
+  untilRunning,
+} from './fixtures';
 
 const REGION = 'cn-hangzhou';
 let emu: TestEmulator['emu'];
@@ -143,5 +153,59 @@ describe('checkpoint buckets (activities/oss.ts)', () => {
       left.filter((r: any) => r.type === 'oss-bucket'),
       [],
     );
+  });
+});
+
+describe("an instance's ossfs mount", () => {
+  test('a file the script writes is in the bucket while the script still runs (a next spot attempt can start during the reclaim notice)', async () => {
+    await admin.addRole('AcpCheckpointRole', ['ecs.aliyuncs.com']);
+    await makeBucket('acp-ckpt-test-m');
+    const ecs = ecsClient(emu);
+    const net = await createNetwork(emu);
+    const userData = ossfsCloudConfig(
+      {
+        bucket: 'acp-ckpt-test-m',
+        regionId: REGION,
+        internalEndpoint: `oss-${REGION}-internal.aliyuncs.com`,
+      },
+      'AcpCheckpointRole',
+    );
+    const run = await ecs.runInstances(
+      runRequest(net, {
+        userData: Buffer.from(userData).toString('base64'),
+        ramRoleName: 'AcpCheckpointRole',
+      }),
+    );
+    const instanceId = run.body!.instanceIdSets!.instanceIdSet![0]!;
+    await untilRunning(ecs, instanceId);
+    const script = `echo 7 > ${CHECKPOINT_DIR}/step; echo saved; sleep 30`;
+    const { body } = await ecs.runCommand(
+      new $Ecs.RunCommandRequest({
+        regionId: REGION,
+        type: 'RunShellScript',
+        commandContent: script,
+        instanceId: [instanceId],
+        timeout: 120,
+      }),
+    );
+    const step = await eventually(async () => {
+      const got = await oss()
+        .getObject('acp-ckpt-test-m', 'checkpoint/step', new $Oss.GetObjectRequest({}))
+        .catch(() => undefined);
+      if (!got?.body) return undefined;
+      const chunks: Buffer[] = [];
+      for await (const c of got.body) chunks.push(Buffer.from(c));
+      return Buffer.concat(chunks).toString();
+    }, 20_000);
+    assert.equal(step, '7\n');
+    const inv = await ecs.describeInvocations(
+      new $Ecs.DescribeInvocationsRequest({ regionId: REGION, invokeId: body!.invokeId }),
+    );
+    assert.equal(
+      inv.body!.invocations!.invocation![0]!.invocationStatus,
+      'Running',
+      'the script is still running',
+    );
+    await ecs.stopInvocation(new $Ecs.StopInvocationRequest({ regionId: REGION, invokeId: body!.invokeId }));
   });
 });
