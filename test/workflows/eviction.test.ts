@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { approveUpdate, rejectSignal } from '../../workflows/messages';
-import { provision } from '../../workflows/provision';
 import { runResult } from '../support/run-result';
 import { type Stack, startStack } from '../support/stack';
 import { waitForStatus } from '../support/waiting';
@@ -31,10 +30,10 @@ describe('parked runs past the workflow cache', () => {
   test('the worker keeps at most its cache in memory; the first run parked, long evicted, is confirmed and completes', async () => {
     const handles = await Promise.all(
       Array.from({ length: CACHE + 3 }, (_, i) =>
-        stack.env.client.workflow.start(provision, {
-          taskQueue: stack.taskQueue,
-          workflowId: `acp-test-evict-${process.pid}-${i}`,
-          args: [{ product: 'ecs', script: { content: `echo parked-${i}` }, confirmTimeout: '10m' }],
+        stack.startProvision({
+          product: 'ecs',
+          script: { content: `echo parked-${i}` },
+          confirmTimeout: '10m',
         }),
       ),
     );
