@@ -10,8 +10,9 @@ import v8 from 'node:v8';
 
 /**
  * Old space grows to 1.1× what survived the last full collection (1.3×, V8's factor for small heaps,
- * held 12 MB more with 1,000 runs parked, and confirming was no faster); young space stays at 1 MB per
- * semi-space: the main thread's stops growing, the workflow thread's is created that size.
+ * held 12 MB more with 1,000 runs parked); young space stays at 1 MB per semi-space: the main thread's
+ * stops growing, the workflow thread's is created that size. The cost is collection work: replaying
+ * an evicted run and running sagas are slower (docs/quotes.md has the figures).
  */
 export const WORKER_V8_FLAGS = [
   '--heap-growing-percent=10',
