@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { cloudConfigFromEnv, createClients, staticCredential } from '../activities/clients';
+import { tuneHeapForWorker } from '../worker/v8-heap';
 import { createAcpWorker } from '../worker/worker';
 import type { RawActivities } from './raw-workflow';
 
@@ -18,8 +19,9 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS ?? 'localhost:7233' });
   const taskQueue = env.BENCH_TASK_QUEUE ?? `bench-${kind}`;
   const workflowBundle = { code: readFileSync(env.BENCH_BUNDLE ?? '', 'utf8') };
-  // acp's worker exactly as `acp worker` builds it (createAcpWorker, default options); the raw one with
-  // the same defaults.
+  // acp's worker exactly as `acp worker` builds it (V8's heaps sized, createAcpWorker, default
+  // options); the raw one with the SDK's and V8's defaults.
+  if (kind === 'acp') tuneHeapForWorker();
   const worker =
     kind === 'raw'
       ? await Worker.create({
@@ -43,6 +45,8 @@ async function main(): Promise<void> {
             ),
           ),
         });
+  // Again once the workflow thread exists, as runWorker does (worker/v8-heap.ts).
+  if (kind === 'acp') tuneHeapForWorker();
   // BENCH_MEMORY_EVERY_MS: where the memory is (main isolate heap, buffers; RSS also holds the
   // workflow thread's heap and the Rust core), one JSON line on stderr at that interval.
   const every = Number(env.BENCH_MEMORY_EVERY_MS ?? 0);

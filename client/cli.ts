@@ -166,6 +166,8 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
       .option('--verbose', "the Temporal SDK's own progress (bundling, state changes) on stderr"),
   ).action(
     action((flags) => async () => {
+      // First, before the commands' code is loaded: V8 sizes young space as it grows (worker/v8-heap.ts).
+      (require('../worker/v8-heap') as typeof import('../worker/v8-heap')).tuneHeapForWorker();
       return processCommands().workerCommand(flags);
     }),
   );

@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { build, type Plugin } from 'esbuild';
+import { asciiOnly } from '../worker/ascii-only';
 import { installRoot } from '../worker/install-root';
 import { bundleWorkflows, saveWorkflowBundle } from '../worker/workflow-bundle';
 
@@ -70,6 +71,8 @@ async function bundle(entry: string, out: string, plugins: Plugin[] = []): Promi
     minifyWhitespace: true,
     minifySyntax: true,
   });
+  // esbuild leaves regular expressions as written (worker/ascii-only.ts).
+  writeFileSync(tmp, asciiOnly(readFileSync(tmp, 'utf8')));
   const inputs: Inputs = {};
   for (const input of Object.keys(result.metafile.inputs)) {
     if (input.includes('node_modules/') || input.includes(':')) continue;

@@ -8,6 +8,7 @@ import type { MarketOptions } from '../activities/market';
 import { dataConverterFromEnv } from '../client/codec';
 import { temporalConnectionOptions } from '../client/temporal-server';
 import { keepAlive } from './keep-alive';
+import { tuneHeapForWorker } from './v8-heap';
 import { workflowBundle, workflowSourcesPath } from './workflow-bundle';
 
 export const DEFAULT_TASK_QUEUE = 'compute-provision';
@@ -33,9 +34,11 @@ export interface AcpWorkerOptions {
 /**
  * Runs kept in the worker's memory between workflow tasks. A run waiting for a person past this many
  * is evicted and replayed from its history when the answer comes (tens of ms), so memory stays flat
- * however many runs wait (docs/quotes.md: 1,000 parked in < 300 MB). ACP_MAX_CACHED_WORKFLOWS.
+ * however many runs wait (docs/quotes.md, "Runs that wait for a person"). Each cached run costs about
+ * 0.4 MB; 50 is more than the 40 workflow tasks the worker runs at once, and the cache drops the run
+ * idle longest, so runs that are working stay cached and parked ones go first. ACP_MAX_CACHED_WORKFLOWS.
  */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 50;
 
 export function maxCachedWorkflows(env: NodeJS.ProcessEnv = process.env): number {
   const v = env.ACP_MAX_CACHED_WORKFLOWS;
@@ -75,6 +78,8 @@ export async function runWorker(address: string, clients?: AlibabaClients): Prom
   const connection = await NativeConnection.connect(temporalConnectionOptions(address));
   try {
     const worker = await createAcpWorker({ connection, clients });
+    // Again: V8 resets the young-space growth factor when it creates the workflow thread's heap.
+    tuneHeapForWorker();
     console.error(`acp worker on ${address}, task queue ${taskQueue()}`);
     await worker.run();
   } finally {

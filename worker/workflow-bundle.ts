@@ -7,10 +7,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { WorkflowBundleOption } from '@temporalio/worker';
+import { asciiOnly } from './ascii-only';
 import { installRoot } from './install-root';
 
 export const BUNDLE_FILE = 'workflow-bundle.js';
 export const BUNDLE_MANIFEST = 'workflow-bundle.json';
+const SOURCE_MAP_MARKER = '//# sourceMappingURL=data:application/json;charset=utf-8;base64,';
 
 interface BundleManifest {
   /** The @temporalio/worker version it was bundled with (the bundle embeds @temporalio/workflow). */
@@ -58,10 +60,11 @@ export function prebuiltWorkflowBundle(root: string = installRoot()): { codePath
 
 /** The repo sources a bundle was built from, read off its inline source map. */
 export function bundleSources(code: string, root: string): string[] {
-  const marker = '//# sourceMappingURL=data:application/json;charset=utf-8;base64,';
-  const at = code.lastIndexOf(marker);
+  const at = code.lastIndexOf(SOURCE_MAP_MARKER);
   if (at < 0) return [];
-  const map = JSON.parse(Buffer.from(code.slice(at + marker.length).trim(), 'base64').toString('utf8')) as {
+  const map = JSON.parse(
+    Buffer.from(code.slice(at + SOURCE_MAP_MARKER.length).trim(), 'base64').toString('utf8'),
+  ) as {
     sources?: string[];
   };
   const inRepo = (map.sources ?? [])
@@ -76,7 +79,10 @@ export async function bundleWorkflows(root: string = installRoot()): Promise<str
   const { bundleWorkflowCode } = require('@temporalio/worker') as typeof import('@temporalio/worker');
   const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
   const { code } = await bundleWorkflowCode({ workflowsPath: workflowSourcesPath(root), logger: quiet });
-  return code;
+  // The code, not its inline source map (base64 already): held once per thread (worker/ascii-only.ts).
+  // A stack trace's column on a line with such a character is off by the escapes before it.
+  const at = code.lastIndexOf(SOURCE_MAP_MARKER);
+  return at < 0 ? asciiOnly(code) : asciiOnly(code.slice(0, at)) + code.slice(at);
 }
 
 /** Writes the bundle and its manifest into dist/ (atomically: several processes may race here). */

@@ -154,6 +154,11 @@ test('two acp workers run `acp worker` against the cluster, installed once', () 
   assert.deepEqual(worker.command, ['node', 'bin/acp.js', 'worker']);
   assert.equal(worker.deploy.replicas, 2);
   assert.equal(worker.environment.TEMPORAL_ADDRESS, 'temporal:7233');
+  assert.match(
+    worker.environment.MALLOC_ARENA_MAX,
+    /^\$\{MALLOC_ARENA_MAX:-2\}$/,
+    "glibc's arenas capped, overridable",
+  );
   assert.equal(worker.working_dir, '/app');
   assert.match(JSON.stringify(services['acp-install'].command), /npm","ci/);
   assert.doesNotMatch(JSON.stringify(worker.command), /npm/, 'replicas never install side by side');
