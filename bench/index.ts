@@ -162,7 +162,7 @@ export function tableRows(r: Record<string, any>): Row[] {
   if (b)
     rows.push({
       measure: `${b.quotes} quotes at once, throttling seen`,
-      acp: `${b.throttlingSurfaced} (${b.throttledCalls} answered)`,
+      acp: `${b.throttlingSurfaced} (${b.throttledCalls} throttled calls)`,
       baseline: `${f(b.callsPerQuote, 1)} calls/quote`,
       ratio: '',
       target: '0',
