@@ -5,6 +5,7 @@
 // counts every attempt. Beyond the retry limit the run fails clearly and leaves nothing behind.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import * as $Oss from '@alicloud/oss20190517';
 import { endLines } from '../../client/render';
 import type { ProvisionRequest } from '../../planner/types';
 import { type ProvisionResult, statusQuery } from '../../workflows/messages';
@@ -36,6 +37,8 @@ async function liveOf(workflowId: string): Promise<any[]> {
 async function reclaimAttempt(
   handle: Awaited<ReturnType<Stack['startProvision']>>,
   k: number,
+  /** What else must hold before the reclaim (the script got as far as the test needs). */
+  ready: (s: ProvisionResult) => Promise<boolean> = async () => true,
 ): Promise<string> {
   const instanceId = await waitFor(async () => {
     const s: ProvisionResult = await handle.query(statusQuery);
@@ -52,7 +55,7 @@ async function reclaimAttempt(
     )
       return undefined;
     const running = (await liveOf(handle.workflowId)).filter((r) => r.type === 'instance');
-    return running.length === 1 ? (running[0].id as string) : undefined;
+    return running.length === 1 && (await ready(s)) ? (running[0].id as string) : undefined;
   }, 90_000);
   const answer = await stack.admin('/__emulator/reclaim', {
     method: 'POST',
@@ -185,7 +188,18 @@ describe('spot runs with a checkpoint directory', () => {
     const handle = await stack.startProvision(
       spotRun({ region: 'cn-hangzhou', checkpoint: true, script: { content: CHECKPOINTED } }),
     );
-    await reclaimAttempt(handle, 1);
+    // "started the script" is when the command was sent; under load the machine may not have run a
+    // line yet. Reclaim once step 1 is in the bucket, as the scenario says.
+    await reclaimAttempt(handle, 1, async (s) => {
+      const bucket = s.resourcesCreated.find((r) => r.type === 'oss-bucket')?.id;
+      if (!bucket) return false;
+      const step = await stack.adminClients
+        .oss('cn-hangzhou')
+        .getObject(bucket, 'checkpoint/step', new $Oss.GetObjectRequest({}))
+        .catch(() => undefined);
+      step?.body?.destroy();
+      return Boolean(step?.body);
+    });
     const result = await runResult(handle);
 
     assert.equal(result.status, 'SUCCEEDED', result.message);
