@@ -5,6 +5,7 @@
 // orchestration costs on top of the work itself (bench/orchestration.ts).
 import { proxyActivities, proxyLocalActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { autoReleaseTime } from '../workflows/products/ecs';
 
 const api = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes' });
 const lookup = proxyLocalActivities<Activities>({ startToCloseTimeout: '2 minutes' });
@@ -49,7 +50,7 @@ export async function bareEcsRun(script: string): Promise<number> {
     imageId,
     securityGroupId,
     vSwitchId,
-    autoReleaseTime: new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    autoReleaseTime: autoReleaseTime(Date.now(), 60),
     ...owner(`instance-${zoneId}-${spec}`),
   });
   await api.waitInstanceRunning({ regionId, instanceId });
