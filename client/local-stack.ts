@@ -376,21 +376,21 @@ export async function startSimulatedCloud({
     require('../activities/clients') as typeof import('../activities/clients');
   // Scripts really run (in an emulated machine, docs/simulation.md); the cloud's own waits (boot,
   // Running) go 600× faster.
-  const emu = await startEmulator({ port: 0, exec: scripts ? 'local' : 'none', speed: 600 });
-  // The simulated account is set up as docs/spot.md asks of a real one: it has the instance RAM role
-  // checkpoints mount their bucket with (a simulate user has no RAM console to create it in).
   const { DEFAULT_CHECKPOINT_ROLE } =
     require('../planner/checkpoint') as typeof import('../planner/checkpoint');
-  const role = await fetch(`${emu.url}/__emulator/roles`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      roleName: process.env.ACP_CHECKPOINT_ROLE || DEFAULT_CHECKPOINT_ROLE,
-      trustedServices: ['ecs.aliyuncs.com'],
-    }),
+  const emu = await startEmulator({
+    port: 0,
+    exec: scripts ? 'local' : 'none',
+    speed: 600,
+    // The simulated account is set up as docs/spot.md asks of a real one: it has the instance RAM role
+    // checkpoints mount their bucket with (a simulate user has no RAM console to create it in).
+    roles: [
+      {
+        roleName: process.env.ACP_CHECKPOINT_ROLE || DEFAULT_CHECKPOINT_ROLE,
+        trustedServices: ['ecs.aliyuncs.com'],
+      },
+    ],
   });
-  if (!role.ok)
-    throw new Error(`the simulated account could not be given its checkpoint role: ${await role.text()}`);
   const clients = createClients(
     cloudConfigFromEnv(
       { ...process.env, ACP_ALIBABA_ENDPOINT: emu.endpoint },

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { defaultCatalogue, randomCatalogue } from './catalogue';
 import { loadProducts } from './products';
 import { policyDocuments, type RamPolicyInput } from './ram';
+import type { StartRole } from './ram-roles';
 import { sandboxSupport } from './sandbox-machine';
 import { EmulatorServer } from './server';
 import type { Catalogue, Previews, RawRouteHandler } from './types';
@@ -41,6 +42,8 @@ export interface EmulatorOptions {
    * acp's policy for the worker's key this way); a `policy` fault replaces one until the next reset.
    */
   policies?: Record<string, RamPolicyInput>;
+  /** RAM roles the account has from the start besides FC's service-linked one, kept across reset. */
+  roles?: StartRole[];
   /** Account-level previews to turn on (types.ts Previews), e.g. `{ fcAsyncReturnPayload: true }`. */
   previews?: Previews;
 }
@@ -90,6 +93,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     accessKeyId,
     accessKeySecret,
     ...(opts.policies ? { policies: opts.policies } : {}),
+    ...(opts.roles ? { roles: opts.roles } : {}),
     ...(opts.previews ? { previews: opts.previews } : {}),
   });
   // Scripts run only in a sandbox: a host that cannot make one is refused here, with what is missing.

@@ -9,11 +9,19 @@ import { ApiError, type ProductModule, type RamRole, type World } from './types'
 export const FC_SERVICE_LINKED_ROLE = 'AliyunServiceRoleForFC';
 export const FC_SERVICE = 'fc.aliyuncs.com';
 
+/** A role the account has from the start (EmulatorOptions.roles). */
+export interface StartRole {
+  roleName: string;
+  trustedServices: string[];
+}
+
 /** The roles an account has before anyone touches RAM (what `reset` restores). */
-export function defaultRoles(accountId: string, now: number): Map<string, RamRole> {
+export function defaultRoles(accountId: string, now: number, start: StartRole[] = []): Map<string, RamRole> {
   const roles = new Map<string, RamRole>();
   const slr = makeRole(accountId, FC_SERVICE_LINKED_ROLE, [FC_SERVICE], now, true);
   roles.set(slr.roleName.toLowerCase(), slr);
+  for (const r of start)
+    roles.set(r.roleName.toLowerCase(), makeRole(accountId, r.roleName, r.trustedServices, now));
   return roles;
 }
 

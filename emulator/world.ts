@@ -13,7 +13,7 @@ import {
 } from './faults';
 import { FlowCounters } from './flow-control';
 import type { RamPolicyInput } from './ram';
-import { defaultRoles } from './ram-roles';
+import { defaultRoles, type StartRole } from './ram-roles';
 import { type Rng, seededRng } from './rng';
 import type { Machine } from './sandbox-machine';
 import { type SandboxRequest, type ScriptOptions, ScriptRunner } from './script-runner';
@@ -41,6 +41,8 @@ export interface WorldOptions {
   startAt?: number;
   /** RAM policies per access key that hold from the start and survive reset (ram.ts). */
   policies?: Record<string, RamPolicyInput>;
+  /** RAM roles besides FC's service-linked one that the account has from the start and after reset. */
+  roles?: StartRole[];
   /** Features Alibaba opens only to some accounts (types.ts Previews); all off by default. */
   previews?: Previews;
 }
@@ -97,6 +99,7 @@ export class EmulatorWorld implements World {
   readonly startPolicies: Record<string, RamPolicyInput>;
   calls: CallRecord[] = [];
   roles: Map<string, RamRole>;
+  private readonly startRoles: StartRole[];
   /** Calls counted against Alibaba's documented flow-control windows (flow-control.ts). */
   readonly flow = new FlowCounters();
 
@@ -132,7 +135,8 @@ export class EmulatorWorld implements World {
     this.keys.set(opts.accessKeyId, opts.accessKeySecret);
     this.startPolicies = { ...opts.policies };
     this.startEmulated = opts.startAt ?? this.startWall;
-    this.roles = defaultRoles(this.accountId, this.startEmulated);
+    this.startRoles = [...(opts.roles ?? [])];
+    this.roles = defaultRoles(this.accountId, this.startEmulated, this.startRoles);
     this.scripts = new ScriptRunner(this.speed);
     // Lifecycles advance even when nobody is polling (a DLC job's script must start on time).
     this.ticker = setInterval(() => this.settle(), 50);
@@ -426,7 +430,7 @@ export class EmulatorWorld implements World {
     this.catalogue = this.makeCatalogue();
     this.keys.clear();
     this.keys.set(this.primaryKey[0], this.primaryKey[1]);
-    this.roles = defaultRoles(this.accountId, this.now());
+    this.roles = defaultRoles(this.accountId, this.now(), this.startRoles);
   }
 
   stop(): Promise<void> {
