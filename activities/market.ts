@@ -1,7 +1,8 @@
 // What the cloud sells, where, and at what price: the look-ups every quote makes (docs/quotes.md).
-// - Stock is always asked live, so a sold-out type is never offered: one DescribeAvailableResource
-//   per region covers every zone and type (ListEcsSpecs for PAI-DLC's pool), and quotes asking for
-//   the same region at the same moment share that one call.
+// - ECS stock is always asked live, so a sold-out type is never offered: one DescribeAvailableResource
+//   per region covers every zone and type, and quotes asking for the same region at the same moment
+//   share that one call. PAI-DLC's pool (ListEcsSpecs) is kept a minute, its age shown: the job is
+//   created only after ListEcsSpecs says the spec is available right then (activities/pai.ts).
 // - Instance type facts and DescribePrice answers change rarely: they come from TTL caches shared by
 //   every activity of the worker, refreshed in the background. Every price carries the moment the
 //   cloud gave it, so the comparison shows its age.
@@ -90,6 +91,8 @@ export interface Offer {
   spot?: { hourly: number; zones: string[]; rate: string; spotDuration: 0 | 1; pricedAt: string };
   /** PAI-DLC spot as ListEcsSpecs states it: SpotStockStatus and NonProtectSpotDiscount. */
   dlcSpot?: { stock: boolean; discount?: number };
+  /** ISO time the cloud stated this offer's stock, when it came from the (PAI-DLC) stock cache. */
+  stockSeenAt?: string;
 }
 
 export interface RegionOffers {
@@ -143,6 +146,8 @@ export interface MarketOptions {
   typesTtlMs: number;
   /** How long a spot price is served (spot prices follow a market; 0: never cached). */
   spotPriceTtlMs?: number;
+  /** How long PAI-DLC's public-pool stock (ListEcsSpecs) is served (0: asked on every quote). */
+  dlcStockTtlMs?: number;
   now?: () => number;
 }
 
@@ -158,6 +163,7 @@ export function marketOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Mark
     priceTtlMs: seconds('ACP_PRICE_TTL_SECONDS', 3600),
     typesTtlMs: seconds('ACP_INSTANCE_TYPES_TTL_SECONDS', 6 * 3600),
     spotPriceTtlMs: seconds('ACP_SPOT_PRICE_TTL_SECONDS', 300),
+    dlcStockTtlMs: seconds('ACP_DLC_STOCK_TTL_SECONDS', 60),
   };
 }
 
@@ -181,7 +187,9 @@ export function createMarket(clients: AlibabaClients, options: MarketOptions = m
   prices.refreshEvery(Math.max(1_000, Math.min(options.priceTtlMs / 4, 300_000)));
   spotPrices.refreshEvery(Math.max(1_000, spotTtlMs / 4));
   const stockInFlight = new Map<string, Promise<ZoneStock[]>>();
-  const specsInFlight = new Map<string, Promise<DlcSpecInfo[]>>();
+  // Never refreshed in the background: a stock answer nobody asks for is a call no quote needs.
+  const dlcTtlMs = Math.min(options.dlcStockTtlMs ?? 60_000, options.priceTtlMs);
+  const dlcStock = new TtlCache<DlcSpecInfo[]>({ ttlMs: dlcTtlMs, refreshAfterMs: dlcTtlMs, now });
   const ecs = (regionId: string) => clients.ecs(regionId);
 
   async function fetchInstanceTypes(): Promise<InstanceTypeInfo[]> {
@@ -365,15 +373,12 @@ export function createMarket(clients: AlibabaClients, options: MarketOptions = m
     return (await types.get('all', fetchInstanceTypes)).value;
   }
 
-  /** The public pool's specs and their stock (live, like ECS stock), shared by quotes asking at once. */
-  function specsOf(regionId: string, accelerator: 'CPU' | 'GPU'): Promise<DlcSpecInfo[]> {
-    const key = `${regionId}/${accelerator}`;
-    let pending = specsInFlight.get(key);
-    if (!pending) {
-      pending = listDlcSpecs(clients, regionId, accelerator).finally(() => specsInFlight.delete(key));
-      specsInFlight.set(key, pending);
-    }
-    return pending;
+  /**
+   * The public pool's specs and their stock, at most a minute old (docs/quotes.md), shared by quotes
+   * asking at once. A stale "available" costs nothing: CreateJob waits for a live one.
+   */
+  function specsOf(regionId: string, accelerator: 'CPU' | 'GPU'): Promise<Cached<DlcSpecInfo[]>> {
+    return dlcStock.get(`${regionId}/${accelerator}`, () => listDlcSpecs(clients, regionId, accelerator));
   }
 
   /**
@@ -498,7 +503,7 @@ export function createMarket(clients: AlibabaClients, options: MarketOptions = m
       accelerator: 'CPU' | 'GPU',
       keep = OFFERS_RETURNED,
     ): Promise<RegionOffers> {
-      const specs = await specsOf(regionId, accelerator);
+      const { value: specs, fetchedAt } = await specsOf(regionId, accelerator);
       const fitting = rankCandidateTypes(specs, shape);
       const offers = await Promise.all(
         fitting
@@ -512,6 +517,7 @@ export function createMarket(clients: AlibabaClients, options: MarketOptions = m
                   stock: s.spotStock,
                   ...(s.spotDiscount !== undefined ? { discount: s.spotDiscount } : {}),
                 },
+                stockSeenAt: iso(fetchedAt),
               }
             );
           }),

@@ -103,6 +103,11 @@ export function dlcFor(clients: AlibabaClients, regionId: string): DlcApi {
   return dlcApi(clients.dlc(regionId), clients.config.endpoint ? { extraQuery: { RegionId: regionId } } : {});
 }
 
+/** The pool a spec is listed in: GPU families (gn*, ebmgn*) or CPU. */
+export function dlcAccelerator(spec: string): 'CPU' | 'GPU' {
+  return /^ecs\.(ebm)?gn/.test(spec) ? 'GPU' : 'CPU';
+}
+
 /** The public resource group's specs of one accelerator type (or the named ones), with their stock. */
 export async function listDlcSpecs(
   clients: AlibabaClients,
@@ -188,14 +193,36 @@ export function createPaiActivities(
     return alibabaCall(`GetJob ${jobId}`, () => dlc(regionId).getJob(jobId));
   }
 
-  return {
-    /** The public resource group's specs of one accelerator type, with their stock (no prices). */
+  /**
+   * The public pool must have the spec (spot: spot stock) right now: the quote's stock may be a minute
+   * old (docs/quotes.md), and a job created without stock only queues. Sold out fails over before a
+   * job exists.
+   */
+  async function requireStock(input: DlcJobInput): Promise<void> {
+    const [spec] = await listDlcSpecs(clients, input.regionId, dlcAccelerator(input.ecsSpec), input.ecsSpec);
+    const spot = input.spotDiscountLimit !== undefined;
+    if (spot ? spec?.spotStock : spec?.available) return;
+    throw toFailure(
+      {
+        code: DLC_NO_STOCK,
+        message: `the public resource group has no ${spot ? 'spot ' : ''}${input.ecsSpec} now (ListEcsSpecs ${spot ? 'SpotStockStatus' : 'IsAvailable'})`,
+      },
+      `CreateJob ${input.ecsSpec} in ${input.regionId}`,
+    );
+  }
 
-    /** CreateJob, after a ListJobs look-up by the step's DisplayName (CreateJob has no ClientToken). */
+  return {
+    /**
+     * CreateJob, after a ListJobs look-up by the step's DisplayName (CreateJob has no ClientToken) and,
+     * beside it, the spec's live stock.
+     */
     async createDlcJob(input: DlcJobInput): Promise<{ jobId: string; displayName: string; reused: boolean }> {
       const displayName = dlcJobName(input);
+      const stocked = requireStock(input);
+      stocked.catch(() => undefined); // a job found by name needs no stock: its answer may go unread
       const [existing] = await jobsNamed(clients, input.regionId, displayName);
       if (existing) return { jobId: existing.JobId, displayName, reused: true };
+      await stocked;
       const r = await alibabaCall(`CreateJob ${input.ecsSpec} in ${input.regionId}`, () =>
         dlc(input.regionId).createJob({
           DisplayName: displayName,
@@ -249,7 +276,7 @@ export function createPaiActivities(
           const [spec] = await listDlcSpecs(
             clients,
             input.regionId,
-            /^ecs\.(ebm)?gn/.test(input.ecsSpec) ? 'GPU' : 'CPU',
+            dlcAccelerator(input.ecsSpec),
             input.ecsSpec,
           );
           if (spec?.available === false || Date.now() - started > QUEUE_PATIENCE_MS) {

@@ -92,6 +92,20 @@ export function priceAgeLine(options: QuoteOption[], now: number): string | unde
   return `  prices: cached, the oldest ${formatElapsed(oldest)} old; acp asks again before it creates anything`;
 }
 
+/**
+ * How old the stock under the table is where it was not asked just now (PAI-DLC's pool, kept a
+ * minute: QuoteOption.stockSeenAt); undefined when every row's stock is fresh.
+ */
+export function stockAgeLine(options: QuoteOption[], now: number): string | undefined {
+  const times = options.filter((o) => o.feasible && o.stockSeenAt).map((o) => Date.parse(o.stockSeenAt!));
+  if (times.length === 0) return undefined;
+  const oldest = Math.max(0, now - Math.min(...times));
+  if (oldest < STOCK_JUST_NOW_MS) return undefined;
+  return `  PAI-DLC stock: as the cloud stated it ${formatElapsed(oldest)} ago; acp asks again before it creates the job`;
+}
+/** A stock answer younger than this reads as just asked. */
+const STOCK_JUST_NOW_MS = 5_000;
+
 type Asked = NonNullable<TableOptions['intent']>;
 
 /** What in this option is bigger than asked ("8× A100, asked 2"), or undefined when it fits exactly. */
@@ -201,8 +215,8 @@ export function renderOptionsTable(
     });
     for (const [why, rowsOf] of notes) out.push(`  bigger than asked (#${rowsOf.join(', #')}): ${why}`);
   }
-  const ages = priceAgeLine(options, opts.now ?? Date.now());
-  if (ages) out.push(ages);
+  const now = opts.now ?? Date.now();
+  for (const line of [priceAgeLine(options, now), stockAgeLine(options, now)]) if (line) out.push(line);
   return out;
 }
 

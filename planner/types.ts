@@ -182,6 +182,11 @@ export interface QuoteOption {
    * prices (FC, the ACK fee) and for an option with no price. The re-quote before a create asks again.
    */
   pricedAt?: string;
+  /**
+   * ISO time the cloud stated the stock this row rests on, when it is not asked on every quote
+   * (PAI-DLC's pool, kept a minute). The create step asks again before it creates anything.
+   */
+  stockSeenAt?: string;
   /** Facts the create step needs (vCPU, memory, GPU) so it does not re-derive them. */
   cpu?: number;
   memoryGiB?: number;

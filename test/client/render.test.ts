@@ -11,6 +11,7 @@ import {
   renderOptionsTable,
   renderRunList,
   stepLines,
+  stockAgeLine,
 } from '../../client/render';
 import { publicNetworkCost, publicTrafficCharge } from '../../planner/pricing';
 import { OPTIONS, option, status, succeeded } from './fixtures';
@@ -32,6 +33,19 @@ describe('the comparison table', () => {
     // Published prices only (FC): nothing to say.
     assert.equal(priceAgeLine(OPTIONS, at), undefined);
     assert.equal(renderOptionsTable(priced, 0, { now: at }).at(-1), priceAgeLine(priced, at));
+  });
+
+  test("says how old PAI-DLC's pool stock is when it was not asked just now", () => {
+    const at = Date.parse('2026-12-03T06:00:00Z');
+    const dlc = OPTIONS.map((o, i) => (i === 0 ? { ...o, stockSeenAt: '2026-12-03T05:59:20Z' } : o));
+    assert.equal(
+      stockAgeLine(dlc, at),
+      '  PAI-DLC stock: as the cloud stated it 40 s ago; acp asks again before it creates the job',
+    );
+    assert.equal(renderOptionsTable(dlc, 0, { now: at }).at(-1), stockAgeLine(dlc, at));
+    // Asked for this quote (or no pooled stock at all): nothing to say.
+    assert.equal(stockAgeLine([{ ...OPTIONS[0]!, stockSeenAt: '2026-12-03T05:59:58Z' }], at), undefined);
+    assert.equal(stockAgeLine(OPTIONS, at), undefined);
   });
 
   test("has the comparison's columns and one row per option", () => {

@@ -12,6 +12,7 @@ import {
   createClients,
   staticCredential,
 } from '../../activities/clients';
+import { marketOptionsFromEnv } from '../../activities/market';
 import { MANAGED_TAG, SHARED_TAG } from '../../activities/tags';
 import { type RamPolicy, ramPolicy } from '../../client/ram-policy';
 import { DEFAULT_ACCESS_KEY_ID, startEmulator } from '../../emulator';
@@ -109,6 +110,9 @@ export async function startStack(
     taskQueue,
     clients,
     workflowBundle: await workflowBundle(),
+    // Tests sell out PAI-DLC specs between quotes (faults, resets): the pool's minute-long stock
+    // cache would carry one test's stock into the next. test/workflows/quote.test.ts tests the cache.
+    market: { ...marketOptionsFromEnv(), dlcStockTtlMs: 0 },
   });
   const running = worker.run();
   const started: string[] = [];

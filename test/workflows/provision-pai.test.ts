@@ -244,7 +244,7 @@ describe('provision on PAI-DLC', () => {
     assert.equal(none.status, 'OVER_BUDGET', 'nothing feasible: the run ends without creating anything');
   });
 
-  test('a spec that sells out after the quote: the queued job is stopped and the next spec runs', async () => {
+  test('a spec that sells out after the quote: no job is created for it, the next spec runs', async () => {
     const handle = await stack.startProvision({
       product: 'pai',
       region: 'cn-hangzhou',
@@ -261,13 +261,49 @@ describe('provision on PAI-DLC', () => {
     assert.equal(result.chosen?.product, 'pai');
     assert.match(result.execution?.outputTail ?? '', /failed-over/);
     assert.ok(result.events.some((e) => /ResourceNotEnough/.test(e.message)));
-    assert.equal(result.resourcesCreated.length, 2, 'the queued job and the one that ran');
+    assert.equal(result.resourcesCreated.length, 1, 'the live stock check comes before CreateJob');
+    assert.notEqual(jobInCloud(result.resourcesCreated[0].id).input.JobSpecs[0].EcsSpec, best.spec);
     assert.deepEqual(result.leftBehind, []);
-    assert.equal(result.resourcesReleased.length, 2);
-    const queued = jobInCloud(result.resourcesCreated[0].id);
-    assert.equal(queued.input.JobSpecs[0].EcsSpec, best.spec);
-    assert.ok(queued.releasedAt !== undefined);
     assert.deepEqual(await liveResources(handle.workflowId), []);
+  });
+
+  test('a spec that sells out once its job is created: the queued job is stopped and the next spec runs', async () => {
+    const handle = await stack.startProvision({
+      product: 'pai',
+      region: 'cn-hangzhou',
+      script: { content: 'echo failed-over' },
+      confirmTimeout: '5m',
+    });
+    const awaiting = await waitForStatus(handle, 'AWAITING_CONFIRMATION');
+    const best = awaiting.options[awaiting.recommended!];
+    // The pool runs dry the moment a job for the spec exists: CreateJob's stock check passed, the job queues.
+    const world = stack.emulator.world;
+    const stockOf = world.stockOf.bind(world);
+    const jobFor = () =>
+      world
+        .all()
+        .some(
+          (r) => r.type === 'dlc-job' && (r.data as any).ecsSpec === best.spec && r.regionId === best.region,
+        );
+    world.stockOf = (regionId, zoneId, type) =>
+      regionId === best.region && type === best.spec && jobFor() ? 0 : stockOf(regionId, zoneId, type);
+    try {
+      await handle.signal(confirmSignal, {});
+      const result = await runResult(handle);
+      assert.equal(result.status, 'SUCCEEDED', result.message);
+      assert.notEqual(result.chosen?.spec, best.spec);
+      assert.match(result.execution?.outputTail ?? '', /failed-over/);
+      assert.ok(result.events.some((e) => /ResourceNotEnough/.test(e.message)));
+      assert.equal(result.resourcesCreated.length, 2, 'the queued job and the one that ran');
+      assert.deepEqual(result.leftBehind, []);
+      assert.equal(result.resourcesReleased.length, 2);
+      const queued = jobInCloud(result.resourcesCreated[0].id);
+      assert.equal(queued.input.JobSpecs[0].EcsSpec, best.spec);
+      assert.ok(queued.releasedAt !== undefined);
+      assert.deepEqual(await liveResources(handle.workflowId), []);
+    } finally {
+      world.stockOf = stockOf;
+    }
   });
 
   test('a job that outruns JobMaxRunningTimeMinutes is stopped by DLC: FAILED, released', async () => {

@@ -1,7 +1,7 @@
 // The comparison (workflows/quote.ts, activities/market.ts) against the emulator through the real SDKs:
-// a warm quote asks only for stock, one call per region and pool (ECS; PAI-DLC's ListEcsSpecs when DLC
-// is compared), and shows how old its cached prices are; a sold-out type or DLC spec is never offered
-// from a cache; the re-quote before a create asks the cloud and catches
+// a warm quote asks only for ECS stock, one call per region (PAI-DLC's pool stock is kept a minute and
+// its age shown), and shows how old its cached prices are; a sold-out ECS type is never offered from a
+// cache; the re-quote before a create asks the cloud and catches
 // a price that rose; a burst of quotes stays inside Alibaba's flow control even when activities retry,
 // and live calls at once are spaced by the client-side limiter where the cloud would throttle them.
 import assert from 'node:assert/strict';
@@ -9,7 +9,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Worker } from '@temporalio/worker';
 import { cloudConfigFromEnv, createClients, staticCredential } from '../../activities/clients';
 import { FlowControl } from '../../activities/flow-control';
-import { createMarket } from '../../activities/market';
+import { createMarket, type MarketOptions, marketOptionsFromEnv } from '../../activities/market';
 import type { ProvisionRequest } from '../../planner/types';
 import { createAcpWorker } from '../../worker/worker';
 import { confirmSignal, type ProvisionResult, rejectSignal, statusQuery } from '../../workflows/messages';
@@ -50,7 +50,15 @@ function quoteOn(taskQueue: string, request: ProvisionRequest): Promise<Provisio
 const ECS_2_4: ProvisionRequest = { product: 'ecs', cpu: 2, memoryGiB: 4, script: { content: 'echo q' } };
 
 /** A worker of its own whose clients keep to `limits` and that caches no price: every quote asks. */
-async function cachelessWorker(limits: ConstructorParameters<typeof FlowControl>[0] = {}) {
+function cachelessWorker(limits: ConstructorParameters<typeof FlowControl>[0] = {}) {
+  return ownWorker(limits, { priceTtlMs: 0, typesTtlMs: 3_600_000 });
+}
+
+/** A worker of its own with these clients' limits and cache lifetimes (the stack's keeps no DLC stock). */
+async function ownWorker(
+  limits: ConstructorParameters<typeof FlowControl>[0] = {},
+  market: MarketOptions = marketOptionsFromEnv({}),
+) {
   const flowControl = new FlowControl(limits);
   const clients = createClients({
     ...cloudConfigFromEnv(
@@ -66,7 +74,7 @@ async function cachelessWorker(limits: ConstructorParameters<typeof FlowControl>
     taskQueue,
     clients,
     workflowBundle: await workflowBundle(),
-    market: { priceTtlMs: 0, typesTtlMs: 3_600_000 },
+    market,
   });
   const running = worker.run();
   return {
@@ -103,29 +111,52 @@ describe('the comparison', () => {
     }
   });
 
-  test('a warm GPU quote asks only for stock: one ECS and one PAI-DLC stock call per region, nothing priced', async () => {
-    // ECS, PAI-DLC and FC are compared; both pools' stock is asked live (ListEcsSpecs is DLC's stock),
-    // every price, type fact and DLC price comes from the worker's caches.
+  test("a warm GPU quote asks only for ECS stock, one call per region; PAI-DLC's pool stock says its age", async () => {
+    // ECS, PAI-DLC and FC are compared; every price, type fact and DLC price comes from the worker's
+    // caches, and so does DLC's pool stock (ListEcsSpecs) within its minute.
     const GPU: ProvisionRequest = {
       intent: 'fine-tune a model on 1x A10 for 2 hours',
       cpu: 8,
       memoryGiB: 30,
       script: { content: 'import torch\ntrainer.train()\n' },
     };
-    const first = await quoteOn(stack.taskQueue, GPU);
-    await clearCalls();
-    const second = await quoteOn(stack.taskQueue, GPU);
-    const asked = await calls();
-    assert.deepEqual(
-      asked.map((c) => `${c.action} ${c.regionId}`).sort(),
-      MAINLAND.flatMap((r) => [`DescribeAvailableResource ${r}`, `ListEcsSpecs ${r}`]).sort(),
-    );
-    const products = new Set(second.options.filter((o) => o.feasible).map((o) => o.product));
-    assert.ok(products.has('ecs') && products.has('pai'), [...products].join(', '));
-    assert.deepEqual(
-      second.options.map((o) => `${o.product} ${o.region} ${o.spec} ${o.estimatedTotal}`),
-      first.options.map((o) => `${o.product} ${o.region} ${o.spec} ${o.estimatedTotal}`),
-    );
+    // A worker with the shipped cache lifetimes (the stack's keeps no DLC stock between tests).
+    const w = await ownWorker();
+    try {
+      const first = await quoteOn(w.taskQueue, GPU);
+      await clearCalls();
+      const second = await quoteOn(w.taskQueue, GPU);
+      const asked = await calls();
+      assert.deepEqual(
+        asked.map((c) => `${c.action} ${c.regionId}`).sort(),
+        MAINLAND.map((r) => `DescribeAvailableResource ${r}`).sort(),
+      );
+      const products = new Set(second.options.filter((o) => o.feasible).map((o) => o.product));
+      assert.ok(products.has('ecs') && products.has('pai'), [...products].join(', '));
+      assert.deepEqual(
+        second.options.map((o) => `${o.product} ${o.region} ${o.spec} ${o.estimatedTotal}`),
+        first.options.map((o) => `${o.product} ${o.region} ${o.spec} ${o.estimatedTotal}`),
+      );
+      const dlcRows = second.options.filter((o) => o.feasible && o.product === 'pai');
+      assert.ok(dlcRows.length > 0);
+      for (const o of dlcRows) {
+        const twin = first.options.find(
+          (f) => f.product === 'pai' && f.region === o.region && f.spec === o.spec,
+        );
+        assert.ok(o.stockSeenAt, `${o.spec} in ${o.region} says when its stock was stated`);
+        assert.equal(
+          o.stockSeenAt,
+          twin?.stockSeenAt,
+          "the second quote shows the first one's stock, with its time",
+        );
+      }
+      assert.ok(
+        second.options.filter((o) => o.product !== 'pai').every((o) => o.stockSeenAt === undefined),
+        'ECS stock is asked on every quote: no age to show',
+      );
+    } finally {
+      await w.stop();
+    }
   });
 
   test('a warm CPU quote of every product asks one stock call per region', async () => {
@@ -166,7 +197,7 @@ describe('the comparison', () => {
     );
   });
 
-  test('a PAI-DLC spec that sold out since the last quote is not offered: its stock is never cached', async () => {
+  test('a PAI-DLC spec that sold out is not offered once its minute of stock is over', async () => {
     const GPU: ProvisionRequest = {
       product: 'pai',
       cpu: 8,
@@ -176,12 +207,52 @@ describe('the comparison', () => {
       region: 'cn-hangzhou',
       script: { content: 'python train.py' },
     };
-    const first = await quoteOn(stack.taskQueue, GPU);
-    const best = first.options[first.recommended!];
-    assert.equal(best.product, 'pai');
-    await faults({ soldOut: [{ regionId: 'cn-hangzhou', instanceType: best.spec }] });
-    const second = await quoteOn(stack.taskQueue, GPU);
-    assert.ok(second.options.every((o) => !o.feasible || o.spec !== best.spec));
+    // The cacheless worker keeps no price, and no DLC stock either (its lifetime is at most a price's).
+    const w = await cachelessWorker();
+    try {
+      const first = await quoteOn(w.taskQueue, GPU);
+      const best = first.options[first.recommended!];
+      assert.equal(best.product, 'pai');
+      await faults({ soldOut: [{ regionId: 'cn-hangzhou', instanceType: best.spec }] });
+      const second = await quoteOn(w.taskQueue, GPU);
+      assert.ok(second.options.every((o) => !o.feasible || o.spec !== best.spec));
+    } finally {
+      await w.stop();
+    }
+  });
+
+  test("PAI-DLC's pool stock is served for a minute with the time the cloud stated it, then asked again", async () => {
+    let now = Date.parse('2026-12-03T06:00:00Z');
+    const market = createMarket(
+      createClients({
+        ...cloudConfigFromEnv(
+          { ACP_ALIBABA_ENDPOINT: stack.emulator.endpoint },
+          staticCredential(stack.emulator.accessKeyId, stack.emulator.accessKeySecret),
+        ),
+        timeoutMs: 10_000,
+      }),
+      { priceTtlMs: 3_600_000, typesTtlMs: 3_600_000, dlcStockTtlMs: 60_000, now: () => now },
+    );
+    const shape = { cpu: 8, memoryGiB: 30, gpu: { model: 'A10' as const, count: 1 } };
+    const specCalls = async () => (await calls()).filter((c) => c.action === 'ListEcsSpecs').length;
+    await clearCalls();
+    const first = await market.dlcRegionOffers('cn-hangzhou', shape, 'GPU');
+    const best = first.offers[0]!;
+    assert.equal(best.stockSeenAt, '2026-12-03T06:00:00.000Z');
+    await faults({ soldOut: [{ regionId: 'cn-hangzhou', instanceType: best.instanceType }] });
+    now += 59_000;
+    const within = await market.dlcRegionOffers('cn-hangzhou', shape, 'GPU');
+    assert.equal(await specCalls(), 1, 'one ListEcsSpecs within the minute');
+    assert.equal(within.offers[0]?.instanceType, best.instanceType, 'as the cloud stated it a minute ago');
+    assert.equal(within.offers[0]?.stockSeenAt, '2026-12-03T06:00:00.000Z');
+    now += 1_000;
+    const after = await market.dlcRegionOffers('cn-hangzhou', shape, 'GPU');
+    assert.equal(await specCalls(), 2, 'asked again once the minute is over');
+    assert.ok(
+      after.offers.every((o) => o.instanceType !== best.instanceType),
+      'the sold-out spec is gone',
+    );
+    assert.equal(after.offers[0]?.stockSeenAt, '2026-12-03T06:01:00.000Z');
   });
 
   test('every type that fits is priced: a bigger, cheaper type wins over the smallest', async () => {

@@ -133,6 +133,7 @@ async function quote(input: QuoteInput, found: RegionFindings[] = []): Promise<Q
         cleanup: 'StopJob + DeleteJob',
         feasible: true,
         pricedAt: s.pricedAt,
+        ...(s.stockSeenAt ? { stockSeenAt: s.stockSeenAt } : {}),
         ...sizeOf(s),
       };
       options.push(row);
