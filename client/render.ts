@@ -3,7 +3,12 @@
 import { usageQuantityText } from '../planner/pricing';
 import { describeAttempt } from '../planner/spot';
 import type { Intent, QuoteOption, RegionChoice, Script, ScriptCheck } from '../planner/types';
-import { type ResourceRecord, type RunStatus, TERMINAL_STATUSES } from '../workflows/messages';
+import {
+  blockedNextStep,
+  type ResourceRecord,
+  type RunStatus,
+  TERMINAL_STATUSES,
+} from '../workflows/messages';
 
 /** A line that is printed once: the key says which fact it reports, so a re-poll does not repeat it. */
 export interface StepLine {
@@ -312,15 +317,6 @@ function pastQuoting(s: RunStatus): boolean {
 /** Progress events worth a line of their own: failover, price changes, the budget guard, TTL, teardown. */
 const NOTABLE_EVENT =
   /trying the next placement|price rose|budget guard|TTL of|teardown requested|confirmation ignored|retrying after/;
-
-/**
- * The worker's next step names the run as `acp retry ID` (it speaks for every run); the view puts
- * this run's id in, and says how to resume only where the step did not already.
- */
-function blockedNextStep(nextStep: string, workflowId: string): string {
-  const named = nextStep.replaceAll('`acp retry ID`', `\`acp retry ${workflowId}\``);
-  return named === nextStep ? `${nextStep}; then \`acp retry ${workflowId}\`` : named;
-}
 
 /**
  * Every line the status implies so far, in the order of a run's steps (docs/architecture.md). The printer shows the ones it has

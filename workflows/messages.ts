@@ -23,6 +23,18 @@ export const STATUSES = [
 ] as const;
 export type Status = (typeof STATUSES)[number];
 
+/**
+ * A blocked run's next step with this run's retry command in it. The activity layer words the step
+ * for every run (`acp retry ID`); the workflow puts the id in, so the status, the memo, `--json` and
+ * Slack all say the command to send. Idempotent: views apply it again to runs begun before it.
+ */
+export function blockedNextStep(nextStep: string, workflowId: string): string {
+  const retry = `\`acp retry ${workflowId}\``;
+  if (nextStep.includes(retry)) return nextStep;
+  const named = nextStep.replaceAll('`acp retry ID`', retry);
+  return named === nextStep ? `${nextStep}; then ${retry}` : named;
+}
+
 export const TERMINAL_STATUSES: readonly Status[] = [
   'SUCCEEDED',
   'FAILED',

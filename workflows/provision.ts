@@ -37,6 +37,7 @@ import { RunCheckpoint } from './checkpoint';
 import { alibabaDetails, errorSummary } from './failures';
 import {
   approveUpdate,
+  blockedNextStep,
   confirmSignal,
   type ProvisionResult,
   rejectSignal,
@@ -347,9 +348,10 @@ async function provisionSteps(request: ProvisionOptions, run: RunState): Promise
           continue;
         }
         if (details?.kind === 'blocked') {
-          s.blocked = { code: details.code, message: details.message, nextStep: details.nextStep };
+          const nextStep = blockedNextStep(details.nextStep, workflowId);
+          s.blocked = { code: details.code, message: details.message, nextStep };
           retryRequested = false;
-          run.set('BLOCKED', `${details.code}: ${details.message} — ${details.nextStep}`);
+          run.set('BLOCKED', `${details.code}: ${details.message} — ${nextStep}`);
           const resumed = await condition(
             () => retryRequested,
             parseDuration(request.blockedTimeout ?? DEFAULT_BLOCKED_TIMEOUT, 'blockedTimeout'),

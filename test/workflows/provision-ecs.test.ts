@@ -212,6 +212,13 @@ describe('provision on ECS', () => {
       const blocked = await waitForStatus(handle, 'BLOCKED');
       assert.match(blocked.blocked?.code ?? '', /QuotaExceed/);
       assert.match(blocked.blocked?.nextStep ?? '', /quota/i);
+      // Every view names this run's retry command: the status, its message, the Web UI's memo.
+      const retry = `\`acp retry ${handle.workflowId}\``;
+      assert.ok(blocked.blocked?.nextStep.includes(retry), blocked.blocked?.nextStep);
+      assert.ok(blocked.message.includes(retry), blocked.message);
+      assert.doesNotMatch(blocked.message, /acp retry ID/);
+      const memo = (await handle.describe()).memo as { message?: string };
+      assert.ok(memo.message?.includes(retry), memo.message);
       // Lift the quota (a reset would also wipe the VPC this run already made).
       await stack.admin('/__emulator/faults', {
         method: 'POST',
