@@ -15,7 +15,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { LogEntry, NativeConnection, Worker } from '@temporalio/worker';
+import type { LogEntry, Logger, NativeConnection, Worker } from '@temporalio/worker';
 import type { AlibabaClients } from '../activities/clients';
 import { CliError, EXIT } from './exit-codes';
 import {
@@ -94,6 +94,38 @@ function expectedFailure(entry: LogEntry): boolean {
   return entry.message === 'Activity failed' && entry.meta?.error instanceof ApplicationFailure;
 }
 
+/** One line for a log entry: its level, message, the run or activity it is about, and why. */
+function oneLine(entry: LogEntry): string {
+  const meta = entry.meta ?? {};
+  const error = meta.error;
+  const why = error instanceof Error ? `: ${error.message.split('\n')[0]}` : '';
+  const about = [meta.workflowId, meta.activityType].filter((x) => typeof x === 'string').join(' ');
+  return `[${entry.level}] ${entry.message}${about ? ` (${about})` : ''}${why}`;
+}
+
+/**
+ * `acp worker`'s log, which an operator reads: the SDK's warnings keep their whole meta, except the
+ * failures acp classifies itself (a run that ended FAILED, REJECTED, …; an attempt that met an
+ * Alibaba code), which every run fails on purpose so the Web UI shows it red: one line each, with the
+ * run and the reason (the run's status has the rest). --verbose: the SDK's log as it is.
+ */
+export function operatorLogger(
+  verbose: boolean,
+  write: (line: string) => void = (line) => process.stderr.write(line),
+): Logger {
+  const { DefaultLogger } = workerSdk();
+  if (verbose) return new DefaultLogger('INFO');
+  const full = new DefaultLogger('WARN');
+  return new DefaultLogger('WARN', (entry) => {
+    if (!expectedFailure(entry)) {
+      full.log(entry.level, entry.message, entry.meta);
+      return;
+    }
+    const at = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString();
+    write(`${at} ${oneLine(entry)}\n`);
+  });
+}
+
 /** The SDK's worker runtime logs every state change at INFO on stderr; a CLI shows warnings only. */
 async function quietRuntime(): Promise<void> {
   if (runtimeInstalled) return;
@@ -104,10 +136,7 @@ async function quietRuntime(): Promise<void> {
     : new DefaultLogger('WARN', (entry) => {
         if (expectedFailure(entry)) return;
         // Anything else is one line; its meta (ids, task token, stack) is for --verbose.
-        const error = entry.meta?.error;
-        const why = error instanceof Error ? `: ${error.message.split('\n')[0]}` : '';
-        const activity = typeof entry.meta?.activityType === 'string' ? ` (${entry.meta.activityType})` : '';
-        process.stderr.write(`acp worker: [${entry.level}] ${entry.message}${activity}${why}\n`);
+        process.stderr.write(`acp worker: ${oneLine(entry)}\n`);
       });
   // No shutdown signals: Ctrl-C detaches from (or, simulated, cancels) the run; the CLI decides when
   // its embedded worker stops, not the SDK.

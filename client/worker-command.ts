@@ -1,16 +1,16 @@
 // `acp worker` and `acp emulator`: the two long-running processes a workstation or a cluster runs.
 import { requireCredentials } from './credentials-check';
 import { badInput, EXIT, type ExitCode } from './exit-codes';
-import { openTemporal } from './local-stack';
+import { openTemporal, operatorLogger } from './local-stack';
 
 /** `acp worker`: the real worker on ACP_TASK_QUEUE, with the default credentials chain. */
 export async function workerCommand(flags: { json?: boolean; verbose?: boolean }): Promise<ExitCode> {
   // Without credentials every activity would fail one by one; say so before polling anything.
   if (!process.env.ACP_ALIBABA_ENDPOINT) await requireCredentials('worker');
   // The SDK logs every state change (and, when it bundles, webpack's report) at INFO: only with
-  // --verbose. Warnings and errors always show.
-  const { DefaultLogger, Runtime } = require('@temporalio/worker') as typeof import('@temporalio/worker');
-  Runtime.install({ logger: new DefaultLogger(flags.verbose ? 'INFO' : 'WARN') });
+  // --verbose. Warnings and errors always show; a run's own failure in one line.
+  const { Runtime } = require('@temporalio/worker') as typeof import('@temporalio/worker');
+  Runtime.install({ logger: operatorLogger(Boolean(flags.verbose)) });
   const notify = (line: string) => process.stderr.write(`acp: ${line}\n`);
   const temporal = await openTemporal(notify, 'shared');
   const address = temporal.address;
