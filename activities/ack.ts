@@ -200,13 +200,25 @@ export async function kubernetesFor(clients: AlibabaClients, regionId: string, c
   return { batch: kc.makeApiClient(BatchV1Api), core: kc.makeApiClient(CoreV1Api) };
 }
 
-/** Every cluster of the region, all pages: DescribeClustersV1 has no tag filter. */
-export async function clustersIn(clients: AlibabaClients, regionId: string) {
+/** The endpoint acp lists clusters of every region through (any region's CS endpoint answers for all). */
+const LIST_REGION = 'cn-hangzhou';
+
+/**
+ * Every cluster of the region, all pages: DescribeClustersV1 has no tag filter. Without a region,
+ * the account's clusters in every region (region_id is optional: one call instead of one per region).
+ */
+export async function clustersIn(clients: AlibabaClients, regionId?: string) {
   return pages(async (pageNumber) => {
-    const r = await alibabaCall(`DescribeClustersV1 in ${regionId}`, () =>
+    const r = await alibabaCall(`DescribeClustersV1 in ${regionId ?? 'every region'}`, () =>
       clients
-        .cs(regionId)
-        .describeClustersV1(new sdk.cs.DescribeClustersV1Request({ regionId, pageSize: 100, pageNumber })),
+        .cs(regionId ?? LIST_REGION)
+        .describeClustersV1(
+          new sdk.cs.DescribeClustersV1Request({
+            ...(regionId ? { regionId } : {}),
+            pageSize: 100,
+            pageNumber,
+          }),
+        ),
     );
     return { items: r.body?.clusters ?? [], total: r.body?.pageInfo?.totalCount ?? 0 };
   });
@@ -242,27 +254,34 @@ export function createAckActivities(clients: AlibabaClients) {
   const clusterState = (regionId: string, clusterId: string) => clusterStateOf(clients, regionId, clusterId);
 
   /**
-   * A running cluster acp may share in the region: tagged acp:managed and acp:shared. A cluster
-   * that only carries acp:managed belongs to one run, which deletes it when it ends.
+   * The running clusters acp may share, in every region (one DescribeClustersV1): tagged acp:managed
+   * and acp:shared. A cluster that only carries acp:managed belongs to one run, which deletes it when
+   * it ends.
    */
-  async function findSharedAckCluster(input: { regionId: string }): Promise<ClusterRef | undefined> {
-    const found = (await clustersIn(clients, input.regionId)).find((c) => {
-      const tags = tagsOf(c.tags);
-      return tags[MANAGED_TAG] === 'true' && tags[SHARED_TAG] === 'true' && c.state === 'running';
-    });
-    if (!found?.clusterId) return undefined;
-    return {
-      clusterId: found.clusterId,
-      name: found.name ?? '',
-      regionId: input.regionId,
-      zoneId: found.zoneId || undefined,
-      state: found.state ?? 'running',
-      nodes: found.size ?? 0,
-    };
+  async function sharedAckClusters(): Promise<ClusterRef[]> {
+    return (await clustersIn(clients))
+      .filter((c) => {
+        const tags = tagsOf(c.tags);
+        return (
+          tags[MANAGED_TAG] === 'true' &&
+          tags[SHARED_TAG] === 'true' &&
+          c.state === 'running' &&
+          c.clusterId &&
+          c.regionId
+        );
+      })
+      .map((c) => ({
+        clusterId: c.clusterId!,
+        name: c.name ?? '',
+        regionId: c.regionId!,
+        zoneId: c.zoneId || undefined,
+        state: c.state ?? 'running',
+        nodes: c.size ?? 0,
+      }));
   }
 
   return {
-    findSharedAckCluster,
+    sharedAckClusters,
 
     /**
      * CreateCluster (ManagedKubernetes, one node pool of the chosen spec in the given vSwitch). A

@@ -148,6 +148,8 @@ export interface MarketOptions {
   spotPriceTtlMs?: number;
   /** How long PAI-DLC's public-pool stock (ListEcsSpecs) is served (0: asked on every quote). */
   dlcStockTtlMs?: number;
+  /** How long the account's list of acp-shared ACK clusters is served (0: asked on every quote). */
+  sharedClusterTtlMs?: number;
   now?: () => number;
 }
 
@@ -164,6 +166,7 @@ export function marketOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Mark
     typesTtlMs: seconds('ACP_INSTANCE_TYPES_TTL_SECONDS', 6 * 3600),
     spotPriceTtlMs: seconds('ACP_SPOT_PRICE_TTL_SECONDS', 300),
     dlcStockTtlMs: seconds('ACP_DLC_STOCK_TTL_SECONDS', 60),
+    sharedClusterTtlMs: seconds('ACP_SHARED_CLUSTER_TTL_SECONDS', 60),
   };
 }
 
@@ -190,6 +193,12 @@ export function createMarket(clients: AlibabaClients, options: MarketOptions = m
   // Never refreshed in the background: a stock answer nobody asks for is a call no quote needs.
   const dlcTtlMs = Math.min(options.dlcStockTtlMs ?? 60_000, options.priceTtlMs);
   const dlcStock = new TtlCache<DlcSpecInfo[]>({ ttlMs: dlcTtlMs, refreshAfterMs: dlcTtlMs, now });
+  const clusterTtlMs = Math.min(options.sharedClusterTtlMs ?? 60_000, options.priceTtlMs);
+  const sharedClusters = new TtlCache<ClusterRef[]>({
+    ttlMs: clusterTtlMs,
+    refreshAfterMs: clusterTtlMs,
+    now,
+  });
   const ecs = (regionId: string) => clients.ecs(regionId);
 
   async function fetchInstanceTypes(): Promise<InstanceTypeInfo[]> {
@@ -530,6 +539,15 @@ export function createMarket(clients: AlibabaClients, options: MarketOptions = m
         keep,
       );
     },
+    /**
+     * acp's shared ACK cluster in a region (null: none), from one list of the account's clusters in
+     * every region, at most a minute old and shared by the regions of a quote asking at once. A
+     * cluster gone since is caught by the run's live check before it uses it.
+     */
+    async sharedClusterIn(regionId: string, list: () => Promise<ClusterRef[]>): Promise<ClusterRef | null> {
+      const { value } = await sharedClusters.get('all', list);
+      return value.find((c) => c.regionId === regionId) ?? null;
+    },
     /** A price asked of the cloud now, whatever the cache holds (and kept for the next quote). */
     async livePrice(input: PriceQuery): Promise<InstancePrice> {
       return asPrice(await price(input, true), `${input.instanceType} in ${input.regionId}`);
@@ -549,7 +567,7 @@ export type Market = ReturnType<typeof createMarket>;
  */
 export function createMarketActivities(
   market: Market,
-  clusters: { findSharedAckCluster(input: { regionId: string }): Promise<ClusterRef | undefined> },
+  clusters: { sharedAckClusters(): Promise<ClusterRef[]> },
 ) {
   return {
     async lookUpRegion(input: { regionId: string; needs: RegionNeeds }): Promise<RegionFindings> {
@@ -560,7 +578,8 @@ export function createMarketActivities(
         asks.push(['ecs', market.regionOffers(regionId, needs.ecs.shape, needs.ecs.keep, needs.ecs.spot)]);
       if (needs.ackNodes)
         asks.push(['ackNodes', market.regionOffers(regionId, needs.ackNodes.shape, needs.ackNodes.keep)]);
-      if (needs.sharedCluster) asks.push(['sharedCluster', clusters.findSharedAckCluster({ regionId })]);
+      if (needs.sharedCluster)
+        asks.push(['sharedCluster', market.sharedClusterIn(regionId, clusters.sharedAckClusters)]);
       if (needs.dlc)
         asks.push([
           'dlc',

@@ -110,9 +110,10 @@ export async function startStack(
     taskQueue,
     clients,
     workflowBundle: await workflowBundle(),
-    // Tests sell out PAI-DLC specs between quotes (faults, resets): the pool's minute-long stock
-    // cache would carry one test's stock into the next. test/workflows/quote.test.ts tests the cache.
-    market: { ...marketOptionsFromEnv(), dlcStockTtlMs: 0 },
+    // Tests sell out PAI-DLC specs and make or delete shared clusters between quotes (faults, resets):
+    // the minute-long caches of both would carry one test's cloud into the next.
+    // test/workflows/quote.test.ts tests the caches.
+    market: { ...marketOptionsFromEnv(), dlcStockTtlMs: 0, sharedClusterTtlMs: 0 },
   });
   const running = worker.run();
   const started: string[] = [];

@@ -3,13 +3,14 @@
 // cloud state, the user sees this status and this output, and nothing this run created is left.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import * as $Cs from '@alicloud/cs20151215';
 import { Worker } from '@temporalio/worker';
 import { kubernetesFor } from '../../activities/ack';
 import { confirmSignal, retrySignal } from '../../workflows/messages';
 import { runResult } from '../support/run-result';
 import { createSharedCluster, type Stack, startStack } from '../support/stack';
 import { workflowBundle } from '../support/temporal';
-import { waitForStatus } from '../support/waiting';
+import { waitFor, waitForStatus } from '../support/waiting';
 
 let stack: Stack;
 
@@ -133,9 +134,11 @@ describe('provision on ACK', () => {
         skipConfirmation: true,
       });
       await waitForStatus(handle, 'RUNNING');
-      // A Job's resource id is <cluster>/<namespace>/<name>.
-      const job = (await resources()).find((r) => r.type === 'k8s-job' && r.id.startsWith(`${sharedId}/`));
-      assert.ok(job, 'the run has a Job in the shared cluster');
+      // A Job's resource id is <cluster>/<namespace>/<name>. RUNNING comes as the script is being
+      // started: the Job may be created a moment later.
+      const job = await waitFor(async () =>
+        (await resources()).find((r) => r.type === 'k8s-job' && r.id.startsWith(`${sharedId}/`)),
+      );
       const [, namespace, name] = job.id.split('/');
       const { batch } = await kubernetesFor(stack.clients, 'cn-hangzhou', sharedId);
       await batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background' });
@@ -158,6 +161,28 @@ describe('provision on ACK', () => {
       assert.equal(result.chosen?.spec, `cluster:${sharedId}`);
       assert.equal(result.status, 'FAILED', result.message);
       assert.match(result.error?.code ?? '', /ImagePullBackOff|ErrImagePull/);
+      assert.deepEqual(await leftBy(handle.workflowId), []);
+    });
+
+    // Last in this group: it deletes the shared cluster.
+    test('the shared cluster deleted after the quote: the run creates a cluster of its own, nothing left', async () => {
+      const handle = await stack.startProvision({
+        product: 'ack',
+        script: { content: 'echo on-my-own' },
+        confirmTimeout: '5m',
+      });
+      const awaiting = await waitForStatus(handle, 'AWAITING_CONFIRMATION');
+      assert.equal(awaiting.options[awaiting.recommended!]?.spec, `cluster:${sharedId}`);
+      await stack.clients.cs('cn-hangzhou').deleteCluster(sharedId, new $Cs.DeleteClusterRequest({}));
+      await handle.signal(confirmSignal, {});
+      const result = await runResult(handle);
+      assert.equal(result.status, 'SUCCEEDED', result.message);
+      assert.match(result.execution?.outputTail ?? '', /on-my-own/);
+      assert.notEqual(result.chosen?.spec, `cluster:${sharedId}`);
+      assert.ok(result.events.some((e) => /ErrorClusterState/.test(e.message)));
+      assert.deepEqual(result.kept, [], 'the gone cluster is not reported as reused');
+      assert.ok(result.resourcesCreated.some((r) => r.type === 'cluster'));
+      assert.deepEqual(result.leftBehind, []);
       assert.deepEqual(await leftBy(handle.workflowId), []);
     });
   });

@@ -177,24 +177,29 @@ describe('the comparison', () => {
     assert.ok(new Set(second.options.map((o) => o.product)).size > 1, 'more than one product compared');
   });
 
-  test("a warm ACK quote shares the region's stock call with its nodes and asks for the shared cluster live", async () => {
+  test("an ACK quote asks for acp's shared clusters once for every region; warm, only the stock", async () => {
     const ACK: ProvisionRequest = { ...ECS_2_4, product: 'ack' };
-    await quoteOn(stack.taskQueue, ACK);
-    await clearCalls();
-    await quoteOn(stack.taskQueue, ACK);
-    const asked = await calls();
-    assert.deepEqual(
-      asked
-        .filter((c) => c.action === 'DescribeAvailableResource')
-        .map((c) => c.regionId)
-        .sort(),
-      [...MAINLAND].sort(),
-    );
-    // The emulator's call log names no region for CS's ROA calls: one per region is the count.
-    assert.deepEqual(
-      asked.filter((c) => c.action !== 'DescribeAvailableResource').map((c) => c.action),
-      MAINLAND.map(() => 'DescribeClustersV1'),
-    );
+    const w = await ownWorker();
+    try {
+      await clearCalls();
+      await quoteOn(w.taskQueue, ACK);
+      const cold = await calls();
+      // One DescribeClustersV1 without region_id lists the account's clusters everywhere.
+      assert.deepEqual(
+        cold.filter((c) => c.action === 'DescribeClustersV1').map((c) => c.action),
+        ['DescribeClustersV1'],
+      );
+      await clearCalls();
+      await quoteOn(w.taskQueue, ACK);
+      const warm = await calls();
+      // ECS and ACK nodes share the region's stock call; the cluster list is a minute old at most.
+      assert.deepEqual(
+        warm.map((c) => `${c.action} ${c.regionId}`).sort(),
+        MAINLAND.map((r) => `DescribeAvailableResource ${r}`).sort(),
+      );
+    } finally {
+      await w.stop();
+    }
   });
 
   test('a PAI-DLC spec that sold out is not offered once its minute of stock is over', async () => {

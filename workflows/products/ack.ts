@@ -5,11 +5,13 @@
 // into a one-try Job, polled from here so the status query shows its log), release (Job and
 // ConfigMap; the cluster and its network only when this run created them).
 import { ApplicationFailure } from '@temporalio/workflow';
+import type { AlibabaErrorDetails } from '../../activities/errors';
 import type { RegionFindings, RegionNeeds } from '../../activities/market';
 import { ACK_CLUSTER_FEE, ackClusterFeePerHour, estimateTotal } from '../../planner/pricing';
 import { runnableScript } from '../../planner/script-kind';
 import type { Intent, QuoteOption, Script } from '../../planner/types';
 import { api, described, release, wait } from '../activity-options';
+import { alibabaDetails } from '../failures';
 import type { Execution } from '../messages';
 import {
   deployKit,
@@ -192,6 +194,27 @@ async function requote(option: QuoteOption): Promise<number | undefined> {
   return perHour(ackClusterFeePerHour('pro') + price.hourly * NODE_COUNT);
 }
 
+/**
+ * The quote's list of shared clusters can be a minute old (docs/quotes.md): a shared cluster deleted
+ * (or failed) since is not there to use, and the run moves on to its next placement as it would from
+ * a sold-out one; nothing was created for it.
+ */
+function sharedClusterGone(err: unknown, clusterId: string, regionId: string): unknown {
+  const d = alibabaDetails(err);
+  if (d?.code !== 'ErrorClusterState') return err;
+  const details: AlibabaErrorDetails = {
+    ...d,
+    kind: 'sold-out',
+    operation: `use shared cluster ${clusterId} in ${regionId}`,
+  };
+  return ApplicationFailure.create({
+    message: d.message,
+    type: d.code,
+    nonRetryable: true,
+    details: [details],
+  });
+}
+
 function deployer(ctx: DeployContext): Deployer {
   const kit = deployKit(ctx);
   const { owner } = kit;
@@ -252,11 +275,15 @@ function deployer(ctx: DeployContext): Deployer {
     async deploy(attempt: Attempt): Promise<Deployment> {
       const existing = existingClusterOf(attempt.option);
       if (existing) {
+        try {
+          await described(wait.waitAckClusterRunning, `Check that cluster ${existing} is running`, {
+            regionId: attempt.regionId,
+            clusterId: existing,
+          });
+        } catch (err) {
+          throw sharedClusterGone(err, existing, attempt.regionId);
+        }
         ctx.kept({ type: 'cluster', id: existing, regionId: attempt.regionId, reused: true });
-        await described(wait.waitAckClusterRunning, `Check that cluster ${existing} is running`, {
-          regionId: attempt.regionId,
-          clusterId: existing,
-        });
         return { attempt, handles: { clusterId: existing, clusterCreated: 'false' } };
       }
       const zoneId = attempt.zoneId ?? attempt.option.zone;
