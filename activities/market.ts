@@ -2,7 +2,8 @@
 // - ECS stock is always asked live, so a sold-out type is never offered: one DescribeAvailableResource
 //   per region covers every zone and type, and quotes asking for the same region at the same moment
 //   share that one call. PAI-DLC's pool (ListEcsSpecs) is kept a minute, its age shown: the job is
-//   created only after ListEcsSpecs says the spec is available right then (activities/pai.ts).
+//   created only after ListEcsSpecs says the spec is available right then (activities/pai.ts). acp's
+//   shared ACK clusters are one list for every region, kept a minute likewise.
 // - Instance type facts and DescribePrice answers change rarely: they come from TTL caches shared by
 //   every activity of the worker, refreshed in the background. Every price carries the moment the
 //   cloud gave it, so the comparison shows its age.
@@ -384,7 +385,7 @@ export function createMarket(clients: AlibabaClients, options: MarketOptions = m
 
   /**
    * The public pool's specs and their stock, at most a minute old (docs/quotes.md), shared by quotes
-   * asking at once. A stale "available" costs nothing: CreateJob waits for a live one.
+   * asking at once. A stale "available" creates nothing: CreateJob asks the spec's stock again first.
    */
   function specsOf(regionId: string, accelerator: 'CPU' | 'GPU'): Promise<Cached<DlcSpecInfo[]>> {
     return dlcStock.get(`${regionId}/${accelerator}`, () => listDlcSpecs(clients, regionId, accelerator));
