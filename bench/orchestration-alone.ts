@@ -2,10 +2,153 @@
 // (which events it writes, and the visibility ones by status), then the figure BENCH_RUNS times
 // (default 1) with BENCH_SAGAS runs at once (default 40). Prints one JSON line per figure.
 //
+// BENCH_AGAINST=<another checkout of acp>: instead of the figure, that checkout's workflow code (its
+// bench/workflows.ts bundled, served by this checkout's worker and activities) against this one's and
+// the bare workflow, BENCH_ROUNDS rounds (default 6) of one burst each, the order rotating every
+// round — a change to the workflows measured before and after in one window.
+//
 //   node --import tsx bench/orchestration-alone.ts
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { runResult } from '../client/runs';
 import { orchestration, SAGA_REQUEST } from './orchestration';
-import { startBenchStack } from './stack';
+import { inPool } from './pool';
+import { type BenchStack, startBenchStack } from './stack';
+
+async function visibilityEvents(stack: BenchStack, env: Record<string, string> = {}) {
+  const worker = await stack.startWorker('acp', `bench-history-${process.pid}-${Date.now()}`, env);
+  const handle = await stack.client.workflow.start('provision', {
+    taskQueue: worker.taskQueue,
+    workflowId: `bench-history-${process.pid}-${Date.now()}`,
+    args: [SAGA_REQUEST],
+  });
+  await runResult(handle);
+  await worker.stop();
+  const events = (await handle.fetchHistory()).events ?? [];
+  const counts: Record<string, number> = {};
+  const visibility: string[] = [];
+  for (const e of events) {
+    const type = Object.keys(e).find((k) => k.endsWith('EventAttributes') && (e as any)[k]) ?? '?';
+    const name = type.replace(/EventAttributes$/, '');
+    counts[name] = (counts[name] ?? 0) + 1;
+    const sa = e.upsertWorkflowSearchAttributesEventAttributes;
+    if (sa)
+      visibility.push(
+        `${e.eventId} search attributes ${Object.keys(sa.searchAttributes?.indexedFields ?? {}).join(',')}`,
+      );
+    const memo = e.workflowPropertiesModifiedEventAttributes;
+    if (memo) visibility.push(`${e.eventId} memo ${Object.keys(memo.upsertedMemo?.fields ?? {}).join(',')}`);
+  }
+  return { events: events.length, counts, visibility };
+}
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The dev server's process: the one started with `--port <its port>`. */
+function serverPid(address: string): number | undefined {
+  const port = address.split(':').pop();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+      if (cmd.some((a) => a.endsWith('temporal')) && cmd.includes('start-dev') && cmd.includes(port!))
+        return Number(d);
+    } catch {
+      // gone
+    }
+  }
+  return undefined;
+}
+
+async function against(stack: BenchStack, other: string, sagas: number, rounds: number): Promise<void> {
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: join(other, 'bench', 'workflows.ts'),
+    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
+  });
+  const otherBundle = join(tmpdir(), `acp-bench-against-${process.pid}.js`);
+  writeFileSync(otherBundle, bundle.code);
+  console.log(JSON.stringify({ other: await visibilityEvents(stack, { BENCH_BUNDLE: otherBundle }) }));
+  const tag = `${process.pid}-${Date.now()}`;
+  const workers = {
+    other: await stack.startWorker('acp', `bench-other-${tag}`, { BENCH_BUNDLE: otherBundle }),
+    this: await stack.startWorker('acp', `bench-this-${tag}`),
+    bare: await stack.startWorker('acp', `bench-bare-${tag}`),
+  };
+  const server = serverPid(stack.address);
+  if (!server) throw new Error(`no dev server process found for ${stack.address}`);
+  const cpu = {
+    other: { server: 0, worker: 0 },
+    this: { server: 0, worker: 0 },
+    bare: { server: 0, worker: 0 },
+  };
+  let n = 0;
+  const burst = async (kind: keyof typeof workers) => {
+    const t = performance.now();
+    const [s0, w0] = [cpuSeconds(server), cpuSeconds(workers[kind].pid)];
+    await inPool(sagas, sagas, async (i) => {
+      const taskQueue = workers[kind].taskQueue;
+      const workflowId = `bench-${kind}-${tag}-${n}-${i}`;
+      if (kind === 'bare')
+        return stack.client.workflow.execute('bareEcsRun', {
+          taskQueue,
+          workflowId,
+          args: [SAGA_REQUEST.script.content],
+        });
+      const r = await runResult(
+        await stack.client.workflow.start('provision', { taskQueue, workflowId, args: [SAGA_REQUEST] }),
+      );
+      if (r.status !== 'SUCCEEDED') throw new Error(`${workflowId} ended ${r.status}: ${r.message}`);
+      return r;
+    });
+    n += 1;
+    if (timed) {
+      cpu[kind].server += cpuSeconds(server) - s0;
+      cpu[kind].worker += cpuSeconds(workers[kind].pid) - w0;
+    }
+    return performance.now() - t;
+  };
+  const kinds = ['other', 'this', 'bare'] as const;
+  let timed = false;
+  for (const k of kinds) await burst(k); // warm-up, untimed
+  timed = true;
+  const wall = { other: 0, this: 0, bare: 0 };
+  for (let r = 0; r < rounds; r++) {
+    const order = [...kinds.slice(r % 3), ...kinds.slice(0, r % 3)];
+    const round: Record<string, number> = {};
+    for (const k of order) {
+      const ms = await burst(k);
+      wall[k] += ms;
+      round[k] = +(sagas / (ms / 1000)).toFixed(2);
+    }
+    console.log(JSON.stringify({ round: r + 1, runsPerSecond: round }));
+  }
+  const perSecond = (k: keyof typeof wall) => (rounds * sagas) / (wall[k] / 1000);
+  console.log(
+    JSON.stringify({
+      sagas,
+      rounds,
+      runsPerSecond: { other: perSecond('other'), this: perSecond('this'), bare: perSecond('bare') },
+      ratioOther: +(perSecond('other') / perSecond('bare')).toFixed(3),
+      ratioThis: +(perSecond('this') / perSecond('bare')).toFixed(3),
+      cpuMsPerRun: Object.fromEntries(
+        kinds.map((k) => [
+          k,
+          {
+            server: Math.round((cpu[k].server * 1000) / (rounds * sagas)),
+            worker: Math.round((cpu[k].worker * 1000) / (rounds * sagas)),
+          },
+        ]),
+      ),
+    }),
+  );
+  for (const w of Object.values(workers)) await w.stop();
+}
 
 async function main(): Promise<void> {
   const sagas = Number(process.env.BENCH_SAGAS ?? 40);
@@ -14,31 +157,11 @@ async function main(): Promise<void> {
   try {
     await stack.useCatalogue({ kind: 'ample' });
     await stack.setLatency(0);
-    const worker = await stack.startWorker('acp', `bench-history-${process.pid}`);
-    const handle = await stack.client.workflow.start('provision', {
-      taskQueue: worker.taskQueue,
-      workflowId: `bench-history-${process.pid}`,
-      args: [SAGA_REQUEST],
-    });
-    await runResult(handle);
-    await worker.stop();
-    const { events = [] } = await handle.fetchHistory();
-    const counts: Record<string, number> = {};
-    const visibility: string[] = [];
-    for (const e of events) {
-      const type = Object.keys(e).find((k) => k.endsWith('EventAttributes') && (e as any)[k]) ?? '?';
-      const name = type.replace(/EventAttributes$/, '');
-      counts[name] = (counts[name] ?? 0) + 1;
-      const sa = e.upsertWorkflowSearchAttributesEventAttributes;
-      if (sa)
-        visibility.push(
-          `${e.eventId} search attributes ${Object.keys(sa.searchAttributes?.indexedFields ?? {}).join(',')}`,
-        );
-      const memo = e.workflowPropertiesModifiedEventAttributes;
-      if (memo)
-        visibility.push(`${e.eventId} memo ${Object.keys(memo.upsertedMemo?.fields ?? {}).join(',')}`);
+    console.log(JSON.stringify(await visibilityEvents(stack)));
+    if (process.env.BENCH_AGAINST) {
+      await against(stack, process.env.BENCH_AGAINST, sagas, Number(process.env.BENCH_ROUNDS ?? 6));
+      return;
     }
-    console.log(JSON.stringify({ events: events.length, counts, visibility }));
     for (let i = 0; i < runs; i++) {
       const o = await orchestration(stack, sagas, sagas);
       console.log(

@@ -1,8 +1,10 @@
 // The run's visible state: what the status query returns, what the Web UI shows (search attributes,
 // memo, Markdown current details) and, at the end, the result. Every status change goes through
-// `set`, so the three views can never disagree.
+// `set`, so the views can never disagree; the memo, written less often, holds the last settled one
+// (see planKey).
 import {
   ApplicationFailure,
+  patched,
   setCurrentDetails,
   upsertMemo,
   upsertSearchAttributes,
@@ -10,10 +12,19 @@ import {
 import { usageQuantityText } from '../planner/pricing';
 import { describeAttempt } from '../planner/spot';
 import type { QuoteOption } from '../planner/types';
-import type { Execution, ResourceRecord, RunStatus, Status } from './messages';
+import {
+  type Execution,
+  type ResourceRecord,
+  type RunStatus,
+  type Status,
+  TERMINAL_STATUSES,
+} from './messages';
 import { AcpBudget, AcpEstimatedCost, AcpProduct, AcpRegion, AcpStatus } from './search-attributes';
 
 const MAX_EVENTS = 200;
+
+/** Statuses a run waits in for a person or the cloud: entering or leaving one rewrites the memo. */
+const WAITING: readonly Status[] = ['AWAITING_CONFIRMATION', 'BLOCKED'];
 
 export class RunState {
   readonly status: RunStatus;
@@ -22,7 +33,15 @@ export class RunState {
   private statusMessage = '';
   private flushQueued = false;
   private memoWritten = '';
+  /** The memo's status and plan (options, choice, attempts, addresses) as last written. */
+  private memoStatusWritten?: Status;
+  private memoPlanWritten = planKey({ options: [] });
   private readonly attributesWritten = new Map<string, unknown>();
+  /**
+   * Runs started before this change write the memo at every status change and the search attributes
+   * at PARSING too; their histories replay only that way (docs/operators.md, upgrading workers).
+   */
+  private readonly fewerWrites = patched('run-state-fewer-visibility-writes');
 
   constructor(workflowId: string) {
     this.status = {
@@ -109,6 +128,12 @@ export class RunState {
 
   private flush(): void {
     const s = this.status;
+    // A run leaves PARSING within the activation it starts in unless it loads its script: the
+    // first status worth listing is the next one (a run that fails while parsing fails its workflow).
+    if (this.fewerWrites && s.status === 'PARSING') {
+      setCurrentDetails(renderDetails(s));
+      return;
+    }
     const chosen = s.chosen ?? (s.recommended !== undefined ? s.options[s.recommended] : undefined);
     const attributes = [
       { key: AcpStatus, value: s.status },
@@ -131,12 +156,37 @@ export class RunState {
       ...(s.endpoints?.length ? { endpoints: s.endpoints } : {}),
     };
     const written = JSON.stringify(memo);
-    if (written !== this.memoWritten) {
+    if (written !== this.memoWritten && (!this.fewerWrites || this.memoWorthy(memo))) {
       upsertMemo(memo);
       this.memoWritten = written;
+      this.memoStatusWritten = s.status;
+      this.memoPlanWritten = planKey(memo);
     }
     setCurrentDetails(renderDetails(s));
   }
+
+  private memoWorthy(memo: Parameters<typeof planKey>[0] & { status: Status }): boolean {
+    if (planKey(memo) !== this.memoPlanWritten) return true;
+    const [now, before] = [memo.status, this.memoStatusWritten];
+    if (now === before) return false;
+    return (
+      WAITING.includes(now) ||
+      (before !== undefined && WAITING.includes(before)) ||
+      now === 'RUNNING' ||
+      TERMINAL_STATUSES.includes(now)
+    );
+  }
+}
+
+/**
+ * Every memo upsert is a history event and a visibility write, so the memo is rewritten when what it
+ * holds beside the status changes (the options, the choice, the attempts, the addresses) and when the
+ * run settles: it waits for a person or the cloud (or stops waiting), runs the script, or ends. The
+ * steps in between (QUOTING, PROVISIONING with nothing new chosen, RELEASING) are in AcpStatus and the
+ * current details, which follow every step.
+ */
+function planKey(memo: { options: string[]; chosen?: string; attempts?: string[]; endpoints?: string[] }) {
+  return JSON.stringify([memo.options, memo.chosen, memo.attempts, memo.endpoints]);
 }
 
 /**
