@@ -7,6 +7,8 @@
 // Sizes (env): BENCH_REPS (quote repetitions, 5), BENCH_SEEDS (catalogues, 50), BENCH_SAGAS (40, all
 // started at once), BENCH_PARKED (levels, "1000,10000"), BENCH_CONFIRMED (parked runs confirmed to a
 // full saga, 100), BENCH_BURST (concurrent quotes, 100), BENCH_LATENCY_MS (150).
+// One figure alone: `node --import tsx bench/orchestration-alone.ts` (orchestration, and with
+// BENCH_AGAINST one checkout's workflows against another's in the same window).
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
