@@ -137,6 +137,12 @@ export interface RegionFindings {
   failed?: Partial<Record<keyof RegionNeeds, string>>;
 }
 
+/** What `lookUpRegions` found, and the regions to ask again one by one. */
+export interface RegionsFound {
+  found: RegionFindings[];
+  again: string[];
+}
+
 /** The system disk acp creates with every instance, priced with it. */
 export const SYSTEM_DISK = { category: 'cloud_essd', size: 40 };
 
@@ -563,14 +569,15 @@ export type Market = ReturnType<typeof createMarket>;
 
 /**
  * The quote's look-ups as activities. `lookUpRegion` answers every product's needs of one region at
- * once; a need the cloud refuses for good (RAM, a region not open to the account) is reported as
- * failed so the other products still quote; a transient error fails the look-up, which is retried.
+ * once, `lookUpRegions` those of every region of a comparison; a need the cloud refuses for good
+ * (RAM, a region not open to the account) is reported as failed so the other products still quote; a
+ * transient error fails the look-up, which is retried.
  */
 export function createMarketActivities(
   market: Market,
   clusters: { sharedAckClusters(): Promise<ClusterRef[]> },
 ) {
-  return {
+  const activities = {
     async lookUpRegion(input: { regionId: string; needs: RegionNeeds }): Promise<RegionFindings> {
       const { regionId, needs } = input;
       const found: RegionFindings = { regionId };
@@ -601,6 +608,21 @@ export function createMarketActivities(
       if (transient) throw transient;
       return found;
     },
+    /**
+     * Every region of a comparison in one activity, asked at once (docs/quotes.md): a region that
+     * failed for a reason that may pass is named in `again`, for the workflow to ask it alone.
+     */
+    async lookUpRegions(input: { regionIds: string[]; needs: RegionNeeds }): Promise<RegionsFound> {
+      const settled = await Promise.allSettled(
+        input.regionIds.map((regionId) => activities.lookUpRegion({ regionId, needs: input.needs })),
+      );
+      const out: RegionsFound = { found: [], again: [] };
+      settled.forEach((r, i) => {
+        if (r.status === 'fulfilled') out.found.push(r.value);
+        else out.again.push(input.regionIds[i]!);
+      });
+      return out;
+    },
     /** One price asked of the cloud now: the re-quote before a paid create. */
     async describeInstancePrice(input: PriceQuery) {
       return market.livePrice(input);
@@ -610,4 +632,5 @@ export function createMarketActivities(
       return market.liveDlcSpecPrice(input.regionId, input.spec);
     },
   };
+  return activities;
 }

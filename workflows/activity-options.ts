@@ -29,6 +29,17 @@ export const lookup = proxyLocalActivities<Activities>({
   summary: 'Alibaba Cloud look-up',
 });
 
+/**
+ * The whole comparison's look-ups in one local activity, tried once: one marker and one activation to
+ * resume instead of one per region. What it could not answer is asked region by region with
+ * `lookup`'s retries (workflows/quote.ts).
+ */
+export const lookupOnce = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { maximumAttempts: 1 },
+  summary: 'Alibaba Cloud look-ups',
+});
+
 export const wait = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: HEARTBEAT,

@@ -4,12 +4,12 @@
 // found into its options. The whole comparison is one workflow task and one round trip to the cloud
 // (docs/quotes.md). A product that cannot quote answers "not feasible: why" instead of failing, so
 // one product's trouble never sinks the comparison.
-import { isCancellation } from '@temporalio/workflow';
+import { isCancellation, patched } from '@temporalio/workflow';
 import type { RegionFindings, RegionNeeds } from '../activities/market';
 import { sortOptions } from '../planner/pricing';
 import { productDecisions } from '../planner/products';
 import type { Intent, Product, PublicNetworkNeed, QuoteOption } from '../planner/types';
-import { described, lookup } from './activity-options';
+import { described, lookup, lookupOnce } from './activity-options';
 import { errorSummary } from './failures';
 import { stepsFor } from './products';
 import { notFeasible as notFeasibleRow } from './products/kit';
@@ -46,11 +46,29 @@ export async function quoteProducts(
   return sortOptions([...settled.flat(), ...excluded], regions, { spot: intent.spot });
 }
 
-/** One look-up per region, all at once; a region whose look-up fails is reported, not fatal. */
-function lookUpRegions(regions: string[], needs: RegionNeeds): Promise<RegionFindings[]> {
+/**
+ * Every region at once, in one local activity: one marker in the history and one activation to resume,
+ * where a look-up per region costs a command, a dispatch and a result each (docs/quotes.md). A region
+ * it could not answer is asked again on its own with the look-up's retries; a region whose look-up
+ * keeps failing is reported, not fatal. Runs started before this asked region by region (the patch).
+ */
+async function lookUpRegions(regions: string[], needs: RegionNeeds): Promise<RegionFindings[]> {
   const asked = Object.keys(needs) as (keyof RegionNeeds)[];
-  return Promise.all(
-    regions.map((regionId) =>
+  let found: RegionFindings[] = [];
+  let again = regions;
+  if (regions.length > 1 && patched(ONE_LOOK_UP)) {
+    const all = await described(
+      lookupOnce.lookUpRegions,
+      `Stock and prices in ${regions.join(', ')} (${asked.join(', ')})`,
+      { regionIds: regions, needs },
+    ).catch((err: unknown) => {
+      if (isCancellation(err)) throw err;
+      return undefined;
+    });
+    if (all) ({ found, again } = all);
+  }
+  const retried = await Promise.all(
+    again.map((regionId) =>
       described(lookup.lookUpRegion, `Stock and prices in ${regionId} (${asked.join(', ')})`, {
         regionId,
         needs,
@@ -61,7 +79,12 @@ function lookUpRegions(regions: string[], needs: RegionNeeds): Promise<RegionFin
       }),
     ),
   );
+  const byRegion = new Map([...found, ...retried].map((f) => [f.regionId, f]));
+  return regions.map((regionId) => byRegion.get(regionId)!);
 }
+
+/** The patch that put a comparison's look-ups in one local activity. */
+const ONE_LOOK_UP = 'quote-one-look-up';
 
 async function quoteProduct(input: QuoteInput, found: RegionFindings[]): Promise<QuoteOption[]> {
   try {

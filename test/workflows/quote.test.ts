@@ -6,7 +6,7 @@
 // and live calls at once are spaced by the client-side limiter where the cloud would throttle them.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import type { Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { cloudConfigFromEnv, createClients, staticCredential } from '../../activities/clients';
 import { FlowControl } from '../../activities/flow-control';
 import { createMarket, type MarketOptions, marketOptionsFromEnv } from '../../activities/market';
@@ -86,6 +86,21 @@ async function ownWorker(
     },
   };
 }
+
+/** The local activities a run ran, in the order its history recorded them. */
+async function lookUpsIn(workflowId: string): Promise<string[]> {
+  const { events } = await stack.env.client.workflow.getHandle(workflowId).fetchHistory();
+  return (events ?? [])
+    .map((e) => e.markerRecordedEventAttributes)
+    .filter((m) => m?.markerName === 'core_local_activity')
+    .map((m) => {
+      const data = m?.details?.data?.payloads?.[0]?.data;
+      return JSON.parse(Buffer.from(data ?? []).toString('utf8')).activity_type as string;
+    });
+}
+
+const feasibleRegions = (r: ProvisionResult) =>
+  [...new Set(r.options.filter((o) => o.feasible).map((o) => o.region))].sort();
 
 describe('the comparison', () => {
   test('a warm quote asks only for stock, one call per region, and its prices keep their age', async () => {
@@ -175,6 +190,42 @@ describe('the comparison', () => {
       MAINLAND.map((r) => `DescribeAvailableResource ${r}`).sort(),
     );
     assert.ok(new Set(second.options.map((o) => o.product)).size > 1, 'more than one product compared');
+  });
+
+  test('every region is asked in one look-up: one local activity in the history, each region in the table', async () => {
+    const id = `acp-test-quote-one-${process.pid}`;
+    const r = await stack.env.client.workflow.execute(quote, {
+      taskQueue: stack.taskQueue,
+      workflowId: id,
+      args: [ECS_2_4],
+    });
+    assert.deepEqual(await lookUpsIn(id), ['lookUpRegions']);
+    assert.deepEqual(feasibleRegions(r), [...MAINLAND].sort());
+    // The same run replays from its history (the patch that chose this path is recorded).
+    await Worker.runReplayHistory(
+      { workflowBundle: await workflowBundle() },
+      await stack.env.client.workflow.getHandle(id).fetchHistory(),
+      id,
+    );
+  });
+
+  test('a region the one look-up could not answer is asked again alone and still quoted', async () => {
+    await quoteOn(stack.taskQueue, ECS_2_4); // prices cached: only the stock calls below
+    // The first stock call of the next quote answers 503 (which region depends on who asks first).
+    await faults({
+      inject: [{ action: 'DescribeAvailableResource', code: 'ServiceUnavailable', status: 503, count: 1 }],
+    });
+    await clearCalls();
+    const id = `acp-test-quote-again-${process.pid}`;
+    const r = await stack.env.client.workflow.execute(quote, {
+      taskQueue: stack.taskQueue,
+      workflowId: id,
+      args: [ECS_2_4],
+    });
+    assert.deepEqual(await lookUpsIn(id), ['lookUpRegions', 'lookUpRegion']);
+    assert.deepEqual(feasibleRegions(r), [...MAINLAND].sort());
+    const stock = (await calls()).filter((c) => c.action === 'DescribeAvailableResource');
+    assert.equal(stock.length, MAINLAND.length + 1, 'the failed region asked once more, no other');
   });
 
   test("an ACK quote asks for acp's shared clusters once for every region; warm, only the stock", async () => {
