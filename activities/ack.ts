@@ -210,15 +210,13 @@ const LIST_REGION = 'cn-hangzhou';
 export async function clustersIn(clients: AlibabaClients, regionId?: string) {
   return pages(async (pageNumber) => {
     const r = await alibabaCall(`DescribeClustersV1 in ${regionId ?? 'every region'}`, () =>
-      clients
-        .cs(regionId ?? LIST_REGION)
-        .describeClustersV1(
-          new sdk.cs.DescribeClustersV1Request({
-            ...(regionId ? { regionId } : {}),
-            pageSize: 100,
-            pageNumber,
-          }),
-        ),
+      clients.cs(regionId ?? LIST_REGION).describeClustersV1(
+        new sdk.cs.DescribeClustersV1Request({
+          ...(regionId ? { regionId } : {}),
+          pageSize: 100,
+          pageNumber,
+        }),
+      ),
     );
     return { items: r.body?.clusters ?? [], total: r.body?.pageInfo?.totalCount ?? 0 };
   });
