@@ -11,6 +11,7 @@ import { productDecisions } from '../planner/products';
 import type { Intent, Product, PublicNetworkNeed, QuoteOption } from '../planner/types';
 import { described, lookup, lookupOnce } from './activity-options';
 import { errorSummary } from './failures';
+import { FEWER_WRITES_ONE_LOOK_UP } from './patches';
 import { stepsFor } from './products';
 import { notFeasible as notFeasibleRow } from './products/kit';
 import type { QuoteInput } from './products/types';
@@ -56,7 +57,7 @@ async function lookUpRegions(regions: string[], needs: RegionNeeds): Promise<Reg
   const asked = Object.keys(needs) as (keyof RegionNeeds)[];
   let found: RegionFindings[] = [];
   let again = regions;
-  if (regions.length > 1 && patched(ONE_LOOK_UP)) {
+  if (regions.length > 1 && patched(FEWER_WRITES_ONE_LOOK_UP)) {
     const all = await described(
       lookupOnce.lookUpRegions,
       `Stock and prices in ${regions.join(', ')} (${asked.join(', ')})`,
@@ -82,9 +83,6 @@ async function lookUpRegions(regions: string[], needs: RegionNeeds): Promise<Reg
   const byRegion = new Map([...found, ...retried].map((f) => [f.regionId, f]));
   return regions.map((regionId) => byRegion.get(regionId)!);
 }
-
-/** The patch that put a comparison's look-ups in one local activity. */
-const ONE_LOOK_UP = 'quote-one-look-up';
 
 async function quoteProduct(input: QuoteInput, found: RegionFindings[]): Promise<QuoteOption[]> {
   try {

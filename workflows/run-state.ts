@@ -19,6 +19,7 @@ import {
   type Status,
   TERMINAL_STATUSES,
 } from './messages';
+import { FEWER_WRITES_ONE_LOOK_UP } from './patches';
 import { AcpBudget, AcpEstimatedCost, AcpProduct, AcpRegion, AcpStatus } from './search-attributes';
 
 const MAX_EVENTS = 200;
@@ -41,7 +42,7 @@ export class RunState {
    * Runs started before this change write the memo at every status change and the search attributes
    * at PARSING too; their histories replay only that way (docs/operators.md, upgrading workers).
    */
-  private readonly fewerWrites = patched('run-state-fewer-visibility-writes');
+  private readonly fewerWrites = patched(FEWER_WRITES_ONE_LOOK_UP);
 
   constructor(workflowId: string) {
     this.status = {
