@@ -65,6 +65,18 @@ async function ecsInstancePrice(regionId: string, instanceType: string): Promise
   return detail.find((d) => d.resource === 'instanceType')?.tradePrice ?? Number.NaN;
 }
 
+/** A DLC run in cn-hangzhou waiting for a yes, and the option it recommends. */
+async function awaitingDlcRun(script: string) {
+  const handle = await stack.startProvision({
+    product: 'pai',
+    region: 'cn-hangzhou',
+    script: { content: script },
+    confirmTimeout: '5m',
+  });
+  const awaiting = await waitForStatus(handle, 'AWAITING_CONFIRMATION');
+  return { handle, best: awaiting.options[awaiting.recommended!]! };
+}
+
 async function faults(body: Record<string, unknown>) {
   await stack.admin('/__emulator/faults', { method: 'POST', body: JSON.stringify(body) });
 }
@@ -245,14 +257,7 @@ describe('provision on PAI-DLC', () => {
   });
 
   test('a spec that sells out after the quote: no job is created for it, the next spec runs', async () => {
-    const handle = await stack.startProvision({
-      product: 'pai',
-      region: 'cn-hangzhou',
-      script: { content: 'echo failed-over' },
-      confirmTimeout: '5m',
-    });
-    const awaiting = await waitForStatus(handle, 'AWAITING_CONFIRMATION');
-    const best = awaiting.options[awaiting.recommended!];
+    const { handle, best } = await awaitingDlcRun('echo failed-over');
     await faults({ soldOut: [{ regionId: best.region, instanceType: best.spec }] });
     await handle.signal(confirmSignal, {});
     const result = await runResult(handle);
@@ -268,14 +273,7 @@ describe('provision on PAI-DLC', () => {
   });
 
   test('a spec that sells out once its job is created: the queued job is stopped and the next spec runs', async () => {
-    const handle = await stack.startProvision({
-      product: 'pai',
-      region: 'cn-hangzhou',
-      script: { content: 'echo failed-over' },
-      confirmTimeout: '5m',
-    });
-    const awaiting = await waitForStatus(handle, 'AWAITING_CONFIRMATION');
-    const best = awaiting.options[awaiting.recommended!];
+    const { handle, best } = await awaitingDlcRun('echo failed-over');
     // The pool runs dry the moment a job for the spec exists: CreateJob's stock check passed, the job queues.
     const world = stack.emulator.world;
     const stockOf = world.stockOf.bind(world);

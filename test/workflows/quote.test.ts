@@ -49,6 +49,18 @@ function quoteOn(taskQueue: string, request: ProvisionRequest): Promise<Provisio
 
 const ECS_2_4: ProvisionRequest = { product: 'ecs', cpu: 2, memoryGiB: 4, script: { content: 'echo q' } };
 
+/** acp's SDK clients for the emulator, with their own flow control (none: no client-side limit). */
+function emulatorClients(flowControl?: FlowControl) {
+  return createClients({
+    ...cloudConfigFromEnv(
+      { ACP_ALIBABA_ENDPOINT: stack.emulator.endpoint },
+      staticCredential(stack.emulator.accessKeyId, stack.emulator.accessKeySecret),
+    ),
+    timeoutMs: 10_000,
+    ...(flowControl ? { flowControl } : {}),
+  });
+}
+
 /** A worker of its own whose clients keep to `limits` and that caches no price: every quote asks. */
 function cachelessWorker(limits: ConstructorParameters<typeof FlowControl>[0] = {}) {
   return ownWorker(limits, { priceTtlMs: 0, typesTtlMs: 3_600_000 });
@@ -60,14 +72,7 @@ async function ownWorker(
   market: MarketOptions = marketOptionsFromEnv({}),
 ) {
   const flowControl = new FlowControl(limits);
-  const clients = createClients({
-    ...cloudConfigFromEnv(
-      { ACP_ALIBABA_ENDPOINT: stack.emulator.endpoint },
-      staticCredential(stack.emulator.accessKeyId, stack.emulator.accessKeySecret),
-    ),
-    timeoutMs: 10_000,
-    flowControl,
-  });
+  const clients = emulatorClients(flowControl);
   const taskQueue = uniqueTaskQueue('cacheless');
   const worker: Worker = await createAcpWorker({
     connection: stack.env.nativeConnection,
@@ -279,16 +284,12 @@ describe('the comparison', () => {
 
   test("PAI-DLC's pool stock is served for a minute with the time the cloud stated it, then asked again", async () => {
     let now = Date.parse('2026-12-03T06:00:00Z');
-    const market = createMarket(
-      createClients({
-        ...cloudConfigFromEnv(
-          { ACP_ALIBABA_ENDPOINT: stack.emulator.endpoint },
-          staticCredential(stack.emulator.accessKeyId, stack.emulator.accessKeySecret),
-        ),
-        timeoutMs: 10_000,
-      }),
-      { priceTtlMs: 3_600_000, typesTtlMs: 3_600_000, dlcStockTtlMs: 60_000, now: () => now },
-    );
+    const market = createMarket(emulatorClients(), {
+      priceTtlMs: 3_600_000,
+      typesTtlMs: 3_600_000,
+      dlcStockTtlMs: 60_000,
+      now: () => now,
+    });
     const shape = { cpu: 8, memoryGiB: 30, gpu: { model: 'A10' as const, count: 1 } };
     const specCalls = async () => (await calls()).filter((c) => c.action === 'ListEcsSpecs').length;
     await clearCalls();
@@ -459,17 +460,7 @@ describe("Alibaba's flow control, under a burst", () => {
   test('100 live DescribePrice calls at once: spaced by the limiter none is throttled, unspaced the cloud throttles', async () => {
     await faults({ flowControl: LIMIT });
     const ask = (flowControl: FlowControl) => {
-      const market = createMarket(
-        createClients({
-          ...cloudConfigFromEnv(
-            { ACP_ALIBABA_ENDPOINT: stack.emulator.endpoint },
-            staticCredential(stack.emulator.accessKeyId, stack.emulator.accessKeySecret),
-          ),
-          timeoutMs: 10_000,
-          flowControl,
-        }),
-        { priceTtlMs: 0, typesTtlMs: 0 },
-      );
+      const market = createMarket(emulatorClients(flowControl), { priceTtlMs: 0, typesTtlMs: 0 });
       return Promise.allSettled(
         Array.from({ length: 100 }, () =>
           market.livePrice({ regionId: 'cn-hangzhou', instanceType: 'ecs.g7.large' }),
