@@ -7,7 +7,6 @@ import {
   confirmSignal,
   type ProvisionResult,
   rejectSignal,
-  retrySignal,
   statusQuery,
   teardownSignal,
 } from '../../workflows/messages';
@@ -193,42 +192,6 @@ describe('provision on ECS', () => {
       assert.equal(result.chosen?.zone, best.zones![1]);
       assert.ok(result.events.some((e) => /NoStock|NotOnSale/.test(e.message)));
       assert.deepEqual(await liveResources(quote.workflowId), []);
-    } finally {
-      await stack.admin('/__emulator/reset', { method: 'POST' });
-    }
-  });
-
-  test('a quota error blocks the run; retry after the quota is raised succeeds', async () => {
-    await stack.admin('/__emulator/faults', {
-      method: 'POST',
-      body: JSON.stringify({ quota: { 'ecs.instances': 0 } }),
-    });
-    try {
-      const handle = await stack.startProvision({
-        product: 'ecs',
-        script: { content: 'echo after-retry' },
-        skipConfirmation: true,
-      });
-      const blocked = await waitForStatus(handle, 'BLOCKED');
-      assert.match(blocked.blocked?.code ?? '', /QuotaExceed/);
-      assert.match(blocked.blocked?.nextStep ?? '', /quota/i);
-      // Every view names this run's retry command: the status, its message, the Web UI's memo.
-      const retry = `\`acp retry ${handle.workflowId}\``;
-      assert.ok(blocked.blocked?.nextStep.includes(retry), blocked.blocked?.nextStep);
-      assert.ok(blocked.message.includes(retry), blocked.message);
-      assert.doesNotMatch(blocked.message, /acp retry ID/);
-      const memo = (await handle.describe()).memo as { message?: string };
-      assert.ok(memo.message?.includes(retry), memo.message);
-      // Lift the quota (a reset would also wipe the VPC this run already made).
-      await stack.admin('/__emulator/faults', {
-        method: 'POST',
-        body: JSON.stringify({ quota: { 'ecs.instances': 1000 } }),
-      });
-      await handle.signal(retrySignal, { by: 'ops' });
-      const result = await runResult(handle);
-      assert.equal(result.status, 'SUCCEEDED', result.message);
-      assert.match(result.execution?.outputTail ?? '', /after-retry/);
-      assert.deepEqual(await liveResources(handle.workflowId), []);
     } finally {
       await stack.admin('/__emulator/reset', { method: 'POST' });
     }

@@ -115,7 +115,7 @@ test('a run waiting for a yes is filterable as AWAITING_CONFIRMATION with the op
   assert.ok(writes.attributes + writes.memo <= 11, `visibility writes ${JSON.stringify(writes)}`);
 });
 
-test('a BLOCKED run says why in its memo, and the memo moves on once it is retried', async () => {
+test('a quota error BLOCKS the run: every view says why and names its retry; retried once the quota is raised, it succeeds', async () => {
   await stack.admin('/__emulator/faults', {
     method: 'POST',
     body: JSON.stringify({ quota: { 'ecs.instances': 0 } }),
@@ -127,6 +127,8 @@ test('a BLOCKED run says why in its memo, and the memo moves on once it is retri
       skipConfirmation: true,
     });
     const blocked = await waitForStatus(handle, 'BLOCKED');
+    assert.match(blocked.blocked?.code ?? '', /QuotaExceed/);
+    assert.match(blocked.blocked?.nextStep ?? '', /quota/i);
     assert.ok(await listed(handle, 'AcpStatus="BLOCKED"'), 'listed as BLOCKED');
     const memo = await waitFor(async () => {
       const m = await memoOf(handle);
@@ -134,6 +136,13 @@ test('a BLOCKED run says why in its memo, and the memo moves on once it is retri
     }, 20_000);
     assert.equal(memo.message, blocked.message);
     assert.match(memo.message, /QuotaExceed/);
+    // Every view names this run's retry command: the status, its message, the Web UI's memo.
+    const retry = `\`acp retry ${handle.workflowId}\``;
+    assert.ok(blocked.blocked?.nextStep.includes(retry), blocked.blocked?.nextStep);
+    assert.ok(blocked.message.includes(retry), blocked.message);
+    assert.doesNotMatch(blocked.message, /acp retry ID/);
+    assert.ok(memo.message.includes(retry), memo.message);
+    // Lift the quota (a reset would also wipe the VPC this run already made).
     await stack.admin('/__emulator/faults', {
       method: 'POST',
       body: JSON.stringify({ quota: { 'ecs.instances': 1000 } }),
@@ -143,7 +152,13 @@ test('a BLOCKED run says why in its memo, and the memo moves on once it is retri
     await waitFor(async () => ((await memoOf(handle)).status !== 'BLOCKED' ? true : undefined), 20_000);
     const result = await runResult(handle);
     assert.equal(result.status, 'SUCCEEDED', result.message);
+    assert.match(result.execution?.outputTail ?? '', /after-retry/);
     assert.equal((await memoOf(handle)).status, 'SUCCEEDED');
+    const { resources } = await stack.admin('/__emulator/resources');
+    assert.deepEqual(
+      resources.filter((r: any) => r.tags?.['acp:workflow-id'] === handle.workflowId),
+      [],
+    );
   } finally {
     await stack.admin('/__emulator/reset', { method: 'POST' });
   }
