@@ -87,7 +87,8 @@ export function verboseSdkLog(): void {
  * The SDK warns with a page of meta (task token, stack, ids) about failures the run itself reports:
  * "Workflow failed" for every run that did not succeed, "Activity failed" for an attempt that ended
  * in one of acp's classified errors (an Alibaba code, an ApplicationFailure). The CLI's step line and
- * receipt already say both, with the code, so here they are noise; `acp worker` and --verbose keep them.
+ * receipt already say both, with the code, so the embedded worker drops them; `acp worker` shortens
+ * them to one line (operatorLogger); --verbose keeps them whole.
  */
 function expectedFailure(entry: LogEntry): boolean {
   if (entry.message === 'Workflow failed') return true;

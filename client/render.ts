@@ -84,32 +84,36 @@ export interface TableOptions {
   chosen?: QuoteOption;
   /** What was asked: a spec bigger than that says so in its row, and why under the table. */
   intent?: Pick<Intent, 'cpu' | 'memoryGiB' | 'gpu'>;
-  /** The moment the ages of cached prices are measured from (default: now). */
+  /** The moment the ages of cached prices and stock are measured from (default: now). */
   now?: number;
+}
+
+/** How old the oldest of a time the feasible rows carry is, or undefined when none carries it. */
+function oldestAge(options: QuoteOption[], at: (o: QuoteOption) => string | undefined, now: number) {
+  const times = options.filter((o) => o.feasible && at(o)).map((o) => Date.parse(at(o)!));
+  return times.length === 0 ? undefined : Math.max(0, now - Math.min(...times));
 }
 
 /** How old the cloud prices under the table are: cached ones say so (QuoteOption.pricedAt). */
 export function priceAgeLine(options: QuoteOption[], now: number): string | undefined {
-  const times = options.filter((o) => o.feasible && o.pricedAt).map((o) => Date.parse(o.pricedAt!));
-  if (times.length === 0) return undefined;
-  const oldest = Math.max(0, now - Math.min(...times));
+  const oldest = oldestAge(options, (o) => o.pricedAt, now);
+  if (oldest === undefined) return undefined;
   if (oldest < 60_000) return '  prices: asked of the cloud just now';
   return `  prices: cached, the oldest ${formatElapsed(oldest)} old; acp asks again before it creates anything`;
 }
+
+/** A stock answer younger than this reads as just asked. */
+const STOCK_JUST_NOW_MS = 5_000;
 
 /**
  * How old the stock under the table is where it was not asked just now (PAI-DLC's pool, kept a
  * minute: QuoteOption.stockSeenAt); undefined when every row's stock is fresh.
  */
 export function stockAgeLine(options: QuoteOption[], now: number): string | undefined {
-  const times = options.filter((o) => o.feasible && o.stockSeenAt).map((o) => Date.parse(o.stockSeenAt!));
-  if (times.length === 0) return undefined;
-  const oldest = Math.max(0, now - Math.min(...times));
-  if (oldest < STOCK_JUST_NOW_MS) return undefined;
+  const oldest = oldestAge(options, (o) => o.stockSeenAt, now);
+  if (oldest === undefined || oldest < STOCK_JUST_NOW_MS) return undefined;
   return `  PAI-DLC stock: as the cloud stated it ${formatElapsed(oldest)} ago; acp asks again before it creates the job`;
 }
-/** A stock answer younger than this reads as just asked. */
-const STOCK_JUST_NOW_MS = 5_000;
 
 type Asked = NonNullable<TableOptions['intent']>;
 
