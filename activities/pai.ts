@@ -103,9 +103,14 @@ export function dlcFor(clients: AlibabaClients, regionId: string): DlcApi {
   return dlcApi(clients.dlc(regionId), clients.config.endpoint ? { extraQuery: { RegionId: regionId } } : {});
 }
 
-/** The pool a spec is listed in: GPU families (gn*, ebmgn*) or CPU. */
-export function dlcAccelerator(spec: string): 'CPU' | 'GPU' {
-  return /^ecs\.(ebm)?gn/.test(spec) ? 'GPU' : 'CPU';
+/** One spec of the public resource group as ListEcsSpecs states it now (GPU families gn*, ebmgn*). */
+async function dlcSpecNow(
+  clients: AlibabaClients,
+  regionId: string,
+  spec: string,
+): Promise<DlcSpecInfo | undefined> {
+  const [found] = await listDlcSpecs(clients, regionId, /^ecs\.(ebm)?gn/.test(spec) ? 'GPU' : 'CPU', spec);
+  return found;
 }
 
 /** The public resource group's specs of one accelerator type (or the named ones), with their stock. */
@@ -199,7 +204,7 @@ export function createPaiActivities(
    * job exists.
    */
   async function requireStock(input: DlcJobInput): Promise<void> {
-    const [spec] = await listDlcSpecs(clients, input.regionId, dlcAccelerator(input.ecsSpec), input.ecsSpec);
+    const spec = await dlcSpecNow(clients, input.regionId, input.ecsSpec);
     const spot = input.spotDiscountLimit !== undefined;
     if (spot ? spec?.spotStock : spec?.available) return;
     throw toFailure(
@@ -273,12 +278,7 @@ export function createPaiActivities(
         const job = await getJob(input.regionId, input.jobId);
         if (!WAITING.includes(job.Status ?? '')) return stateOf(job);
         if (queuedForResources(job)) {
-          const [spec] = await listDlcSpecs(
-            clients,
-            input.regionId,
-            dlcAccelerator(input.ecsSpec),
-            input.ecsSpec,
-          );
+          const spec = await dlcSpecNow(clients, input.regionId, input.ecsSpec);
           if (spec?.available === false || Date.now() - started > QUEUE_PATIENCE_MS) {
             throw toFailure(
               {
