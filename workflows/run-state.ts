@@ -24,6 +24,17 @@ import { AcpBudget, AcpEstimatedCost, AcpProduct, AcpRegion, AcpStatus } from '.
 
 const MAX_EVENTS = 200;
 
+/** What the Web UI's Memo shows of a run (docs/operators.md). */
+type Memo = {
+  status: Status;
+  summary?: string;
+  message: string;
+  options: string[];
+  chosen?: string;
+  attempts?: string[];
+  endpoints?: string[];
+};
+
 /** Statuses a run waits in for a person or the cloud: entering or leaving one rewrites the memo. */
 const WAITING: readonly Status[] = ['AWAITING_CONFIRMATION', 'BLOCKED'];
 
@@ -33,10 +44,8 @@ export class RunState {
   /** The message of the last status change: what the memo carries (progress lines do not). */
   private statusMessage = '';
   private flushQueued = false;
-  private memoWritten = '';
-  /** The memo's status and plan (options, choice, attempts, addresses) as last written. */
-  private memoStatusWritten?: Status;
-  private memoPlanWritten = planKey({ options: [] });
+  /** The memo as last written. */
+  private memoWritten?: Memo;
   private readonly attributesWritten = new Map<string, unknown>();
   /**
    * Runs started before this change write the memo at every status change and the search attributes
@@ -147,7 +156,7 @@ export class RunState {
       upsertSearchAttributes(attributes as Parameters<typeof upsertSearchAttributes>[0]);
       for (const a of attributes) this.attributesWritten.set(a.key.name, a.value);
     }
-    const memo = {
+    const memo: Memo = {
       status: s.status,
       ...(s.summary ? { summary: s.summary } : {}),
       message: this.statusMessage,
@@ -156,19 +165,17 @@ export class RunState {
       ...(s.attempts && s.attempts.length > 0 ? { attempts: s.attempts.map(describeAttempt) } : {}),
       ...(s.endpoints?.length ? { endpoints: s.endpoints } : {}),
     };
-    const written = JSON.stringify(memo);
-    if (written !== this.memoWritten && (!this.fewerWrites || this.memoWorthy(memo))) {
+    const changed = JSON.stringify(memo) !== JSON.stringify(this.memoWritten);
+    if (changed && (!this.fewerWrites || this.memoWorthy(memo))) {
       upsertMemo(memo);
-      this.memoWritten = written;
-      this.memoStatusWritten = s.status;
-      this.memoPlanWritten = planKey(memo);
+      this.memoWritten = memo;
     }
     setCurrentDetails(renderDetails(s));
   }
 
-  private memoWorthy(memo: Parameters<typeof planKey>[0] & { status: Status }): boolean {
-    if (planKey(memo) !== this.memoPlanWritten) return true;
-    const [now, before] = [memo.status, this.memoStatusWritten];
+  private memoWorthy(memo: Memo): boolean {
+    if (planKey(memo) !== planKey(this.memoWritten ?? { options: [] })) return true;
+    const [now, before] = [memo.status, this.memoWritten?.status];
     if (now === before) return false;
     return (
       WAITING.includes(now) ||
@@ -186,7 +193,7 @@ export class RunState {
  * steps in between (QUOTING, PROVISIONING with nothing new chosen, RELEASING) are in AcpStatus and the
  * current details, which follow every step.
  */
-function planKey(memo: { options: string[]; chosen?: string; attempts?: string[]; endpoints?: string[] }) {
+function planKey(memo: Pick<Memo, 'options' | 'chosen' | 'attempts' | 'endpoints'>) {
   return JSON.stringify([memo.options, memo.chosen, memo.attempts, memo.endpoints]);
 }
 
