@@ -17,9 +17,11 @@ const SHAPE = { cpu: 2, memoryGiB: 4 };
 export async function bareEcsRun(script: string): Promise<number> {
   const { workflowId } = workflowInfo();
   const owner = (step: string) => ({ workflowId, step });
-  const found = await Promise.all(
-    REGIONS.map((regionId) => lookup.lookUpRegion({ regionId, needs: { ecs: { shape: SHAPE, keep: 4 } } })),
-  );
+  // One local activity for every region, as the saga's comparison asks them (workflows/quote.ts).
+  const { found } = await lookup.lookUpRegions({
+    regionIds: REGIONS,
+    needs: { ecs: { shape: SHAPE, keep: 4 } },
+  });
   const best = found
     .flatMap((f) => (f.ecs?.offers ?? []).map((o) => ({ regionId: f.regionId, o })))
     .sort((a, b) => a.o.hourly - b.o.hourly)[0]!;
