@@ -1,8 +1,8 @@
 // What every benchmark runs on, all real: one Temporal dev server, one in-process emulator whose
 // catalogue the benchmarks can swap (default / seeded random / ample stock), and workers in child
-// processes (bench/worker-process.ts) loading workflow bundles built once here.
+// processes (bench/worker-process.ts, compiled like `acp worker`) loading workflow bundles built once here.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -17,6 +17,7 @@ import {
 } from '../activities/clients';
 import { defaultCatalogue, randomCatalogue, startEmulator } from '../emulator';
 import type { Catalogue } from '../emulator/types';
+import { bundleNodeProgram } from '../scripts/node-bundle';
 import { startTemporal } from '../test/support/temporal';
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../worker/worker';
 
@@ -51,6 +52,11 @@ export interface BenchStack {
   clearCalls(): Promise<void>;
   /** API calls since the last clear, by action. */
   calls(): Promise<{ total: number; byAction: Record<string, number> }>;
+  /**
+   * Waits (at most 30 s) until the dev server and every worker are quiet: under 5 % of a core each
+   * over one second. A figure timed right after a build or a burst otherwise measures their leftovers.
+   */
+  settle(): Promise<void>;
   /**
    * A worker in its own process; `env` adds to its environment (e.g. ACP_PRICE_TTL_SECONDS). `acp`
    * and `raw` serve bench/workflows.ts and bench/raw-workflow.ts from one prebuilt bundle; `cli` is
@@ -99,6 +105,7 @@ export async function startBenchStack(temporalAddress?: string): Promise<BenchSt
   ]);
   writeFileSync(bundles.acp, acpBundle.code);
   writeFileSync(bundles.raw, rawBundle.code);
+  const workerScript = await compiledWorkerProcess();
   const workers = new Set<WorkerProcess>();
 
   const admin = async (path: string, init?: { method: string; body?: unknown }) => {
@@ -184,6 +191,17 @@ export async function startBenchStack(temporalAddress?: string): Promise<BenchSt
     async clearCalls() {
       await admin('/__emulator/calls', { method: 'DELETE' });
     },
+    async settle() {
+      const pids = [serverPid(env.address), ...[...workers].map((w) => w.pid)].filter(
+        (p): p is number => p !== undefined,
+      );
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        const before = pids.map(cpuSeconds);
+        await new Promise((r) => setTimeout(r, 1_000));
+        if (pids.every((p, i) => cpuSeconds(p) - before[i]! < 0.05)) return;
+      }
+    },
     async calls() {
       const { calls } = (await admin('/__emulator/calls')) as { calls: { action: string }[] };
       const byAction: Record<string, number> = {};
@@ -194,8 +212,8 @@ export async function startBenchStack(temporalAddress?: string): Promise<BenchSt
       if (kind === 'cli') return startCliWorker(taskQueue, extraEnv);
       // BENCH_WORKER_NODE_ARGS: extra node flags for the worker (e.g. --cpu-prof to profile it).
       const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-      // BENCH_WORKER_SCRIPT: a prebuilt worker-process.js to run with plain node instead of the sources.
-      const script = process.env.BENCH_WORKER_SCRIPT ?? join(__dirname, 'worker-process.ts');
+      // BENCH_WORKER_SCRIPT: another worker-process to run (.ts through tsx, .js with plain node).
+      const script = process.env.BENCH_WORKER_SCRIPT ?? workerScript;
       const child = spawn(
         process.execPath,
         script.endsWith('.js') ? [...nodeArgs, script] : [...nodeArgs, '--import', 'tsx', script],
@@ -241,6 +259,20 @@ export async function startBenchStack(temporalAddress?: string): Promise<BenchSt
   return stack;
 }
 
+/**
+ * bench/worker-process.ts compiled as `npm run build` compiles `acp worker` (scripts/node-bundle.ts),
+ * run with plain node: through tsx the worker also had Node's source-map support on, which looks for a
+ * source map in every function the workflow sandbox compiles (the SDK compiles one per promise for
+ * its stack traces) and cost a saga's workflow thread a few percent that `acp worker` never pays.
+ * In dist/ (ignored by git) so its external packages resolve from node_modules.
+ */
+async function compiledWorkerProcess(): Promise<string> {
+  const out = join(__dirname, '..', 'dist', `bench-worker-process.${process.pid}.js`);
+  await bundleNodeProgram(join(__dirname, 'worker-process.ts'), out);
+  process.once('exit', () => rmSync(out, { force: true }));
+  return out;
+}
+
 function readyLine(child: ChildProcess): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
@@ -269,4 +301,26 @@ export function rssMiB(pid: number): number {
   }
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
   return kb / 1024;
+}
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The dev server's process: the one started with `--port <its port>`. */
+export function serverPid(address: string): number | undefined {
+  const port = address.split(':').pop();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+      if (cmd.some((a) => a.endsWith('temporal')) && cmd.includes('start-dev') && cmd.includes(port!))
+        return Number(d);
+    } catch {
+      // gone
+    }
+  }
+  return undefined;
 }

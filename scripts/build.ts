@@ -14,21 +14,15 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { build, type Plugin } from 'esbuild';
-import { asciiOnly } from '../worker/ascii-only';
+import type { Plugin } from 'esbuild';
 import { installRoot } from '../worker/install-root';
 import { bundleWorkflows, saveWorkflowBundle } from '../worker/workflow-bundle';
+import { bundleNodeProgram } from './node-bundle';
 
 const root = installRoot();
 const outAt = process.argv.indexOf('--out');
 const dist = outAt > 0 ? resolve(process.argv[outAt + 1] ?? '') : join(root, 'dist');
 const cliOnly = process.argv.includes('--cli-only');
-
-/**
- * Packages that stay in node_modules: Temporal's native core and bundler, esbuild itself, and native
- * addons (lz4-napi: the SLS gateway's log compression), which load from there.
- */
-const EXTERNAL = ['@temporalio/*', '@swc/*', 'webpack', 'esbuild', 'tsx', 'lz4-napi'];
 
 /** The commands' module, in dist/acp.js: loaded from dist/commands.js through bin/prebuilt.js's cache. */
 const commandsFromPrebuilt: Plugin = {
@@ -55,26 +49,9 @@ type Inputs = Record<string, { size: number; mtimeMs: number; sha256: string }>;
 async function bundle(entry: string, out: string, plugins: Plugin[] = []): Promise<Inputs> {
   const outfile = join(dist, out);
   const tmp = `${outfile}.${process.pid}`;
-  const result = await build({
-    entryPoints: [join(root, entry)],
-    outfile: tmp,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: EXTERNAL,
-    plugins,
-    metafile: true,
-    logLevel: 'error',
-    legalComments: 'none',
-    // A third less to read at every start; names stay (no identifier minification), so stacks read.
-    minifyWhitespace: true,
-    minifySyntax: true,
-  });
-  // esbuild leaves regular expressions as written (worker/ascii-only.ts).
-  writeFileSync(tmp, asciiOnly(readFileSync(tmp, 'utf8')));
+  const metafile = await bundleNodeProgram(join(root, entry), tmp, plugins);
   const inputs: Inputs = {};
-  for (const input of Object.keys(result.metafile.inputs)) {
+  for (const input of Object.keys(metafile.inputs)) {
     if (input.includes('node_modules/') || input.includes(':')) continue;
     const file = join(process.cwd(), input);
     const rel = relative(root, file);
