@@ -8,14 +8,14 @@
 // round — a change to the workflows measured before and after in one window.
 //
 //   node --import tsx bench/orchestration-alone.ts
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { runResult } from '../client/runs';
 import { orchestration, SAGA_REQUEST } from './orchestration';
 import { inPool } from './pool';
-import { type BenchStack, startBenchStack } from './stack';
+import { type BenchStack, cpuSeconds, serverPid, startBenchStack } from './stack';
 
 async function visibilityEvents(stack: BenchStack, env: Record<string, string> = {}) {
   const worker = await stack.startWorker('acp', `bench-history-${process.pid}-${Date.now()}`, env);
@@ -42,28 +42,6 @@ async function visibilityEvents(stack: BenchStack, env: Record<string, string> =
     if (memo) visibility.push(`${e.eventId} memo ${Object.keys(memo.upsertedMemo?.fields ?? {}).join(',')}`);
   }
   return { events: events.length, counts, visibility };
-}
-
-/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** The dev server's process: the one started with `--port <its port>`. */
-function serverPid(address: string): number | undefined {
-  const port = address.split(':').pop();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
-      if (cmd.some((a) => a.endsWith('temporal')) && cmd.includes('start-dev') && cmd.includes(port!))
-        return Number(d);
-    } catch {
-      // gone
-    }
-  }
-  return undefined;
 }
 
 async function against(stack: BenchStack, other: string, sagas: number, rounds: number): Promise<void> {

@@ -45,7 +45,7 @@ export interface OrchestrationResult {
 }
 
 /** Timed rounds of each kind (after one untimed warm-up burst of each), alternating which goes first. */
-const ROUNDS = 2;
+const ROUNDS = 3;
 
 export const SAGA_REQUEST = {
   product: 'ecs' as const,

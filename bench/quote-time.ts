@@ -68,6 +68,7 @@ export async function quoteTime(
   for (const intent of intents) {
     for (const regions of [REGIONS_5, REGIONS_8]) {
       // The first pass of each path is the cold one: connections, JIT, the worker's price cache.
+      await stack.settle();
       await stack.clearCalls();
       const tCold = performance.now();
       await runAcp(intent, regions);
