@@ -36,6 +36,8 @@ export interface Stack {
   adminClients: AlibabaClients;
   /** Admin API of the emulator. */
   admin(path: string, init?: RequestInit): Promise<any>;
+  /** What the emulated cloud holds now: one run's resources (by its acp:workflow-id tag), or all. */
+  liveResources(workflowId?: string): Promise<any[]>;
   /**
    * Starts a provision run on this stack's worker under the file's next id (`acp-test-<name>-<pid>-<n>`);
    * `started` lists the ids in order, for tests that replay every history the file recorded.
@@ -130,6 +132,12 @@ export async function startStack(
       // A reset forgets added keys; the admin key is part of the stack, so it comes back.
       if (path.startsWith('/__emulator/reset')) await addAdminKey();
       return answer;
+    },
+    async liveResources(workflowId) {
+      const { resources } = (await admin('/__emulator/resources')) as { resources: any[] };
+      return workflowId === undefined
+        ? resources
+        : resources.filter((r: any) => r.tags?.['acp:workflow-id'] === workflowId);
     },
     started,
     startProvision(request) {

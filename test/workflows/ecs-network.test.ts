@@ -42,11 +42,6 @@ function connects(host: string, port: number): Promise<void> {
   });
 }
 
-async function liveResources(workflowId: string): Promise<any[]> {
-  const { resources } = await stack.admin('/__emulator/resources');
-  return resources.filter((r: any) => r.tags?.['acp:workflow-id'] === workflowId);
-}
-
 describe('ECS network', () => {
   test('deploy nginx: a public IP, the page answers at the published URL, traffic on the receipt', async () => {
     const handle = await start({ intent: 'deploy nginx and keep it online' });
@@ -118,7 +113,7 @@ describe('ECS network', () => {
     const result = await runResult(handle);
     assert.equal(result.status, 'SUCCEEDED', result.message);
     assert.deepEqual(result.leftBehind, []);
-    assert.deepEqual(await liveResources(handle.workflowId), []);
+    assert.deepEqual(await stack.liveResources(handle.workflowId), []);
     // The receipt itemises the metered outbound traffic (the page it served) at the per-GB price.
     const traffic = result.usage?.find((u) => u.item === 'public traffic out');
     assert.ok(traffic, 'the receipt has the public traffic line');
@@ -147,7 +142,7 @@ describe('ECS network', () => {
     const traffic = result.usage?.find((u) => u.item === 'public traffic out');
     assert.equal(traffic?.unitPrice, 0.8, 'the receipt has the public traffic line');
     assert.equal(traffic?.cost, 0);
-    assert.deepEqual(await liveResources(handle.workflowId), []);
+    assert.deepEqual(await stack.liveResources(handle.workflowId), []);
   });
 
   test('a download acp cannot see gets no public IP and times out as in a VPC without one', async () => {
@@ -160,6 +155,6 @@ describe('ECS network', () => {
     assert.equal(result.chosen?.network, undefined);
     assert.equal(result.execution?.exitCode, 28);
     assert.match(result.execution?.outputTail ?? '', /Failed to connect to pypi\.org port 443/);
-    assert.deepEqual(await liveResources(handle.workflowId), []);
+    assert.deepEqual(await stack.liveResources(handle.workflowId), []);
   });
 });

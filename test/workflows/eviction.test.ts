@@ -50,9 +50,8 @@ describe('parked runs past the workflow cache', () => {
     assert.equal(result.status, 'SUCCEEDED', result.message);
     assert.equal(result.confirmation?.by, 'late-operator');
     assert.match(result.execution?.outputTail ?? '', /parked-0/);
-    const { resources } = await stack.admin('/__emulator/resources');
     assert.deepEqual(
-      resources.filter((r: any) => r.tags?.['acp:workflow-id'] === first!.workflowId),
+      await stack.liveResources(first!.workflowId),
       [],
       'everything the run created is released',
     );

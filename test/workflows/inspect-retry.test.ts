@@ -81,11 +81,6 @@ async function everCreated(workflowId: string, type: string): Promise<any[]> {
   return resources.filter((r: any) => r.type === type && r.tags?.['acp:workflow-id'] === workflowId);
 }
 
-async function live(workflowId: string): Promise<any[]> {
-  const { resources } = await stack.admin('/__emulator/resources');
-  return resources.filter((r: any) => r.tags?.['acp:workflow-id'] === workflowId);
-}
-
 test('a BLOCKED run (quota) resumes with `temporal workflow signal --name retry` once the quota is raised', async () => {
   const workflowId = `acp-inspect-blocked-${process.pid}`;
   await stack.admin('/__emulator/faults', {
@@ -121,7 +116,7 @@ test('a BLOCKED run (quota) resumes with `temporal workflow signal --name retry`
     assert.equal(result.status, 'SUCCEEDED', result.message);
     assert.match(result.execution?.outputTail ?? '', /resumed/);
     assert.equal((await everCreated(workflowId, 'instance')).length, 1);
-    assert.deepEqual(await live(workflowId), []);
+    assert.deepEqual(await stack.liveResources(workflowId), []);
   } finally {
     await stack.admin('/__emulator/reset', { method: 'POST' });
   }
@@ -143,7 +138,7 @@ test('a failed, released run reset to FirstWorkflowTask runs again cleanly: new 
     const failed: ProvisionResult = await runResult(stack.env.client.workflow.getHandle(workflowId));
     assert.equal(failed.status, 'FAILED');
     assert.equal(failed.execution?.exitCode, 3);
-    assert.deepEqual(await live(workflowId), [], 'the failed run released everything');
+    assert.deepEqual(await stack.liveResources(workflowId), [], 'the failed run released everything');
     const firstVpc = failed.resourcesCreated.find((r) => r.type === 'vpc');
     assert.ok(firstVpc, 'the first run created its own VPC');
 
@@ -167,7 +162,7 @@ test('a failed, released run reset to FirstWorkflowTask runs again cleanly: new 
     // Two runs, one VPC and one instance each: nothing was created twice within a run.
     assert.equal((await everCreated(workflowId, 'vpc')).length, 2);
     assert.equal((await everCreated(workflowId, 'instance')).length, 2);
-    assert.deepEqual(await live(workflowId), []);
+    assert.deepEqual(await stack.liveResources(workflowId), []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

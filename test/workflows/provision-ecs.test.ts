@@ -24,11 +24,6 @@ after(async () => {
   await stack?.stop();
 });
 
-async function liveResources(workflowId?: string): Promise<any[]> {
-  const { resources } = await stack.admin('/__emulator/resources');
-  return workflowId ? resources.filter((r: any) => r.tags?.['acp:workflow-id'] === workflowId) : resources;
-}
-
 describe('provision on ECS', () => {
   test('a one-shot script runs on the cheapest ECS option and everything is released', async () => {
     const handle = await stack.startProvision({
@@ -45,7 +40,7 @@ describe('provision on ECS', () => {
     assert.deepEqual(types, ['instance', 'security-group', 'vpc', 'vswitch']);
     assert.deepEqual(result.leftBehind, []);
     assert.equal(result.resourcesReleased.length, result.resourcesCreated.length);
-    assert.deepEqual(await liveResources(handle.workflowId), []);
+    assert.deepEqual(await stack.liveResources(handle.workflowId), []);
     // The cheapest feasible option is the recommended one, not the first found. Spot rows are shown
     // beside it but not chosen unless spot was asked for or only spot fits the budget (docs/spot.md).
     assert.ok(
@@ -72,7 +67,7 @@ describe('provision on ECS', () => {
     assert.equal(result.error?.code, 'ScriptFailed');
     assert.match(result.execution?.outputTail ?? '', /about-to-fail/);
     assert.deepEqual(result.leftBehind, []);
-    assert.deepEqual(await liveResources(handle.workflowId), []);
+    assert.deepEqual(await stack.liveResources(handle.workflowId), []);
   });
 
   test('confirmation by signal from another client: the chosen option is created', async () => {
@@ -83,7 +78,7 @@ describe('provision on ECS', () => {
     });
     const awaiting = await waitForStatus(handle, 'AWAITING_CONFIRMATION');
     assert.ok(awaiting.options.length > 0);
-    assert.deepEqual(await liveResources(handle.workflowId), [], 'nothing exists before the yes');
+    assert.deepEqual(await stack.liveResources(handle.workflowId), [], 'nothing exists before the yes');
     const other = stack.env.client.workflow.getHandle(handle.workflowId);
     await other.signal(confirmSignal, { option: 2, by: 'alice' });
     const result = await runResult(handle);
@@ -116,7 +111,7 @@ describe('provision on ECS', () => {
     const result = await runResult(handle);
     assert.equal(result.status, 'REJECTED');
     assert.deepEqual(result.resourcesCreated, []);
-    assert.deepEqual(await liveResources(handle.workflowId), []);
+    assert.deepEqual(await stack.liveResources(handle.workflowId), []);
   });
 
   test('nobody confirms within the timeout: EXPIRED, nothing created', async () => {
@@ -140,7 +135,7 @@ describe('provision on ECS', () => {
     const failure = await expectNoDocument(handle);
     assert.equal(failure.code, 'InvalidIntent');
     assert.match(failure.message, /cpu/);
-    assert.deepEqual(await liveResources(handle.workflowId), []);
+    assert.deepEqual(await stack.liveResources(handle.workflowId), []);
   });
 
   test('nothing fits the budget: OVER_BUDGET with the table and spot alternatives, nothing created', async () => {
@@ -165,7 +160,7 @@ describe('provision on ECS', () => {
       'spot prices are offered as alternatives',
     );
     assert.deepEqual(result.resourcesCreated, []);
-    assert.deepEqual(await liveResources(handle.workflowId), []);
+    assert.deepEqual(await stack.liveResources(handle.workflowId), []);
   });
 
   test('the cheapest zone sold out: the next zone is used', async () => {
@@ -191,7 +186,7 @@ describe('provision on ECS', () => {
       assert.equal(result.chosen?.spec, best.spec);
       assert.equal(result.chosen?.zone, best.zones![1]);
       assert.ok(result.events.some((e) => /NoStock|NotOnSale/.test(e.message)));
-      assert.deepEqual(await liveResources(quote.workflowId), []);
+      assert.deepEqual(await stack.liveResources(quote.workflowId), []);
     } finally {
       await stack.admin('/__emulator/reset', { method: 'POST' });
     }
@@ -219,7 +214,7 @@ describe('provision on ECS', () => {
         (r: any) => r.type === 'instance' && r.tags?.['acp:workflow-id'] === handle.workflowId,
       );
       assert.equal(instances.length, 1, 'exactly one instance was ever created');
-      assert.deepEqual(await liveResources(handle.workflowId), []);
+      assert.deepEqual(await stack.liveResources(handle.workflowId), []);
     } finally {
       await stack.admin('/__emulator/reset', { method: 'POST' });
     }
@@ -238,11 +233,11 @@ describe('provision on ECS', () => {
       return s.execution?.exitCode === 0 ? s : undefined;
     });
     assert.equal(running.status, 'RUNNING');
-    assert.ok((await liveResources(handle.workflowId)).some((r) => r.type === 'instance'));
+    assert.ok((await stack.liveResources(handle.workflowId)).some((r) => r.type === 'instance'));
     await handle.signal(teardownSignal, { by: 'carol' });
     const result = await runResult(handle);
     assert.equal(result.status, 'SUCCEEDED');
-    assert.deepEqual(await liveResources(handle.workflowId), []);
+    assert.deepEqual(await stack.liveResources(handle.workflowId), []);
   });
 
   test('a service with a budget is released by the budget guard', async () => {
@@ -261,7 +256,7 @@ describe('provision on ECS', () => {
     assert.equal(result.status, 'SUCCEEDED', result.message);
     assert.ok(result.events.some((e) => /budget guard/.test(e.message)));
     assert.ok((result.accruedCost ?? 0) >= 0.01, `accrued ${result.accruedCost}`);
-    assert.deepEqual(await liveResources(handle.workflowId), []);
+    assert.deepEqual(await stack.liveResources(handle.workflowId), []);
   });
 
   test('every history recorded above replays without nondeterminism', async () => {

@@ -21,11 +21,6 @@ after(async () => {
   await stack?.stop();
 });
 
-async function liveResources(workflowId: string): Promise<any[]> {
-  const { resources } = await stack.admin('/__emulator/resources');
-  return resources.filter((r: any) => r.tags?.['acp:workflow-id'] === workflowId);
-}
-
 async function calls(): Promise<
   { action: string; code: string; httpStatus: number; regionId?: string; accessKeyId?: string }[]
 > {
@@ -99,7 +94,7 @@ describe('provision on Function Compute', () => {
       logBeginRule: 'None',
     });
     assert.equal(fn?.data.input.role, undefined, 'FC writes with its service-linked role, no function role');
-    assert.deepEqual(await liveResources(handle.workflowId), []);
+    assert.deepEqual(await stack.liveResources(handle.workflowId), []);
     const actions = (await calls()).map((c) => c.action);
     assert.ok(actions.includes('GetAsyncTask'), 'a 30-minute job is polled, not held on one socket');
     assert.ok(
@@ -137,7 +132,7 @@ describe('provision on Function Compute', () => {
     const actions = (await calls()).map((c) => c.action);
     assert.equal(actions.filter((a) => a === 'InvokeFunction').length, 1);
     assert.ok(!actions.includes('GetAsyncTask'));
-    assert.deepEqual(await liveResources(handle.workflowId), []);
+    assert.deepEqual(await stack.liveResources(handle.workflowId), []);
   });
 
   test("a T4 job gets a GPU function: custom-container on FC's PyTorch image (fc.gpu.tesla.1, a whole 16 GB card) and runs", async () => {
@@ -162,7 +157,7 @@ describe('provision on Function Compute', () => {
     assert.equal(fn?.data.input.code, undefined, 'a container function has no code package');
     assert.deepEqual(fn?.data.input.gpuConfig, { gpuMemorySize: 16_384, gpuType: 'fc.gpu.tesla.1' });
     assertReleased(result);
-    assert.deepEqual(await liveResources(handle.workflowId), []);
+    assert.deepEqual(await stack.liveResources(handle.workflowId), []);
   });
 
   test('a run in ap-southeast-1 creates its function there (the endpoint names the region)', async () => {
@@ -206,7 +201,7 @@ describe('provision on Function Compute', () => {
     assert.equal(result.execution?.exitCode, 3, 'the exact code, from the exit line in the log');
     assert.equal(result.execution?.outputTail, 'about-to-fail\n');
     assertReleased(result);
-    assert.deepEqual(await liveResources(handle.workflowId), []);
+    assert.deepEqual(await stack.liveResources(handle.workflowId), []);
     const invokes = (await calls()).filter((c) => c.action === 'InvokeFunction');
     assert.equal(invokes.length, 1, 'invoked once');
     assert.equal(runsOf(handle.workflowId), 1, 'FC did not retry it (maxAsyncRetryAttempts 0)');
@@ -247,7 +242,11 @@ describe('provision on Function Compute', () => {
         blocked.blocked?.nextStep ?? '',
         /CreateServiceLinkedRole --ServiceName fc\.aliyuncs\.com/,
       );
-      assert.deepEqual(await liveResources(handle.workflowId), [], 'no function before the role exists');
+      assert.deepEqual(
+        await stack.liveResources(handle.workflowId),
+        [],
+        'no function before the role exists',
+      );
       await stack.admin('/__emulator/roles', {
         method: 'POST',
         body: JSON.stringify({ roleName: 'AliyunServiceRoleForFC', trustedServices: ['fc.aliyuncs.com'] }),
@@ -277,7 +276,7 @@ describe('provision on Function Compute', () => {
     assert.match(result.execution?.outputTail ?? '', /timed out/);
     assert.doesNotMatch(result.execution?.outputTail ?? '', /never-printed/);
     assertReleased(result);
-    assert.deepEqual(await liveResources(handle.workflowId), []);
+    assert.deepEqual(await stack.liveResources(handle.workflowId), []);
   });
 
   for (const [what, request, why] of [
@@ -292,9 +291,8 @@ describe('provision on Function Compute', () => {
         skipConfirmation: true,
       });
       assert.match((await expectNoDocument(handle)).message, why);
-      const { resources } = await stack.admin('/__emulator/resources');
       assert.deepEqual(
-        resources.filter((r: any) => r.tags?.['acp:workflow-id'] === handle.workflowId),
+        await stack.liveResources(handle.workflowId),
         [],
         'nothing at all was created for this run (no function, no ECS instance)',
       );
@@ -328,14 +326,14 @@ describe('provision on Function Compute', () => {
       const blocked = await waitForStatus(handle, 'BLOCKED');
       assert.equal(blocked.blocked?.code, 'LimitExceeded');
       assert.match(blocked.blocked?.nextStep ?? '', /Function Compute quota/);
-      assert.deepEqual(await liveResources(handle.workflowId), []);
+      assert.deepEqual(await stack.liveResources(handle.workflowId), []);
       await faults({ quota: { 'fc.instances': 1000 } });
       await handle.signal(retrySignal, { by: 'ops' });
       const result = await runResult(handle);
       assert.equal(result.status, 'SUCCEEDED', result.message);
       assert.match(result.execution?.outputTail ?? '', /after-retry/);
       assertReleased(result);
-      assert.deepEqual(await liveResources(handle.workflowId), []);
+      assert.deepEqual(await stack.liveResources(handle.workflowId), []);
     } finally {
       await stack.admin('/__emulator/reset', { method: 'POST' });
     }
@@ -361,7 +359,7 @@ describe('provision on Function Compute', () => {
       );
       assert.equal(functions.length, 1, 'exactly one function was ever created');
       assertReleased(result);
-      assert.deepEqual(await liveResources(handle.workflowId), []);
+      assert.deepEqual(await stack.liveResources(handle.workflowId), []);
     } finally {
       await stack.admin('/__emulator/reset', { method: 'POST' });
     }

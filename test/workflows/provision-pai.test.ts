@@ -37,11 +37,6 @@ async function quoteOnly(request: ProvisionRequest): Promise<ProvisionResult> {
   return runResult(handle);
 }
 
-async function liveResources(workflowId: string): Promise<any[]> {
-  const { resources } = await stack.admin('/__emulator/resources');
-  return resources.filter((r: any) => r.tags?.['acp:workflow-id'] === workflowId);
-}
-
 /** What the emulated cloud holds for a job acp created (also after DeleteJob). */
 function jobInCloud(jobId: string) {
   const job = stack.emulator.world.get('dlc-job', jobId);
@@ -103,7 +98,7 @@ describe('provision on PAI-DLC', () => {
       result.resourcesReleased.map((r) => r.id),
       result.resourcesCreated.map((r) => r.id),
     );
-    assert.deepEqual(await liveResources(handle.workflowId), []);
+    assert.deepEqual(await stack.liveResources(handle.workflowId), []);
 
     const job = jobInCloud(result.resourcesCreated[0].id);
     assert.ok(job.releasedAt !== undefined, 'DeleteJob removed the job');
@@ -182,7 +177,7 @@ describe('provision on PAI-DLC', () => {
       assert.match(o.specNote ?? '', /DLC's ratio|PAI price/);
     }
     assert.equal(result.status, 'SUCCEEDED', result.message);
-    assert.deepEqual(await liveResources(`acp-test-pai-quote-${process.pid}-${n}`), []);
+    assert.deepEqual(await stack.liveResources(`acp-test-pai-quote-${process.pid}-${n}`), []);
   });
 
   test("ecs.g6.2xlarge in cn-shanghai is quoted at PAI's published CNY 2.02/h, above its ECS price", async () => {
@@ -215,7 +210,7 @@ describe('provision on PAI-DLC', () => {
     assert.deepEqual(result.leftBehind, []);
     assert.equal(result.resourcesReleased.length, 1);
     assert.ok(jobInCloud(result.resourcesCreated[0].id).releasedAt !== undefined);
-    assert.deepEqual(await liveResources(handle.workflowId), []);
+    assert.deepEqual(await stack.liveResources(handle.workflowId), []);
   });
 
   test('JobMaxRunningTimeMinutes is bounded by what the budget buys', async () => {
@@ -269,7 +264,7 @@ describe('provision on PAI-DLC', () => {
     assert.equal(result.resourcesCreated.length, 1, 'the live stock check comes before CreateJob');
     assert.notEqual(jobInCloud(result.resourcesCreated[0].id).input.JobSpecs[0].EcsSpec, best.spec);
     assert.deepEqual(result.leftBehind, []);
-    assert.deepEqual(await liveResources(handle.workflowId), []);
+    assert.deepEqual(await stack.liveResources(handle.workflowId), []);
   });
 
   test('a spec that sells out once its job is created: the queued job is stopped and the next spec runs', async () => {
@@ -298,7 +293,7 @@ describe('provision on PAI-DLC', () => {
       const queued = jobInCloud(result.resourcesCreated[0].id);
       assert.equal(queued.input.JobSpecs[0].EcsSpec, best.spec);
       assert.ok(queued.releasedAt !== undefined);
-      assert.deepEqual(await liveResources(handle.workflowId), []);
+      assert.deepEqual(await stack.liveResources(handle.workflowId), []);
     } finally {
       world.stockOf = stockOf;
     }
@@ -318,7 +313,7 @@ describe('provision on PAI-DLC', () => {
     assert.equal(result.execution?.exitCode, 124);
     assert.match(result.execution?.outputTail ?? '', /JobMaxRunningTimeMinutes \(3\)/);
     assert.deepEqual(result.leftBehind, []);
-    assert.deepEqual(await liveResources(handle.workflowId), []);
+    assert.deepEqual(await stack.liveResources(handle.workflowId), []);
   });
 
   test('cancelling a running job stops and deletes it, then the run ends cancelled', async () => {
@@ -339,7 +334,7 @@ describe('provision on PAI-DLC', () => {
       'StopJob before DeleteJob',
     );
     assert.ok(jobInCloud(jobId).releasedAt !== undefined);
-    assert.deepEqual(await liveResources(handle.workflowId), []);
+    assert.deepEqual(await stack.liveResources(handle.workflowId), []);
   });
 
   test('the DLC job quota blocks the run; retry after it is raised succeeds', async () => {
@@ -357,7 +352,7 @@ describe('provision on PAI-DLC', () => {
     assert.equal(result.status, 'SUCCEEDED', result.message);
     assert.match(result.execution?.outputTail ?? '', /after-retry/);
     assert.deepEqual(result.leftBehind, []);
-    assert.deepEqual(await liveResources(handle.workflowId), []);
+    assert.deepEqual(await stack.liveResources(handle.workflowId), []);
   });
 
   test('a CreateJob whose response is lost is found by its DisplayName, not created twice', async () => {
@@ -381,7 +376,7 @@ describe('provision on PAI-DLC', () => {
       (r: any) => r.type === 'dlc-job' && r.tags?.['acp:workflow-id'] === handle.workflowId,
     );
     assert.equal(jobs.length, 1);
-    assert.deepEqual(await liveResources(handle.workflowId), []);
+    assert.deepEqual(await stack.liveResources(handle.workflowId), []);
   });
 });
 

@@ -25,11 +25,6 @@ after(async () => {
 /** Prints "started", works for a while (80 emulated minutes at the stack's speed), prints "finished". */
 const SCRIPT = 'echo started; sleep 8; echo finished';
 
-async function liveOf(workflowId: string): Promise<any[]> {
-  const { resources } = await stack.admin('/__emulator/resources');
-  return resources.filter((r: any) => r.tags?.['acp:workflow-id'] === workflowId);
-}
-
 /**
  * Waits until attempt `k` runs the script (its output says "started"), then reclaims its instance
  * through the emulator, as Alibaba would: the notice now, the release five minutes later.
@@ -54,7 +49,7 @@ async function reclaimAttempt(
       !s.events.slice(since).some((e) => /started the script/.test(e.message))
     )
       return undefined;
-    const running = (await liveOf(handle.workflowId)).filter((r) => r.type === 'instance');
+    const running = (await stack.liveResources(handle.workflowId)).filter((r) => r.type === 'instance');
     return running.length === 1 && (await ready(s)) ? (running[0].id as string) : undefined;
   }, 90_000);
   const answer = await stack.admin('/__emulator/reclaim', {
@@ -118,7 +113,7 @@ describe('spot runs recover from reclaims', () => {
     assert.deepEqual(result.leftBehind, []);
     const instances = result.resourcesReleased.filter((r) => r.type === 'instance');
     assert.equal(instances.length, 2);
-    assert.deepEqual(await liveOf(handle.workflowId), []);
+    assert.deepEqual(await stack.liveResources(handle.workflowId), []);
   });
 
   test('reclaimed twice in a region, the third attempt runs in another region', async () => {
@@ -142,7 +137,7 @@ describe('spot runs recover from reclaims', () => {
       'the status says why it moved',
     );
     assert.deepEqual(result.leftBehind, []);
-    assert.deepEqual(await liveOf(handle.workflowId), []);
+    assert.deepEqual(await stack.liveResources(handle.workflowId), []);
   });
 
   test('reclaimed beyond the retry limit: the run fails clearly and leaves nothing behind', async () => {
@@ -161,7 +156,7 @@ describe('spot runs recover from reclaims', () => {
     );
     assert.ok((result.accruedCost ?? 0) > 0);
     assert.deepEqual(result.leftBehind, []);
-    assert.deepEqual(await liveOf(handle.workflowId), []);
+    assert.deepEqual(await stack.liveResources(handle.workflowId), []);
   });
 });
 
@@ -219,7 +214,7 @@ describe('spot runs with a checkpoint directory', () => {
     assert.match(bucket.id, /^acp-ckpt-[0-9a-f]{16}-cn-hangzhou$/);
     assert.ok(result.resourcesReleased.some((r) => r.id === bucket.id));
     assert.deepEqual(result.leftBehind, []);
-    assert.deepEqual(await liveOf(handle.workflowId), []);
+    assert.deepEqual(await stack.liveResources(handle.workflowId), []);
     const { resources } = await stack.admin('/__emulator/resources');
     assert.deepEqual(
       resources.filter((r: any) => r.type === 'oss-bucket'),
@@ -244,7 +239,7 @@ describe('spot runs with a checkpoint directory', () => {
       result.events.map((e) => e.message).join('\n'),
     );
     assert.deepEqual(result.leftBehind, []);
-    assert.deepEqual(await liveOf(handle.workflowId), []);
+    assert.deepEqual(await stack.liveResources(handle.workflowId), []);
   });
 });
 
@@ -265,7 +260,7 @@ describe('PAI-DLC spot jobs recover from reclaims', () => {
       if (['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(s.status))
         throw new Error(`the run ended before its job was reclaimed: ${s.status} ${s.message}`);
       if (!s.events.some((e) => /DLC job .*: Running/.test(e.message))) return undefined;
-      const jobs = (await liveOf(handle.workflowId)).filter(
+      const jobs = (await stack.liveResources(handle.workflowId)).filter(
         (r) => r.type === 'dlc-job' && r.status === 'Running',
       );
       return jobs.length === 1 ? (jobs[0].id as string) : undefined;
@@ -300,6 +295,6 @@ describe('PAI-DLC spot jobs recover from reclaims', () => {
     assert.equal(result.resourcesReleased.filter((r) => r.type === 'dlc-job').length, 2);
     assert.equal(result.resourcesReleased.filter((r) => r.type === 'oss-bucket').length, 2);
     assert.deepEqual(result.leftBehind, []);
-    assert.deepEqual(await liveOf(handle.workflowId), []);
+    assert.deepEqual(await stack.liveResources(handle.workflowId), []);
   });
 });

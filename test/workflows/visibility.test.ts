@@ -154,11 +154,7 @@ test('a quota error BLOCKS the run: every view says why and names its retry; ret
     assert.equal(result.status, 'SUCCEEDED', result.message);
     assert.match(result.execution?.outputTail ?? '', /after-retry/);
     assert.equal((await memoOf(handle)).status, 'SUCCEEDED');
-    const { resources } = await stack.admin('/__emulator/resources');
-    assert.deepEqual(
-      resources.filter((r: any) => r.tags?.['acp:workflow-id'] === handle.workflowId),
-      [],
-    );
+    assert.deepEqual(await stack.liveResources(handle.workflowId), []);
   } finally {
     await stack.admin('/__emulator/reset', { method: 'POST' });
   }
