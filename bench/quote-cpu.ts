@@ -1,14 +1,9 @@
 // The worker's CPU per warm quote (utime + stime from /proc, all its threads) and the wall median, for
 // each intent through the `quote` workflow (5 regions) and the bench twin (8): a figure that moves less
 // than wall time when the machine is shared. Env: BENCH_REPS (30), BENCH_LATENCY_MS (0), LABEL.
-import { readFileSync } from 'node:fs';
 import { CPU_INTENT, GPU_INTENT, REGIONS_8 } from './intents';
-import { startBenchStack } from './stack';
+import { cpuSeconds, startBenchStack } from './stack';
 
-const cpuMs = (pid: number) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-};
 async function main(): Promise<void> {
   const reps = Number(process.env.BENCH_REPS ?? 30);
   const stack = await startBenchStack();
@@ -31,13 +26,13 @@ async function main(): Promise<void> {
         };
         await run();
         await run();
-        const c0 = cpuMs(worker.pid);
+        const c0 = cpuSeconds(worker.pid);
         const walls: number[] = [];
         for (let i = 0; i < reps; i++) walls.push(await run());
-        const c1 = cpuMs(worker.pid);
+        const c1 = cpuSeconds(worker.pid);
         walls.sort((a, b) => a - b);
         console.log(
-          `${process.env.LABEL ?? ''} ${intent.name.slice(0, 3)} ${kind.padEnd(14)} worker CPU ${((c1 - c0) / reps).toFixed(1)} ms/quote  wall median ${walls[Math.floor(reps / 2)]!.toFixed(0)} ms`,
+          `${process.env.LABEL ?? ''} ${intent.name.slice(0, 3)} ${kind.padEnd(14)} worker CPU ${(((c1 - c0) * 1000) / reps).toFixed(1)} ms/quote  wall median ${walls[Math.floor(reps / 2)]!.toFixed(0)} ms`,
         );
       }
     }
