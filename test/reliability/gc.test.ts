@@ -72,13 +72,9 @@ const service = (i: number, lose: boolean) =>
     lose,
   );
 
-async function resources(): Promise<any[]> {
-  return (await stack.admin('/__emulator/resources')).resources;
-}
-
 /** Live emulator resources tagged with one of these workflow ids. */
 async function live(workflowIds: string[]): Promise<any[]> {
-  return (await resources()).filter((r: any) => workflowIds.includes(r.tags?.['acp:workflow-id']));
+  return (await stack.liveResources()).filter((r: any) => workflowIds.includes(r.tags?.['acp:workflow-id']));
 }
 
 /** A cluster every ACK run of the region may share: acp:managed + acp:shared, no workflow. */
@@ -204,14 +200,14 @@ describe('acp gc', () => {
       'every orphan and what hung off it was released',
     );
     await waitFor(async () => ((await live(deadIds)).length === 0 ? true : undefined));
-    const jobs = (await resources()).filter((r) => r.type === 'k8s-job');
+    const jobs = (await stack.liveResources()).filter((r) => r.type === 'k8s-job');
     assert.ok(!jobs.some((r) => r.id === sharedJob.id), 'the Job on the shared cluster was deleted');
     assert.ok(
-      (await resources()).some((r) => r.type === 'cluster' && r.id === sharedId),
+      (await stack.liveResources()).some((r) => r.type === 'cluster' && r.id === sharedId),
       'the shared cluster stays',
     );
     // The async FC run's log project (SLS, shared by every run of the region) is nobody's orphan.
-    const logProjects = (await resources()).filter((r) => r.type === 'log-project');
+    const logProjects = (await stack.liveResources()).filter((r) => r.type === 'log-project');
     assert.deepEqual(
       logProjects.map((r) => [r.tags?.['acp:managed'], r.tags?.['acp:shared']]),
       [['true', 'true']],

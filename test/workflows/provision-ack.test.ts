@@ -21,13 +21,9 @@ after(async () => {
   await stack?.stop();
 });
 
-async function resources(): Promise<any[]> {
-  return (await stack.admin('/__emulator/resources')).resources;
-}
-
 /** Everything a run may leave: its own tagged resources, and any Job at all (Jobs carry no tags). */
 async function leftBy(workflowId: string): Promise<any[]> {
-  return (await resources()).filter(
+  return (await stack.liveResources()).filter(
     (r) => r.tags?.['acp:workflow-id'] === workflowId || r.type === 'k8s-job',
   );
 }
@@ -137,7 +133,7 @@ describe('provision on ACK', () => {
       // A Job's resource id is <cluster>/<namespace>/<name>. RUNNING comes as the script is being
       // started: the Job may be created a moment later.
       const job = await waitFor(async () =>
-        (await resources()).find((r) => r.type === 'k8s-job' && r.id.startsWith(`${sharedId}/`)),
+        (await stack.liveResources()).find((r) => r.type === 'k8s-job' && r.id.startsWith(`${sharedId}/`)),
       );
       const [, namespace, name] = job.id.split('/');
       const { batch } = await kubernetesFor(stack.clients, 'cn-hangzhou', sharedId);
