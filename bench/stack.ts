@@ -105,7 +105,8 @@ export async function startBenchStack(temporalAddress?: string): Promise<BenchSt
   ]);
   writeFileSync(bundles.acp, acpBundle.code);
   writeFileSync(bundles.raw, rawBundle.code);
-  const workerScript = await compiledWorkerProcess();
+  /** Compiled on the first worker that runs it (not for `acp worker`, nor with BENCH_WORKER_SCRIPT). */
+  let workerScript: Promise<string> | undefined;
   const workers = new Set<WorkerProcess>();
 
   const admin = async (path: string, init?: { method: string; body?: unknown }) => {
@@ -213,7 +214,11 @@ export async function startBenchStack(temporalAddress?: string): Promise<BenchSt
       // BENCH_WORKER_NODE_ARGS: extra node flags for the worker (e.g. --cpu-prof to profile it).
       const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
       // BENCH_WORKER_SCRIPT: another worker-process to run (.ts through tsx, .js with plain node).
-      const script = process.env.BENCH_WORKER_SCRIPT ?? workerScript;
+      let script = process.env.BENCH_WORKER_SCRIPT;
+      if (!script) {
+        workerScript ??= compiledWorkerProcess();
+        script = await workerScript;
+      }
       const child = spawn(
         process.execPath,
         script.endsWith('.js') ? [...nodeArgs, script] : [...nodeArgs, '--import', 'tsx', script],
