@@ -4,14 +4,14 @@
 // found into its options. The whole comparison is one workflow task and one round trip to the cloud
 // (docs/quotes.md). A product that cannot quote answers "not feasible: why" instead of failing, so
 // one product's trouble never sinks the comparison.
-import { isCancellation, patched } from '@temporalio/workflow';
+import { isCancellation } from '@temporalio/workflow';
 import type { RegionFindings, RegionNeeds } from '../activities/market';
 import { sortOptions } from '../planner/pricing';
 import { productDecisions } from '../planner/products';
 import type { Intent, Product, PublicNetworkNeed, QuoteOption } from '../planner/types';
 import { described, lookup, lookupOnce } from './activity-options';
 import { errorSummary } from './failures';
-import { FEWER_WRITES_ONE_LOOK_UP } from './patches';
+import { runGeneration } from './patches';
 import { stepsFor } from './products';
 import { notFeasible as notFeasibleRow } from './products/kit';
 import type { QuoteInput } from './products/types';
@@ -51,13 +51,14 @@ export async function quoteProducts(
  * Every region at once, in one local activity: one marker in the history and one activation to resume,
  * where a look-up per region costs a command, a dispatch and a result each (docs/quotes.md). A region
  * it could not answer is asked again on its own with the look-up's retries; a region whose look-up
- * keeps failing is reported, not fatal. Runs started before this asked region by region (the patch).
+ * keeps failing is reported, not fatal. Runs started before this asked region by region (the patch:
+ * any generation from 1 on looks up at once).
  */
 async function lookUpRegions(regions: string[], needs: RegionNeeds): Promise<RegionFindings[]> {
   const asked = Object.keys(needs) as (keyof RegionNeeds)[];
   let found: RegionFindings[] = [];
   let again = regions;
-  if (regions.length > 1 && patched(FEWER_WRITES_ONE_LOOK_UP)) {
+  if (regions.length > 1 && runGeneration() >= 1) {
     const all = await described(
       lookupOnce.lookUpRegions,
       `Stock and prices in ${regions.join(', ')} (${asked.join(', ')})`,

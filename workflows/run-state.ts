@@ -4,7 +4,6 @@
 // (see planKey).
 import {
   ApplicationFailure,
-  patched,
   setCurrentDetails,
   upsertMemo,
   upsertSearchAttributes,
@@ -19,7 +18,7 @@ import {
   type Status,
   TERMINAL_STATUSES,
 } from './messages';
-import { FEWER_WRITES_ONE_LOOK_UP } from './patches';
+import { runGeneration } from './patches';
 import { AcpBudget, AcpEstimatedCost, AcpProduct, AcpRegion, AcpStatus } from './search-attributes';
 
 const MAX_EVENTS = 200;
@@ -49,10 +48,12 @@ export class RunState {
   private memoWritten?: Memo;
   private readonly attributesWritten = new Map<string, unknown>();
   /**
-   * Runs started before this change write the memo at every status change and the search attributes
-   * at PARSING too; their histories replay only that way (docs/operators.md, upgrading workers).
+   * Which way this run writes (workflows/patches.ts): runs of generation 0 write the memo at every
+   * status change and the search attributes at PARSING too; generation 1 also writes them while
+   * QUOTING and the memo whenever the options or the choice change. Their histories replay only
+   * that way (docs/operators.md, upgrading workers).
    */
-  private readonly fewerWrites = patched(FEWER_WRITES_ONE_LOOK_UP);
+  private readonly generation = runGeneration();
 
   constructor(workflowId: string) {
     this.status = {
@@ -142,9 +143,13 @@ export class RunState {
 
   private flush(): void {
     const s = this.status;
-    // A run leaves PARSING within the activation it starts in unless it loads its script: the
-    // first status worth listing is the next one (a run that fails while parsing fails its workflow).
-    if (this.fewerWrites && s.status === 'PARSING') {
+    // A run leaves PARSING within the activation it starts in unless it loads its script, and QUOTING
+    // within the workflow task it starts in unless a region must be asked again: the first status
+    // worth listing is the one after the comparison (a run that fails before fails its workflow).
+    if (
+      this.generation >= 1 &&
+      (s.status === 'PARSING' || (this.generation >= 2 && s.status === 'QUOTING'))
+    ) {
       setCurrentDetails(renderDetails(s));
       return;
     }
@@ -170,7 +175,7 @@ export class RunState {
       ...(s.endpoints?.length ? { endpoints: s.endpoints } : {}),
     };
     const changed = JSON.stringify(memo) !== JSON.stringify(this.memoWritten);
-    if (changed && (!this.fewerWrites || this.memoWorthy(memo))) {
+    if (changed && (this.generation === 0 || this.memoWorthy(memo))) {
       upsertMemo(memo);
       this.memoWritten = memo;
     }
@@ -178,25 +183,26 @@ export class RunState {
   }
 
   private memoWorthy(memo: Memo): boolean {
-    if (planKey(memo) !== planKey(this.memoWritten ?? { options: [] })) return true;
     const [now, before] = [memo.status, this.memoWritten?.status];
+    const planChanged = planKey(memo) !== planKey(this.memoWritten ?? { options: [] });
+    if (planChanged && (this.generation === 1 || settled(now))) return true;
     if (now === before) return false;
-    return (
-      WAITING.includes(now) ||
-      (before !== undefined && WAITING.includes(before)) ||
-      now === 'RUNNING' ||
-      TERMINAL_STATUSES.includes(now)
-    );
+    return settled(now) || (before !== undefined && WAITING.includes(before));
   }
 }
 
 /**
- * Every memo upsert is a history event and a visibility write, so the memo is rewritten when what it
- * holds beside the status changes (the options, the choice, the attempts, the addresses) and when the
- * run settles: it waits for a person or the cloud (or stops waiting), runs the script, or ends. The
- * steps in between (QUOTING, PROVISIONING with nothing new chosen, RELEASING) are in AcpStatus and the
- * current details, which follow every step.
+ * Every memo upsert is a history event and a visibility write, so the memo holds the run as it last
+ * settled: it is rewritten when the run waits for a person or the cloud (or stops waiting), runs the
+ * script, or ends, and when what it holds beside the status (the options, the choice, the attempts,
+ * the addresses) changes while it is settled. The steps in between (QUOTING, PROVISIONING,
+ * RELEASING) are in AcpStatus and the current details, which follow every step. (Generation 1 runs
+ * also rewrote it whenever the options or the choice changed.)
  */
+function settled(status: Status): boolean {
+  return WAITING.includes(status) || status === 'RUNNING' || TERMINAL_STATUSES.includes(status);
+}
+
 function planKey(memo: Pick<Memo, 'options' | 'chosen' | 'attempts' | 'endpoints'>) {
   return JSON.stringify([memo.options, memo.chosen, memo.attempts, memo.endpoints]);
 }
