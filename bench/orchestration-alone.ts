@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { runResult } from '../client/runs';
-import { orchestration, SAGA_REQUEST } from './orchestration';
+import { orchestration, orchestrationEmulator, SAGA_REQUEST } from './orchestration';
 import { inPool } from './pool';
 import { type BenchStack, cpuSeconds, serverPid, startBenchStack } from './stack';
 
@@ -133,8 +133,7 @@ async function main(): Promise<void> {
   const runs = Number(process.env.BENCH_RUNS ?? 1);
   const stack = await startBenchStack();
   try {
-    await stack.useCatalogue({ kind: 'ample' });
-    await stack.setLatency(0);
+    await orchestrationEmulator(stack);
     console.log(JSON.stringify(await visibilityEvents(stack)));
     if (process.env.BENCH_AGAINST) {
       await against(stack, process.env.BENCH_AGAINST, sagas, Number(process.env.BENCH_ROUNDS ?? 6));
