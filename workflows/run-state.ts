@@ -47,6 +47,8 @@ export class RunState {
   /** The memo as last written. */
   private memoWritten?: Memo;
   private readonly attributesWritten = new Map<string, unknown>();
+  /** The options as last rendered (table and memo rows), with what they were rendered from. */
+  private rendered?: { from: unknown[]; table: string; memoRows: string[] };
   /**
    * Which way this run writes (workflows/patches.ts): runs of generation 0 write the memo at every
    * status change and the search attributes at PARSING too; generation 1 also writes them while
@@ -150,7 +152,7 @@ export class RunState {
       this.generation >= 1 &&
       (s.status === 'PARSING' || (this.generation >= 2 && s.status === 'QUOTING'))
     ) {
-      setCurrentDetails(renderDetails(s));
+      setCurrentDetails(renderDetails(s, this.optionsRendered().table));
       return;
     }
     const chosen = s.chosen ?? (s.recommended !== undefined ? s.options[s.recommended] : undefined);
@@ -169,7 +171,7 @@ export class RunState {
       status: s.status,
       ...(s.summary ? { summary: s.summary } : {}),
       message: this.statusMessage,
-      options: memoOptions(s.options),
+      options: this.optionsRendered().memoRows,
       ...(s.chosen ? { chosen: `${s.chosen.product} ${s.chosen.region} ${s.chosen.spec}` } : {}),
       ...(s.attempts && s.attempts.length > 0 ? { attempts: s.attempts.map(describeAttempt) } : {}),
       ...(s.endpoints?.length ? { endpoints: s.endpoints } : {}),
@@ -179,7 +181,26 @@ export class RunState {
       upsertMemo(memo);
       this.memoWritten = memo;
     }
-    setCurrentDetails(renderDetails(s));
+    setCurrentDetails(renderDetails(s, this.optionsRendered().table));
+  }
+
+  /**
+   * The flush runs at every activation of a run that may last days (a service's keep-alive, a long
+   * script's polls) while its options change only at the comparison, a new price or a choice: they
+   * are rendered again only when an option, the recommendation or the choice is another object.
+   */
+  private optionsRendered(): { table: string; memoRows: string[] } {
+    const s = this.status;
+    const from = [s.recommended, s.chosen, ...s.options];
+    const before = this.rendered?.from;
+    if (!this.rendered || before!.length !== from.length || from.some((x, i) => x !== before![i])) {
+      this.rendered = {
+        from,
+        table: s.options.length > 0 ? renderOptionsMarkdown(s.options, s.recommended, s.chosen) : '',
+        memoRows: memoOptions(s.options),
+      };
+    }
+    return this.rendered;
   }
 
   private memoWorthy(memo: Memo): boolean {
@@ -292,11 +313,11 @@ export function renderOptionsMarkdown(
   ].join('\n');
 }
 
-function renderDetails(s: RunStatus): string {
+function renderDetails(s: RunStatus, optionsTable: string): string {
   const lines = [`### ${s.status}`, '', ...(s.summary ? [`**${s.summary}**`, ''] : []), s.message, ''];
   if (s.intent) lines.push(`**Intent:** ${s.intent.summary}`, '');
   if (s.region) lines.push(`**Region:** ${s.region.region} — ${s.region.reason}`, '');
-  if (s.options.length > 0) lines.push(renderOptionsMarkdown(s.options, s.recommended, s.chosen), '');
+  if (optionsTable) lines.push(optionsTable, '');
   if (s.status === 'AWAITING_CONFIRMATION') {
     lines.push(
       `Approve with \`acp confirm ${s.workflowId}\` or \`temporal workflow signal -w ${s.workflowId} --name confirm\`.`,
