@@ -102,6 +102,10 @@ async function main(): Promise<void> {
   const histories = await recordHistories(otherPath);
   if (otherPath) rmSync(otherPath);
   Runtime.install({ logger: new DefaultLogger('WARN') });
+  // tsx turned Node's source-map support on for this process; the replays run the workflow sandbox
+  // here, where it would look for a source map at every function the sandbox compiles (one per
+  // promise), which acp's worker, running compiled, never does (docs/quotes.md).
+  process.setSourceMapsEnabled(false);
   // Rounds alternate the order so neither is timed on a warmer or busier process than the other.
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   const ms: Record<string, number[]> = { saga: [], bare: [], ...(otherBundle ? { other: [] } : {}) };
