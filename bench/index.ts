@@ -190,6 +190,16 @@ export function tableRows(r: Record<string, any>): Row[] {
       target: `≥ ${TARGETS.orchestration}`,
       pass: o.ratio >= TARGETS.orchestration,
     });
+    if (o.cpuMsPerRun) {
+      const { saga, bare } = o.cpuMsPerRun;
+      rows.push({
+        measure: '  CPU per run, dev server + worker, ms',
+        acp: `${f(saga.server)} + ${f(saga.worker)}`,
+        baseline: `${f(bare.server)} + ${f(bare.worker)} bare`,
+        ratio: f((bare.server + bare.worker) / (saga.server + saga.worker), 2),
+        target: '',
+      });
+    }
     rows.push({
       measure: '  vs no-op activities (work included)',
       acp: f(o.sagasPerSecond, 2),

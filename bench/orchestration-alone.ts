@@ -148,6 +148,7 @@ async function main(): Promise<void> {
           barePerSecond: +o.barePerSecond.toFixed(2),
           ratio: +o.ratio.toFixed(3),
           ratioNoop: +o.ratioNoop.toFixed(3),
+          cpuMsPerRun: o.cpuMsPerRun,
         }),
       );
     }

@@ -14,7 +14,7 @@ import { runResult } from '../client/runs';
 import type { ProvisionResult } from '../workflows/messages';
 import { inPool } from './pool';
 import type { Batch } from './raw-workflow';
-import type { BenchStack } from './stack';
+import { type BenchStack, cpuSeconds, serverPid } from './stack';
 
 export interface OrchestrationResult {
   sagas: number;
@@ -41,11 +41,20 @@ export interface OrchestrationResult {
   /** sagas/s ÷ raw no-op workflows/s. */
   ratioNoop: number;
   sagaWorkerPeakRssMiB: number;
+  /**
+   * CPU milliseconds per run, of the dev server and of the kind's own worker process, over the timed
+   * rounds: what each run costs, steadier than runs per second, which also counts waiting.
+   */
+  cpuMsPerRun: { saga: { server: number; worker: number }; bare: { server: number; worker: number } };
   rawWorkerPeakRssMiB: number;
 }
 
-/** Timed rounds of each kind (after one untimed warm-up burst of each), alternating which goes first. */
-const ROUNDS = 3;
+/**
+ * Timed rounds of each kind (after one untimed warm-up burst of each), alternating which goes first.
+ * A round of 40 takes 5–10 s and rounds scatter by ±20 % on a shared two-core machine: eight keep
+ * the figure within a few percent of its mean.
+ */
+const ROUNDS = 8;
 
 export const SAGA_REQUEST = {
   product: 'ecs' as const,
@@ -197,14 +206,23 @@ export async function orchestration(
   let sagaWallMs = 0;
   let bareWallMs = 0;
   let sagaPeak = 0;
+  const server = serverPid(stack.address);
+  const cpu = { saga: { server: 0, worker: 0 }, bare: { server: 0, worker: 0 } };
+  const counted = async <T>(kind: keyof typeof cpu, pid: number, burst: () => Promise<T>): Promise<T> => {
+    const [s0, w0] = [server ? cpuSeconds(server) : 0, cpuSeconds(pid)];
+    const out = await burst();
+    cpu[kind].server += server ? cpuSeconds(server) - s0 : 0;
+    cpu[kind].worker += cpuSeconds(pid) - w0;
+    return out;
+  };
   for (let r = 0; r < ROUNDS; r++) {
     const timeSagas = async () => {
-      const run = runSagas();
+      const run = counted('saga', acp.pid, runSagas);
       sagaPeak = Math.max(sagaPeak, await peakRss(() => acp.rssMiB(), run));
       sagaWallMs += await run;
     };
     const timeBare = async () => {
-      bareWallMs += await runBare();
+      bareWallMs += await counted('bare', bare.pid, runBare);
     };
     if (r % 2 === 0) {
       await timeSagas();
@@ -263,6 +281,17 @@ export async function orchestration(
     ratio: sagasPerSecond / barePerSecond,
     ratioNoop: sagasPerSecond / rawPerSecond,
     sagaWorkerPeakRssMiB: sagaPeak,
+    cpuMsPerRun: {
+      saga: perRun(cpu.saga, ROUNDS * sagas),
+      bare: perRun(cpu.bare, ROUNDS * sagas),
+    },
     rawWorkerPeakRssMiB: rawPeak,
+  };
+}
+
+function perRun(seconds: { server: number; worker: number }, runs: number) {
+  return {
+    server: Math.round((seconds.server * 1000) / runs),
+    worker: Math.round((seconds.worker * 1000) / runs),
   };
 }
