@@ -8,14 +8,10 @@
 // round — a change to the workflows measured before and after in one window.
 //
 //   node --import tsx bench/orchestration-alone.ts
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { runResult } from '../client/runs';
 import { orchestration, orchestrationEmulator, SAGA_REQUEST } from './orchestration';
 import { inPool } from './pool';
-import { type BenchStack, cpuSeconds, serverPid, startBenchStack } from './stack';
+import { type BenchStack, checkoutBundle, cpuTally, startBenchStack } from './stack';
 
 async function visibilityEvents(stack: BenchStack, env: Record<string, string> = {}) {
   const worker = await stack.startWorker('acp', `bench-history-${process.pid}-${Date.now()}`, env);
@@ -45,12 +41,7 @@ async function visibilityEvents(stack: BenchStack, env: Record<string, string> =
 }
 
 async function against(stack: BenchStack, other: string, sagas: number, rounds: number): Promise<void> {
-  const bundle = await bundleWorkflowCode({
-    workflowsPath: join(other, 'bench', 'workflows.ts'),
-    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
-  });
-  const otherBundle = join(tmpdir(), `acp-bench-against-${process.pid}.js`);
-  writeFileSync(otherBundle, bundle.code);
+  const otherBundle = (await checkoutBundle(other)).path;
   console.log(JSON.stringify({ other: await visibilityEvents(stack, { BENCH_BUNDLE: otherBundle }) }));
   const tag = `${process.pid}-${Date.now()}`;
   const workers = {
@@ -58,40 +49,32 @@ async function against(stack: BenchStack, other: string, sagas: number, rounds: 
     this: await stack.startWorker('acp', `bench-this-${tag}`),
     bare: await stack.startWorker('acp', `bench-bare-${tag}`),
   };
-  const server = serverPid(stack.address);
-  if (!server) throw new Error(`no dev server process found for ${stack.address}`);
-  const cpu = {
-    other: { server: 0, worker: 0 },
-    this: { server: 0, worker: 0 },
-    bare: { server: 0, worker: 0 },
-  };
+  const kinds = ['other', 'this', 'bare'] as const;
+  const cpu = cpuTally(stack.address, kinds);
+  if (!cpu.server) throw new Error(`no dev server process found for ${stack.address}`);
   let n = 0;
   const burst = async (kind: keyof typeof workers) => {
     const t = performance.now();
-    const [s0, w0] = [cpuSeconds(server), cpuSeconds(workers[kind].pid)];
-    await inPool(sagas, sagas, async (i) => {
-      const taskQueue = workers[kind].taskQueue;
-      const workflowId = `bench-${kind}-${tag}-${n}-${i}`;
-      if (kind === 'bare')
-        return stack.client.workflow.execute('bareEcsRun', {
-          taskQueue,
-          workflowId,
-          args: [SAGA_REQUEST.script.content],
-        });
-      const r = await runResult(
-        await stack.client.workflow.start('provision', { taskQueue, workflowId, args: [SAGA_REQUEST] }),
-      );
-      if (r.status !== 'SUCCEEDED') throw new Error(`${workflowId} ended ${r.status}: ${r.message}`);
-      return r;
-    });
+    const runs = () =>
+      inPool(sagas, sagas, async (i) => {
+        const taskQueue = workers[kind].taskQueue;
+        const workflowId = `bench-${kind}-${tag}-${n}-${i}`;
+        if (kind === 'bare')
+          return stack.client.workflow.execute('bareEcsRun', {
+            taskQueue,
+            workflowId,
+            args: [SAGA_REQUEST.script.content],
+          });
+        const r = await runResult(
+          await stack.client.workflow.start('provision', { taskQueue, workflowId, args: [SAGA_REQUEST] }),
+        );
+        if (r.status !== 'SUCCEEDED') throw new Error(`${workflowId} ended ${r.status}: ${r.message}`);
+        return r;
+      });
+    await (timed ? cpu.during(kind, workers[kind].pid, runs) : runs());
     n += 1;
-    if (timed) {
-      cpu[kind].server += cpuSeconds(server) - s0;
-      cpu[kind].worker += cpuSeconds(workers[kind].pid) - w0;
-    }
     return performance.now() - t;
   };
-  const kinds = ['other', 'this', 'bare'] as const;
   let timed = false;
   for (const k of kinds) await burst(k); // warm-up, untimed
   timed = true;
@@ -114,15 +97,7 @@ async function against(stack: BenchStack, other: string, sagas: number, rounds: 
       runsPerSecond: { other: perSecond('other'), this: perSecond('this'), bare: perSecond('bare') },
       ratioOther: +(perSecond('other') / perSecond('bare')).toFixed(3),
       ratioThis: +(perSecond('this') / perSecond('bare')).toFixed(3),
-      cpuMsPerRun: Object.fromEntries(
-        kinds.map((k) => [
-          k,
-          {
-            server: Math.round((cpu[k].server * 1000) / (rounds * sagas)),
-            worker: Math.round((cpu[k].worker * 1000) / (rounds * sagas)),
-          },
-        ]),
-      ),
+      cpuMsPerRun: Object.fromEntries(kinds.map((k) => [k, cpu.msPerRun(k, rounds * sagas)])),
     }),
   );
   for (const w of Object.values(workers)) await w.stop();

@@ -14,7 +14,7 @@ import { runResult } from '../client/runs';
 import type { ProvisionResult } from '../workflows/messages';
 import { inPool } from './pool';
 import type { Batch } from './raw-workflow';
-import { type BenchStack, cpuSeconds, serverPid } from './stack';
+import { type BenchStack, cpuTally } from './stack';
 
 export interface OrchestrationResult {
   sagas: number;
@@ -206,23 +206,15 @@ export async function orchestration(
   let sagaWallMs = 0;
   let bareWallMs = 0;
   let sagaPeak = 0;
-  const server = serverPid(stack.address);
-  const cpu = { saga: { server: 0, worker: 0 }, bare: { server: 0, worker: 0 } };
-  const counted = async <T>(kind: keyof typeof cpu, pid: number, burst: () => Promise<T>): Promise<T> => {
-    const [s0, w0] = [server ? cpuSeconds(server) : 0, cpuSeconds(pid)];
-    const out = await burst();
-    cpu[kind].server += server ? cpuSeconds(server) - s0 : 0;
-    cpu[kind].worker += cpuSeconds(pid) - w0;
-    return out;
-  };
+  const cpu = cpuTally(stack.address, ['saga', 'bare']);
   for (let r = 0; r < ROUNDS; r++) {
     const timeSagas = async () => {
-      const run = counted('saga', acp.pid, runSagas);
+      const run = cpu.during('saga', acp.pid, runSagas);
       sagaPeak = Math.max(sagaPeak, await peakRss(() => acp.rssMiB(), run));
       sagaWallMs += await run;
     };
     const timeBare = async () => {
-      bareWallMs += await counted('bare', bare.pid, runBare);
+      bareWallMs += await cpu.during('bare', bare.pid, runBare);
     };
     if (r % 2 === 0) {
       await timeSagas();
@@ -281,17 +273,7 @@ export async function orchestration(
     ratio: sagasPerSecond / barePerSecond,
     ratioNoop: sagasPerSecond / rawPerSecond,
     sagaWorkerPeakRssMiB: sagaPeak,
-    cpuMsPerRun: {
-      saga: perRun(cpu.saga, ROUNDS * sagas),
-      bare: perRun(cpu.bare, ROUNDS * sagas),
-    },
+    cpuMsPerRun: { saga: cpu.msPerRun('saga', ROUNDS * sagas), bare: cpu.msPerRun('bare', ROUNDS * sagas) },
     rawWorkerPeakRssMiB: rawPeak,
-  };
-}
-
-function perRun(seconds: { server: number; worker: number }, runs: number) {
-  return {
-    server: Math.round((seconds.server * 1000) / runs),
-    worker: Math.round((seconds.worker * 1000) / runs),
   };
 }

@@ -9,19 +9,15 @@
 // replays that history the same way (a change to the workflow code measured before and after).
 //
 //   node --import tsx bench/replay-cost.ts
-import { rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { temporal } from '@temporalio/proto';
 import type { WorkflowBundleOption } from '@temporalio/worker';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { runResult } from '../client/runs';
 import { orchestrationEmulator, SAGA_REQUEST } from './orchestration';
-import { startBenchStack } from './stack';
+import { checkoutBundle, checkoutWorkflowCode, startBenchStack } from './stack';
 
 type History = temporal.api.history.v1.IHistory;
-
-const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error };
 
 /** One saga and one bare run on this checkout's workflow code; one saga on `otherBundle`'s too. */
 async function recordHistories(
@@ -61,14 +57,6 @@ async function recordHistories(
   }
 }
 
-async function bundleOf(checkout: string): Promise<string> {
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: join(checkout, 'bench', 'workflows.ts'),
-    logger: quiet,
-  });
-  return code;
-}
-
 /** CPU milliseconds of this process (every thread) per replay of `history`, `times` replays. */
 async function replayCost(bundle: WorkflowBundleOption, history: History, times: number): Promise<number> {
   const histories = function* () {
@@ -91,16 +79,10 @@ async function replayCost(bundle: WorkflowBundleOption, history: History, times:
 
 async function main(): Promise<void> {
   const times = Number(process.env.BENCH_REPLAYS ?? 200);
-  const thisBundle = { code: await bundleOf(join(__dirname, '..')) };
-  const other = process.env.BENCH_AGAINST;
-  const otherBundle = other ? { code: await bundleOf(other) } : undefined;
-  let otherPath: string | undefined;
-  if (otherBundle) {
-    otherPath = join(tmpdir(), `acp-bench-replay-${process.pid}.js`);
-    writeFileSync(otherPath, otherBundle.code);
-  }
-  const histories = await recordHistories(otherPath);
-  if (otherPath) rmSync(otherPath);
+  const thisBundle = { code: await checkoutWorkflowCode(join(__dirname, '..')) };
+  const other = process.env.BENCH_AGAINST ? await checkoutBundle(process.env.BENCH_AGAINST) : undefined;
+  const otherBundle = other ? { code: other.code } : undefined;
+  const histories = await recordHistories(other?.path);
   Runtime.install({ logger: new DefaultLogger('WARN') });
   // tsx turned Node's source-map support on for this process; the replays run the workflow sandbox
   // here, where it would look for a source map at every function the sandbox compiles (one per

@@ -98,13 +98,12 @@ export async function startBenchStack(temporalAddress?: string): Promise<BenchSt
     acp: join(dir, 'acp-workflows.js'),
     raw: join(dir, 'raw-workflow.js'),
   };
-  const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error };
   const [acpBundle, rawBundle] = await Promise.all([
-    bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: quiet }),
-    bundleWorkflowCode({ workflowsPath: require.resolve('./raw-workflow'), logger: quiet }),
+    bundleQuietly(require.resolve('./workflows')),
+    bundleQuietly(require.resolve('./raw-workflow')),
   ]);
-  writeFileSync(bundles.acp, acpBundle.code);
-  writeFileSync(bundles.raw, rawBundle.code);
+  writeFileSync(bundles.acp, acpBundle);
+  writeFileSync(bundles.raw, rawBundle);
   /** Compiled on the first worker that runs it (not for `acp worker`, nor with BENCH_WORKER_SCRIPT). */
   let workerScript: Promise<string> | undefined;
   const workers = new Set<WorkerProcess>();
@@ -278,6 +277,28 @@ async function compiledWorkerProcess(): Promise<string> {
   return out;
 }
 
+function bundleQuietly(workflowsPath: string): Promise<string> {
+  const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error };
+  return bundleWorkflowCode({ workflowsPath, logger: quiet }).then((b) => b.code);
+}
+
+/** A checkout's bench/workflows.ts (its acp workflows and the bare twin), bundled. */
+export function checkoutWorkflowCode(checkout: string): Promise<string> {
+  return bundleQuietly(join(checkout, 'bench', 'workflows.ts'));
+}
+
+/**
+ * Another checkout's workflow code written to a file a bench worker loads with BENCH_BUNDLE; removed
+ * when this process exits.
+ */
+export async function checkoutBundle(checkout: string): Promise<{ path: string; code: string }> {
+  const code = await checkoutWorkflowCode(checkout);
+  const path = join(tmpdir(), `acp-bench-checkout-${process.pid}-${Math.random().toString(36).slice(2)}.js`);
+  writeFileSync(path, code);
+  process.once('exit', () => rmSync(path, { force: true }));
+  return { path, code };
+}
+
 function readyLine(child: ChildProcess): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
@@ -328,4 +349,34 @@ export function serverPid(address: string): number | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * The CPU the dev server and one worker spend during the bursts `during` wraps, summed by kind: what a
+ * run costs, steadier than runs per second, which also counts waiting.
+ */
+export function cpuTally<K extends string>(address: string, kinds: readonly K[]) {
+  const server = serverPid(address);
+  const spent = Object.fromEntries(kinds.map((k) => [k, { server: 0, worker: 0 }])) as Record<
+    K,
+    { server: number; worker: number }
+  >;
+  return {
+    /** The dev server's process, when it was found (its CPU counts as 0 otherwise). */
+    server,
+    async during<T>(kind: K, workerPid: number, burst: () => Promise<T>): Promise<T> {
+      const [s0, w0] = [server ? cpuSeconds(server) : 0, cpuSeconds(workerPid)];
+      const out = await burst();
+      spent[kind].server += server ? cpuSeconds(server) - s0 : 0;
+      spent[kind].worker += cpuSeconds(workerPid) - w0;
+      return out;
+    },
+    /** Milliseconds per run, `runs` runs of `kind` counted. */
+    msPerRun(kind: K, runs: number): { server: number; worker: number } {
+      return {
+        server: Math.round((spent[kind].server * 1000) / runs),
+        worker: Math.round((spent[kind].worker * 1000) / runs),
+      };
+    },
+  };
 }
