@@ -43,7 +43,7 @@ export class RunState {
   /** The message of the last status change: what the memo carries (progress lines do not). */
   private statusMessage = '';
   private flushQueued = false;
-  private readonly settled = Promise.resolve();
+  private readonly resolved = Promise.resolve();
   /** The memo as last written. */
   private memoWritten?: Memo;
   private readonly attributesWritten = new Map<string, unknown>();
@@ -137,7 +137,7 @@ export class RunState {
     // A reaction on a promise settled long ago runs exactly when `Promise.resolve().then` would, but
     // makes one promise instead of two: the SDK records a source-mapped stack trace for every promise
     // a workflow makes, and this line's two were 4 % of a saga's workflow-thread time.
-    void this.settled.then(() => {
+    void this.resolved.then(() => {
       this.flushQueued = false;
       this.flush();
     });
