@@ -2,7 +2,8 @@
 // UI's list filter on) and its memo — stays right while the run writes them less often: each upsert is
 // a history event and a visibility write on the server (workflows/run-state.ts, docs/operators.md).
 // Histories recorded before each change (test/fixtures/histories: generation 0 by main at 3803cce,
-// generation 1 by main at 5252361; workflows/patches.ts) still replay.
+// generation 1 by main at 5252361, generation 2 by main at 116583c; workflows/patches.ts) still
+// replay: a change to the workflow code that moves a command of a run already under way fails here.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -173,7 +174,7 @@ test('a quota error BLOCKS the run: every view says why and names its retry; ret
 test('histories recorded before, and every one above, replay without nondeterminism', async () => {
   const dir = join(__dirname, '..', 'fixtures', 'histories');
   const recorded = ['oneshot', 'confirmed']
-    .flatMap((run) => [0, 1].map((generation) => `provision-ecs-${run}-generation-${generation}`))
+    .flatMap((run) => [0, 1, 2].map((generation) => `provision-ecs-${run}-generation-${generation}`))
     .map((name) => ({
       workflowId: name,
       history: historyFromJSON(JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8'))),
