@@ -200,6 +200,24 @@ export function tableRows(r: Record<string, any>): Row[] {
         target: '',
       });
     }
+    // Results written before the twin with the Web UI writes have no such rows.
+    if (o.writesPerSecond !== undefined) {
+      const writes = o.cpuMsPerRun?.writes;
+      rows.push({
+        measure: "  bare + acp's Web UI writes only",
+        acp: `${f(o.writesPerSecond, 2)}${writes ? ` (CPU ${f(writes.server)} + ${f(writes.worker)})` : ''}`,
+        baseline: `${f(o.barePerSecond, 2)} bare`,
+        ratio: f(o.ratioWrites, 2),
+        target: '',
+      });
+      rows.push({
+        measure: '  acp beyond those writes',
+        acp: f(o.sagasPerSecond, 2),
+        baseline: `${f(o.writesPerSecond, 2)} + writes`,
+        ratio: f(o.ratioBeyondWrites, 2),
+        target: '',
+      });
+    }
     rows.push({
       measure: '  vs no-op activities (work included)',
       acp: f(o.sagasPerSecond, 2),

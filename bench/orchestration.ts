@@ -3,13 +3,17 @@
 // - the same run as a bare Temporal workflow (bench/bare-run.ts): the same activities with the same
 //   inputs against the same cloud, without acp's run state, memo, search attributes, saga or
 //   failover — saga ÷ bare is what acp's orchestration costs (the target);
+// - that bare twin with only the visibility writes the saga makes for the Web UI added (the patch
+//   marker, the status search attributes and the memo, at the same steps): twin-with-writes ÷ bare is
+//   what those writes alone cost, and saga ÷ twin-with-writes what the rest of acp's orchestration does;
 // - a raw workflow running as many no-op activities in the same batches (local activities where the
 //   saga's look-ups are local) — saga ÷ raw also counts the work the activities do (the SDK calls and
 //   the emulator answering them), which no orchestration can remove.
 // Each kind first runs one untimed burst (the first burst on a stack pays for its JIT, SQLite pages and
 // connection pools: measured first and cold, the saga once came out at 0.44 of a bare run that went
-// second, against about 0.9 on a warm stack), then saga and bare alternate which goes first.
+// second, against about 0.9 on a warm stack), then the kinds take turns going first.
 import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { runResult } from '../client/runs';
 import type { ProvisionResult } from '../workflows/messages';
 import { inPool } from './pool';
@@ -34,10 +38,17 @@ export interface OrchestrationResult {
   sagasPerSecond: number;
   bareWallMs: number;
   barePerSecond: number;
+  /** The bare twin with the saga's Web UI writes (bench/bare-run.ts `webUiWrites`). */
+  writesWallMs: number;
+  writesPerSecond: number;
   rawWallMs: number;
   rawPerSecond: number;
   /** sagas/s ÷ bare runs/s (target ≥ 0.9). */
   ratio: number;
+  /** Twin with the Web UI writes ÷ bare twin: what those writes alone cost (no target). */
+  ratioWrites: number;
+  /** sagas/s ÷ twin with the Web UI writes: acp's orchestration beyond those writes. */
+  ratioBeyondWrites: number;
   /** sagas/s ÷ raw no-op workflows/s. */
   ratioNoop: number;
   sagaWorkerPeakRssMiB: number;
@@ -45,16 +56,17 @@ export interface OrchestrationResult {
    * CPU milliseconds per run, of the dev server and of the kind's own worker process, over the timed
    * rounds: what each run costs, steadier than runs per second, which also counts waiting.
    */
-  cpuMsPerRun: { saga: { server: number; worker: number }; bare: { server: number; worker: number } };
+  cpuMsPerRun: Record<'saga' | 'bare' | 'writes', { server: number; worker: number }>;
   rawWorkerPeakRssMiB: number;
 }
 
 /**
- * Timed rounds of each kind (after one untimed warm-up burst of each), alternating which goes first.
- * A round of 40 takes 5–10 s and rounds scatter by ±20 % on a shared two-core machine: eight keep
- * the figure within a few percent of its mean.
+ * Timed rounds of each kind (after one untimed warm-up burst of each), rotating which goes first.
+ * A round of 40 takes 5–10 s and rounds scatter by ±20 % on a shared two-core machine: eight or more
+ * keep the figure within a few percent of its mean; nine put each of the three kinds first, second
+ * and last three times.
  */
-const ROUNDS = 8;
+const ROUNDS = 9;
 
 export const SAGA_REQUEST = {
   product: 'ecs' as const,
@@ -122,6 +134,21 @@ async function activityBatches(
   return { batches, children, timers };
 }
 
+/** What a run's look-up local activity answered, without the times the prices were read. */
+async function lookUpAnswer(client: Client, workflowId: string): Promise<string> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  for (const e of history.events ?? []) {
+    const marker = e.markerRecordedEventAttributes;
+    const result =
+      marker?.markerName === 'core_local_activity' ? marker.details?.result?.payloads?.[0] : undefined;
+    if (result)
+      return JSON.stringify(defaultPayloadConverter.fromPayload(result), (k, v) =>
+        k === 'pricedAt' ? undefined : v,
+      );
+  }
+  throw new Error(`${workflowId} recorded no look-up`);
+}
+
 async function peakRss(sample: () => number, during: Promise<unknown>): Promise<number> {
   let peak = sample();
   const timer = setInterval(() => {
@@ -159,14 +186,20 @@ export async function orchestration(
   const probeMs = performance.now() - tProbe;
   const shape = await activityBatches(stack.client, probeId);
 
-  // The bare twin, on an acp worker of its own, warmed the same way.
+  // The bare twin and the twin with the Web UI writes, each on an acp worker of its own, warmed the
+  // same way.
   const bare = await stack.startWorker('acp', `bench-bare-${tag}`);
+  const writes = await stack.startWorker('acp', `bench-writes-${tag}`);
   const script = SAGA_REQUEST.script.content;
-  await stack.client.workflow.execute('bareEcsRun', {
-    taskQueue: bare.taskQueue,
-    workflowId: `bench-bare-probe-${tag}`,
-    args: [script],
-  });
+  for (const [w, webUiWrites] of [
+    [bare, false],
+    [writes, true],
+  ] as const)
+    await stack.client.workflow.execute('bareEcsRun', {
+      taskQueue: w.taskQueue,
+      workflowId: `bench-${webUiWrites ? 'writes' : 'bare'}-probe-${tag}`,
+      args: [script, webUiWrites],
+    });
 
   let round = 0;
   const runSagas = async () => {
@@ -185,47 +218,50 @@ export async function orchestration(
     if (failed.length > 0) throw new Error(`${failed.length} sagas did not succeed: ${failed[0]!.message}`);
     return performance.now() - t;
   };
-  const runBare = async () => {
+  const twin = (worker: typeof bare, webUiWrites: boolean) => async () => {
     round += 1;
     const t = performance.now();
     await inPool(sagas, concurrency, (i) =>
       stack.client.workflow.execute('bareEcsRun', {
-        taskQueue: bare.taskQueue,
-        workflowId: `bench-bare-${tag}-${round}-${i}`,
-        args: [script],
+        taskQueue: worker.taskQueue,
+        workflowId: `bench-${webUiWrites ? 'writes' : 'bare'}-${tag}-${round}-${i}`,
+        args: [script, webUiWrites],
       }),
     );
     return performance.now() - t;
   };
-  // The first burst of either kind meets a server, an emulator and workers that have not yet run
+  // The yardstick asks the same look-up as the saga (same regions, offers and spot rows): otherwise
+  // the figure would also time a comparison the saga does and the twin does not.
+  const [asked, twinAsked] = await Promise.all([
+    lookUpAnswer(stack.client, probeId),
+    lookUpAnswer(stack.client, `bench-bare-probe-${tag}`),
+  ]);
+  if (asked !== twinAsked)
+    throw new Error(
+      `the bare twin's look-up answer (${twinAsked.length} characters) is not the saga's (${asked.length}): keep bench/bare-run.ts asking what workflows/products/ecs.ts asks`,
+    );
+  const bursts = { saga: runSagas, bare: twin(bare, false), writes: twin(writes, true) };
+  const pids = { saga: acp.pid, bare: bare.pid, writes: writes.pid };
+  const kinds = ['saga', 'bare', 'writes'] as const;
+  // The first burst of any kind meets a server, an emulator and workers that have not yet run
   // `concurrency` workflows at once (JIT, SQLite, connection pools): one untimed burst of each warms
-  // them, then timed rounds alternate which kind goes first, so neither is measured on a colder or
-  // busier stack than the other.
-  await runSagas();
-  await runBare();
-  let sagaWallMs = 0;
-  let bareWallMs = 0;
+  // them, then timed rounds rotate which kind goes first, so none is measured on a colder or busier
+  // stack than the others.
+  for (const k of kinds) await bursts[k]();
+  const wallMs = { saga: 0, bare: 0, writes: 0 };
   let sagaPeak = 0;
-  const cpu = cpuTally(stack.address, ['saga', 'bare']);
+  const cpu = cpuTally(stack.address, kinds);
   for (let r = 0; r < ROUNDS; r++) {
-    const timeSagas = async () => {
-      const run = cpu.during('saga', acp.pid, runSagas);
-      sagaPeak = Math.max(sagaPeak, await peakRss(() => acp.rssMiB(), run));
-      sagaWallMs += await run;
-    };
-    const timeBare = async () => {
-      bareWallMs += await cpu.during('bare', bare.pid, runBare);
-    };
-    if (r % 2 === 0) {
-      await timeSagas();
-      await timeBare();
-    } else {
-      await timeBare();
-      await timeSagas();
+    for (const k of [...kinds.slice(r % 3), ...kinds.slice(0, r % 3)]) {
+      const run = cpu.during(k, pids[k], bursts[k]);
+      if (k === 'saga') sagaPeak = Math.max(sagaPeak, await peakRss(() => acp.rssMiB(), run));
+      wallMs[k] += await run;
     }
   }
+  const { saga: sagaWallMs, bare: bareWallMs, writes: writesWallMs } = wallMs;
   await acp.stop();
   await bare.stop();
+  await writes.stop();
 
   const raw = await stack.startWorker('raw', `bench-raw-${tag}`);
   await stack.client.workflow.execute('rawWorkflow', {
@@ -253,6 +289,7 @@ export async function orchestration(
 
   const sagasPerSecond = (ROUNDS * sagas) / (sagaWallMs / 1000);
   const barePerSecond = (ROUNDS * sagas) / (bareWallMs / 1000);
+  const writesPerSecond = (ROUNDS * sagas) / (writesWallMs / 1000);
   const rawPerSecond = sagas / (rawWallMs / 1000);
   return {
     sagas,
@@ -268,12 +305,20 @@ export async function orchestration(
     sagasPerSecond,
     bareWallMs,
     barePerSecond,
+    writesWallMs,
+    writesPerSecond,
     rawWallMs,
     rawPerSecond,
     ratio: sagasPerSecond / barePerSecond,
+    ratioWrites: writesPerSecond / barePerSecond,
+    ratioBeyondWrites: sagasPerSecond / writesPerSecond,
     ratioNoop: sagasPerSecond / rawPerSecond,
     sagaWorkerPeakRssMiB: sagaPeak,
-    cpuMsPerRun: { saga: cpu.msPerRun('saga', ROUNDS * sagas), bare: cpu.msPerRun('bare', ROUNDS * sagas) },
+    cpuMsPerRun: {
+      saga: cpu.msPerRun('saga', ROUNDS * sagas),
+      bare: cpu.msPerRun('bare', ROUNDS * sagas),
+      writes: cpu.msPerRun('writes', ROUNDS * sagas),
+    },
     rawWorkerPeakRssMiB: rawPeak,
   };
 }
