@@ -20,6 +20,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { autoReleaseTime } from '../workflows/products/ecs';
+import { SPOT_ROWS_PER_REGION } from '../workflows/products/spot-rows';
 import { AcpEstimatedCost, AcpProduct, AcpRegion, AcpStatus } from '../workflows/search-attributes';
 
 const api = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes' });
@@ -46,11 +47,11 @@ export async function bareEcsRun(script: string, webUiWrites = false): Promise<n
       });
   };
   // One local activity for every region, as the saga's comparison asks them (workflows/quote.ts),
-  // with what the saga asks: four offers a region, and a spot price for the two cheapest (a
-  // half-hour job fits in spot's protected hour). bench/orchestration.ts checks both answers match.
+  // with what the saga asks: four offers a region, and a spot price for the cheapest (a half-hour job
+  // fits in spot's protected hour, SpotDuration 1). bench/orchestration.ts checks both answers match.
   const { found } = await lookup.lookUpRegions({
     regionIds: REGIONS,
-    needs: { ecs: { shape: SHAPE, keep: 4, spot: { rows: 2, spotDuration: 1 } } },
+    needs: { ecs: { shape: SHAPE, keep: 4, spot: { rows: SPOT_ROWS_PER_REGION, spotDuration: 1 } } },
   });
   const best = found
     .flatMap((f) => (f.ecs?.offers ?? []).map((o) => ({ regionId: f.regionId, o })))
