@@ -9,7 +9,7 @@
 //
 //   node --import tsx bench/orchestration-alone.ts
 import { runResult } from '../client/runs';
-import { orchestration, orchestrationEmulator, SAGA_REQUEST } from './orchestration';
+import { orchestration, orchestrationEmulator, rotatingRounds, SAGA_REQUEST } from './orchestration';
 import { inPool } from './pool';
 import { type BenchStack, checkoutBundle, cpuTally, startBenchStack } from './stack';
 
@@ -55,40 +55,40 @@ async function against(stack: BenchStack, other: string, sagas: number, rounds: 
   let n = 0;
   const burst = async (kind: keyof typeof workers) => {
     const t = performance.now();
-    const runs = () =>
-      inPool(sagas, sagas, async (i) => {
-        const taskQueue = workers[kind].taskQueue;
-        const workflowId = `bench-${kind}-${tag}-${n}-${i}`;
-        if (kind === 'bare')
-          return stack.client.workflow.execute('bareEcsRun', {
-            taskQueue,
-            workflowId,
-            args: [SAGA_REQUEST.script.content],
-          });
-        const r = await runResult(
-          await stack.client.workflow.start('provision', { taskQueue, workflowId, args: [SAGA_REQUEST] }),
-        );
-        if (r.status !== 'SUCCEEDED') throw new Error(`${workflowId} ended ${r.status}: ${r.message}`);
-        return r;
-      });
-    await (timed ? cpu.during(kind, workers[kind].pid, runs) : runs());
+    await inPool(sagas, sagas, async (i) => {
+      const taskQueue = workers[kind].taskQueue;
+      const workflowId = `bench-${kind}-${tag}-${n}-${i}`;
+      if (kind === 'bare')
+        return stack.client.workflow.execute('bareEcsRun', {
+          taskQueue,
+          workflowId,
+          args: [SAGA_REQUEST.script.content],
+        });
+      const r = await runResult(
+        await stack.client.workflow.start('provision', { taskQueue, workflowId, args: [SAGA_REQUEST] }),
+      );
+      if (r.status !== 'SUCCEEDED') throw new Error(`${workflowId} ended ${r.status}: ${r.message}`);
+      return r;
+    });
     n += 1;
     return performance.now() - t;
   };
-  let timed = false;
-  for (const k of kinds) await burst(k); // warm-up, untimed
-  timed = true;
-  const wall = { other: 0, this: 0, bare: 0 };
-  for (let r = 0; r < rounds; r++) {
-    const order = [...kinds.slice(r % 3), ...kinds.slice(0, r % 3)];
-    const round: Record<string, number> = {};
-    for (const k of order) {
-      const ms = await burst(k);
-      wall[k] += ms;
-      round[k] = +(sagas / (ms / 1000)).toFixed(2);
-    }
-    console.log(JSON.stringify({ round: r + 1, runsPerSecond: round }));
-  }
+  const wall = await rotatingRounds({
+    kinds,
+    rounds,
+    cpu,
+    worker: (k) => workers[k].pid,
+    burst,
+    onRound: (round, ms) =>
+      console.log(
+        JSON.stringify({
+          round,
+          runsPerSecond: Object.fromEntries(
+            Object.entries(ms).map(([k, v]) => [k, +(sagas / (v / 1000)).toFixed(2)]),
+          ),
+        }),
+      ),
+  });
   const perSecond = (k: keyof typeof wall) => (rounds * sagas) / (wall[k] / 1000);
   console.log(
     JSON.stringify({

@@ -162,6 +162,43 @@ async function peakRss(sample: () => number, during: Promise<unknown>): Promise<
   return Math.max(peak, sample());
 }
 
+/**
+ * Bursts of several kinds of run, timed fairly: the first burst of any kind meets a server, an
+ * emulator and workers that have not yet run that many workflows at once (JIT, SQLite, connection
+ * pools), so one untimed burst of each warms them; then `rounds` timed rounds rotate which kind goes
+ * first, so none is measured on a colder or busier stack than the others. `burst` runs one burst and
+ * answers its wall milliseconds; `cpu` counts the dev server's and the kind's worker's CPU in the timed
+ * ones. Answers the timed wall milliseconds summed by kind.
+ */
+export async function rotatingRounds<K extends string>(o: {
+  kinds: readonly K[];
+  rounds: number;
+  cpu: ReturnType<typeof cpuTally<K>>;
+  /** The process id of the kind's worker. */
+  worker: (kind: K) => number;
+  burst: (kind: K) => Promise<number>;
+  /** Watches a timed burst while it runs (the saga worker's peak RSS). */
+  watch?: (kind: K, run: Promise<number>) => Promise<void>;
+  /** After each timed round, its wall milliseconds by kind. */
+  onRound?: (round: number, ms: Record<K, number>) => void;
+}): Promise<Record<K, number>> {
+  const { kinds, cpu } = o;
+  for (const k of kinds) await o.burst(k);
+  const wallMs = Object.fromEntries(kinds.map((k) => [k, 0])) as Record<K, number>;
+  for (let r = 0; r < o.rounds; r++) {
+    const round = {} as Record<K, number>;
+    const first = r % kinds.length;
+    for (const k of [...kinds.slice(first), ...kinds.slice(0, first)]) {
+      const run = cpu.during(k, o.worker(k), () => o.burst(k));
+      await o.watch?.(k, run);
+      round[k] = await run;
+      wallMs[k] += round[k];
+    }
+    o.onRound?.(r + 1, round);
+  }
+  return wallMs;
+}
+
 /** `concurrency` sagas in flight (the bench starts them all at once: concurrency = sagas). */
 export async function orchestration(
   stack: BenchStack,
@@ -243,22 +280,22 @@ export async function orchestration(
   const bursts = { saga: runSagas, bare: twin(bare, false), writes: twin(writes, true) };
   const pids = { saga: acp.pid, bare: bare.pid, writes: writes.pid };
   const kinds = ['saga', 'bare', 'writes'] as const;
-  // The first burst of any kind meets a server, an emulator and workers that have not yet run
-  // `concurrency` workflows at once (JIT, SQLite, connection pools): one untimed burst of each warms
-  // them, then timed rounds rotate which kind goes first, so none is measured on a colder or busier
-  // stack than the others.
-  for (const k of kinds) await bursts[k]();
-  const wallMs = { saga: 0, bare: 0, writes: 0 };
   let sagaPeak = 0;
   const cpu = cpuTally(stack.address, kinds);
-  for (let r = 0; r < ROUNDS; r++) {
-    for (const k of [...kinds.slice(r % 3), ...kinds.slice(0, r % 3)]) {
-      const run = cpu.during(k, pids[k], bursts[k]);
+  const {
+    saga: sagaWallMs,
+    bare: bareWallMs,
+    writes: writesWallMs,
+  } = await rotatingRounds({
+    kinds,
+    rounds: ROUNDS,
+    cpu,
+    worker: (k) => pids[k],
+    burst: (k) => bursts[k](),
+    watch: async (k, run) => {
       if (k === 'saga') sagaPeak = Math.max(sagaPeak, await peakRss(() => acp.rssMiB(), run));
-      wallMs[k] += await run;
-    }
-  }
-  const { saga: sagaWallMs, bare: bareWallMs, writes: writesWallMs } = wallMs;
+    },
+  });
   await acp.stop();
   await bare.stop();
   await writes.stop();
