@@ -145,6 +145,7 @@ export class RunState {
 
   private flush(): void {
     const s = this.status;
+    const { table, memoRows } = this.optionsRendered();
     // A run leaves PARSING within the activation it starts in unless it loads its script, and QUOTING
     // within the workflow task it starts in unless a region must be asked again: the first status
     // worth listing is the one after the comparison (a run that fails before fails its workflow).
@@ -152,7 +153,7 @@ export class RunState {
       this.generation >= 1 &&
       (s.status === 'PARSING' || (this.generation >= 2 && s.status === 'QUOTING'))
     ) {
-      setCurrentDetails(renderDetails(s, this.optionsRendered().table));
+      setCurrentDetails(renderDetails(s, table));
       return;
     }
     const chosen = s.chosen ?? (s.recommended !== undefined ? s.options[s.recommended] : undefined);
@@ -171,7 +172,7 @@ export class RunState {
       status: s.status,
       ...(s.summary ? { summary: s.summary } : {}),
       message: this.statusMessage,
-      options: this.optionsRendered().memoRows,
+      options: memoRows,
       ...(s.chosen ? { chosen: `${s.chosen.product} ${s.chosen.region} ${s.chosen.spec}` } : {}),
       ...(s.attempts && s.attempts.length > 0 ? { attempts: s.attempts.map(describeAttempt) } : {}),
       ...(s.endpoints?.length ? { endpoints: s.endpoints } : {}),
@@ -181,7 +182,7 @@ export class RunState {
       upsertMemo(memo);
       this.memoWritten = memo;
     }
-    setCurrentDetails(renderDetails(s, this.optionsRendered().table));
+    setCurrentDetails(renderDetails(s, table));
   }
 
   /**
