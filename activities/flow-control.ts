@@ -92,18 +92,46 @@ export interface FlowStats {
   waitedMs: number;
 }
 
+/**
+ * Every call of an activity waiting for its window waits on the activity's one cancellation signal:
+ * a look-up asking eight regions at once can have dozens waiting. Each signal gets one 'abort'
+ * listener that wakes all of them; a listener per call would pass Node's ten-listener mark and print
+ * "Possible EventTarget memory leak detected" into the worker's log for no leak at all.
+ */
+const waitingOn = new WeakMap<AbortSignal, Set<() => void>>();
+
+/** The wake-ups of the calls waiting on `signal`, all run by its one 'abort' listener. */
+function wakeUpsOf(signal: AbortSignal): Set<() => void> {
+  let wakeUps = waitingOn.get(signal);
+  if (!wakeUps) {
+    const all = new Set<() => void>();
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const wake of all) wake();
+        all.clear();
+      },
+      { once: true },
+    );
+    waitingOn.set(signal, all);
+    wakeUps = all;
+  }
+  return wakeUps;
+}
+
 const abortableSleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
+    const wakeUps = signal ? wakeUpsOf(signal) : undefined;
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      wakeUps?.delete(onAbort);
       resolve();
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);
       reject(signal?.reason);
     };
-    signal?.addEventListener('abort', onAbort, { once: true });
+    wakeUps?.add(onAbort);
   });
 
 export class FlowControl {

@@ -97,6 +97,33 @@ describe('FlowControl', () => {
     assert.ok(retry <= 2_000 && other <= 2_000, `waits ${retry}, ${other}`);
   });
 
+  test('dozens of calls waiting on one activity: cancelling it stops every one, and Node sees no listener leak', async () => {
+    // The real sleep: a look-up asking eight regions at once waits on its activity's one signal.
+    const flow = new FlowControl({
+      limits: { 'ecs:DescribePrice': { limit: 1, windowMs: 60_000 } },
+      headroom: 1,
+    });
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      const activity = new AbortController();
+      assert.equal(await flow.admit(key(), activity.signal), 0);
+      const waiting = Array.from({ length: 30 }, () => flow.admit(key(), activity.signal));
+      activity.abort(new Error('activity cancelled'));
+      const ends = await Promise.allSettled(waiting);
+      assert.deepEqual(
+        ends.map((e) => (e.status === 'rejected' ? (e.reason as Error).message : e.status)),
+        Array(30).fill('activity cancelled'),
+      );
+      // Node reports a listener leak on the next turn of the event loop.
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(warnings, []);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   test('ACP_API_LIMITS raises, adds or lifts a threshold; nonsense is refused with the variable named', () => {
     const limits = apiLimitsFromEnv({
       ACP_API_LIMITS: JSON.stringify({
