@@ -8,19 +8,17 @@
 // round — a change to the workflows measured before and after in one window.
 //
 //   node --import tsx bench/orchestration-alone.ts
-import { runResult } from '../client/runs';
-import { orchestration, orchestrationEmulator, rotatingRounds, SAGA_REQUEST } from './orchestration';
+import { orchestration, orchestrationEmulator, rotatingRounds, runSaga, SAGA_REQUEST } from './orchestration';
 import { inPool } from './pool';
 import { type BenchStack, checkoutBundle, cpuTally, startBenchStack } from './stack';
 
 async function visibilityEvents(stack: BenchStack, env: Record<string, string> = {}) {
   const worker = await stack.startWorker('acp', `bench-history-${process.pid}-${Date.now()}`, env);
-  const handle = await stack.client.workflow.start('provision', {
-    taskQueue: worker.taskQueue,
-    workflowId: `bench-history-${process.pid}-${Date.now()}`,
-    args: [SAGA_REQUEST],
-  });
-  await runResult(handle);
+  const { handle } = await runSaga(
+    stack.client,
+    worker.taskQueue,
+    `bench-history-${process.pid}-${Date.now()}`,
+  );
   await worker.stop();
   const events = (await handle.fetchHistory()).events ?? [];
   const counts: Record<string, number> = {};
@@ -64,11 +62,7 @@ async function against(stack: BenchStack, other: string, sagas: number, rounds: 
           workflowId,
           args: [SAGA_REQUEST.script.content],
         });
-      const r = await runResult(
-        await stack.client.workflow.start('provision', { taskQueue, workflowId, args: [SAGA_REQUEST] }),
-      );
-      if (r.status !== 'SUCCEEDED') throw new Error(`${workflowId} ended ${r.status}: ${r.message}`);
-      return r;
+      return runSaga(stack.client, taskQueue, workflowId);
     });
     n += 1;
     return performance.now() - t;

@@ -12,7 +12,7 @@
 // Each kind first runs one untimed burst (the first burst on a stack pays for its JIT, SQLite pages and
 // connection pools: measured first and cold, the saga once came out at 0.44 of a bare run that went
 // second, against about 0.9 on a warm stack), then the kinds take turns going first.
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { runResult } from '../client/runs';
 import type { ProvisionResult } from '../workflows/messages';
@@ -75,6 +75,22 @@ export const SAGA_REQUEST = {
   script: { content: 'echo bench-saga' },
   skipConfirmation: true,
 };
+
+/**
+ * One saga of SAGA_REQUEST on `taskQueue`, to its end; any end but SUCCEEDED stops the bench (a
+ * figure of failed runs would time something else).
+ */
+export async function runSaga(
+  client: Client,
+  taskQueue: string,
+  workflowId: string,
+): Promise<{ result: ProvisionResult; handle: WorkflowHandle }> {
+  const handle = await client.workflow.start('provision', { taskQueue, workflowId, args: [SAGA_REQUEST] });
+  const result: ProvisionResult = await runResult(handle);
+  if (result.status !== 'SUCCEEDED')
+    throw new Error(`${workflowId} ended ${result.status}: ${result.message}`);
+  return { result, handle };
+}
 
 /**
  * The emulator for the figure: no latency, and no per-minute create quota. Alibaba lets an account
@@ -212,14 +228,7 @@ export async function orchestration(
   // One saga first, untimed: it warms the worker and gives the shape the raw workflow copies.
   const probeId = `bench-saga-probe-${tag}`;
   const tProbe = performance.now();
-  const probe: ProvisionResult = await runResult(
-    await stack.client.workflow.start('provision', {
-      taskQueue: acp.taskQueue,
-      workflowId: probeId,
-      args: [SAGA_REQUEST],
-    }),
-  );
-  if (probe.status !== 'SUCCEEDED') throw new Error(`the probe saga ended ${probe.status}: ${probe.message}`);
+  await runSaga(stack.client, acp.taskQueue, probeId);
   const probeMs = performance.now() - tProbe;
   const shape = await activityBatches(stack.client, probeId);
 
@@ -242,17 +251,9 @@ export async function orchestration(
   const runSagas = async () => {
     round += 1;
     const t = performance.now();
-    const { results } = await inPool(sagas, concurrency, async (i) =>
-      runResult(
-        await stack.client.workflow.start('provision', {
-          taskQueue: acp.taskQueue,
-          workflowId: `bench-saga-${tag}-${round}-${i}`,
-          args: [SAGA_REQUEST],
-        }),
-      ),
+    await inPool(sagas, concurrency, (i) =>
+      runSaga(stack.client, acp.taskQueue, `bench-saga-${tag}-${round}-${i}`),
     );
-    const failed = results.filter((r) => r.status !== 'SUCCEEDED');
-    if (failed.length > 0) throw new Error(`${failed.length} sagas did not succeed: ${failed[0]!.message}`);
     return performance.now() - t;
   };
   const twin = (worker: typeof bare, webUiWrites: boolean) => async () => {

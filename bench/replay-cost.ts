@@ -13,8 +13,7 @@ import { join } from 'node:path';
 import type { temporal } from '@temporalio/proto';
 import type { WorkflowBundleOption } from '@temporalio/worker';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { runResult } from '../client/runs';
-import { orchestrationEmulator, SAGA_REQUEST } from './orchestration';
+import { orchestrationEmulator, runSaga, SAGA_REQUEST } from './orchestration';
 import { checkoutBundle, checkoutWorkflowCode, startBenchStack } from './stack';
 
 type History = temporal.api.history.v1.IHistory;
@@ -28,14 +27,7 @@ async function recordHistories(
     await orchestrationEmulator(stack);
     const saga = async (env: Record<string, string>, name: string) => {
       const worker = await stack.startWorker('acp', `bench-replay-${name}-${process.pid}`, env);
-      const handle = await stack.client.workflow.start('provision', {
-        taskQueue: worker.taskQueue,
-        workflowId: `bench-replay-${name}-${process.pid}`,
-        args: [SAGA_REQUEST],
-      });
-      const result = await runResult(handle);
-      if (result.status !== 'SUCCEEDED')
-        throw new Error(`the saga ended ${result.status}: ${result.message}`);
+      const { handle } = await runSaga(stack.client, worker.taskQueue, `bench-replay-${name}-${process.pid}`);
       await worker.stop();
       return handle.fetchHistory();
     };
