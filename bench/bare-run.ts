@@ -47,8 +47,9 @@ export async function bareEcsRun(script: string, webUiWrites = false): Promise<n
       });
   };
   // One local activity for every region, as the saga's comparison asks them (workflows/quote.ts),
-  // with what the saga asks: four offers a region, and a spot price for the cheapest (a half-hour job
-  // fits in spot's protected hour, SpotDuration 1). bench/orchestration.ts checks both answers match.
+  // with what the saga asks: four offers a region, and a spot price for the SPOT_ROWS_PER_REGION
+  // cheapest (a half-hour job fits in spot's protected hour, SpotDuration 1). bench/orchestration.ts
+  // checks both answers match.
   const { found } = await lookup.lookUpRegions({
     regionIds: REGIONS,
     needs: { ecs: { shape: SHAPE, keep: 4, spot: { rows: SPOT_ROWS_PER_REGION, spotDuration: 1 } } },

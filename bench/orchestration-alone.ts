@@ -8,17 +8,13 @@
 // round — a change to the workflows measured before and after in one window.
 //
 //   node --import tsx bench/orchestration-alone.ts
-import { orchestration, orchestrationEmulator, rotatingRounds, runSaga, SAGA_REQUEST } from './orchestration';
+import { orchestration, orchestrationEmulator, rotatingRounds, runSaga, runTwin } from './orchestration';
 import { inPool } from './pool';
 import { type BenchStack, checkoutBundle, cpuTally, startBenchStack } from './stack';
 
 async function visibilityEvents(stack: BenchStack, env: Record<string, string> = {}) {
   const worker = await stack.startWorker('acp', `bench-history-${process.pid}-${Date.now()}`, env);
-  const { handle } = await runSaga(
-    stack.client,
-    worker.taskQueue,
-    `bench-history-${process.pid}-${Date.now()}`,
-  );
+  const handle = await runSaga(stack.client, worker.taskQueue, `bench-history-${process.pid}-${Date.now()}`);
   await worker.stop();
   const events = (await handle.fetchHistory()).events ?? [];
   const counts: Record<string, number> = {};
@@ -56,13 +52,9 @@ async function against(stack: BenchStack, other: string, sagas: number, rounds: 
     await inPool(sagas, sagas, async (i) => {
       const taskQueue = workers[kind].taskQueue;
       const workflowId = `bench-${kind}-${tag}-${n}-${i}`;
-      if (kind === 'bare')
-        return stack.client.workflow.execute('bareEcsRun', {
-          taskQueue,
-          workflowId,
-          args: [SAGA_REQUEST.script.content],
-        });
-      return runSaga(stack.client, taskQueue, workflowId);
+      return kind === 'bare'
+        ? runTwin(stack.client, taskQueue, workflowId)
+        : runSaga(stack.client, taskQueue, workflowId);
     });
     n += 1;
     return performance.now() - t;

@@ -84,12 +84,28 @@ export async function runSaga(
   client: Client,
   taskQueue: string,
   workflowId: string,
-): Promise<{ result: ProvisionResult; handle: WorkflowHandle }> {
+): Promise<WorkflowHandle> {
   const handle = await client.workflow.start('provision', { taskQueue, workflowId, args: [SAGA_REQUEST] });
   const result: ProvisionResult = await runResult(handle);
   if (result.status !== 'SUCCEEDED')
     throw new Error(`${workflowId} ended ${result.status}: ${result.message}`);
-  return { result, handle };
+  return handle;
+}
+
+/** The same run as SAGA_REQUEST's, as the bare twin (bench/bare-run.ts), to its end. */
+export async function runTwin(
+  client: Client,
+  taskQueue: string,
+  workflowId: string,
+  webUiWrites = false,
+): Promise<WorkflowHandle> {
+  const handle = await client.workflow.start('bareEcsRun', {
+    taskQueue,
+    workflowId,
+    args: [SAGA_REQUEST.script.content, webUiWrites],
+  });
+  await handle.result();
+  return handle;
 }
 
 /**
@@ -236,16 +252,16 @@ export async function orchestration(
   // same way.
   const bare = await stack.startWorker('acp', `bench-bare-${tag}`);
   const writes = await stack.startWorker('acp', `bench-writes-${tag}`);
-  const script = SAGA_REQUEST.script.content;
   for (const [w, webUiWrites] of [
     [bare, false],
     [writes, true],
   ] as const)
-    await stack.client.workflow.execute('bareEcsRun', {
-      taskQueue: w.taskQueue,
-      workflowId: `bench-${webUiWrites ? 'writes' : 'bare'}-probe-${tag}`,
-      args: [script, webUiWrites],
-    });
+    await runTwin(
+      stack.client,
+      w.taskQueue,
+      `bench-${webUiWrites ? 'writes' : 'bare'}-probe-${tag}`,
+      webUiWrites,
+    );
 
   let round = 0;
   const runSagas = async () => {
@@ -260,11 +276,12 @@ export async function orchestration(
     round += 1;
     const t = performance.now();
     await inPool(sagas, concurrency, (i) =>
-      stack.client.workflow.execute('bareEcsRun', {
-        taskQueue: worker.taskQueue,
-        workflowId: `bench-${webUiWrites ? 'writes' : 'bare'}-${tag}-${round}-${i}`,
-        args: [script, webUiWrites],
-      }),
+      runTwin(
+        stack.client,
+        worker.taskQueue,
+        `bench-${webUiWrites ? 'writes' : 'bare'}-${tag}-${round}-${i}`,
+        webUiWrites,
+      ),
     );
     return performance.now() - t;
   };

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { temporal } from '@temporalio/proto';
 import type { WorkflowBundleOption } from '@temporalio/worker';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { orchestrationEmulator, runSaga, SAGA_REQUEST } from './orchestration';
+import { orchestrationEmulator, runSaga, runTwin } from './orchestration';
 import { checkoutBundle, checkoutWorkflowCode, startBenchStack } from './stack';
 
 type History = temporal.api.history.v1.IHistory;
@@ -27,17 +27,12 @@ async function recordHistories(
     await orchestrationEmulator(stack);
     const saga = async (env: Record<string, string>, name: string) => {
       const worker = await stack.startWorker('acp', `bench-replay-${name}-${process.pid}`, env);
-      const { handle } = await runSaga(stack.client, worker.taskQueue, `bench-replay-${name}-${process.pid}`);
+      const handle = await runSaga(stack.client, worker.taskQueue, `bench-replay-${name}-${process.pid}`);
       await worker.stop();
       return handle.fetchHistory();
     };
     const worker = await stack.startWorker('acp', `bench-replay-bare-${process.pid}`);
-    const bare = await stack.client.workflow.start('bareEcsRun', {
-      taskQueue: worker.taskQueue,
-      workflowId: `bench-replay-bare-${process.pid}`,
-      args: [SAGA_REQUEST.script.content],
-    });
-    await bare.result();
+    const bare = await runTwin(stack.client, worker.taskQueue, `bench-replay-bare-${process.pid}`);
     await worker.stop();
     return {
       saga: await saga({}, 'saga'),
